@@ -1,0 +1,325 @@
+# shellcheck shell=bash
+# Shared helpers for the backup and restore-drill scripts. Sourced, never executed.
+# Needs bash (pipefail: a failing pg_dump must fail the pipe into age), coreutils, age.
+
+set -euo pipefail
+shopt -s inherit_errexit
+umask 077
+
+BACKUP_TS_RE='^[0-9]{8}T[0-9]{6}Z$'
+
+utc_stamp() { date -u +%Y%m%dT%H%M%SZ; }
+utc_iso() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+epoch_now() { date -u +%s; }
+
+# logfmt value: quoted only when it holds spaces, quotes or '='.
+kv() {
+  local k=$1 v=$2
+  case $v in
+    *[[:space:]\"=]* | '') v=${v//\\/\\\\}; v=${v//\"/\\\"}; printf '%s="%s"' "$k" "$v" ;;
+    *) printf '%s=%s' "$k" "$v" ;;
+  esac
+}
+
+# One structured line per event on stdout: `<event> status=<s> k=v ... ts=<iso>`.
+# Callers pass names and sizes only: never passwords, DSNs or key material.
+log_event() {
+  local event=$1 status=$2 line pair
+  shift 2
+  line="$event $(kv status "$status")"
+  for pair in "$@"; do line="$line $(kv "${pair%%=*}" "${pair#*=}")"; done
+  printf '%s %s\n' "$line" "$(kv ts "$(utc_iso)")"
+}
+
+err() { printf 'ERROR: %s\n' "$*" >&2; }
+die() { err "$*"; exit 1; }
+
+need_cmd() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || die "required command \`$c\` is not on PATH"
+  done
+}
+
+# Names become path segments and label values: refuse anything that could escape the layout.
+check_name() {
+  local what=$1 name=$2
+  [[ $name =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] ||
+    { err "$what name \`$name\` is not a safe path segment (allowed: letters, digits, _ . -)"; return 1; }
+}
+
+# Splits a list given as spaces and/or commas.
+split_list() { sed 's/[,[:space:]]\{1,\}/\n/g; /^$/d' <<<"$1" | sed '/^$/d'; }
+
+# ---- encryption -------------------------------------------------------------------------------
+
+AGE_RECIPIENT_ARGS=()
+
+# Encryption is mandatory: without recipients nothing is dumped at all.
+require_age_recipients() {
+  need_cmd age
+  [[ -n ${BACKUP_AGE_RECIPIENT:-} ]] ||
+    die "BACKUP_AGE_RECIPIENT is not set: refusing to take an unencrypted backup (set it to an age public key, age1...)"
+  local r
+  AGE_RECIPIENT_ARGS=()
+  while IFS= read -r r; do AGE_RECIPIENT_ARGS+=(-r "$r"); done < <(split_list "$BACKUP_AGE_RECIPIENT")
+  # age itself validates the keys; a typo must fail before any data is read.
+  age "${AGE_RECIPIENT_ARGS[@]}" </dev/null >/dev/null 2>&1 ||
+    die "BACKUP_AGE_RECIPIENT does not hold valid age recipients (expected age1... or ssh-ed25519 ... public keys)"
+}
+
+encrypt_stream() { age "${AGE_RECIPIENT_ARGS[@]}"; }
+
+# ---- destination ------------------------------------------------------------------------------
+# BACKUP_DEST is a local directory, gs://bucket/prefix or
+# https://<account>.blob.core.windows.net/<container>/prefix. Artefacts are written (encrypted)
+# to a local directory first, then published; the data file goes last so that a visible
+# artefact always has its checksum and manifest beside it.
+
+DEST_KIND="" DEST_ROOT="" AZ_ACCOUNT="" AZ_CONTAINER="" AZ_PREFIX=""
+
+parse_dest() {
+  local d=${BACKUP_DEST:-}
+  [[ -n $d ]] || die "BACKUP_DEST is not set (a directory, gs://bucket/prefix or https://<account>.blob.core.windows.net/<container>/prefix)"
+  d=${d%/}
+  case $d in
+    gs://*)
+      DEST_KIND=gs DEST_ROOT=$d
+      need_cmd gcloud ;;
+    https://*.blob.core.windows.net/*)
+      local rest=${d#https://}
+      DEST_KIND=az AZ_ACCOUNT=${rest%%.*}
+      rest=${rest#*/}
+      AZ_CONTAINER=${rest%%/*}
+      AZ_PREFIX=""
+      [[ $rest == */* ]] && AZ_PREFIX=${rest#*/}
+      [[ -n $AZ_CONTAINER ]] || die "BACKUP_DEST has no container: expected https://<account>.blob.core.windows.net/<container>/prefix"
+      need_cmd az ;;
+    *://*) die "BACKUP_DEST scheme is not supported: use a directory, gs:// or https://<account>.blob.core.windows.net/" ;;
+    *)
+      DEST_KIND=local DEST_ROOT=$d
+      mkdir -p -- "$DEST_ROOT" ;;
+  esac
+}
+
+az_blob() { az storage blob "$@" --account-name "$AZ_ACCOUNT" --container-name "$AZ_CONTAINER" --auth-mode login --only-show-errors; }
+az_name() { if [[ -n $AZ_PREFIX ]]; then printf '%s/%s' "$AZ_PREFIX" "$1"; else printf '%s' "$1"; fi; }
+
+# dest_put <local file> <relative path>
+dest_put() {
+  local src=$1 rel=$2
+  case $DEST_KIND in
+    local)
+      mkdir -p -- "$(dirname -- "$DEST_ROOT/$rel")"
+      [[ ! -e $DEST_ROOT/$rel ]] || { err "$rel already exists"; return 1; }
+      mv -- "$src" "$DEST_ROOT/$rel" ;;
+    gs) gcloud storage cp --quiet -- "$src" "$DEST_ROOT/$rel" >/dev/null ;;
+    az) az_blob upload --overwrite false --file "$src" --name "$(az_name "$rel")" >/dev/null ;;
+  esac
+}
+
+# dest_list <relative dir>: base names of the files directly in it, one per line.
+dest_list() {
+  local rel=$1
+  case $DEST_KIND in
+    local) [[ -d $DEST_ROOT/$rel ]] || return 0
+      find "$DEST_ROOT/$rel" -mindepth 1 -maxdepth 1 -type f -printf '%f\n' ;;
+    gs) { gcloud storage ls -- "$DEST_ROOT/$rel/" 2>/dev/null || true; } | sed 's#.*/##;/^$/d' ;;
+    az) az_blob list --prefix "$(az_name "$rel")/" --query '[].name' -o tsv | sed 's#.*/##;/^$/d' ;;
+  esac
+}
+
+# dest_get <relative path> <local file>
+dest_get() {
+  local rel=$1 out=$2
+  case $DEST_KIND in
+    local) [[ -f $DEST_ROOT/$rel ]] || return 1; cp -- "$DEST_ROOT/$rel" "$out" ;;
+    gs) gcloud storage cp --quiet -- "$DEST_ROOT/$rel" "$out" >/dev/null ;;
+    az) az_blob download --name "$(az_name "$rel")" --file "$out" >/dev/null ;;
+  esac
+}
+
+# Staging directory for ciphertext before publishing: beside the artefacts for a local
+# destination (same filesystem, so publishing is an atomic rename), else a private temp dir.
+make_stage() {
+  local rel=$1
+  if [[ $DEST_KIND == local ]]; then
+    mkdir -p -- "$DEST_ROOT/$rel"
+    mktemp -d "$DEST_ROOT/$rel/.partial.XXXXXX"
+  else
+    mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/backup.XXXXXX"
+  fi
+}
+
+# ---- retention --------------------------------------------------------------------------------
+
+retention_days() {
+  local d=${BACKUP_RETENTION_DAYS:-35}
+  [[ $d =~ ^[1-9][0-9]*$ ]] || die "BACKUP_RETENTION_DAYS must be a whole number of days >= 1, got \`$d\`"
+  printf '%s' "$d"
+}
+
+# prune_local <relative dir> <data suffix>: deletes artefact sets (data, .sha256, manifest)
+# whose timestamp is older than the retention, judged by the name, not mtime (copies reset
+# mtime). The newest set is always kept, so a stalled schedule never empties the history.
+# Buckets use lifecycle rules instead. Prints the number of sets removed.
+prune_local() {
+  local rel=$1 suffix=$2 days cutoff newest name ts removed=0
+  [[ $DEST_KIND == local ]] || { printf 0; return 0; }
+  days=$(retention_days)
+  cutoff=$(date -u -d "@$(($(epoch_now) - days * 86400))" +%Y%m%dT%H%M%SZ)
+  newest=$(latest_artefact "$rel" "$suffix")
+  while IFS= read -r name; do
+    ts=${name%"$suffix"}
+    [[ $ts =~ $BACKUP_TS_RE ]] || continue
+    [[ $name == "$newest" ]] && continue
+    if [[ $ts < $cutoff ]]; then
+      rm -f -- "$DEST_ROOT/$rel/$ts$suffix" "$DEST_ROOT/$rel/$ts$suffix.sha256" "$DEST_ROOT/$rel/$ts.manifest.tsv"
+      removed=$((removed + 1))
+    fi
+  done < <(dest_list "$rel")
+  printf '%s' "$removed"
+}
+
+# latest_artefact <relative dir> <data suffix>: newest well-formed artefact name, or nothing.
+latest_artefact() {
+  local rel=$1 suffix=$2
+  dest_list "$rel" | while IFS= read -r n; do
+    [[ $n == *"$suffix" && ${n%"$suffix"} =~ $BACKUP_TS_RE ]] && printf '%s\n' "$n"
+  done | LC_ALL=C sort | tail -n 1
+}
+
+# ---- checksums --------------------------------------------------------------------------------
+
+# write_sha256 <file>: writes <file>.sha256 in `sha256sum` format with the base name.
+write_sha256() {
+  local f=$1
+  (cd -- "$(dirname -- "$f")" && sha256sum -- "$(basename -- "$f")") >"$f.sha256"
+}
+
+# verify_sha256 <file> <sha file>
+verify_sha256() {
+  local f=$1 sumfile=$2 want got
+  want=$(awk 'NR==1{print $1}' "$sumfile")
+  [[ $want =~ ^[0-9a-f]{64}$ ]] || return 1
+  got=$(sha256sum -- "$f" | awk '{print $1}')
+  [[ $want == "$got" ]]
+}
+
+# ---- metrics ----------------------------------------------------------------------------------
+# metric_set <name> <store> <database> <value> <help>
+# Updates one series in METRICS_TEXTFILE (kept whole: other series, such as the last success
+# of an earlier run, survive) and POSTs it to PUSHGATEWAY_URL, grouped by store and database
+# (POST replaces only metrics of the same name in the group). A failed push is reported, not
+# fatal: the artefact is good, and the freshness alert still covers a lasting outage.
+
+METRICS_JOB=estate_backup
+
+metric_set() {
+  local name=$1 store=$2 db=$3 value=$4 help=$5
+  if [[ -n ${METRICS_TEXTFILE:-} ]]; then
+    local file=$METRICS_TEXTFILE tmp
+    mkdir -p -- "$(dirname -- "$file")"
+    tmp=$(mktemp "$file.XXXXXX")
+    # Rebuild the whole file: HELP/TYPE once per family, series sorted, new value merged in.
+    { [[ -f $file ]] && cat -- "$file"; true; } | awk -v name="$name" -v help="$help" \
+      -v series="$name{store=\"$store\",database=\"$db\"}" -v value="$value" '
+      /^# HELP / { n = $3; t = $0; sub(/^# HELP [^ ]+ ?/, "", t); h[n] = t; next }
+      /^#/ || NF == 0 { next }
+      { k = $1; n = k; sub(/\{.*/, "", n); s[k] = $2; fam[k] = n }
+      END {
+        h[name] = help; s[series] = value; fam[series] = name
+        for (k in s) {
+          n = fam[k]
+          if (!(n in done)) { done[n] = 1; print n "\t0\t# HELP " n " " h[n]; print n "\t1\t# TYPE " n " gauge" }
+          print n "\t2\t" k " " s[k]
+        }
+      }' | LC_ALL=C sort -t $'\t' -k1,1 -k2,2 -k3,3 | cut -f3- >"$tmp"
+    chmod 0644 "$tmp"
+    mv -f -- "$tmp" "$file"
+  fi
+  if [[ -n ${PUSHGATEWAY_URL:-} ]]; then
+    local url db64
+    db64=$(printf '%s' "$db" | base64 | tr '+/' '-_' | tr -d '=\n')
+    url="${PUSHGATEWAY_URL%/}/metrics/job/$METRICS_JOB/store/$store/database@base64/${db64:-=}"
+    if ! printf '# TYPE %s gauge\n%s %s\n' "$name" "$name" "$value" |
+      curl -fsS --max-time 20 --retry 3 --data-binary @- "$url" >/dev/null 2>&1; then
+      log_event metrics error "metric=$name" "store=$store" "database=$db" reason=pushgateway_push_failed
+    fi
+  fi
+}
+
+# ---- PostgreSQL -------------------------------------------------------------------------------
+
+# Exact row count of every ordinary table, as `schema.table<TAB>count` lines (psql -A -t -F tab).
+# The same query runs at backup time (inside the dump's snapshot) and after the drill's restore.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+PG_COUNT_SQL="SELECT format('SELECT %L, count(*) FROM %I.%I', n.nspname || '.' || c.relname, n.nspname, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+  ORDER BY n.nspname, c.relname
+\\gexec"
+
+# shellcheck disable=SC2034
+PSQL=(psql -X -w -q -A -t -v ON_ERROR_STOP=1)
+
+# ---- one backup run per database ----------------------------------------------------------------
+# Scripts set STORE (postgres|redis|neo4j) and define backup_one <name>; run_each runs it in a
+# subshell per name so one failure is reported and the others still run, and exits 0 only when
+# every name succeeded. Inside, `fail <reason> <message>` reports and exits the subshell.
+
+REPORTED=0 FAIL_REASON=unexpected STAGE="" STORE=${STORE:-} SUBJECT=""
+
+report_failure() {
+  err "$2"
+  log_event backup error "store=$STORE" "database=$SUBJECT" "reason=$1"
+  REPORTED=1
+}
+fail() { report_failure "$1" "$2"; exit 1; }
+
+_finish_one() {
+  local rc=$1
+  [[ -n $STAGE && -d $STAGE ]] && rm -rf -- "$STAGE"
+  [[ $rc -eq 0 || $REPORTED -eq 1 ]] || report_failure "$FAIL_REASON" "backup of \`$SUBJECT\` failed (exit $rc)"
+}
+
+run_each() {
+  local status=0 name
+  for name in "$@"; do
+    set +e
+    # errexit stays on inside: the subshell is not part of a condition.
+    (
+      set -e
+      SUBJECT=$name
+      trap '_finish_one $?' EXIT
+      check_name database "$name" || fail invalid_name "refusing database \`$name\`"
+      backup_one "$name"
+    )
+    # shellcheck disable=SC2181 # `( ... ) || x` would switch errexit off inside
+    [[ $? -eq 0 ]] || status=1
+    set -e
+  done
+  return "$status"
+}
+
+# publish_artefact <name> <ts> <suffix> <start epoch>: checksums the staged ciphertext
+# $STAGE/<ts><suffix>, publishes manifest (if any), checksum and data (data last), prunes,
+# writes the freshness metrics and the one log line of the run.
+publish_artefact() {
+  local name=$1 ts=$2 suffix=$3 start=$4 rel="$STORE/$1" bytes pruned
+  FAIL_REASON=publish_failed
+  [[ -s $STAGE/$ts$suffix ]] || fail empty_artefact "the encrypted artefact for \`$name\` is empty"
+  write_sha256 "$STAGE/$ts$suffix"
+  bytes=$(stat -c %s -- "$STAGE/$ts$suffix")
+  if [[ -f $STAGE/$ts.manifest.tsv ]]; then dest_put "$STAGE/$ts.manifest.tsv" "$rel/$ts.manifest.tsv"; fi
+  dest_put "$STAGE/$ts$suffix.sha256" "$rel/$ts$suffix.sha256"
+  dest_put "$STAGE/$ts$suffix" "$rel/$ts$suffix"
+  pruned=$(prune_local "$rel" "$suffix")
+  metric_set estate_backup_last_success_timestamp_seconds "$STORE" "$name" "$(epoch_now)" \
+    "Unix time of the last successful encrypted backup."
+  metric_set estate_backup_last_size_bytes "$STORE" "$name" "$bytes" \
+    "Size in bytes of the last successful encrypted backup artefact."
+  log_event backup ok "store=$STORE" "database=$name" "bytes=$bytes" \
+    "duration_seconds=$(($(epoch_now) - start))" "artefact=$rel/$ts$suffix" "pruned=$pruned"
+  REPORTED=1
+}
