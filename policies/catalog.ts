@@ -1,0 +1,26 @@
+import type { Policies } from "@pulumi/policy";
+import { imagePolicies } from "./images";
+import { CatalogEntry, PolicyInfo } from "./lib";
+import { networkPolicies } from "./network";
+import { secretPolicies } from "./secrets";
+import { tlsPolicies } from "./tls";
+import { workloadPolicies } from "./workload";
+
+/** Every policy of the pack, by domain. Adding a domain module is one line here. */
+export const catalog: readonly CatalogEntry[] = [
+    ...workloadPolicies,
+    ...networkPolicies,
+    ...secretPolicies,
+    ...tlsPolicies,
+    ...imagePolicies,
+];
+
+export const allPolicies: Policies = catalog.map((e) => e.policy);
+
+/** Severity, runbook line and public check ids per policy name. */
+export const metadata: Readonly<Record<string, PolicyInfo>> = Object.fromEntries(
+    catalog.map((e) => [e.policy.name, { severity: e.policy.severity, ...e.meta }]),
+);
+
+/** The pack-wide level; each policy also states its own. */
+export const packEnforcementLevel = "mandatory" as const;

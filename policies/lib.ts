@@ -1,0 +1,110 @@
+import type {
+    PolicyConfigSchema,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+
+/** A checklist line of a runbook in `/runbooks` that a policy enforces, quoted verbatim. */
+export interface RunbookLine {
+    readonly file: string;
+    readonly line: string;
+}
+
+/** What a reviewer needs to trace a policy back to its requirement and to public checks. */
+export interface PolicyMeta {
+    readonly runbook: readonly RunbookLine[];
+    /** Public check ids: Pod Security Standards control, Checkov, KICS, Kyverno. */
+    readonly checks: readonly string[];
+}
+
+export type EstatePolicy = (ResourceValidationPolicy | StackValidationPolicy) & { readonly severity: Severity };
+
+/** The metadata table row: the policy's own severity plus its trace. */
+export interface PolicyInfo extends PolicyMeta {
+    readonly severity: Severity;
+}
+
+export interface CatalogEntry {
+    readonly policy: EstatePolicy;
+    readonly meta: PolicyMeta;
+}
+
+export const RUNBOOK = {
+    userApi: "000_23ca36ff17f3a8b1.txt",
+    containerApps: "001_31f446762c5e9891.txt",
+    rag: "002_fc15907ba13ea9a3.txt",
+    summit: "003_eca27b310857406b.txt",
+    ops: "004_c5a9e0042cfeb978.txt",
+} as const;
+
+/** The `default` of every property of a policy's config schema. */
+export function schemaDefaults(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
+        if (prop.default !== undefined) {
+            out[key] = prop.default;
+        }
+    }
+    return out;
+}
+
+/**
+ * The policy's effective config: schema defaults overlaid with what `Configure` sent. The
+ * analyzer SDK returns `{}` when the engine sent nothing, so defaults must be applied here.
+ */
+export function configWithDefaults<T extends object>(
+    schema: PolicyConfigSchema,
+    args: { getConfig<U extends object>(): U },
+): T {
+    const given = args.getConfig<Record<string, unknown>>();
+    const merged: Record<string, unknown> = { ...schemaDefaults(schema) };
+    for (const [key, value] of Object.entries(given)) {
+        if (value !== undefined && value !== null) {
+            merged[key] = value;
+        }
+    }
+    return merged as T;
+}
+
+/** A name–value env entry as both Kubernetes and Container Apps declare it. */
+export interface EnvEntry {
+    readonly name: string;
+    readonly value?: string;
+    /** True when the value comes from a secret store reference instead of a literal. */
+    readonly byReference: boolean;
+}
+
+/** A probe, reduced to what the runbooks ask about. */
+export interface ProbeView {
+    /** Path of an HTTP GET probe; undefined for exec/TCP/gRPC probes. */
+    readonly httpPath?: string;
+}
+
+export interface ContainerView {
+    readonly name: string;
+    readonly image?: string;
+    readonly init: boolean;
+    readonly env: readonly EnvEntry[];
+    readonly liveness?: ProbeView;
+    readonly readiness?: ProbeView;
+    readonly startup?: ProbeView;
+}
+
+export function envValue(c: ContainerView, name: string): string | undefined {
+    return c.env.find((e) => e.name === name)?.value;
+}
+
+/** Data-store roles, as carried by `app.kubernetes.io/component` (or the Azure tag `estate-component`). */
+export const DATA_COMPONENTS: readonly string[] = ["database", "cache", "graph", "ai-runtime"];
+
+const STORE_IMAGE = /(^|\/)(postgres|postgresql|redis|redis-stack|neo4j|ollama|valkey)(:|@|$)/;
+
+/** True for images of PostgreSQL, Redis, Neo4j or Ollama, in case a store is missing its labels. */
+export function isStoreImage(image: string | undefined): boolean {
+    return image !== undefined && STORE_IMAGE.test(image.toLowerCase());
+}
+
+export function quoteList(items: readonly string[]): string {
+    return items.map((i) => `\`${i}\``).join(", ");
+}

@@ -1,0 +1,64 @@
+import { validateResourceOfType } from "@pulumi/policy";
+import { Ingress } from "@pulumi/kubernetes/networking/v1";
+import { ContainerApp } from "@pulumi/azure-native/app";
+import { CatalogEntry, RUNBOOK } from "./lib";
+
+function hostCovered(host: string, tlsHosts: readonly string[]): boolean {
+    return tlsHosts.some((t) => t === host || (t.startsWith("*.") && host.endsWith(t.slice(1)) && !host.slice(0, -t.length + 1).includes(".")));
+}
+
+export const ingressTls: CatalogEntry = {
+    policy: {
+        name: "ingress-tls",
+        description: "Every Ingress terminates TLS for each of its hosts.",
+        enforcementLevel: "mandatory",
+        severity: "high",
+        validateResource: validateResourceOfType(Ingress, (ing, _args, report) => {
+            const tls = ing.spec?.tls ?? [];
+            if (tls.length === 0) {
+                report("Add spec.tls with the Ingress hosts and a certificate secretName.");
+                return;
+            }
+            tls.forEach((t, i) => {
+                if (!t.secretName) {
+                    report(`Set spec.tls[${i}].secretName to the certificate Secret.`);
+                }
+            });
+            const tlsHosts = tls.flatMap((t) => t.hosts ?? []);
+            for (const rule of ing.spec?.rules ?? []) {
+                if (rule.host === undefined) {
+                    report("Set a host on every Ingress rule so TLS can cover it.");
+                } else if (!hostCovered(rule.host, tlsHosts)) {
+                    report(`Add host ${rule.host} to spec.tls[].hosts.`);
+                }
+            }
+        }),
+    },
+    meta: {
+        runbook: [
+            { file: RUNBOOK.userApi, line: "Validate TLS termination at the edge or ingress." },
+            { file: RUNBOOK.summit, line: "**TLS**: `TLS_KEY_PATH` / `TLS_CERT_PATH` or Kubernetes secrets for ingress controllers." },
+        ],
+        checks: [],
+    },
+};
+
+export const containerAppHttpsOnly: CatalogEntry = {
+    policy: {
+        name: "container-app-https-only",
+        description: "Container Apps ingress refuses plain HTTP.",
+        enforcementLevel: "mandatory",
+        severity: "high",
+        validateResource: validateResourceOfType(ContainerApp, (app, _args, report) => {
+            if (app.configuration?.ingress?.allowInsecure === true) {
+                report("Set configuration.ingress.allowInsecure: false.");
+            }
+        }),
+    },
+    meta: {
+        runbook: [{ file: RUNBOOK.userApi, line: "Validate TLS termination at the edge or ingress." }],
+        checks: [],
+    },
+};
+
+export const tlsPolicies: readonly CatalogEntry[] = [ingressTls, containerAppHttpsOnly];

@@ -1,0 +1,61 @@
+import { ResourceValidation, ResourceValidationArgs, ReportViolation, validateResourceOfType } from "@pulumi/policy";
+import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
+import { CronJob, Job } from "@pulumi/kubernetes/batch/v1";
+import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
+import { acaContainers, COMPONENT_TAG, isAcaDataStore } from "./azure";
+import { COMPONENT_LABEL, isK8sDataStore, k8sContainers, podTemplateOf, PodSpec } from "./k8s";
+import { ContainerView } from "./lib";
+
+/** One workload of either platform, reduced to what container-level policies read. */
+export interface WorkloadView {
+    readonly platform: "kubernetes" | "azure";
+    /** Serves traffic until replaced (Deployment, StatefulSet, Container App), unlike a job. */
+    readonly longRunning: boolean;
+    readonly dataStore: boolean;
+    /** `app.kubernetes.io/component` label or `estate-component` tag. */
+    readonly component?: string;
+    readonly containers: readonly ContainerView[];
+    /** Kubernetes pod spec, when the workload is a Kubernetes one. */
+    readonly podSpec?: PodSpec;
+}
+
+export type WorkloadCheck = (w: WorkloadView, args: ResourceValidationArgs, report: ReportViolation) => void;
+
+function k8sView(args: ResourceValidationArgs, props: Record<string, any>, longRunning: boolean): WorkloadView {
+    const template = podTemplateOf(args.type, props);
+    return {
+        platform: "kubernetes",
+        longRunning,
+        dataStore: isK8sDataStore(template),
+        component: template?.metadata?.labels?.[COMPONENT_LABEL],
+        containers: k8sContainers(template?.spec).map((x) => x.view),
+        podSpec: template?.spec,
+    };
+}
+
+function acaView(props: Record<string, any>, longRunning: boolean): WorkloadView {
+    return {
+        platform: "azure",
+        longRunning,
+        dataStore: isAcaDataStore(props),
+        component: props.tags?.[COMPONENT_TAG],
+        containers: acaContainers(props).map((x) => x.view),
+    };
+}
+
+/** One typed validation per workload kind, all feeding the same platform-neutral check. */
+export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
+    return [
+        validateResourceOfType(Deployment, (p, a, r) => check(k8sView(a, p, true), a, r)),
+        validateResourceOfType(StatefulSet, (p, a, r) => check(k8sView(a, p, true), a, r)),
+        validateResourceOfType(Job, (p, a, r) => check(k8sView(a, p, false), a, r)),
+        validateResourceOfType(CronJob, (p, a, r) => check(k8sView(a, p, false), a, r)),
+        validateResourceOfType(ContainerApp, (p, a, r) => check(acaView(p, true), a, r)),
+        validateResourceOfType(ContainerAppJob, (p, a, r) => check(acaView(p, false), a, r)),
+    ];
+}
+
+/** `container "api"` or `init container "migrate"`, for messages. */
+export function containerLabel(c: ContainerView): string {
+    return `${c.init ? "init container" : "container"} "${c.name}"`;
+}
