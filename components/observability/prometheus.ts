@@ -130,15 +130,18 @@ function backupExpression(entry: CatalogueEntry, target: BackupAlertTarget, t: A
   return { expr: `time() - max by (store, database) (${sel}) > ${maxAgeSeconds} or absent_over_time(${sel}[${promDuration(maxAgeSeconds)}])` };
 }
 
-function rule(entry: CatalogueEntry, e: Expression, service: string, team: string | undefined, t: AlertThresholds): PrometheusAlertRule {
+const withService = (text: string, service: string) => text.replaceAll("{{ $labels.service }}", service);
+
+function rule(entry: CatalogueEntry, e: Expression, service: string, team: string | undefined, t: AlertThresholds, extra: Readonly<Record<string, string>> = {}): PrometheusAlertRule {
   return {
     alert: entry.alertName,
     expr: e.expr,
     ...(e.for ? { for: e.for } : {}),
-    labels: { severity: entry.severity, service, ...(team ? { team } : {}) },
+    labels: { severity: entry.severity, service, ...(team ? { team } : {}), ...extra },
+    // The service is known here, and some expressions aggregate its label away.
     annotations: {
-      summary: entry.summary,
-      description: `${entry.description} Current value: {{ $value | humanize }}.`,
+      summary: withService(entry.summary, service),
+      description: withService(entry.description, service),
       runbook_url: runbookUrl(entry, t),
     },
   };
@@ -163,7 +166,10 @@ export function serviceRuleGroups(target: ServiceAlertTarget, thresholds: AlertT
 /** One rule group with the backup-age and restore-drill alerts of every backed-up database. */
 export function backupRuleGroups(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): PrometheusRuleGroup[] {
   const rules = targets.flatMap((target) =>
-    backupEntries(thresholds).map((e) => rule(e, backupExpression(e, target, thresholds), target.service ?? "backup", target.team, thresholds)),
+    // store/database labels keep one database's rule distinct from the next (promtool flags duplicates).
+    backupEntries(thresholds).map((e) =>
+      rule(e, backupExpression(e, target, thresholds), target.service ?? "backup", target.team, thresholds, { store: target.store, database: target.database }),
+    ),
   );
   return rules.length > 0 ? [{ name: "estate-backups", rules }] : [];
 }
