@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import type { EstateConfig } from "../../../stacks/config";
+import { KeyVaultStore } from "../../secrets/azure/key-vault";
+import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
+import { ContainerAppService } from "../../workload/azure/service";
+import type { ServiceArgs } from "../../workload/service";
+import type { EstatePlatform } from "../platform";
+import { AzureFoundation } from "./foundation";
+
+/** Workloads as Azure Container Apps in one managed environment; secrets as Key Vault references. */
+export class AzurePlatform implements EstatePlatform {
+    readonly kind = "azure";
+    private readonly foundation: AzureFoundation;
+
+    constructor(
+        private readonly config: EstateConfig,
+        private readonly parent: pulumi.Resource,
+    ) {
+        this.foundation = new AzureFoundation("foundation", { location: config.azure.location, protect: config.isProd }, { parent });
+    }
+
+    secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
+        const client = authorization.getClientConfigOutput({ parent: this.parent });
+        return new KeyVaultStore(
+            name,
+            {
+                resourceGroupName: this.foundation.resourceGroupName,
+                location: this.config.azure.location,
+                tenantId: client.tenantId,
+                subscriptionId: client.subscriptionId,
+                entries,
+                readerIdentityId: this.foundation.identityId,
+                readerPrincipalId: this.foundation.identityPrincipalId,
+                protect: this.config.isProd,
+            },
+            { parent: this.parent },
+        );
+    }
+
+    service(name: string, args: ServiceArgs) {
+        return new ContainerAppService(
+            name,
+            {
+                ...args,
+                resourceGroupName: this.foundation.resourceGroupName,
+                environmentId: this.foundation.environmentId,
+                identityId: this.foundation.identityId,
+            },
+            { parent: this.parent },
+        );
+    }
+
+    internalUrl(dependency: string, port: number): string {
+        // Apps in one Container Apps environment reach each other by app name; internal ingress listens on 80.
+        return port === 80 ? `http://${dependency}` : `http://${dependency}:${port}`;
+    }
+}

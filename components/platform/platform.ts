@@ -1,0 +1,17 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { SecretEntry, SecretStore } from "../secrets/secret-store";
+import type { ServiceArgs, ServiceOutputs } from "../workload/service";
+
+/**
+ * What the estate asks of a platform. The estate composes only through this interface; each
+ * platform folder implements it once, so adding a platform never touches the estate.
+ */
+export interface EstatePlatform {
+    readonly kind: string;
+    /** Places the secrets in the platform's store and returns references for workloads. */
+    secretStore(name: string, entries: readonly SecretEntry[]): SecretStore;
+    /** One long-running HTTP service. */
+    service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
+    /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
+    internalUrl(dependency: string, port: number): string;
+}

@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import type * as azureInputs from "@pulumi/azure-native/types/input";
+import { containerAppSize, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
+
+export interface ContainerAppServiceArgs extends ServiceArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Container Apps managed environment (wired to Log Analytics by the platform foundation). */
+    readonly environmentId: pulumi.Input<string>;
+    /** User-assigned identity that pulls images and reads Key Vault references. */
+    readonly identityId: pulumi.Input<string>;
+    /** Concurrent requests per replica before the HTTP scale rule adds one. @default 50 */
+    readonly concurrentRequestsPerReplica?: number;
+}
+
+/** Long-running HTTP service on Azure Container Apps: HTTPS-only ingress, probes, scale rules, multi-revision rollback. */
+export class ContainerAppService extends pulumi.ComponentResource implements ServiceOutputs {
+    readonly url: pulumi.Output<string | undefined>;
+    readonly internalUrl: pulumi.Output<string>;
+    readonly image: pulumi.Output<string>;
+    readonly previousImage: pulumi.Output<string>;
+    readonly containerApp: app.ContainerApp;
+
+    constructor(name: string, args: ContainerAppServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:workload:ContainerAppService", name, {}, opts);
+        const isPublic = args.host !== undefined;
+        const size = containerAppSize(args.cpu);
+        const keyVaultRefs = Object.entries(args.secretEnv).map(([envName, ref]) => this.keyVaultRef(envName, ref));
+        const probe = (type: "Liveness" | "Readiness" | "Startup", path: string, failureThreshold: number): azureInputs.app.ContainerAppProbeArgs => ({
+            type,
+            httpGet: { path, port: args.port, scheme: "HTTP" },
+            periodSeconds: args.probes.periodSeconds,
+            timeoutSeconds: args.probes.timeoutSeconds,
+            failureThreshold,
+        });
+
+        this.containerApp = new app.ContainerApp(
+            `${name}-app`,
+            {
+                containerAppName: name,
+                resourceGroupName: args.resourceGroupName,
+                managedEnvironmentId: args.environmentId,
+                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                tags: { "estate.io/tier": "app", "estate.io/previous-image": args.previousImage },
+                configuration: {
+                    // Several revisions stay active so traffic can move back to the previous image.
+                    activeRevisionsMode: "Multiple",
+                    maxInactiveRevisions: 5,
+                    ingress: {
+                        external: isPublic,
+                        targetPort: args.port,
+                        transport: "http",
+                        allowInsecure: false,
+                        traffic: [{ latestRevision: true, weight: 100, label: "current" }],
+                        ...(args.corsAllowedOrigins && args.corsAllowedOrigins.length > 0
+                            ? { corsPolicy: { allowedOrigins: [...args.corsAllowedOrigins], allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], allowCredentials: true } }
+                            : {}),
+                    },
+                    // Key Vault references only: the value never passes through this program.
+                    secrets: uniqueByName(keyVaultRefs).map((ref) => ({ name: ref.name, keyVaultUrl: ref.secretUri, identity: ref.identityId })),
+                },
+                template: {
+                    containers: [
+                        {
+                            name,
+                            image: args.image,
+                            resources: { cpu: size.cpu, memory: size.memory },
+                            env: [
+                                ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
+                                ...keyVaultRefs.map((ref) => ({ name: ref.envName, secretRef: ref.name })),
+                            ],
+                            probes: [
+                                probe("Startup", args.probes.livenessPath, args.probes.startupFailureThreshold),
+                                probe("Liveness", args.probes.livenessPath, args.probes.failureThreshold),
+                                probe("Readiness", args.probes.readinessPath, args.probes.failureThreshold),
+                            ],
+                        },
+                    ],
+                    scale: {
+                        minReplicas: args.minReplicas,
+                        maxReplicas: args.maxReplicas,
+                        rules: [
+                            { name: "http-concurrency", http: { metadata: { concurrentRequests: String(args.concurrentRequestsPerReplica ?? 50) } } },
+                            { name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: String(args.targetCpuPercent ?? 70) } } },
+                        ],
+                    },
+                },
+            },
+            { parent: this },
+        );
+
+        const fqdn = this.containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? `${name}.internal`);
+        this.url = isPublic ? fqdn.apply((host) => `https://${host}`) : pulumi.output(undefined);
+        this.internalUrl = pulumi.output(`http://${name}`);
+        this.image = pulumi.output(args.image);
+        this.previousImage = pulumi.output(args.previousImage);
+        this.registerOutputs({ url: this.url, internalUrl: this.internalUrl, image: this.image, previousImage: this.previousImage });
+    }
+
+    private keyVaultRef(envName: string, ref: SecretRef) {
+        if (ref.kind !== "key-vault") {
+            throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`, this);
+        }
+        return { envName, name: ref.name, secretUri: ref.secretUri, identityId: ref.identityId };
+    }
+}
+
+/** Several env vars may read one secret (JWT_SECRET and JWT_SECRET_KEY); the app declares it once. */
+function uniqueByName<T extends { name: string }>(refs: readonly T[]): T[] {
+    return [...new Map(refs.map((ref) => [ref.name, ref])).values()];
+}

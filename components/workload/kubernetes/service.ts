@@ -1,0 +1,195 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
+import type * as k8stypes from "@pulumi/kubernetes/types/input";
+import { resourceSizing, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
+
+export interface KubernetesServiceArgs extends ServiceArgs {
+    /** Namespace to deploy into (created by the platform foundation). */
+    readonly namespace: pulumi.Input<string>;
+    /** IngressClass of the public edge. @default "nginx" */
+    readonly ingressClassName?: string;
+    /** cert-manager ClusterIssuer that issues the edge certificate. @default "letsencrypt-prod" */
+    readonly clusterIssuer?: string;
+    /** Namespace of the ingress controller, the only source of public traffic. @default "ingress-nginx" */
+    readonly ingressNamespace?: string;
+}
+
+/** Long-running HTTP service on Kubernetes: restricted pods, probes, TLS ingress, HPA, PDB, least-privilege network. */
+export class KubernetesService extends pulumi.ComponentResource implements ServiceOutputs {
+    readonly url: pulumi.Output<string | undefined>;
+    readonly internalUrl: pulumi.Output<string>;
+    readonly image: pulumi.Output<string>;
+    readonly previousImage: pulumi.Output<string>;
+    readonly deployment: appsv1.Deployment;
+    readonly service: corev1.Service;
+
+    constructor(name: string, args: KubernetesServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:workload:KubernetesService", name, {}, opts);
+        const tls = args.tls ?? true;
+        const ingressClassName = args.ingressClassName ?? "nginx";
+        const clusterIssuer = args.clusterIssuer ?? "letsencrypt-prod";
+        const ingressNamespace = args.ingressNamespace ?? "ingress-nginx";
+        const labels = workloadLabels(name, "app");
+        const selector = { "app.kubernetes.io/name": name };
+        const namespace = args.namespace;
+        const childOpts = { parent: this };
+
+        const serviceAccount = new corev1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: { name, namespace, labels }, automountServiceAccountToken: false },
+            childOpts,
+        );
+
+        const probe = (path: string, extra: Partial<k8stypes.core.v1.Probe> = {}): k8stypes.core.v1.Probe => ({
+            httpGet: { path, port: "http" },
+            periodSeconds: args.probes.periodSeconds,
+            timeoutSeconds: args.probes.timeoutSeconds,
+            failureThreshold: args.probes.failureThreshold,
+            ...extra,
+        });
+
+        this.deployment = new appsv1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: {
+                    name,
+                    namespace,
+                    labels,
+                    // Recorded on the object so an operator can see the rollback target in kubectl.
+                    annotations: { "estate.io/previous-image": args.previousImage },
+                },
+                spec: {
+                    // The HPA owns the replica count after creation.
+                    replicas: args.minReplicas,
+                    selector: { matchLabels: selector },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    revisionHistoryLimit: 5,
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            serviceAccountName: serviceAccount.metadata.name,
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext,
+                            containers: [
+                                {
+                                    name,
+                                    image: args.image,
+                                    imagePullPolicy: "IfNotPresent",
+                                    ports: [{ name: "http", containerPort: args.port }],
+                                    env: [
+                                        ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
+                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({ name: envName, valueFrom: { secretKeyRef: this.secretKeyRef(envName, ref) } })),
+                                    ],
+                                    resources: resourceSizing(args.cpu, args.memory),
+                                    securityContext: restrictedContainerSecurityContext,
+                                    startupProbe: probe(args.probes.livenessPath, { failureThreshold: args.probes.startupFailureThreshold }),
+                                    livenessProbe: probe(args.probes.livenessPath),
+                                    readinessProbe: probe(args.probes.readinessPath),
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                },
+                            ],
+                            // The root filesystem is read-only; scratch space lives in memory.
+                            volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+                        },
+                    },
+                },
+            },
+            childOpts,
+        );
+
+        this.service = new corev1.Service(
+            `${name}-service`,
+            { metadata: { name, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] } },
+            childOpts,
+        );
+
+        if (args.host !== undefined) {
+            new networkingv1.Ingress(
+                `${name}-ingress`,
+                {
+                    metadata: {
+                        name,
+                        namespace,
+                        labels,
+                        annotations: tls
+                            ? { "cert-manager.io/cluster-issuer": clusterIssuer, "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" }
+                            : {},
+                    },
+                    spec: {
+                        ingressClassName,
+                        ...(tls ? { tls: [{ hosts: [args.host], secretName: `${name}-tls` }] } : {}),
+                        rules: [
+                            {
+                                host: args.host,
+                                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: this.service.metadata.name, port: { name: "http" } } } }] },
+                            },
+                        ],
+                    },
+                },
+                childOpts,
+            );
+        }
+
+        new autoscalingv2.HorizontalPodAutoscaler(
+            `${name}-hpa`,
+            {
+                metadata: { name, namespace, labels },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+                    minReplicas: args.minReplicas,
+                    maxReplicas: args.maxReplicas,
+                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 } } }],
+                },
+            },
+            childOpts,
+        );
+
+        new policyv1.PodDisruptionBudget(
+            `${name}-pdb`,
+            { metadata: { name, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+            childOpts,
+        );
+
+        // The namespace denies everything by default; this opens exactly what the service needs.
+        const callerPeers = (args.allowedCallers ?? []).map((caller) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": caller } } }));
+        const edgePeers =
+            args.host !== undefined ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ingressNamespace } } }] : [];
+        const monitoringPeers = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }];
+        new networkingv1.NetworkPolicy(
+            `${name}-netpol`,
+            {
+                metadata: { name, namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ from: [...edgePeers, ...callerPeers, ...monitoringPeers], ports: [{ protocol: "TCP", port: "http" }] }],
+                    egress: [
+                        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+                        ...(args.dependencies ?? []).map((dependency) => ({ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": dependency } } }] })),
+                        // External upstreams (OIDC, OTEL collector, allow-listed APIs) only over TLS.
+                        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    ],
+                },
+            },
+            childOpts,
+        );
+
+        this.url = pulumi.output(args.host !== undefined ? `${tls ? "https" : "http"}://${args.host}` : undefined);
+        this.internalUrl = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local`;
+        this.image = pulumi.output(args.image);
+        this.previousImage = pulumi.output(args.previousImage);
+        this.registerOutputs({ url: this.url, internalUrl: this.internalUrl, image: this.image, previousImage: this.previousImage });
+    }
+
+    private secretKeyRef(envName: string, ref: SecretRef): { name: pulumi.Input<string>; key: string } {
+        if (ref.kind !== "kubernetes-secret") {
+            throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`, this);
+        }
+        return { name: ref.secretName, key: ref.key };
+    }
+}

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { serviceNames, type ServiceName } from "./services";
+
+/**
+ * The stack configuration schema: the single source of truth for every `estate:*` key. Pulumi.yaml's
+ * `config:` block and the README's config reference are generated from it (`npm run gen`), and a
+ * test fails when they drift. Keys are flat scalars or arrays because Pulumi's project config
+ * declarations only type `string | integer | boolean | array`.
+ */
+
+/** A commit SHA (short or full), `sha-<sha>`, or a `sha256:` digest: the only tags that never move. */
+export const IMMUTABLE_TAG = /^(?:[0-9a-f]{7,40}|sha-[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$/;
+const IMAGE_REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/;
+const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const tag = (what: string) =>
+    z.string().regex(IMMUTABLE_TAG, {
+        error: `${what} must be immutable: a commit SHA (7–40 lowercase hex), "sha-<sha>" or "sha256:<64 hex>" — never "latest" or a moving version`,
+    });
+const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
+const positiveInt = z.int().positive();
+
+function serviceKeys<S extends ServiceName>(svc: S) {
+    const required = svc === "api";
+    const image = z.string().regex(IMAGE_REPOSITORY, { error: "must be an image repository without tag, e.g. ghcr.io/acme/estate-api" });
+    return {
+        [`${svc}Image`]: (required ? image : image.optional()).meta({
+            description: `Image repository of the ${svc} service, without tag.${required ? "" : " Leave unset to not deploy it."}`,
+        }),
+        [`${svc}Tag`]: (required ? tag(`${svc}Tag`) : tag(`${svc}Tag`).optional()).meta({
+            description: `Immutable image tag of the ${svc} service (commit SHA or sha256 digest).`,
+        }),
+        [`${svc}PreviousTag`]: (required ? tag(`${svc}PreviousTag`) : tag(`${svc}PreviousTag`).optional()).meta({
+            description: `Previous immutable tag of the ${svc} service, kept for rollback.`,
+        }),
+        [`${svc}MinReplicas`]: positiveInt.optional().meta({ description: `Minimum replicas of the ${svc} service (default 2, prod 3).` }),
+        [`${svc}MaxReplicas`]: positiveInt.optional().meta({ description: `Maximum replicas of the ${svc} service (default 6, prod 12).` }),
+    } as {
+        [K in `${S}Image` | `${S}Tag` | `${S}PreviousTag`]: z.ZodType<string | undefined>;
+    } & { [K in `${S}MinReplicas` | `${S}MaxReplicas`]: z.ZodOptional<z.ZodInt> };
+}
+
+export const platformNames = ["kubernetes", "azure"] as const;
+export const secretStoreNames = ["gcp-secret-manager", "kubernetes", "key-vault"] as const;
+
+export const rawConfigSchema = z
+    .strictObject({
+        platform: z.enum(platformNames).meta({ description: "Where workloads run: kubernetes (Deployments, Helm) or azure (Container Apps)." }),
+        environment: z.enum(["staging", "prod"]).meta({ description: "Environment name; prod sets ENVIRONMENT=prod and the stricter defaults." }),
+        domain: z.string().regex(DNS_NAME, { error: "must be a DNS name such as estate.example.com" }).meta({ description: "Public DNS zone; services get <prefix>.<domain>." }),
+        tlsEnabled: z.boolean().default(true).meta({ description: "Terminate TLS at the edge. Turning it off is refused by policy." }),
+        clusterIssuer: z.string().min(1).default("letsencrypt-prod").meta({ description: "cert-manager ClusterIssuer for ingress certificates (kubernetes)." }),
+        ingressClassName: z.string().min(1).default("nginx").meta({ description: "IngressClass for public services (kubernetes)." }),
+        kubernetesNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).default("estate").meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
+        secretStore: z.enum(secretStoreNames).optional().meta({
+            description: "Secret store: gcp-secret-manager or kubernetes on kubernetes, key-vault on azure (default: gcp-secret-manager / key-vault).",
+        }),
+        gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "must be a GCP project id" }).optional().meta({
+            description: "GCP project holding the Secret Manager secrets (required with gcp-secret-manager).",
+        }),
+        secretReplicaLocations: z.array(z.string().min(1)).default([]).meta({ description: "Secret Manager user-managed replica regions; empty means automatic replication." }),
+        secretRotation: z
+            .array(z.string().regex(/^[a-z0-9-]+=[0-9]+$/, { error: 'each entry must be "<secret-id>=<generation>", e.g. "jwt-secret=2"' }))
+            .default([])
+            .meta({ description: 'Rotation knob: "<secret-id>=<generation>"; raising a generation regenerates that secret.' }),
+        ...serviceKeys("api"),
+        ...serviceKeys("gateway"),
+        ...serviceKeys("ui"),
+        ...serviceKeys("worker"),
+        livenessPath: z.string().startsWith("/").default("/healthz").meta({ description: "Liveness probe path (runbook 000/001)." }),
+        readinessPath: z.string().startsWith("/").default("/readyz").meta({ description: "Readiness probe path (runbook 000/001)." }),
+        probePeriodSeconds: positiveInt.max(300).default(15).meta({ description: "Probe period in seconds (runbook 001: every 15 s)." }),
+        probeTimeoutSeconds: positiveInt.max(60).default(5).meta({ description: "Probe timeout in seconds." }),
+        probeFailureThreshold: positiveInt.max(30).default(3).meta({ description: "Consecutive failures before a probe fails." }),
+        startupFailureThreshold: positiveInt.max(120).default(30).meta({ description: "Startup probe failures allowed (period × threshold = start-up budget)." }),
+        targetCpuPercent: positiveInt.max(100).default(70).meta({ description: "Autoscaling target CPU utilisation (runbook 003: HPA on CPU)." }),
+        rateLimitPerMinute: positiveInt.default(60).meta({ description: "RATE_LIMIT_PER_MINUTE: per-user API limit (runbook 000)." }),
+        rateLimitMax: positiveInt.default(100).meta({ description: "RATE_LIMIT_MAX per window (runbook 003)." }),
+        rateLimitWindowMs: positiveInt.default(60000).meta({ description: "RATE_LIMIT_WINDOW_MS (runbook 003)." }),
+        aiRateLimitMaxRequests: positiveInt.default(10).meta({ description: "AI_RATE_LIMIT_MAX_REQUESTS for expensive AI calls (runbook 003)." }),
+        backgroundRateLimitMaxRequests: positiveInt.default(50).meta({ description: "BACKGROUND_RATE_LIMIT_MAX_REQUESTS for worker endpoints (runbook 003)." }),
+        corsAllowedOrigins: z.array(z.string().min(1)).min(1, { error: "must list at least one origin" }).meta({ description: "ALLOWED_ORIGINS for CORS; never * in prod (policy)." }),
+        oidcIssuer: httpsUrl.meta({ description: "OIDC_ISSUER (https)." }),
+        oidcClientId: z.string().min(1).meta({ description: "OIDC_CLIENT_ID." }),
+        oidcClientSecret: z.string().min(1).meta({ description: "OIDC_CLIENT_SECRET; set with `pulumi config set --secret`.", secret: true }),
+        otelTracesEndpoint: httpsUrl.meta({ description: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (https)." }),
+        otelMetricsEndpoint: httpsUrl.meta({ description: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (https)." }),
+        outboundAllowedHosts: z.array(z.string().regex(DNS_NAME, { error: "must be a host name" })).default([]).meta({
+            description: "Outbound allow-list (runbook 002 REDMINE_ALLOWED_HOSTS); required in prod.",
+        }),
+        redmineBaseUrl: z.url().optional().meta({ description: "REDMINE_BASE_URL upstream; https required (policy)." }),
+        tuningProfile: z.enum(["laptop", "server"]).default("server").meta({ description: "Runbook 002 runtime tuning profile." }),
+        ollamaChatModel: z.string().min(1).default("llama3.1:8b").meta({ description: "Ollama chat model pulled before the API uses it." }),
+        ollamaEmbeddingModel: z.string().min(1).default("nomic-embed-text").meta({ description: "Ollama embeddings model pulled before the API uses it." }),
+        ollamaBaseUrl: z.url().optional().meta({ description: "OLLAMA_BASE_URL override; default is the in-estate Ollama service." }),
+        logLevel: z.enum(["debug", "info", "warning", "error"]).default("info").meta({ description: "LOG_LEVEL." }),
+        aiEnabled: z.boolean().default(true).meta({ description: "AI_ENABLED feature flag (runbook 003)." }),
+    })
+    .superRefine((c, ctx) => {
+        const store = c.secretStore;
+        if (store === "key-vault" && c.platform !== "azure") {
+            ctx.addIssue({ code: "custom", path: ["secretStore"], message: "key-vault references work only on azure; use gcp-secret-manager or kubernetes" });
+        }
+        if (c.platform === "azure" && store !== undefined && store !== "key-vault") {
+            ctx.addIssue({ code: "custom", path: ["secretStore"], message: "Container Apps reference secrets from Key Vault; use key-vault (or leave unset)" });
+        }
+        const usesGcp = store === "gcp-secret-manager" || (store === undefined && c.platform === "kubernetes");
+        if (usesGcp && c.gcpProject === undefined) {
+            ctx.addIssue({ code: "custom", path: ["gcpProject"], message: "required with the gcp-secret-manager secret store: set the GCP project id" });
+        }
+        for (const svc of serviceNames) {
+            const image = c[`${svc}Image`];
+            for (const key of [`${svc}Tag`, `${svc}PreviousTag`] as const) {
+                if (image !== undefined && c[key] === undefined) {
+                    ctx.addIssue({ code: "custom", path: [key], message: `required when ${svc}Image is set` });
+                }
+            }
+            const min = c[`${svc}MinReplicas`];
+            const max = c[`${svc}MaxReplicas`];
+            if (min !== undefined && max !== undefined && min > max) {
+                ctx.addIssue({ code: "custom", path: [`${svc}MaxReplicas`], message: `must be at least ${svc}MinReplicas (${min})` });
+            }
+            if (c.environment === "prod" && min !== undefined && min < 2) {
+                ctx.addIssue({ code: "custom", path: [`${svc}MinReplicas`], message: "must be at least 2 in prod so a rollout or node loss keeps the service up" });
+            }
+        }
+        if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
+            ctx.addIssue({ code: "custom", path: ["outboundAllowedHosts"], message: "must list the trusted upstream hosts in prod (runbook 002 security checklist)" });
+        }
+    });
+
+export type RawConfig = z.output<typeof rawConfigSchema>;
+export type ConfigKey = keyof z.input<typeof rawConfigSchema>;
+
+/** Pulumi project config types, derived from the schema so Pulumi.yaml cannot drift from it. */
+export interface ConfigKeyDeclaration {
+    readonly key: string;
+    readonly type: "string" | "integer" | "boolean" | "array";
+    readonly description: string;
+    readonly secret: boolean;
+    readonly required: boolean;
+    readonly default?: unknown;
+    readonly allowed?: readonly string[];
+}
+
+export function configKeyDeclarations(): ConfigKeyDeclaration[] {
+    const json = z.toJSONSchema(rawConfigSchema, { io: "input", unrepresentable: "any" }) as {
+        properties: Record<string, { type?: string; description?: string; secret?: boolean; default?: unknown; enum?: string[] }>;
+        required?: string[];
+    };
+    const required = new Set(json.required ?? []);
+    return Object.entries(json.properties).map(([key, prop]) => ({
+        key,
+        type: prop.type === "number" || prop.type === "integer" ? "integer" : ((prop.type ?? "string") as ConfigKeyDeclaration["type"]),
+        description: prop.description ?? "",
+        secret: prop.secret === true,
+        required: required.has(key),
+        ...(prop.default !== undefined ? { default: prop.default } : {}),
+        ...(prop.enum ? { allowed: prop.enum } : {}),
+    }));
+}

@@ -1,0 +1,257 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
+import { serviceBlueprints, serviceNames, type ServiceBlueprint, type ServiceName } from "./services";
+
+export const PROJECT = "estate";
+
+export type Platform = RawConfig["platform"];
+export type SecretStoreKind = NonNullable<RawConfig["secretStore"]>;
+
+export interface ServiceConfig extends ServiceBlueprint {
+    readonly name: ServiceName;
+    readonly image: string;
+    readonly tag: string;
+    readonly previousTag: string;
+    /** Full reference of the current image: `repo:tag` or `repo@sha256:…`. */
+    readonly imageRef: string;
+    /** Full reference of the image to roll back to. */
+    readonly previousImageRef: string;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** Public host name, present when the service is public. */
+    readonly host?: string;
+}
+
+/** The typed, frozen stack configuration every component is built from. */
+export interface EstateConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly platform: Platform;
+    readonly environment: RawConfig["environment"];
+    readonly isProd: boolean;
+    readonly domain: string;
+    readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
+    readonly kubernetes: { readonly namespace: string; readonly ingressClassName: string };
+    readonly azure: { readonly location: string };
+    readonly secretStore: SecretStoreKind;
+    readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
+    /** Generation per secret id; raising one regenerates that secret. */
+    readonly secretRotation: Readonly<Record<string, number>>;
+    readonly services: readonly ServiceConfig[];
+    readonly probes: {
+        readonly livenessPath: string;
+        readonly readinessPath: string;
+        readonly periodSeconds: number;
+        readonly timeoutSeconds: number;
+        readonly failureThreshold: number;
+        readonly startupFailureThreshold: number;
+    };
+    readonly autoscaling: { readonly targetCpuPercent: number };
+    readonly rateLimits: {
+        readonly perMinute: number;
+        readonly max: number;
+        readonly windowMs: number;
+        readonly aiMaxRequests: number;
+        readonly backgroundMaxRequests: number;
+    };
+    readonly cors: { readonly allowedOrigins: readonly string[] };
+    readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: pulumi.Output<string> };
+    readonly otel: { readonly tracesEndpoint: string; readonly metricsEndpoint: string };
+    readonly outbound: { readonly allowedHosts: readonly string[]; readonly redmineBaseUrl?: string };
+    readonly tuning: { readonly profile: RawConfig["tuningProfile"] };
+    readonly ollama: { readonly chatModel: string; readonly embeddingModel: string; readonly baseUrl?: string };
+    readonly logLevel: string;
+    readonly aiEnabled: boolean;
+}
+
+/** Thrown before any resource is declared; lists every problem at once. */
+export class ConfigError extends Error {
+    constructor(
+        readonly stackName: string,
+        readonly problems: readonly string[],
+    ) {
+        super(
+            `Stack "${stackName}" has ${problems.length} invalid configuration value${problems.length === 1 ? "" : "s"}; nothing was declared.\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+const declarations = new Map(configKeyDeclarations().map((d) => [d.key, d]));
+
+/** Turns the CLI's string values into the JSON types the schema declares; leaves bad input for zod to report. */
+function coerce(key: string, value: string): unknown {
+    const type = declarations.get(key)?.type;
+    if (type === "integer" && /^-?\d+$/.test(value.trim())) return Number(value);
+    if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
+    if (type === "array" && value.trim().startsWith("[")) {
+        try {
+            return JSON.parse(value);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+function closestKey(key: string): string | undefined {
+    let best: { key: string; distance: number } | undefined;
+    for (const candidate of declarations.keys()) {
+        const distance = levenshtein(key.toLowerCase(), candidate.toLowerCase());
+        if (distance <= 3 && (!best || distance < best.distance)) best = { key: candidate, distance };
+    }
+    return best?.key;
+}
+
+function levenshtein(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length]!;
+}
+
+function describeIssue(stack: string, issue: z.core.$ZodIssue, raw: Record<string, string>, secretKeys: ReadonlySet<string>): string[] {
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => {
+            const hint = closestKey(key);
+            const shown = secretKeys.has(key) ? "[secret]" : JSON.stringify(raw[key]);
+            return `${PROJECT}:${key} = ${shown}: unknown key${hint ? `; did you mean ${PROJECT}:${hint}?` : ""} Fix: \`pulumi config rm ${PROJECT}:${key} --stack ${stack}\`${hint ? ` and set ${PROJECT}:${hint}` : ""}.`;
+        });
+    }
+    const key = String(issue.path[0] ?? "");
+    const declaration = declarations.get(key);
+    const shown = raw[key] === undefined ? "(not set)" : secretKeys.has(key) || declaration?.secret ? "[secret]" : JSON.stringify(raw[key]);
+    const allowed = declaration?.allowed ? ` Allowed: ${declaration.allowed.join(" | ")}.` : "";
+    const setter = declaration?.secret ? `pulumi config set --secret ${PROJECT}:${key} <value>` : `pulumi config set ${PROJECT}:${key} <value>`;
+    const where = issue.path.length > 1 ? ` (item ${issue.path.slice(1).join(".")})` : "";
+    const message = issue.code === "invalid_type" && raw[key] === undefined ? "is required" : issue.message;
+    return [`${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed} Fix: \`${setter} --stack ${stack}\`.`];
+}
+
+/**
+ * Parses the stack's `estate:*` config (as the CLI hands it over: strings, structured values as
+ * JSON) into the typed, frozen `EstateConfig`. Pure: no Pulumi runtime needed except to wrap
+ * secrets, so every rule is unit-testable.
+ */
+export function parseStackConfig(stack: string, values: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): EstateConfig {
+    const raw: Record<string, string> = {};
+    for (const [fullKey, value] of Object.entries(values)) {
+        const [namespace, ...rest] = fullKey.split(":");
+        if (namespace === PROJECT && rest.length === 1) raw[rest[0]!] = value;
+    }
+    const secretLocal = new Set([...secretKeys].filter((k) => k.startsWith(`${PROJECT}:`)).map((k) => k.slice(PROJECT.length + 1)));
+    const problems: string[] = [];
+    for (const declaration of declarations.values()) {
+        if (declaration.secret && raw[declaration.key] !== undefined && !secretLocal.has(declaration.key)) {
+            problems.push(
+                `${PROJECT}:${declaration.key} = [secret]: stored in plaintext; secrets must be encrypted. Fix: \`pulumi config set --secret ${PROJECT}:${declaration.key} <value> --stack ${stack}\`.`,
+            );
+        }
+    }
+    const coerced = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, coerce(k, v)]));
+    const result = rawConfigSchema.safeParse(coerced);
+    if (!result.success) problems.push(...result.error.issues.flatMap((issue) => describeIssue(stack, issue, raw, secretLocal)));
+    if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);
+    return deepFreeze(toEstateConfig(stack, result.data));
+}
+
+function imageRef(image: string, tag: string): string {
+    return tag.startsWith("sha256:") ? `${image}@${tag}` : `${image}:${tag}`;
+}
+
+function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
+    const isProd = c.environment === "prod";
+    const services: ServiceConfig[] = [];
+    for (const name of serviceNames) {
+        const image = c[`${name}Image`];
+        const tag = c[`${name}Tag`];
+        const previousTag = c[`${name}PreviousTag`];
+        if (image === undefined || tag === undefined || previousTag === undefined) continue;
+        const blueprint = serviceBlueprints[name];
+        const minReplicas = c[`${name}MinReplicas`] ?? (isProd ? 3 : 2);
+        services.push({
+            ...blueprint,
+            name,
+            image,
+            tag,
+            previousTag,
+            imageRef: imageRef(image, tag),
+            previousImageRef: imageRef(image, previousTag),
+            minReplicas,
+            maxReplicas: c[`${name}MaxReplicas`] ?? Math.max(minReplicas, isProd ? 12 : 6),
+            ...(blueprint.public ? { host: `${blueprint.hostPrefix}.${c.domain}` } : {}),
+        });
+    }
+    return {
+        project: PROJECT,
+        stack,
+        platform: c.platform,
+        environment: c.environment,
+        isProd,
+        domain: c.domain,
+        tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
+        kubernetes: { namespace: c.kubernetesNamespace, ingressClassName: c.ingressClassName },
+        azure: { location: c.azureLocation },
+        secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
+        gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
+        secretRotation: Object.fromEntries(c.secretRotation.map((entry) => entry.split("=")).map(([id, gen]) => [id!, Number(gen)])),
+        services,
+        probes: {
+            livenessPath: c.livenessPath,
+            readinessPath: c.readinessPath,
+            periodSeconds: c.probePeriodSeconds,
+            timeoutSeconds: c.probeTimeoutSeconds,
+            failureThreshold: c.probeFailureThreshold,
+            startupFailureThreshold: c.startupFailureThreshold,
+        },
+        autoscaling: { targetCpuPercent: c.targetCpuPercent },
+        rateLimits: {
+            perMinute: c.rateLimitPerMinute,
+            max: c.rateLimitMax,
+            windowMs: c.rateLimitWindowMs,
+            aiMaxRequests: c.aiRateLimitMaxRequests,
+            backgroundMaxRequests: c.backgroundRateLimitMaxRequests,
+        },
+        cors: { allowedOrigins: c.corsAllowedOrigins },
+        oidc: { issuer: c.oidcIssuer, clientId: c.oidcClientId, clientSecret: pulumi.secret(c.oidcClientSecret) },
+        otel: { tracesEndpoint: c.otelTracesEndpoint, metricsEndpoint: c.otelMetricsEndpoint },
+        outbound: { allowedHosts: c.outboundAllowedHosts, ...(c.redmineBaseUrl ? { redmineBaseUrl: c.redmineBaseUrl } : {}) },
+        tuning: { profile: c.tuningProfile },
+        ollama: { chatModel: c.ollamaChatModel, embeddingModel: c.ollamaEmbeddingModel, ...(c.ollamaBaseUrl ? { baseUrl: c.ollamaBaseUrl } : {}) },
+        logLevel: c.logLevel,
+        aiEnabled: c.aiEnabled,
+    };
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value)) deepFreeze(child);
+    }
+    return value;
+}
+
+/**
+ * The only reader of Pulumi config in the program: reads the `estate:*` keys the CLI (or the
+ * offline runner) set for this stack, with the list of keys that are secret.
+ */
+export function loadStackConfig(): EstateConfig {
+    const values = pulumi.runtime.allConfig();
+    const secretKeys = new Set<string>(readSecretKeys());
+    return parseStackConfig(pulumi.getStack(), values, secretKeys);
+}
+
+/** Secret key names come from the language host (PULUMI_CONFIG_SECRET_KEYS) or setAllConfig; the runtime keeps them internal. */
+function readSecretKeys(): string[] {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean };
+    return Object.keys(pulumi.runtime.allConfig()).filter((key) => runtime.isConfigSecret(key));
+}

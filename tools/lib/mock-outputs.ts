@@ -1,0 +1,56 @@
+/**
+ * What the providers compute on create, so outputs that components read (FQDNs, secret URIs,
+ * generated passwords) have plausible values offline. Generated credentials are returned as
+ * secrets, as the real providers mark them.
+ */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function secret(value: string) {
+    return { [SECRET_SIG]: SECRET_VALUE, value };
+}
+
+type Inputs = Record<string, unknown>;
+
+export function computedOutputs(type: string, name: string, inputs: Inputs): Inputs {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { result: secret(`offline-generated-not-a-secret-${name}`) };
+        case "azure-native:app:ContainerApp": {
+            const configuration = (inputs["configuration"] ?? {}) as { ingress?: Record<string, unknown> };
+            const appName = String(inputs["containerAppName"] ?? name);
+            const external = configuration.ingress?.["external"] === true;
+            const fqdn = `${appName}.${external ? "" : "internal."}offline-env.westeurope.azurecontainerapps.io`;
+            return { configuration: { ...configuration, ingress: { ...configuration.ingress, fqdn } }, latestRevisionFqdn: fqdn };
+        }
+        case "azure-native:keyvault:Secret": {
+            const properties = (inputs["properties"] ?? {}) as Inputs;
+            return { properties: { ...properties, secretUri: `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"])}` } };
+        }
+        case "azure-native:resources:ResourceGroup":
+        case "azure-native:operationalinsights:Workspace":
+        case "azure-native:keyvault:Vault":
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            return {
+                name: inputs["resourceGroupName"] && type.endsWith("ResourceGroup") ? inputs["resourceGroupName"] : `${name}-offline`,
+                customerId: `${name}-customer-id`,
+                principalId: `${name}-principal-id`,
+                clientId: `${name}-client-id`,
+            };
+        case "gcp:serviceaccount/account:Account":
+            return { email: `${String(inputs["accountId"])}@${String(inputs["project"])}.iam.gserviceaccount.com`, name: `projects/${String(inputs["project"])}/serviceAccounts/${String(inputs["accountId"])}` };
+        default:
+            return {};
+    }
+}
+
+export function invokeResult(token: string, inputs: Inputs): Inputs {
+    switch (token) {
+        case "azure-native:authorization:getClientConfig":
+            return { tenantId: "00000000-0000-0000-0000-000000000001", subscriptionId: "00000000-0000-0000-0000-000000000002", objectId: "00000000-0000-0000-0000-000000000003", clientId: "00000000-0000-0000-0000-000000000004" };
+        case "azure-native:operationalinsights:getSharedKeys":
+            return { primarySharedKey: secret("offline-shared-key-not-a-secret"), secondarySharedKey: secret("offline-shared-key-not-a-secret-2") };
+        default:
+            return inputs;
+    }
+}
