@@ -2,7 +2,7 @@ import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
 import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
 import { Secret as GcpSecret } from "@pulumi/gcp/secretmanager";
 import { CatalogEntry, configWithDefaults, RUNBOOK } from "./lib";
-import { containerLabel, onWorkloads } from "./views";
+import { ContainerLabel, containerLabel, onWorkloads } from "./views";
 
 const credentialsSchema: PolicyConfigSchema = {
     properties: {
@@ -57,7 +57,7 @@ export const credentialsByReference: CatalogEntry = {
             for (const c of w.containers) {
                 for (const e of c.env.filter((x) => isCredentialName(x.name, cfg) && !x.byReference)) {
                     // The value is plaintext here: name the variable, never its value.
-                    report(`${containerLabel(c)} sets ${e.name} without a secret reference: use ${fix}.`);
+                    report(`${ContainerLabel(c)} sets ${e.name} without a secret reference: use ${fix}.`);
                 }
             }
         }),

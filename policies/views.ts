@@ -59,3 +59,9 @@ export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
 export function containerLabel(c: ContainerView): string {
     return `${c.init ? "init container" : "container"} "${c.name}"`;
 }
+
+/** The same, at the start of a sentence. */
+export function ContainerLabel(c: ContainerView): string {
+    const l = containerLabel(c);
+    return l[0].toUpperCase() + l.slice(1);
+}

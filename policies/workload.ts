@@ -2,7 +2,7 @@ import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { k8sContainers } from "./k8s";
 import { CatalogEntry, configWithDefaults, ContainerView, envValue, quoteList, RUNBOOK } from "./lib";
-import { containerLabel, onWorkloads, WorkloadView } from "./views";
+import { ContainerLabel, containerLabel, onWorkloads, WorkloadView } from "./views";
 
 /** Application containers: data stores and model runtimes do not read the app's variables. */
 function appContainers(w: WorkloadView): readonly ContainerView[] {
@@ -90,11 +90,11 @@ export const healthProbes: CatalogEntry = {
                 for (const [kind, probe, paths] of checks) {
                     if (probe === undefined) {
                         const hint = paths ? ` with httpGet.path ${quoteList(paths)}` : "";
-                        report(`${containerLabel(c)} has no ${kind} probe: add ${field(kind)}${hint}.`);
+                        report(`${ContainerLabel(c)} has no ${kind} probe: add ${field(kind)}${hint}.`);
                     } else if (paths && (probe.httpPath === undefined || !paths.includes(probe.httpPath))) {
                         const found = probe.httpPath === undefined ? "not an HTTP GET" : `"${probe.httpPath}"`;
                         report(
-                            `${containerLabel(c)} ${kind} probe must be an HTTP GET of ${quoteList(paths)} (it is ${found}).`,
+                            `${ContainerLabel(c)} ${kind} probe must be an HTTP GET of ${quoteList(paths)} (it is ${found}).`,
                         );
                     }
                 }

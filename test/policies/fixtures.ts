@@ -1,0 +1,253 @@
+// A small estate that satisfies every policy, built from the same resource shapes the program
+// declares. Each test copies it and changes one field.
+import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
+import { SECRET_SIG, SECRET_VALUE_SIG } from "../../tools/lib/analyzer";
+
+export const SHA = "3f2c9e1a7b4d";
+export const DIGEST = `sha256:${"a".repeat(64)}`;
+
+export function urnOf(type: string, name: string): string {
+    return `urn:pulumi:prod::estate::${type}::${name}`;
+}
+
+export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<CapturedResource> = {}): CapturedResource {
+    return {
+        urn: urnOf(type, name),
+        type,
+        name,
+        custom: true,
+        dependencies: [],
+        propertyDependencies: {},
+        options: { protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [], aliases: [] },
+        inputs,
+        ...extra,
+    };
+}
+
+export function secret<T>(value: T): Record<string, unknown> {
+    return { [SECRET_SIG]: SECRET_VALUE_SIG, value };
+}
+
+const restricted = {
+    allowPrivilegeEscalation: false,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+const resources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+
+export function apiContainer(): Record<string, any> {
+    return {
+        name: "api",
+        image: `registry.example.com/estate/api:${SHA}`,
+        env: [
+            { name: "ENVIRONMENT", value: "prod" },
+            { name: "JWT_SECRET", valueFrom: { secretKeyRef: { name: "api-secrets", key: "jwt-secret" } } },
+            { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "api-secrets", key: "database-url" } } },
+            { name: "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", value: "15" },
+            { name: "RATE_LIMIT_PER_MINUTE", value: "120" },
+            { name: "ALLOWED_ORIGINS", value: "https://app.example.com,https://admin.example.com" },
+            { name: "OLLAMA_BASE_URL", value: "http://ollama.estate.svc.cluster.local:11434" },
+            { name: "REDMINE_BASE_URL", value: "https://redmine.example.com" },
+            { name: "OUTBOUND_ALLOWED_HOSTS", value: "redmine.example.com" },
+        ],
+        livenessProbe: { httpGet: { path: "/healthz", port: 8000 } },
+        readinessProbe: { httpGet: { path: "/readyz", port: 8000 } },
+        startupProbe: { httpGet: { path: "/healthz", port: 8000 }, failureThreshold: 30 },
+        securityContext: structuredClone(restricted),
+        resources: structuredClone(resources),
+    };
+}
+
+function podTemplate(name: string, component: string, containers: Record<string, any>[]): Record<string, any> {
+    return {
+        metadata: { labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component } },
+        spec: { automountServiceAccountToken: false, serviceAccountName: name, containers },
+    };
+}
+
+export function apiDeployment(): CapturedResource {
+    return res("kubernetes:apps/v1:Deployment", "api", {
+        metadata: { name: "api", namespace: "estate" },
+        spec: { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, template: podTemplate("api", "api", [apiContainer()]) },
+    });
+}
+
+export function postgresStatefulSet(): CapturedResource {
+    const probe = { exec: { command: ["pg_isready", "-U", "postgres"] } };
+    return res("kubernetes:apps/v1:StatefulSet", "postgres", {
+        metadata: { name: "postgres", namespace: "estate" },
+        spec: {
+            serviceName: "postgres",
+            selector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
+            template: podTemplate("postgres", "database", [
+                {
+                    name: "postgres",
+                    image: `docker.io/library/postgres@${DIGEST}`,
+                    env: [{ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "password" } } }],
+                    livenessProbe: probe,
+                    readinessProbe: probe,
+                    startupProbe: probe,
+                    securityContext: structuredClone(restricted),
+                    resources: structuredClone(resources),
+                },
+            ]),
+        },
+    });
+}
+
+export function backupCronJob(): CapturedResource {
+    return res("kubernetes:batch/v1:CronJob", "pg-backup", {
+        metadata: { name: "pg-backup", namespace: "estate" },
+        spec: {
+            schedule: "0 2 * * *",
+            jobTemplate: {
+                spec: {
+                    template: podTemplate("pg-backup", "backup", [
+                        {
+                            name: "backup",
+                            image: `registry.example.com/estate/backup:sha-${SHA}`,
+                            env: [
+                                { name: "ENVIRONMENT", value: "prod" },
+                                { name: "POSTGRES_DSN_PROD", valueFrom: { secretKeyRef: { name: "backup", key: "dsn" } } },
+                            ],
+                            securityContext: structuredClone(restricted),
+                            resources: structuredClone(resources),
+                        },
+                    ]),
+                },
+            },
+        },
+    });
+}
+
+export function netpol(name: string, spec: Record<string, any>, annotations?: Record<string, string>): CapturedResource {
+    return res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, {
+        metadata: { name, namespace: "estate", ...(annotations ? { annotations } : {}) },
+        spec,
+    });
+}
+
+export function defaultDeny(): CapturedResource {
+    return netpol("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+}
+
+export function postgresNetpol(): CapturedResource {
+    return netpol(
+        "postgres",
+        {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        { podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } },
+                        { podSelector: { matchLabels: { "app.kubernetes.io/name": "pg-backup" } } },
+                    ],
+                    ports: [{ port: 5432, protocol: "TCP" }],
+                },
+            ],
+        },
+        { "estate.io/allowed-clients": "api,pg-backup" },
+    );
+}
+
+export function apiNetpol(): CapturedResource {
+    return netpol("api", {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: 8000 }] }],
+    });
+}
+
+export function k8sEstate(): CapturedResource[] {
+    return [
+        apiDeployment(),
+        postgresStatefulSet(),
+        backupCronJob(),
+        defaultDeny(),
+        postgresNetpol(),
+        apiNetpol(),
+        res("kubernetes:core/v1:Service", "postgres", {
+            metadata: { name: "postgres", namespace: "estate", labels: { "app.kubernetes.io/component": "database" } },
+            spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "database" }, ports: [{ port: 5432 }] },
+        }),
+        res("kubernetes:core/v1:ServiceAccount", "api", { metadata: { name: "api", namespace: "estate" }, automountServiceAccountToken: false }),
+        res("kubernetes:core/v1:Secret", "api-secrets", {
+            metadata: { name: "api-secrets", namespace: "estate" },
+            stringData: secret({ "jwt-secret": "s3cr3t-jwt-value-never-printed" }),
+        }),
+        res("kubernetes:networking.k8s.io/v1:Ingress", "api", {
+            metadata: { name: "api", namespace: "estate" },
+            spec: {
+                tls: [{ hosts: ["api.example.com"], secretName: "api-tls" }],
+                rules: [{ host: "api.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }],
+            },
+        }),
+        res("kubernetes:helm.sh/v3:Release", "monitoring", {
+            chart: "kube-prometheus-stack",
+            values: { grafana: { image: { repository: "grafana/grafana", tag: SHA } } },
+        }),
+    ];
+}
+
+export function acaApi(): CapturedResource {
+    const probe = (type: string, path: string) => ({ type, httpGet: { path, port: 8000 } });
+    return res("azure-native:app:ContainerApp", "api", {
+        resourceGroupName: "estate",
+        tags: { "estate-component": "api" },
+        configuration: {
+            ingress: { external: true, targetPort: 8000, allowInsecure: false, corsPolicy: { allowedOrigins: ["https://app.example.com"] } },
+            secrets: [{ name: "jwt-secret", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/jwt-secret", identity: "/subscriptions/x/identity" }],
+        },
+        template: {
+            containers: [
+                {
+                    name: "api",
+                    image: `estate.azurecr.io/api:${SHA}`,
+                    env: [
+                        { name: "ENVIRONMENT", value: "prod" },
+                        { name: "JWT_SECRET", secretRef: "jwt-secret" },
+                        { name: "RATE_LIMIT_PER_MINUTE", value: "120" },
+                    ],
+                    probes: [probe("Liveness", "/healthz"), probe("Readiness", "/readyz"), probe("Startup", "/healthz")],
+                    resources: { cpu: 0.5, memory: "1Gi" },
+                },
+            ],
+        },
+    });
+}
+
+export function acaRedis(): CapturedResource {
+    const probe = (type: string) => ({ type, tcpSocket: { port: 6379 } });
+    return res("azure-native:app:ContainerApp", "redis", {
+        resourceGroupName: "estate",
+        tags: { "estate-component": "cache" },
+        configuration: { ingress: { external: false, targetPort: 6379, transport: "tcp" } },
+        template: {
+            containers: [
+                {
+                    name: "redis",
+                    image: `docker.io/library/redis@${DIGEST}`,
+                    probes: [probe("Liveness"), probe("Readiness"), probe("Startup")],
+                    resources: { cpu: 0.25, memory: "0.5Gi" },
+                },
+            ],
+        },
+    });
+}
+
+export function azureEstate(): CapturedResource[] {
+    return [
+        acaApi(),
+        acaRedis(),
+        res("azure-native:dbforpostgresql:Server", "db", { resourceGroupName: "estate", network: { publicNetworkAccess: "Disabled" } }),
+        res("azure-native:redis:Redis", "cache", { resourceGroupName: "estate", publicNetworkAccess: "Disabled", sku: { name: "Standard", family: "C", capacity: 1 } }),
+        res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } }),
+    ];
+}
+
+export function capture(resources: CapturedResource[], stack = "prod"): ProgramCapture {
+    return { project: "estate", stack, config: { "estate:environment": stack }, resources, outputs: { apiUrl: "https://api.example.com" } };
+}
