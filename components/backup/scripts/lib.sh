@@ -147,7 +147,7 @@ make_stage() {
     mkdir -p -- "$DEST_ROOT/$rel"
     mktemp -d "$DEST_ROOT/$rel/.partial.XXXXXX"
   else
-    mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/backup.XXXXXX"
+    mktemp -d "${BACKUP_WORK_DIR:-/tmp}/backup.XXXXXX"
   fi
 }
 
@@ -185,7 +185,7 @@ prune_local() {
 latest_artefact() {
   local rel=$1 suffix=$2
   dest_list "$rel" | while IFS= read -r n; do
-    [[ $n == *"$suffix" && ${n%"$suffix"} =~ $BACKUP_TS_RE ]] && printf '%s\n' "$n"
+    if [[ $n == *"$suffix" && ${n%"$suffix"} =~ $BACKUP_TS_RE ]]; then printf '%s\n' "$n"; fi
   done | LC_ALL=C sort | tail -n 1
 }
 
@@ -268,7 +268,7 @@ PSQL=(psql -X -w -q -A -t -v ON_ERROR_STOP=1)
 # subshell per name so one failure is reported and the others still run, and exits 0 only when
 # every name succeeded. Inside, `fail <reason> <message>` reports and exits the subshell.
 
-REPORTED=0 FAIL_REASON=unexpected STAGE="" STORE=${STORE:-} SUBJECT=""
+REPORTED=0 FAIL_REASON=unexpected STAGE="" STORE="" SUBJECT=""
 
 report_failure() {
   err "$2"
@@ -277,9 +277,11 @@ report_failure() {
 }
 fail() { report_failure "$1" "$2"; exit 1; }
 
+# Runs from the EXIT trap: errexit off, so one failing cleanup step cannot skip the rest.
 _finish_one() {
   local rc=$1
-  [[ -n $STAGE && -d $STAGE ]] && rm -rf -- "$STAGE"
+  set +e
+  if [[ -n $STAGE && -d $STAGE ]]; then rm -rf -- "$STAGE"; fi
   [[ $rc -eq 0 || $REPORTED -eq 1 ]] || report_failure "$FAIL_REASON" "backup of \`$SUBJECT\` failed (exit $rc)"
 }
 

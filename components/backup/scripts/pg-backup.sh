@@ -33,7 +33,7 @@ backup_one() {
   start=$(epoch_now)
   ts=$(utc_stamp)
   STAGE=$(make_stage "$rel")
-  trap 'rc=$?; [[ -z $PSQL_PID ]] || kill "$PSQL_PID" 2>/dev/null; _finish_one $rc' EXIT
+  trap 'rc=$?; set +e; [[ -z $PSQL_PID ]] || kill "$PSQL_PID" 2>/dev/null; _finish_one $rc' EXIT
 
   # One REPEATABLE READ transaction exports its snapshot to pg_dump and counts rows in it,
   # so the manifest matches the dump even while the application keeps writing.

@@ -36,7 +36,7 @@ drill_database() {
   # Not local: the EXIT trap reads them after the function has returned.
   work="" scratch=""
   FAIL_REASON=unexpected
-  trap 'rc=$?; cleanup_database; [[ $rc -eq 0 || $REPORTED -eq 1 ]] || report error "$FAIL_REASON" "drill of \`$db\` failed (exit $rc)"' EXIT
+  trap 'rc=$?; set +e; cleanup_database; [[ $rc -eq 0 || $REPORTED -eq 1 ]] || report error "$FAIL_REASON" "drill of \`$db\` failed (exit $rc)"' EXIT
   check_name database "$db" || fail 1 invalid_name "refusing database \`$db\`"
   rel=postgres/$db
   start=$(epoch_now)
@@ -46,7 +46,7 @@ drill_database() {
   [[ -n $latest ]] || fail 1 missing_backup "no backup of \`$db\` found under $BACKUP_DEST/$rel"
   ts=${latest%.dump.age}
 
-  work=$(mktemp -d "${BACKUP_WORK_DIR:-${TMPDIR:-/tmp}}/drill.XXXXXX")
+  work=$(mktemp -d "${BACKUP_WORK_DIR:-/tmp}/drill.XXXXXX")
   if [[ $DEST_KIND == local ]]; then
     dump=$DEST_ROOT/$rel/$latest sumfile=$dump.sha256 manifest=$DEST_ROOT/$rel/$ts.manifest.tsv
   else
