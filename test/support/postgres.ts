@@ -59,15 +59,20 @@ export async function startPostgres(): Promise<PostgresCluster> {
   }
   const data = join(dir, "data");
   const port = await freePort();
-  await as(join(pgBinDir, "initdb"), [
-    "-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-host=scram-sha-256",
-    "--auth-local=peer", "--encoding=UTF8", "--locale=C", "--no-sync",
-  ]);
-  rmSync(pwfile);
-  await as(join(pgBinDir, "pg_ctl"), [
-    "-D", data, "-l", join(dir, "server.log"), "-w", "-t", "30", "start",
-    "-o", `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`,
-  ]);
+  try {
+    await as(join(pgBinDir, "initdb"), [
+      "-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-host=scram-sha-256",
+      "--auth-local=peer", "--encoding=UTF8", "--locale=C", "--no-sync",
+    ]);
+    rmSync(pwfile);
+    await as(join(pgBinDir, "pg_ctl"), [
+      "-D", data, "-l", join(dir, "server.log"), "-w", "-t", "30", "start",
+      "-o", `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`,
+    ]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   const env = {
     PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: password,
