@@ -222,10 +222,17 @@ describe("deploy workflow", () => {
     const reusable = get("reusable-deploy.yml");
 
     it("deploys on push to main: checks, then staging, then production behind its environment", () => {
-        assert.deepEqual(deploy.on, { push: { branches: ["main"] } });
+        assert.deepEqual(deploy.on["push"], { branches: ["main"] });
+        assert.ok("workflow_dispatch" in deploy.on);
         assert.equal(deploy.jobs["checks"]?.uses, "./.github/workflows/reusable-checks.yml");
         assert.equal(deploy.jobs["staging"]?.needs, "checks");
-        assert.deepEqual(deploy.jobs["staging"]?.with, { stack: "staging", environment: "staging", "rollback-environment": "staging" });
+        assert.equal(deploy.jobs["staging"]?.if, "github.ref == 'refs/heads/main'", "a dispatch from a branch deploys nothing");
+        assert.deepEqual(deploy.jobs["staging"]?.with, {
+            stack: "staging",
+            environment: "staging",
+            "rollback-environment": "staging",
+            "image-tag": "${{ inputs.image-tag }}",
+        });
         assert.equal(deploy.jobs["prod"]?.needs, "staging");
         assert.equal(deploy.jobs["prod"]?.with?.["environment"], "production");
         // A rollback must not wait for a reviewer.
@@ -234,11 +241,14 @@ describe("deploy workflow", () => {
         assert.equal(reusable.jobs["rollback"]?.environment, "${{ inputs.rollback-environment }}");
     });
 
-    it("pins all four services to the commit SHA and records the running tag as previousTag", () => {
+    it("handles the tags of all four services and hands the changed ones to the rollback job", () => {
         assert.deepEqual(reusable.env?.["SERVICES"]?.split(" "), ["api", "gateway", "ui", "worker"]);
-        const pin = (reusable.jobs["up"]?.steps ?? []).find((s) => s.run?.includes("previousTag"))?.run ?? "";
-        assert.match(pin, /pulumi config set --stack "\$STACK" --path "estate:services\.\$\{svc\}\.previousTag" "\$\{running\[\$svc\]\}"/);
-        assert.match(pin, /pulumi config set --stack "\$STACK" --path "estate:services\.\$\{svc\}\.tag" "\$GITHUB_SHA"/);
+        const pin = (reusable.jobs["up"]?.steps ?? []).find((s) => s.name === "Pin every service image to its commit SHA");
+        assert.ok(pin?.run?.includes('"estate:${svc}PreviousTag"'));
+        assert.ok(pin);
+        assert.equal(pin.env?.["IMAGE_TAG"], "${{ inputs.image-tag }}");
+        const rollbackRevert = (reusable.jobs["rollback"]?.steps ?? []).find((s) => s.env?.["CHANGED"] !== undefined);
+        assert.equal(rollbackRevert?.env?.["CHANGED"], "${{ needs.up.outputs.changed }}");
     });
 
     it("runs pulumi up with the policy pack, then the smoke script, and rolls back when that job fails", () => {
@@ -260,8 +270,8 @@ describe("deploy workflow", () => {
         assert.equal(rollback?.needs, "up");
         assert.equal(rollback?.if, "failure() && needs.up.result == 'failure'");
         const rb = rollback?.steps ?? [];
-        const revert = rb.findIndex((s) => s.run?.includes("previousTag"));
-        assert.match(rb[revert]?.run ?? "", /pulumi config set --stack "\$STACK" --path "estate:services\.\$\{svc\}\.tag" \\\s+"\$\(pulumi config get --stack "\$STACK" --path "estate:services\.\$\{svc\}\.previousTag"\)"/);
+        const revert = rb.findIndex((s) => s.run?.includes("PreviousTag"));
+        assert.match(rb[revert]?.run ?? "", /pulumi config set --stack "\$STACK" "estate:\$\{svc\}Tag" \\\s+"\$\(pulumi config get --stack "\$STACK" "estate:\$\{svc\}PreviousTag"\)"/);
         const rbUp = rb.findIndex((s) => s.with?.["command"] === "up");
         const wait = rb.findIndex((s) => /^sleep \d+$/.test(s.run?.trim() ?? ""));
         const verify = rb.findIndex((s) => s.run?.includes("scripts/smoke/smoke.ts"));
@@ -284,7 +294,7 @@ describe("deploy workflow", () => {
                 const options = parseSmokeArgs(args, { SMOKE_API_TOKEN: "sample" });
                 assert.equal(options.baseUrl, "https://api.example.com");
                 assert.ok(options.retries > 0, "the smoke check waits for the rollout");
-                for (const v of Object.keys(samples)) assert.equal(step.env?.[v], `\${{ vars.${v} }}`);
+                assert.match(step.run, /pulumi stack output --stack "\$STACK" --json services \| node_modules\/\.bin\/node -e "\$ENDPOINTS_FROM_OUTPUTS"/);
                 calls += 1;
             }
         }
