@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
+import { analyze } from "./lib/analyzer";
 import { parseCliArgs, UsageError } from "./lib/cli";
 import { PROJECT_ROOT, runProgram, StackFileError } from "./lib/mock-run";
 import { planDocument, renderTree, writePlanArtefacts, type PlanViolation } from "./lib/plan-artefacts";
@@ -22,7 +23,6 @@ async function main(argv: string[]): Promise<number> {
 
     let violations: PlanViolation[] | undefined;
     if (!args.flags.has("skip-policy")) {
-        const { analyze } = await import("./lib/analyzer");
         const report = await analyze(capture, { stack: args.stack });
         violations = report.violations;
     }

@@ -24,8 +24,9 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
             return { configuration: { ...configuration, ingress: { ...configuration.ingress, fqdn } }, latestRevisionFqdn: fqdn };
         }
         case "azure-native:keyvault:Secret": {
-            const properties = (inputs["properties"] ?? {}) as Inputs;
-            return { properties: { ...properties, secretUri: `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"])}` } };
+            // Key Vault never returns the value: the response carries only the URIs.
+            const secretUri = `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"])}`;
+            return { properties: { secretUri, secretUriWithVersion: `${secretUri}/0` } };
         }
         case "azure-native:resources:ResourceGroup":
         case "azure-native:operationalinsights:Workspace":
