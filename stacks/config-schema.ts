@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERT_IDS, alertThresholdsSchema, type AlertId } from "../components/observability/catalogue";
 import { serviceNames, type ServiceName } from "./services";
 
 /**
@@ -39,6 +40,24 @@ function serviceKeys<S extends ServiceName>(svc: S) {
         [K in `${S}Image` | `${S}Tag` | `${S}PreviousTag`]: z.ZodType<string | undefined>;
     } & { [K in `${S}MinReplicas` | `${S}MaxReplicas`]: z.ZodOptional<z.ZodInt> };
 }
+
+/** Flat `alert<Key>` keys, one per field of the alert thresholds schema; unset means the runbook default. */
+const thresholdFields = Object.keys(alertThresholdsSchema.shape).filter((k) => k !== "disabled" && k !== "runbookBaseUrl") as Array<
+    Exclude<keyof typeof alertThresholdsSchema.shape, "disabled" | "runbookBaseUrl">
+>;
+export const alertConfigKeys = Object.fromEntries(thresholdFields.map((k) => [`alert${k[0]!.toUpperCase()}${k.slice(1)}`, k])) as Readonly<Record<string, string>>;
+function alertKeys() {
+    const keys: Record<string, z.ZodType> = {};
+    for (const [flat, field] of Object.entries(alertConfigKeys)) {
+        // The inner type of the threshold's default: same validation and messages, no default here.
+        const inner = (alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { unwrap(): z.ZodType }).unwrap();
+        const fallback = (alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { def: { defaultValue: unknown } }).def.defaultValue;
+        keys[flat] = inner.optional().meta({ description: `Alert threshold \`${field}\` (runbook default ${String(fallback)}).` });
+    }
+    return keys as Record<string, z.ZodOptional<z.ZodType<number | string>>>;
+}
+const SCHEDULE = /^(\S+\s+){4}\S+$/;
+const cron = (fallback: string) => z.string().regex(SCHEDULE, { error: "must be a five-field cron schedule such as \"15 2 * * *\"" }).default(fallback);
 
 export const platformNames = ["kubernetes", "azure"] as const;
 export const secretStoreNames = ["gcp-secret-manager", "kubernetes", "key-vault"] as const;
@@ -96,6 +115,31 @@ export const rawConfigSchema = z
         ollamaBaseUrl: z.url().optional().meta({ description: "OLLAMA_BASE_URL override; default is the in-estate Ollama service." }),
         logLevel: z.enum(["debug", "info", "warning", "error"]).default("info").meta({ description: "LOG_LEVEL." }),
         aiEnabled: z.boolean().default(true).meta({ description: "AI_ENABLED feature flag (runbook 003)." }),
+        ...alertKeys(),
+        alertsDisabled: z.array(z.enum(ALERT_IDS as [AlertId, ...AlertId[]])).default([]).meta({ description: "Alert ids switched off for this stack; the policy pack refuses it." }),
+        alertRunbookBaseUrl: httpsUrl.default("https://runbooks.invalid/estate").meta({ description: "Where the runbooks are published; alerts link to sections under it." }),
+        alertOnCallReceiver: z.enum(["pagerduty", "webhook"]).default("pagerduty").meta({ description: "Kind of the on-call receiver that pages (runbook 000: Alertmanager routes to on-call)." }),
+        alertOnCallKey: z.string().min(1).optional().meta({
+            description: "PagerDuty routing key, or the webhook URL, of the on-call receiver; set with `pulumi config set --secret`. Unset leaves alerts unrouted (refused by policy).",
+            secret: true,
+        }),
+        alertOnCallEmails: z.array(z.email()).default([]).meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
+        prometheusStackInstall: z.boolean().default(false).meta({ description: "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes)." }),
+        latencyAutoscaling: z.boolean().default(false).meta({ description: "Scale on p95 latency as well as CPU with a KEDA ScaledObject (kubernetes; runbook 003)." }),
+        backupEncryption: z.boolean().default(true).meta({ description: "Encrypt backups with age before they leave the job. Turning it off is refused by policy." }),
+        backupAgeRecipient: z.string().regex(/^age1[0-9a-z]{58}$/, { error: "must be an age X25519 public key (age1…)" }).meta({ description: "age public key backups are encrypted to (runbook 000)." }),
+        backupAgeIdentity: z.string().min(1).optional().meta({ description: "age private key the restore drill decrypts with; set with `pulumi config set --secret`.", secret: true }),
+        backupSchedule: cron("15 2 * * *").meta({ description: "Cron schedule of the daily backups, UTC (runbook 000: daily)." }),
+        backupRetentionDays: positiveInt.default(35).meta({ description: "Days backups are kept (bucket lifecycle / immutability period)." }),
+        backupPostgresDatabases: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).min(1).default(["estate"]).meta({ description: "PostgreSQL databases dumped and drilled." }),
+        restoreDrillEnabled: z.boolean().default(true).meta({ description: "Run the monthly restore drill (runbook 000). Turning it off is refused by policy." }),
+        restoreDrillSchedule: cron("30 4 1 * *").meta({ description: "Cron schedule of the restore drill, UTC (monthly)." }),
+        backupImage: z.string().regex(/@sha256:[0-9a-f]{64}$/, { error: "must be pinned by digest: <repo>@sha256:<64 hex>" })
+            .default("ghcr.io/acme/estate-backup@sha256:4b1c0c8d7e2f3a9b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b")
+            .meta({ description: "Backup/drill job image (bash, age, pg_dump, redis-cli, neo4j-admin, gcloud/az), pinned by digest." }),
+        bootstrapCommand: z.array(z.string().min(1)).min(1).default(["python", "-m", "app.bootstrap", "--idempotent"]).meta({
+            description: "Command of the one-time seeding job (admin user, roles, bootstrap API key; runbook 000).",
+        }),
     })
     .superRefine((c, ctx) => {
         const store = c.secretStore;
@@ -124,6 +168,9 @@ export const rawConfigSchema = z
             if (c.environment === "prod" && min !== undefined && min < 2) {
                 ctx.addIssue({ code: "custom", path: [`${svc}MinReplicas`], message: "must be at least 2 in prod so a rollout or node loss keeps the service up" });
             }
+        }
+        if (c.restoreDrillEnabled && c.backupAgeIdentity === undefined) {
+            ctx.addIssue({ code: "custom", path: ["backupAgeIdentity"], message: "required while restoreDrillEnabled is true: the drill decrypts with it" });
         }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
             ctx.addIssue({ code: "custom", path: ["outboundAllowedHosts"], message: "must list the trusted upstream hosts in prod (runbook 002 security checklist)" });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
+import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
+import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
 import { serviceBlueprints, serviceNames, type ServiceBlueprint, type ServiceName } from "./services";
 
 export const PROJECT = "estate";
@@ -63,6 +64,27 @@ export interface EstateConfig {
     readonly ollama: { readonly chatModel: string; readonly embeddingModel: string; readonly baseUrl?: string };
     readonly logLevel: string;
     readonly aiEnabled: boolean;
+    /** Alert thresholds with the runbook defaults, and the ids switched off. */
+    readonly alerts: AlertThresholds;
+    readonly onCall: {
+        readonly receiver: RawConfig["alertOnCallReceiver"];
+        /** Routing key or webhook URL; absent means nothing pages (refused by policy). */
+        readonly key?: pulumi.Output<string>;
+        readonly emails: readonly string[];
+    };
+    readonly monitoring: { readonly installPrometheusStack: boolean; readonly latencyAutoscaling: boolean };
+    readonly backups: {
+        readonly encryption: boolean;
+        /** age public key: not a secret. */
+        readonly ageRecipient: string;
+        readonly ageIdentity?: pulumi.Output<string>;
+        readonly schedule: string;
+        readonly retentionDays: number;
+        readonly postgresDatabases: readonly string[];
+        readonly image: string;
+        readonly restoreDrill: { readonly enabled: boolean; readonly schedule: string };
+    };
+    readonly bootstrap: { readonly command: readonly string[] };
 }
 
 /** Thrown before any resource is declared; lists every problem at once. */
@@ -229,6 +251,28 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         ollama: { chatModel: c.ollamaChatModel, embeddingModel: c.ollamaEmbeddingModel, ...(c.ollamaBaseUrl ? { baseUrl: c.ollamaBaseUrl } : {}) },
         logLevel: c.logLevel,
         aiEnabled: c.aiEnabled,
+        alerts: parseAlertThresholds({
+            ...Object.fromEntries(Object.entries(alertConfigKeys).flatMap(([flat, field]) => ((c as Record<string, unknown>)[flat] === undefined ? [] : [[field, (c as Record<string, unknown>)[flat]]]))),
+            disabled: c.alertsDisabled,
+            runbookBaseUrl: c.alertRunbookBaseUrl,
+        }),
+        onCall: {
+            receiver: c.alertOnCallReceiver,
+            ...(c.alertOnCallKey !== undefined ? { key: pulumi.secret(c.alertOnCallKey) } : {}),
+            emails: c.alertOnCallEmails,
+        },
+        monitoring: { installPrometheusStack: c.prometheusStackInstall, latencyAutoscaling: c.latencyAutoscaling },
+        backups: {
+            encryption: c.backupEncryption,
+            ageRecipient: c.backupAgeRecipient,
+            ...(c.backupAgeIdentity !== undefined ? { ageIdentity: pulumi.secret(c.backupAgeIdentity) } : {}),
+            schedule: c.backupSchedule,
+            retentionDays: c.backupRetentionDays,
+            postgresDatabases: c.backupPostgresDatabases,
+            image: c.backupImage,
+            restoreDrill: { enabled: c.restoreDrillEnabled, schedule: c.restoreDrillSchedule },
+        },
+        bootstrap: { command: c.bootstrapCommand },
     };
 }
 
