@@ -2,7 +2,7 @@ import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
 import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
 import { Secret as GcpSecret } from "@pulumi/gcp/secretmanager";
 import { CatalogEntry, configWithDefaults, RUNBOOK } from "./lib";
-import { ContainerLabel, containerLabel, onWorkloads } from "./views";
+import { ContainerLabel, onWorkloads } from "./views";
 
 const credentialsSchema: PolicyConfigSchema = {
     properties: {

@@ -1,0 +1,40 @@
+import type { CapturedResource } from "../../tools/lib/analyzer";
+import { azureEstate, k8sEstate } from "./fixtures";
+
+export type Mutation = (rs: CapturedResource[]) => void;
+
+export interface Case {
+    readonly name: string;
+    readonly mutate: Mutation;
+    /** Exact [policy, message] findings, in report order. */
+    readonly expect: Array<[string, string]>;
+}
+
+export function estate(): CapturedResource[] {
+    return [...k8sEstate(), ...azureEstate()];
+}
+
+export function get(rs: CapturedResource[], type: string, name: string): Record<string, any> {
+    const r = rs.find((x) => x.type.endsWith(type) && x.name === name);
+    if (!r) throw new Error(`fixture has no ${type} ${name}`);
+    return r.inputs as Record<string, any>;
+}
+
+export function drop(rs: CapturedResource[], type: string, name: string): void {
+    const i = rs.findIndex((x) => x.type.endsWith(type) && x.name === name);
+    if (i < 0) throw new Error(`fixture has no ${type} ${name}`);
+    rs.splice(i, 1);
+}
+
+export const api = (rs: CapturedResource[]) => get(rs, ":Deployment", "api").spec.template.spec.containers[0];
+export const apiPod = (rs: CapturedResource[]) => get(rs, ":Deployment", "api").spec.template.spec;
+export const postgres = (rs: CapturedResource[]) => get(rs, ":StatefulSet", "postgres").spec.template.spec.containers[0];
+export const aca = (rs: CapturedResource[]) => get(rs, "app:ContainerApp", "api");
+export const acaContainer = (rs: CapturedResource[]) => aca(rs).template.containers[0];
+
+export function setEnv(c: Record<string, any>, name: string, entry: Record<string, unknown> | undefined): void {
+    const i = c.env.findIndex((e: { name: string }) => e.name === name);
+    if (entry === undefined) c.env.splice(i, 1);
+    else if (i < 0) c.env.push({ name, ...entry });
+    else c.env[i] = { name, ...entry };
+}
