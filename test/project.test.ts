@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import Ajv2020 from "ajv/dist/2020";
+import { parse as parseYaml } from "yaml";
+import { PROJECT_ROOT } from "../tools/lib/mock-run";
+import { renderProjectFile } from "../tools/lib/project-file";
+import { renderConfigReference, replaceBetweenMarkers } from "../tools/lib/readme";
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+
+describe("project files", () => {
+    it("Pulumi.yaml passes Pulumi's published project schema", () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"));
+        const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+        const valid = validate(parseYaml(read("Pulumi.yaml")));
+        assert.equal(valid, true, JSON.stringify(validate.errors));
+    });
+
+    it("a project file the CLI would reject fails the same check", () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"));
+        const validate = new Ajv2020({ strict: false }).compile(schema);
+        const broken = parseYaml(read("Pulumi.yaml"));
+        broken.config.platform.type = "object";
+        assert.equal(validate(broken), false);
+    });
+
+    it("Pulumi.yaml declares every config key of the schema (regenerate with npm run gen)", () => {
+        assert.equal(read("Pulumi.yaml"), renderProjectFile());
+    });
+
+    it("the README config reference matches the schema (regenerate with npm run gen)", () => {
+        const readme = read("README.md");
+        assert.equal(readme, replaceBetweenMarkers(readme, "config-reference", renderConfigReference()));
+    });
+
+    it("every key in the stack files is declared in Pulumi.yaml", () => {
+        const declared = new Set(Object.keys(parseYaml(read("Pulumi.yaml")).config).map((k) => `estate:${k}`));
+        for (const stack of ["Pulumi.staging.yaml", "Pulumi.prod.yaml"]) {
+            for (const key of Object.keys(parseYaml(read(stack)).config)) assert.ok(declared.has(key), `${stack}: ${key} is not declared`);
+        }
+    });
+
+    it("pins every dependency to an exact version", () => {
+        for (const file of ["package.json", "policies/package.json"]) {
+            const pkg = JSON.parse(read(file));
+            for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+                assert.match(String(version), /^\d+\.\d+\.\d+$/, `${file}: ${name}@${String(version)} is a range`);
+            }
+        }
+    });
+});
