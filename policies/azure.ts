@@ -9,6 +9,7 @@ export const CONTAINER_APP = "azure-native:app:ContainerApp";
 export const CONTAINER_APP_JOB = "azure-native:app:Job";
 export const COMPONENT_TAG = "estate-component";
 export const TIER_TAG = "estate-tier";
+export const NAME_TAG = "estate-name";
 
 /** Containers of a Container App or Container Apps job (both nest them under `template`). */
 export function acaContainers(props: Record<string, any>): Array<{ c: AcaContainer; view: ContainerView }> {

@@ -2,8 +2,8 @@ import { ResourceValidation, ResourceValidationArgs, ReportViolation, validateRe
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { CronJob, Job } from "@pulumi/kubernetes/batch/v1";
 import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
-import { acaContainers, COMPONENT_TAG, isAcaDataStore } from "./azure";
-import { COMPONENT_LABEL, isK8sDataStore, k8sContainers, podTemplateOf, PodSpec } from "./k8s";
+import { acaContainers, COMPONENT_TAG, isAcaDataStore, NAME_TAG } from "./azure";
+import { COMPONENT_LABEL, NAME_LABEL, isK8sDataStore, k8sContainers, podTemplateOf, PodSpec } from "./k8s";
 import { ContainerView } from "./lib";
 
 /** One workload of either platform, reduced to what container-level policies read. */
@@ -14,6 +14,8 @@ export interface WorkloadView {
     readonly dataStore: boolean;
     /** `app.kubernetes.io/component` label or `estate-component` tag. */
     readonly component?: string;
+    /** `app.kubernetes.io/name` label, or the `estate-name` tag (else the app name) on Azure. */
+    readonly appName?: string;
     readonly containers: readonly ContainerView[];
     /** Kubernetes pod spec, when the workload is a Kubernetes one. */
     readonly podSpec?: PodSpec;
@@ -28,17 +30,19 @@ function k8sView(args: ResourceValidationArgs, props: Record<string, any>, longR
         longRunning,
         dataStore: isK8sDataStore(template),
         component: template?.metadata?.labels?.[COMPONENT_LABEL],
+        appName: template?.metadata?.labels?.[NAME_LABEL],
         containers: k8sContainers(template?.spec).map((x) => x.view),
         podSpec: template?.spec,
     };
 }
 
-function acaView(props: Record<string, any>, longRunning: boolean): WorkloadView {
+function acaView(args: ResourceValidationArgs, props: Record<string, any>, longRunning: boolean): WorkloadView {
     return {
         platform: "azure",
         longRunning,
         dataStore: isAcaDataStore(props),
         component: props.tags?.[COMPONENT_TAG],
+        appName: props.tags?.[NAME_TAG] ?? props.containerAppName ?? props.jobName ?? args.name,
         containers: acaContainers(props).map((x) => x.view),
     };
 }
@@ -50,8 +54,8 @@ export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
         validateResourceOfType(StatefulSet, (p, a, r) => check(k8sView(a, p, true), a, r)),
         validateResourceOfType(Job, (p, a, r) => check(k8sView(a, p, false), a, r)),
         validateResourceOfType(CronJob, (p, a, r) => check(k8sView(a, p, false), a, r)),
-        validateResourceOfType(ContainerApp, (p, a, r) => check(acaView(p, true), a, r)),
-        validateResourceOfType(ContainerAppJob, (p, a, r) => check(acaView(p, false), a, r)),
+        validateResourceOfType(ContainerApp, (p, a, r) => check(acaView(a, p, true), a, r)),
+        validateResourceOfType(ContainerAppJob, (p, a, r) => check(acaView(a, p, false), a, r)),
     ];
 }
 

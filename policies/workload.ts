@@ -284,11 +284,11 @@ export const serviceAccountToken: CatalogEntry = {
 
 const rateSchema: PolicyConfigSchema = {
     properties: {
-        components: {
+        workloads: {
             type: "array",
             items: { type: "string" },
             default: ["api", "gateway"],
-            description: "Workload components that take user traffic and so must be rate limited.",
+            description: "Workloads that take user traffic, matched against the app name or component label.",
         },
         variables: {
             type: "array",
@@ -307,15 +307,16 @@ export const rateLimits: CatalogEntry = {
         severity: "medium",
         configSchema: rateSchema,
         validateResource: onWorkloads((w, args, report) => {
-            const cfg = configWithDefaults<{ components: string[]; variables: string[] }>(rateSchema, args);
-            if (w.component === undefined || !cfg.components.includes(w.component)) {
+            const cfg = configWithDefaults<{ workloads: string[]; variables: string[] }>(rateSchema, args);
+            const match = [w.appName, w.component].find((x) => x !== undefined && cfg.workloads.includes(x));
+            if (match === undefined) {
                 args.notApplicable("not an API or gateway workload");
             }
             const set = w.containers
                 .filter((c) => !c.init)
                 .flatMap((c) => c.env.filter((e) => cfg.variables.includes(e.name)));
             if (set.length === 0) {
-                report(`Set ${cfg.variables.join(" or ")} to a positive integer on the ${w.component} container.`);
+                report(`Set ${cfg.variables.join(" or ")} to a positive integer on the ${match} workload.`);
             }
             for (const e of set) {
                 if (!e.byReference && !/^[1-9][0-9]*$/.test(e.value ?? "")) {

@@ -1,7 +1,7 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
-import { SECRET_SIG, SECRET_VALUE_SIG } from "../../tools/lib/analyzer";
+import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 
 export const SHA = "3f2c9e1a7b4d";
 export const DIGEST = `sha256:${"a".repeat(64)}`;
@@ -25,7 +25,7 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
 }
 
 export function secret<T>(value: T): Record<string, unknown> {
-    return { [SECRET_SIG]: SECRET_VALUE_SIG, value };
+    return { [SECRET_SIG]: SECRET_VALUE, value };
 }
 
 const restricted = {

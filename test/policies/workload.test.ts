@@ -98,7 +98,7 @@ const cases: Case[] = [
     {
         name: "API without a rate limit",
         mutate: (rs) => setEnv(api(rs), "RATE_LIMIT_PER_MINUTE", undefined),
-        expect: [["rate-limits-set", "Set RATE_LIMIT_PER_MINUTE or RATE_LIMIT_MAX to a positive integer on the api container."]],
+        expect: [["rate-limits-set", "Set RATE_LIMIT_PER_MINUTE or RATE_LIMIT_MAX to a positive integer on the api workload."]],
     },
     {
         name: "rate limit of zero",

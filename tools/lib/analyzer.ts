@@ -10,37 +10,11 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { CapturedResource, ProgramCapture } from "./mock-run";
+import { SECRET_SIG, SECRET_VALUE } from "./mock-run";
 
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-export interface CapturedResource {
-    urn: string;
-    type: string;
-    name: string;
-    custom: boolean;
-    parent?: string;
-    dependencies: string[];
-    propertyDependencies: Record<string, string[]>;
-    provider?: string;
-    options: {
-        protect: boolean;
-        retainOnDelete: boolean;
-        ignoreChanges: string[];
-        deleteBeforeReplace: boolean;
-        additionalSecretOutputs: string[];
-        aliases: string[];
-    };
-    inputs: Record<string, unknown>;
-}
-
-export interface ProgramCapture {
-    project: string;
-    stack: string;
-    config: Record<string, unknown>;
-    resources: CapturedResource[];
-    outputs: Record<string, unknown>;
-}
+export type { CapturedResource, ProgramCapture };
+export { SECRET_SIG, SECRET_VALUE };
 
 export type Level = "advisory" | "mandatory" | "remediate";
 
@@ -72,7 +46,7 @@ export function plain(value: unknown): unknown {
     }
     if (value !== null && typeof value === "object") {
         const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG] === SECRET_VALUE_SIG) {
+        if (obj[SECRET_SIG] === SECRET_VALUE) {
             return plain(obj.value);
         }
         const out: Record<string, unknown> = {};
