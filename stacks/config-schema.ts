@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ALERT_IDS, alertThresholdsSchema, type AlertId } from "../components/observability/catalogue";
-import { serviceNames, type ServiceName } from "./services";
+import { dependencyNames, serviceNames, type ServiceName } from "./services";
 
 /**
  * The stack configuration schema: the single source of truth for every `estate:*` key. Pulumi.yaml's
@@ -113,6 +113,31 @@ export const rawConfigSchema = z
         ollamaChatModel: z.string().min(1).default("llama3.1:8b").meta({ description: "Ollama chat model pulled before the API uses it." }),
         ollamaEmbeddingModel: z.string().min(1).default("nomic-embed-text").meta({ description: "Ollama embeddings model pulled before the API uses it." }),
         ollamaBaseUrl: z.url().optional().meta({ description: "OLLAMA_BASE_URL override; default is the in-estate Ollama service." }),
+        publicDataStores: z.array(z.enum(dependencyNames)).default([]).meta({
+            description: "Stores given a public endpoint. Break-glass only: the policy pack refuses every public store.",
+        }),
+        postgresOperatorInstall: z.boolean().default(true).meta({ description: "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it." }),
+        postgresVersion: z.enum(["15", "16", "17"]).default("16").meta({ description: "PostgreSQL major version." }),
+        postgresSku: z.string().min(1).default("Standard_D2ds_v5").meta({ description: "Flexible Server compute SKU, General Purpose tier (azure)." }),
+        postgresStorageGb: positiveInt.default(32).meta({ description: "PostgreSQL data volume size in GiB." }),
+        postgresHighAvailability: z.boolean().optional().meta({ description: "Zone-redundant standby / a synchronous second instance (default: on in prod)." }),
+        postgresReadReplicas: z.int().min(0).max(5).default(0).meta({ description: "Read replicas serving DATABASE_READ_REPLICAS." }),
+        postgresBackupRetentionDays: positiveInt.min(7).max(35).default(7).meta({ description: "Point-in-time restore window in days (runbook 000: backups and PITR active)." }),
+        pgWritePoolSize: positiveInt.default(10).meta({ description: "PG_WRITE_POOL_SIZE per process (runbook 003)." }),
+        pgReadPoolSize: positiveInt.default(10).meta({ description: "PG_READ_POOL_SIZE per process (runbook 003)." }),
+        pgMaxLifetimeMs: positiveInt.default(1800000).meta({ description: "PG_MAX_LIFETIME_MS: connection recycle age (runbook 003)." }),
+        redisPersistence: z.boolean().default(true).meta({ description: "Persist Redis to disk (AOF on kubernetes, RDB on a Premium cache on azure)." }),
+        redisStorageGb: positiveInt.default(8).meta({ description: "Redis data volume size in GiB (kubernetes)." }),
+        redisReplicas: z.int().min(0).max(3).default(0).meta({ description: "Replicas per primary of the Premium Azure cache (azure)." }),
+        neo4jStorageGb: positiveInt.default(20).meta({ description: "Neo4j data volume size in GiB." }),
+        ollamaGpu: z.boolean().default(false).meta({ description: "Run Ollama on a GPU (nvidia.com/gpu on kubernetes, a GPU workload profile on azure)." }),
+        ollamaStorageGb: positiveInt.default(50).meta({ description: "Ollama models volume size in GiB." }),
+        cacheTtlShort: positiveInt.default(60).meta({ description: "CACHE_TTL_SHORT seconds (runbook 001)." }),
+        cacheTtlMedium: positiveInt.default(300).meta({ description: "CACHE_TTL_MEDIUM seconds (runbook 001)." }),
+        cacheTtlLong: positiveInt.default(3600).meta({ description: "CACHE_TTL_LONG seconds (runbook 001)." }),
+        cacheTtlDaily: positiveInt.default(86400).meta({ description: "CACHE_TTL_DAILY seconds (runbook 001)." }),
+        cacheTtlSession: positiveInt.default(1800).meta({ description: "CACHE_TTL_SESSION seconds (runbook 001)." }),
+        cacheTtlDefault: positiveInt.default(300).meta({ description: "CACHE_TTL_DEFAULT seconds (runbook 001)." }),
         logLevel: z.enum(["debug", "info", "warning", "error"]).default("info").meta({ description: "LOG_LEVEL." }),
         aiEnabled: z.boolean().default(true).meta({ description: "AI_ENABLED feature flag (runbook 003)." }),
         ...alertKeys(),
@@ -171,6 +196,9 @@ export const rawConfigSchema = z
         }
         if (c.restoreDrillEnabled && c.backupAgeIdentity === undefined) {
             ctx.addIssue({ code: "custom", path: ["backupAgeIdentity"], message: "required while restoreDrillEnabled is true: the drill decrypts with it" });
+        }
+        if (c.platform === "kubernetes" && c.gcpProject === undefined && !usesGcp) {
+            ctx.addIssue({ code: "custom", path: ["gcpProject"], message: "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project" });
         }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
             ctx.addIssue({ code: "custom", path: ["outboundAllowedHosts"], message: "must list the trusted upstream hosts in prod (runbook 002 security checklist)" });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
 import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
-import { serviceBlueprints, serviceNames, type ServiceBlueprint, type ServiceName } from "./services";
+import { serviceBlueprints, serviceNames, type DependencyName, type ServiceBlueprint, type ServiceName } from "./services";
 
 export const PROJECT = "estate";
 
@@ -64,6 +64,7 @@ export interface EstateConfig {
     readonly ollama: { readonly chatModel: string; readonly embeddingModel: string; readonly baseUrl?: string };
     readonly logLevel: string;
     readonly aiEnabled: boolean;
+    readonly data: DataConfig;
     /** Alert thresholds with the runbook defaults, and the ids switched off. */
     readonly alerts: AlertThresholds;
     readonly onCall: {
@@ -85,6 +86,34 @@ export interface EstateConfig {
         readonly restoreDrill: { readonly enabled: boolean; readonly schedule: string };
     };
     readonly bootstrap: { readonly command: readonly string[] };
+}
+
+/** Sizing, durability and exposure of the data stores and the model runtime. */
+export interface DataConfig {
+    /** Stores given a public endpoint; the policy pack refuses each one. */
+    readonly publicStores: readonly DependencyName[];
+    readonly postgres: {
+        readonly installOperator: boolean;
+        readonly version: string;
+        readonly sku: string;
+        readonly storageGb: number;
+        readonly highAvailability: boolean;
+        readonly readReplicas: number;
+        readonly backupRetentionDays: number;
+        readonly pool: { readonly writeSize: number; readonly readSize: number; readonly maxLifetimeMs: number };
+    };
+    readonly redis: { readonly persistence: boolean; readonly storageGb: number; readonly replicas: number };
+    readonly neo4j: { readonly storageGb: number };
+    readonly ollama: { readonly gpu: boolean; readonly storageGb: number };
+    /** Runbook 001 cache TTLs in seconds. */
+    readonly cacheTtl: {
+        readonly short: number;
+        readonly medium: number;
+        readonly long: number;
+        readonly daily: number;
+        readonly session: number;
+        readonly default: number;
+    };
 }
 
 /** Thrown before any resource is declared; lists every problem at once. */
@@ -251,6 +280,30 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         ollama: { chatModel: c.ollamaChatModel, embeddingModel: c.ollamaEmbeddingModel, ...(c.ollamaBaseUrl ? { baseUrl: c.ollamaBaseUrl } : {}) },
         logLevel: c.logLevel,
         aiEnabled: c.aiEnabled,
+        data: {
+            publicStores: c.publicDataStores,
+            postgres: {
+                installOperator: c.postgresOperatorInstall,
+                version: c.postgresVersion,
+                sku: c.postgresSku,
+                storageGb: c.postgresStorageGb,
+                highAvailability: c.postgresHighAvailability ?? isProd,
+                readReplicas: c.postgresReadReplicas,
+                backupRetentionDays: c.postgresBackupRetentionDays,
+                pool: { writeSize: c.pgWritePoolSize, readSize: c.pgReadPoolSize, maxLifetimeMs: c.pgMaxLifetimeMs },
+            },
+            redis: { persistence: c.redisPersistence, storageGb: c.redisStorageGb, replicas: c.redisReplicas },
+            neo4j: { storageGb: c.neo4jStorageGb },
+            ollama: { gpu: c.ollamaGpu, storageGb: c.ollamaStorageGb },
+            cacheTtl: {
+                short: c.cacheTtlShort,
+                medium: c.cacheTtlMedium,
+                long: c.cacheTtlLong,
+                daily: c.cacheTtlDaily,
+                session: c.cacheTtlSession,
+                default: c.cacheTtlDefault,
+            },
+        },
         alerts: parseAlertThresholds({
             ...Object.fromEntries(Object.entries(alertConfigKeys).flatMap(([flat, field]) => ((c as Record<string, unknown>)[flat] === undefined ? [] : [[field, (c as Record<string, unknown>)[flat]]]))),
             disabled: c.alertsDisabled,
