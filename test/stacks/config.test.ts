@@ -151,9 +151,10 @@ describe("stack config", () => {
     });
 
     it("refuses a secret key stored in plaintext, without echoing it", () => {
-        const { values } = stackValues("prod", { "estate:oidcClientSecret": "hunter2-plaintext" });
+        const { values, secretKeys } = stackValues("prod", { "estate:oidcClientSecret": "hunter2-plaintext" });
+        secretKeys.delete("estate:oidcClientSecret");
         assert.throws(
-            () => parseStackConfig("prod", values, new Set()),
+            () => parseStackConfig("prod", values, secretKeys),
             (error: ConfigError) => {
                 assert.deepEqual(error.problems, [
                     "estate:oidcClientSecret = [secret]: stored in plaintext; secrets must be encrypted. Fix: `pulumi config set --secret estate:oidcClientSecret <value> --stack prod`.",

@@ -100,7 +100,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("declares only objects that pass the real Kubernetes schemas", () => {
-            const manifests = capture.resources.flatMap((r) => kubernetesManifest(r) ?? []);
+            const manifests = capture.resources.flatMap((r) => { const m = kubernetesManifest(r); return m ? [m] : []; });
             const validated = manifests.filter((m) => validateKubernetesObject(m) === "valid");
             assert.ok(validated.length >= 30, `validated ${validated.length} of ${manifests.length}`);
         });
