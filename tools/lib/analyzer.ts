@@ -291,6 +291,12 @@ export function ensureBuilt(packDir: string = DEFAULT_PACK_DIR): string {
         // Another process finished the same build first.
         fs.rmSync(tmp, { recursive: true, force: true });
     }
+    // Builds of older sources are dead weight; a server still running one has already loaded it.
+    for (const name of fs.readdirSync(path.dirname(out))) {
+        if (/^[0-9a-f]{16}$/.test(name) && name !== path.basename(out)) {
+            fs.rmSync(path.join(path.dirname(out), name), { recursive: true, force: true });
+        }
+    }
     return out;
 }
 
