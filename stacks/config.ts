@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import type { ProbeSettings } from "../components/workload/service";
 import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
 import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
 import { serviceBlueprints, serviceNames, type DependencyName, type ServiceBlueprint, type ServiceName } from "./services";
@@ -40,14 +41,7 @@ export interface EstateConfig {
     /** Generation per secret id; raising one regenerates that secret. */
     readonly secretRotation: Readonly<Record<string, number>>;
     readonly services: readonly ServiceConfig[];
-    readonly probes: {
-        readonly livenessPath: string;
-        readonly readinessPath: string;
-        readonly periodSeconds: number;
-        readonly timeoutSeconds: number;
-        readonly failureThreshold: number;
-        readonly startupFailureThreshold: number;
-    };
+    readonly probes: ProbeSettings;
     readonly autoscaling: { readonly targetCpuPercent: number };
     readonly rateLimits: {
         readonly perMinute: number;

@@ -11,7 +11,7 @@ import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { CapturedResource, ProgramCapture } from "./mock-run";
-import { SECRET_SIG, SECRET_VALUE } from "./mock-run";
+import { SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "./mock-run";
 
 export type { CapturedResource, ProgramCapture };
 export { SECRET_SIG, SECRET_VALUE };
@@ -39,27 +39,8 @@ export const DEFAULT_PACK_DIR = path.join(ROOT, "policies");
 // ---------------------------------------------------------------------------------------------
 // Requests, built from a capture exactly as the engine fills them.
 
-/** The engine hands analyzers plaintext: unwrap secret envelopes and drop undefined values. */
-export function plain(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map((v) => (v === undefined ? null : plain(v)));
-    }
-    if (value !== null && typeof value === "object") {
-        const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG] === SECRET_VALUE) {
-            return plain(obj.value);
-        }
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(obj)) {
-            if (v !== undefined) out[k] = plain(v);
-        }
-        return out;
-    }
-    return value;
-}
-
 function toStruct(props: Record<string, unknown>): Struct {
-    return Struct.fromJavaScript(plain(props) as Record<string, never>);
+    return Struct.fromJavaScript(unwrapSecrets(props) as Record<string, never>);
 }
 
 function options(r: CapturedResource, parent?: string): pb.AnalyzerResourceOptions {
@@ -406,7 +387,7 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
         sc.setOrganization("organization");
         sc.setDryRun(true);
         for (const [k, v] of Object.entries(capture.config)) {
-            sc.getConfigMap().set(k, typeof v === "string" ? v : JSON.stringify(plain(v)));
+            sc.getConfigMap().set(k, typeof v === "string" ? v : JSON.stringify(unwrapSecrets(v)));
         }
         await call(c.configureStack.bind(c), sc);
         const { policies } = await describePolicies(c);

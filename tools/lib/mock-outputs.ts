@@ -3,12 +3,7 @@
  * generated passwords) have plausible values offline. Generated credentials are returned as
  * secrets, as the real providers mark them.
  */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
-function secret(value: string) {
-    return { [SECRET_SIG]: SECRET_VALUE, value };
-}
+import { wireSecret as secret } from "./wire";
 
 type Inputs = Record<string, unknown>;
 

@@ -4,11 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { computedOutputs, invokeResult } from "./mock-outputs";
 
-/** Pulumi's wire markers (sdk/nodejs/runtime/rpc.ts). */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { RESOURCE_REF_SIG, SECRET_SIG, SECRET_VALUE, UNKNOWN } from "./wire";
+
+export { SECRET_SIG, SECRET_VALUE };
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -201,13 +199,16 @@ export function maskSecrets(value: unknown): unknown {
     return value;
 }
 
-/** Removes the secret wrappers, as the engine does before handing properties to an analyzer. */
+/**
+ * Removes the secret wrappers, as the engine does before handing properties to an analyzer;
+ * undefined becomes null in arrays and is dropped from objects, which a protobuf Struct needs.
+ */
 export function unwrapSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : unwrapSecrets(v)));
     if (value && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(record["value"]);
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+        return Object.fromEntries(Object.entries(record).flatMap(([k, v]) => (v === undefined ? [] : [[k, unwrapSecrets(v)]])));
     }
     return value;
 }
