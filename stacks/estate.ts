@@ -33,7 +33,7 @@ export class Estate extends pulumi.ComponentResource {
 
         const ollamaUrl = platform.internalUrl("ollama", OLLAMA_PORT);
         const enabled = new Set(config.services.map((s) => s.name));
-        const services: Record<string, ServiceEndpoint> = {};
+        const services: { [K in ServiceName]?: ServiceEndpoint } = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
             for (const [envName, secretId] of Object.entries(secretEnvByService[service.name])) {
@@ -73,11 +73,13 @@ export class Estate extends pulumi.ComponentResource {
             };
         }
 
+        const { api, ...others } = services;
+        if (!api) throw new pulumi.ResourceError("the api service is required: set `estate:apiImage` and `estate:apiTag`", this);
         this.outputs = {
             contractVersion: OUTPUTS_CONTRACT_VERSION,
             platform: config.platform,
             environment: config.environment,
-            services,
+            services: { api, ...others },
             secretNames: store.secretNames,
         };
         this.registerOutputs({ ...this.outputs });
