@@ -51,6 +51,14 @@ describe("README", () => {
         for (const link of links) assert.ok(fs.existsSync(path.join(PROJECT_ROOT, link)), `README.md links to ${link}, which does not exist`);
     });
 
+    it("documents rollback as one tag change and points at the Alembic downgrade path", () => {
+        assert.match(readme, /pulumi config set estate:apiTag "\$\(pulumi config get estate:apiPreviousTag --stack prod\)" --stack prod/);
+        assert.match(readme, /\[docs\/migrations\.md\]\(docs\/migrations\.md#rolling-back\)/);
+        const migrations = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "migrations.md"), "utf8");
+        assert.match(migrations, /^## Rolling back$/m);
+        assert.match(migrations, /alembic", "downgrade", "-1"/);
+    });
+
     it("documents the exit codes the tools really use", () => {
         const plan = fs.readFileSync(path.join(PROJECT_ROOT, "tools", "plan.ts"), "utf8");
         const smoke = fs.readFileSync(path.join(PROJECT_ROOT, "scripts", "smoke", "smoke.ts"), "utf8");
