@@ -145,7 +145,7 @@ export function renderTraceability(result: Trace): string {
         lines.push("", `## ${file}`, "", "| line | section | item | how | files | policies | tests |", "| --- | --- | --- | --- | --- | --- | --- |");
         for (const i of items) {
             const section = i.section.slice(1).join(" › ") || i.section.join(" › ");
-            lines.push(`| ${i.line} | ${escape(section)} | ${escape(i.text)} | ${escape(i.outside !== undefined ? `**outside the estate**: ${i.outside}` : (i.how ?? "enforced by policy"))} | ${cell(i.files)} | ${cell(i.policies)} | ${cell(i.tests)} |`);
+            lines.push(`| ${i.line} | ${escape(section)} | ${escape(i.text)} | ${escape(i.outside !== undefined ? `**outside the estate**: ${i.outside}` : (i.how ?? (i.policies.length > 0 ? "enforced by policy" : "**no owner**")))} | ${cell(i.files)} | ${cell(i.policies)} | ${cell(i.tests)} |`);
         }
     }
     return `${lines.join("\n")}\n`;
