@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { parseSmokeArgs } from "../scripts/smoke/args";
 import { configKeyDeclarations } from "../stacks/config-schema";
 import { PROJECT_ROOT } from "../tools/lib/mock-run";
 import { renderSecretSetup, replaceBetweenMarkers } from "../tools/lib/readme";
@@ -30,6 +31,16 @@ describe("README", () => {
 
     it("finds a mention of a script that does not exist, so the check above can fail", () => {
         assert.deepEqual(npmRunMentions("run `npm run plan -- --stack prod`, then npm run deploy-everything."), ["deploy-everything", "plan"]);
+    });
+
+    it("gives smoke commands the script accepts", () => {
+        const commands = [...readme.matchAll(/`npm run smoke -- ([^`]+)`/g)].map((m) => m[1]!);
+        assert.ok(commands.length >= 2);
+        const placeholders: Record<string, string> = { "<services.api.url>": "https://api.example.com", "<services.ui.url>": "https://app.example.com" };
+        for (const command of commands) {
+            const args = command.split(/\s+/).map((a) => placeholders[a] ?? a);
+            assert.doesNotThrow(() => parseSmokeArgs(args, {}), command);
+        }
     });
 
     it("every npm script runs a file that exists", () => {
