@@ -45,6 +45,7 @@ const OPS_DAILY_TEST = "test/delivery/ops-daily.test.ts";
 const SCHEMA_JOBS = ["stacks/migrations.ts", "components/workload/job.ts", "components/workload/kubernetes/job.ts", "components/workload/azure/job.ts"];
 const SCHEMA_JOBS_TEST = "test/backup/migrations.test.ts";
 const BACKUP_SCRIPTS = ["components/backup/scripts.ts", "components/backup/scripts/pg-backup.sh", "components/backup/scripts/pg-restore-drill.sh"];
+const BACKUP_JOBS = ["stacks/backups.ts", "components/backup/backups.ts", "components/backup/kubernetes/backups.ts", "components/backup/azure/backups.ts"];
 
 export const owners: OwnerTable = {
     [RUNBOOK.userApi]: {
@@ -69,9 +70,9 @@ export const owners: OwnerTable = {
             tests: [SERVICE_TEST],
         },
         "Confirm backups and PITR settings are active and tested.": {
-            how: "Daily encrypted pg_dump and the restore drill are scripts run end to end against a real PostgreSQL; PITR retention is `estate:postgresBackupRetentionDays`.",
-            files: [...BACKUP_SCRIPTS, CONFIG],
-            tests: ["test/backup/scripts.test.ts"],
+            how: "Daily encrypted pg_dump jobs and a monthly restore drill on both platforms, their scripts run end to end against a real PostgreSQL; PITR retention is `estate:postgresBackupRetentionDays`.",
+            files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, CONFIG],
+            tests: ["test/backup/backups.test.ts", "test/backup/scripts.test.ts"],
         },
         "Run Alembic migrations to `head` before switching traffic.": {
             how: "One `alembic upgrade head` job per image tag, which the schema owner's workload depends on (on Azure, started by the deploy: docs/migrations.md).",
@@ -213,9 +214,9 @@ export const owners: OwnerTable = {
             tests: [...ALERT_TESTS, "test/observability/alertmanager.test.ts"],
         },
         "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.": {
-            how: "Daily age-encrypted dumps of PostgreSQL, Neo4j and Redis, and a monthly restore drill (more often than quarterly).",
-            files: [...BACKUP_SCRIPTS, "components/backup/scripts/neo4j-backup.sh", "components/backup/scripts/redis-backup.sh", CONFIG],
-            tests: ["test/backup/scripts.test.ts"],
+            how: "Daily age-encrypted dumps of PostgreSQL, Neo4j and Redis into private storage with retention, and a monthly restore drill (more often than quarterly).",
+            files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, "components/backup/scripts/neo4j-backup.sh", "components/backup/scripts/redis-backup.sh", CONFIG],
+            tests: ["test/backup/backups.test.ts", "test/backup/scripts.test.ts"],
         },
         "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images.": {
             how: "Secrets are generated into the store; `estate:secretRotation` rotates them; stack files hold only ciphertext.",
