@@ -31,4 +31,15 @@ export interface EstateOutputs {
     readonly services: Readonly<Record<string, ServiceEndpoint>>;
     /** Secret id → its name in the store (GCP resource name, Key Vault secret or Kubernetes Secret key). */
     readonly secretNames: pulumi.Output<Record<string, string>>;
+    readonly alerting: AlertingOutputs;
+}
+
+/** Where alerts go and which exist; never the receiver's key. */
+export interface AlertingOutputs {
+    /** `pagerduty` or `webhook`. */
+    readonly receiverKind: pulumi.Output<string>;
+    /** AlertmanagerConfig (`namespace/name`) or Azure action group id(s) the alerts route through. */
+    readonly routingIds: pulumi.Output<string[]>;
+    /** Alert names per service; backup alerts under `backup`. */
+    readonly alertNames: pulumi.Output<Record<string, string[]>>;
 }

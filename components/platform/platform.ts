@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { MonitoringArgs, MonitoringOutputs } from "../observability/monitoring";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
 
@@ -12,6 +13,8 @@ export interface EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore;
     /** One long-running HTTP service. */
     service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
+    /** Alert rules, on-call routing, dashboards and synthetic checks for the estate's services. */
+    monitoring(name: string, args: MonitoringArgs): MonitoringOutputs & pulumi.Resource;
     /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
     internalUrl(dependency: string, port: number): string;
 }
