@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { alertPolicies } from "./alerts";
 import { imagePolicies } from "./images";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { networkPolicies } from "./network";
@@ -13,6 +14,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...secretPolicies,
     ...tlsPolicies,
     ...imagePolicies,
+    ...alertPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);
