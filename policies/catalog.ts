@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { alertPolicies } from "./alerts";
 import { imagePolicies } from "./images";
 import { CatalogEntry, PolicyInfo } from "./lib";
+import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
 import { secretPolicies } from "./secrets";
 import { tlsPolicies } from "./tls";
@@ -15,6 +16,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...tlsPolicies,
     ...imagePolicies,
     ...alertPolicies,
+    ...migrationPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);

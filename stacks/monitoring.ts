@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { OptionalSignal } from "../components/observability/catalogue";
 import type { MonitoredService, MonitoringArgs } from "../components/observability/monitoring";
 import type { SecretStore } from "../components/secrets/secret-store";
@@ -23,7 +23,7 @@ export function monitoringArgs(config: EstateConfig, endpoints: Readonly<Record<
         name: service.name,
         dependencies: service.needs,
         signals: signalsByService[service.name],
-        ...(service.host !== undefined ? { healthUrl: endpoints[service.name]!.healthUrl.apply((url) => url ?? "") } : {}),
+        ...(service.host !== undefined ? { healthUrl: pulumi.output(endpoints[service.name]?.healthUrl).apply((url) => url ?? "") } : {}),
         scaling: { minReplicas: service.minReplicas, maxReplicas: service.maxReplicas, targetCpuPercent: config.autoscaling.targetCpuPercent },
     }));
     const keyRef = store.refs[ON_CALL_KEY_SECRET];

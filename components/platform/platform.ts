@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { MonitoringArgs, MonitoringOutputs } from "../observability/monitoring";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
+import type { JobArgs, JobOutputs } from "../workload/job";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
 
 /**
@@ -15,6 +16,8 @@ export interface EstatePlatform {
     service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
     /** Alert rules, on-call routing, dashboards and synthetic checks for the estate's services. */
     monitoring(name: string, args: MonitoringArgs): MonitoringOutputs & pulumi.Resource;
+    /** One run-to-completion job (schema migration, seeding), restricted like a service. */
+    job(name: string, args: JobArgs): JobOutputs & pulumi.Resource;
     /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
     internalUrl(dependency: string, port: number): string;
 }

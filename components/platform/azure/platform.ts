@@ -5,7 +5,9 @@ import { AzureMonitoring } from "../../observability/azure/monitoring";
 import type { MonitoringArgs } from "../../observability/monitoring";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
+import { ContainerAppJob } from "../../workload/azure/job";
 import { ContainerAppService } from "../../workload/azure/service";
+import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { AzureFoundation } from "./foundation";
@@ -65,6 +67,14 @@ export class AzurePlatform implements EstatePlatform {
         return new AzureMonitoring(
             name,
             { ...args, resourceGroupName: this.foundation.resourceGroupName, location: this.config.azure.location, workspaceId: this.foundation.workspaceId, appIds },
+            { parent: this.parent },
+        );
+    }
+
+    job(name: string, args: JobArgs) {
+        return new ContainerAppJob(
+            name,
+            { ...args, resourceGroupName: this.foundation.resourceGroupName, environmentId: this.foundation.environmentId, identityId: this.foundation.identityId },
             { parent: this.parent },
         );
     }
