@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { alertPolicies } from "./alerts";
+import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
@@ -17,6 +18,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...imagePolicies,
     ...alertPolicies,
     ...migrationPolicies,
+    ...backupPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);
