@@ -38,8 +38,14 @@ const DEPLOY = [".github/workflows/deploy.yml", ".github/workflows/reusable-depl
 const WORKFLOWS_TEST = "test/delivery/workflows.test.ts";
 const SMOKE = "scripts/smoke/smoke.ts";
 const SMOKE_TEST = "test/delivery/smoke.test.ts";
-const ALERTS = ["components/observability/catalogue.ts", "components/observability/prometheus.ts", "components/observability/azure-monitor.ts"];
-const ALERT_TESTS = ["test/observability/catalogue.test.ts", "test/observability/prometheus.test.ts", "test/observability/azure-monitor.test.ts"];
+const ALERTS = [
+    "components/observability/catalogue.ts",
+    "components/observability/prometheus.ts",
+    "components/observability/azure-monitor.ts",
+    "components/observability/kubernetes/monitoring.ts",
+    "components/observability/azure/monitoring.ts",
+];
+const ALERT_TESTS = ["test/observability/catalogue.test.ts", "test/observability/prometheus.test.ts", "test/observability/azure-monitor.test.ts", "test/observability/monitoring.test.ts"];
 const OPS_DAILY = [".github/workflows/ops-daily.yml", ".github/workflows/reusable-ops-daily.yml", "scripts/smoke/endpoints.ts", SMOKE];
 const OPS_DAILY_TEST = "test/delivery/ops-daily.test.ts";
 const SCHEMA_JOBS = ["stacks/migrations.ts", "components/workload/job.ts", "components/workload/kubernetes/job.ts", "components/workload/azure/job.ts"];
@@ -104,6 +110,11 @@ export const owners: OwnerTable = {
             how: "Liveness/readiness/startup probes on /healthz and /readyz; the smoke script checks both answer 200 after each deploy.",
             files: ["components/workload/kubernetes/service.ts", "components/workload/azure/service.ts", SMOKE],
             tests: [SERVICE_TEST, SMOKE_TEST],
+        },
+        "Confirm metrics are ingested (Prometheus scrape, dashboards rendering).": {
+            how: "A ServiceMonitor scrapes each service and a Grafana dashboard ConfigMap per service is provisioned (kubernetes); workspace-based Application Insights and a workbook (azure).",
+            files: ["components/observability/kubernetes/monitoring.ts", "components/observability/azure/monitoring.ts", "components/observability/dashboards.ts", "stacks/monitoring.ts"],
+            tests: ["test/observability/monitoring.test.ts"],
         },
         "Validate alert rules for p95 latency, error rate and saturation.": {
             how: "The alert catalogue renders Prometheus rules and Azure Monitor alerts; promtool proves each threshold just over and just under.",
