@@ -33,6 +33,8 @@ export interface BackupsArgs {
     readonly image: string;
     /** Script texts by file name (`readBackupScripts()`), mounted where the image does not carry them. */
     readonly scripts: Readonly<Record<string, string>>;
+    /** Plain env every job gets, e.g. ENVIRONMENT (never credentials). @default none */
+    readonly env?: Readonly<Record<string, string>>;
     /** Protect the storage and keep it on delete (prod). @default false */
     readonly protect?: boolean;
 }
@@ -91,6 +93,7 @@ export function backupJobSpecs(
     args: BackupsArgs,
     shared: Readonly<Record<string, pulumi.Input<string>>>,
 ): BackupJobSpec[] {
+    shared = { ...args.env, ...shared };
     const encryption: Record<string, string> = args.ageRecipient !== undefined ? { BACKUP_AGE_RECIPIENT: args.ageRecipient } : {};
     const retention = { BACKUP_RETENTION_DAYS: String(args.retentionDays) };
     const jobs: BackupJobSpec[] = [];
