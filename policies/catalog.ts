@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { imagePolicies } from "./images";
+import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { networkPolicies } from "./network";
 import { secretPolicies } from "./secrets";
@@ -13,6 +14,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...secretPolicies,
     ...tlsPolicies,
     ...imagePolicies,
+    ...dataPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);

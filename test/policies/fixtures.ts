@@ -24,6 +24,12 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
     };
 }
 
+/** The resource with `protect` (and `retainOnDelete`), as the program declares stateful resources in prod. */
+export function kept(r: CapturedResource): CapturedResource {
+    r.options = { ...r.options, protect: true, retainOnDelete: true };
+    return r;
+}
+
 export function secret<T>(value: T): Record<string, unknown> {
     return { [SECRET_SIG]: SECRET_VALUE, value };
 }
@@ -76,7 +82,7 @@ export function apiDeployment(): CapturedResource {
 
 export function postgresStatefulSet(): CapturedResource {
     const probe = { exec: { command: ["pg_isready", "-U", "postgres"] } };
-    return res("kubernetes:apps/v1:StatefulSet", "postgres", {
+    return kept(res("kubernetes:apps/v1:StatefulSet", "postgres", {
         metadata: { name: "postgres", namespace: "estate" },
         spec: {
             serviceName: "postgres",
@@ -94,7 +100,7 @@ export function postgresStatefulSet(): CapturedResource {
                 },
             ]),
         },
-    });
+    }));
 }
 
 export function backupCronJob(): CapturedResource {
@@ -161,6 +167,127 @@ export function apiNetpol(): CapturedResource {
     });
 }
 
+/** A data store's NetworkPolicy admitting only the api on its port, as the program declares them. */
+export function storeNetpol(name: string, port: number): CapturedResource {
+    return netpol(
+        name,
+        {
+            podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } }], ports: [{ port, protocol: "TCP" }] }],
+        },
+        { "estate.io/allowed-clients": "api" },
+    );
+}
+
+function storeContainer(name: string, image: string, port: number, extra: Record<string, unknown>): Record<string, any> {
+    const probe = { tcpSocket: { port } };
+    return {
+        name,
+        image,
+        ports: [{ containerPort: port }],
+        livenessProbe: probe,
+        readinessProbe: probe,
+        startupProbe: probe,
+        securityContext: structuredClone(restricted),
+        resources: structuredClone(resources),
+        ...extra,
+    };
+}
+
+/** CloudNativePG: two instances, WAL and base backups to GCS with a 14-day window. */
+export function cnpgCluster(): CapturedResource {
+    return kept(
+        res("kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres", {
+            apiVersion: "postgresql.cnpg.io/v1",
+            kind: "Cluster",
+            metadata: { name: "postgres", namespace: "estate", labels: { "app.kubernetes.io/component": "database" } },
+            spec: {
+                instances: 2,
+                imageName: `ghcr.io/cloudnative-pg/postgresql@${DIGEST}`,
+                storage: { size: "32Gi" },
+                bootstrap: { initdb: { database: "estate", owner: "estate", secret: { name: "postgres-app" } } },
+                postgresql: { parameters: { max_connections: "200" }, pg_hba: ["hostnossl all all all reject"] },
+                backup: {
+                    barmanObjectStore: { destinationPath: "gs://acme-estate-prod-pg/postgres", googleCredentials: { gkeEnvironment: true } },
+                    retentionPolicy: "14d",
+                },
+            },
+        }),
+    );
+}
+
+export function cnpgScheduledBackup(): CapturedResource {
+    return res("kubernetes:postgresql.cnpg.io/v1:ScheduledBackup", "postgres-daily", {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "ScheduledBackup",
+        metadata: { name: "postgres-daily", namespace: "estate" },
+        spec: { schedule: "0 15 2 * * *", backupOwnerReference: "self", cluster: { name: "postgres" } },
+    });
+}
+
+export function redisStatefulSet(): CapturedResource {
+    const redis = storeContainer("redis", `docker.io/library/redis@${DIGEST}`, 6379, {
+        args: ["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes"],
+        env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis", key: "redis-password" } } }],
+    });
+    return kept(
+        res("kubernetes:apps/v1:StatefulSet", "redis", {
+            metadata: { name: "redis", namespace: "estate" },
+            spec: { serviceName: "redis", selector: { matchLabels: { "app.kubernetes.io/name": "redis" } }, template: podTemplate("redis", "cache", [redis]) },
+        }),
+    );
+}
+
+export function neo4jRelease(): CapturedResource {
+    return kept(
+        res("kubernetes:helm.sh/v3:Release", "neo4j", {
+            name: "neo4j",
+            chart: "neo4j",
+            version: "5.26.0",
+            namespace: "estate",
+            repositoryOpts: { repo: "https://helm.neo4j.com/neo4j" },
+            values: {
+                neo4j: { name: "neo4j", edition: "community", passwordFromSecret: "neo4j-auth" },
+                volumes: { data: { mode: "defaultStorageClass", defaultStorageClass: { requests: { storage: "20Gi" } } } },
+            },
+        }),
+    );
+}
+
+export function ollamaDeployment(): CapturedResource {
+    const ollama = storeContainer("ollama", `docker.io/ollama/ollama@${DIGEST}`, 11434, {
+        volumeMounts: [{ name: "models", mountPath: "/models" }],
+        env: [{ name: "OLLAMA_MODELS", value: "/models" }],
+    });
+    const template = podTemplate("ollama", "ai-runtime", [ollama]);
+    template.spec.volumes = [{ name: "models", persistentVolumeClaim: { claimName: "ollama-models" } }];
+    return res("kubernetes:apps/v1:Deployment", "ollama", {
+        metadata: { name: "ollama", namespace: "estate" },
+        spec: { selector: { matchLabels: { "app.kubernetes.io/name": "ollama" } }, template },
+    });
+}
+
+/** The data stores as the Kubernetes platform declares them. */
+export function k8sDataStores(): CapturedResource[] {
+    return [
+        cnpgCluster(),
+        cnpgScheduledBackup(),
+        redisStatefulSet(),
+        storeNetpol("redis", 6379),
+        neo4jRelease(),
+        ollamaDeployment(),
+        storeNetpol("ollama", 11434),
+        kept(
+            res("kubernetes:core/v1:PersistentVolumeClaim", "ollama-models", {
+                metadata: { name: "ollama-models", namespace: "estate" },
+                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } },
+            }),
+        ),
+        kept(res("gcp:storage/bucket:Bucket", "pg-backups", { name: "acme-estate-prod-pg", location: "EU", uniformBucketLevelAccess: true })),
+    ];
+}
+
 export function k8sEstate(): CapturedResource[] {
     return [
         apiDeployment(),
@@ -189,6 +316,7 @@ export function k8sEstate(): CapturedResource[] {
             chart: "kube-prometheus-stack",
             values: { grafana: { image: { repository: "grafana/grafana", tag: SHA } } },
         }),
+        ...k8sDataStores(),
     ];
 }
 
@@ -224,12 +352,17 @@ export function acaRedis(): CapturedResource {
     return res("azure-native:app:ContainerApp", "redis", {
         resourceGroupName: "estate",
         tags: { "estate-component": "cache" },
-        configuration: { ingress: { external: false, targetPort: 6379, transport: "tcp" } },
+        configuration: {
+            ingress: { external: false, targetPort: 6379, transport: "tcp" },
+            secrets: [{ name: "redis-password", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/redis-password", identity: "/subscriptions/x/identity" }],
+        },
         template: {
             containers: [
                 {
                     name: "redis",
                     image: `docker.io/library/redis@${DIGEST}`,
+                    command: ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD"'],
+                    env: [{ name: "REDIS_PASSWORD", secretRef: "redis-password" }],
                     probes: [probe("Liveness"), probe("Readiness"), probe("Startup")],
                     resources: { cpu: 0.25, memory: "0.5Gi" },
                 },
@@ -238,13 +371,60 @@ export function acaRedis(): CapturedResource {
     });
 }
 
+/** Flexible Server: private, 14-day PITR, geo-redundant backup, zone-redundant standby. */
+export function flexibleServer(): CapturedResource {
+    return kept(
+        res("azure-native:dbforpostgresql:Server", "db", {
+            resourceGroupName: "estate",
+            serverName: "db",
+            version: "16",
+            sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+            storage: { storageSizeGB: 32 },
+            network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: "/subscriptions/x/subnets/postgres" },
+            backup: { backupRetentionDays: 14, geoRedundantBackup: "Enabled" },
+            highAvailability: { mode: "ZoneRedundant" },
+        }),
+    );
+}
+
+export function serverSetting(name: string, value: string): CapturedResource {
+    const type = "azure-native:dbforpostgresql:Configuration";
+    return res(
+        type,
+        `db-${name}`,
+        { resourceGroupName: "estate", serverName: "db", configurationName: name, value, source: "user-override" },
+        { propertyDependencies: { serverName: [urnOf("azure-native:dbforpostgresql:Server", "db")] } },
+    );
+}
+
 export function azureEstate(): CapturedResource[] {
     return [
         acaApi(),
         acaRedis(),
-        res("azure-native:dbforpostgresql:Server", "db", { resourceGroupName: "estate", network: { publicNetworkAccess: "Disabled" } }),
-        res("azure-native:redis:Redis", "cache", { resourceGroupName: "estate", publicNetworkAccess: "Disabled", sku: { name: "Standard", family: "C", capacity: 1 } }),
-        res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } }),
+        flexibleServer(),
+        serverSetting("require_secure_transport", "on"),
+        serverSetting("ssl_min_protocol_version", "TLSv1.2"),
+        kept(
+            res("azure-native:redis:Redis", "cache", {
+                resourceGroupName: "estate",
+                publicNetworkAccess: "Disabled",
+                enableNonSslPort: false,
+                minimumTlsVersion: "1.2",
+                sku: { name: "Standard", family: "C", capacity: 1 },
+            }),
+        ),
+        kept(
+            res("azure-native:storage:StorageAccount", "neo4jdata", {
+                resourceGroupName: "estate",
+                kind: "StorageV2",
+                sku: { name: "Standard_ZRS" },
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: "TLS1_2",
+                allowBlobPublicAccess: false,
+            }),
+        ),
+        kept(res("azure-native:storage:FileShare", "neo4j-data", { resourceGroupName: "estate", accountName: "neo4jdata", shareQuota: 20 })),
+        kept(res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } })),
     ];
 }
 
