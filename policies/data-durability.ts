@@ -65,7 +65,7 @@ function cnpgArchive(cluster: PolicyResource, resources: PolicyResource[], repor
         );
         return undefined;
     }
-    return { retention: cluster.props.spec?.backup?.retentionPolicy, where: "spec.backup.retentionPolicy" };
+    return { retention: cluster.props.spec?.backup?.retentionPolicy, where: `spec.backup.retentionPolicy of Cluster "${name}"` };
 }
 
 function checkCnpgBackups(resources: PolicyResource[], cfg: BackupConfig, report: ReportViolation): void {
@@ -74,10 +74,9 @@ function checkCnpgBackups(resources: PolicyResource[], cfg: BackupConfig, report
         const archive = cnpgArchive(cluster, resources, report);
         if (archive !== undefined) {
             const days = retentionDays(archive.retention);
-            if (archive.retention === undefined) {
-                report(`Cluster "${name}" keeps backups forever or not at all: set ${archive.where} to "${cfg.minRetentionDays}d" or more.`, cluster.urn);
-            } else if (days === undefined || days < cfg.minRetentionDays) {
-                report(`Set ${archive.where} of Cluster "${name}" to "${cfg.minRetentionDays}d" or more (it is "${archive.retention}").`, cluster.urn);
+            if (days === undefined || days < cfg.minRetentionDays) {
+                const found = archive.retention === undefined ? "it is unset" : `it is "${archive.retention}"`;
+                report(`Set ${archive.where} to "${cfg.minRetentionDays}d" or more (${found}).`, cluster.urn);
             }
         }
         const scheduled = resources.some(
@@ -102,7 +101,7 @@ export const dataBackupRetention: CatalogEntry = {
             for (const server of args.resources.filter((r) => r.type === FLEXIBLE_SERVER && !isReplicaServer(r.props))) {
                 const days = server.props.backup?.backupRetentionDays;
                 if (typeof days !== "number" || days < cfg.minRetentionDays) {
-                    const found = days === undefined ? "it is unset, Azure's default is 7" : `it is ${days}`;
+                    const found = days === undefined ? "it is unset" : `it is ${days}`;
                     report(`Set backup.backupRetentionDays on Flexible Server "${server.name}" to at least ${cfg.minRetentionDays} (${found}).`, server.urn);
                 }
             }

@@ -22,6 +22,7 @@ import {
 } from "./stores";
 import { containerLabel, ContainerLabel, onWorkloads, WorkloadView, workloadViewOf } from "./views";
 
+const READS_PASSWORD_ENV = /(^|\/)bitnami\/(redis|valkey)(:|@|$)/;
 const PLAINTEXT_SSLMODES = ["disable", "allow", "prefer"];
 const TLS12 = ["1.2", "1.3"];
 
@@ -163,7 +164,8 @@ function checkRedisAuth(w: WorkloadView, c: ContainerView, report: (m: string) =
     }
     const pass = requirepassValue(c.argv);
     if (pass === undefined) {
-        if (!c.env.some((e) => e.name === "REDIS_PASSWORD" && e.byReference)) {
+        // Bitnami's images turn REDIS_PASSWORD into requirepass; the official image ignores it.
+        if (!(imageIs(READS_PASSWORD_ENV, c.image) && c.env.some((e) => e.name === "REDIS_PASSWORD" && e.byReference))) {
             report(`${who} runs Redis without a password: pass --requirepass ${passArg} with env REDIS_PASSWORD from ${fromSecret}.`);
         }
         return;
