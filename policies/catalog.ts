@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { imagePolicies } from "./images";
 import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
+import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
 import { secretPolicies } from "./secrets";
 import { tlsPolicies } from "./tls";
@@ -14,6 +15,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...secretPolicies,
     ...tlsPolicies,
     ...imagePolicies,
+    ...migrationPolicies,
     ...dataPolicies,
 ];
 

@@ -5,6 +5,7 @@ import type { EstateConfig } from "./config";
 import { serviceEnvironment } from "./environment";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform } from "./platforms";
+import { schemaJobs } from "./migrations";
 import { generatedSecretSpecs, secretEnvByService } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
 
@@ -32,7 +33,7 @@ export class Estate extends pulumi.ComponentResource {
 
         const ollamaUrl = platform.internalUrl("ollama", OLLAMA_PORT);
         const enabled = new Set(config.services.map((s) => s.name));
-        const services: Record<string, ServiceEndpoint> = {};
+        const services: { [K in ServiceName]?: ServiceEndpoint } = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
             for (const [envName, secretId] of Object.entries(secretEnvByService[service.name])) {
@@ -40,6 +41,9 @@ export class Estate extends pulumi.ComponentResource {
                 if (!ref) throw new pulumi.ResourceError(`secret \`${secretId}\` needed by ${service.name}.${envName} is not in the store`, this);
                 secretEnv[envName] = ref;
             }
+            const env = serviceEnvironment(config, service, { ollamaUrl });
+            // The schema owner's pods roll only after this tag's `alembic upgrade head` succeeded.
+            const schema = service.ownsSchema ? schemaJobs(platform, config, { service, env, secretEnv }) : undefined;
             const workload = platform.service(service.name, {
                 image: service.imageRef,
                 previousImage: service.previousImageRef,
@@ -50,11 +54,12 @@ export class Estate extends pulumi.ComponentResource {
                 maxReplicas: service.maxReplicas,
                 targetCpuPercent: config.autoscaling.targetCpuPercent,
                 probes: config.probes,
-                env: serviceEnvironment(config, service, { ollamaUrl }),
+                env,
                 secretEnv,
                 allowedCallers: service.calledBy.filter((caller) => enabled.has(caller)),
                 dependencies: [...service.needs, ...calleesOf(service.name, enabled)],
                 corsAllowedOrigins: config.cors.allowedOrigins,
+                ...(schema ? { dependsOn: [schema.migration] } : {}),
             });
             const publicUrl = workload.url;
             services[service.name] = {
@@ -68,11 +73,13 @@ export class Estate extends pulumi.ComponentResource {
             };
         }
 
+        const { api, ...others } = services;
+        if (!api) throw new pulumi.ResourceError("the api service is required: set `estate:apiImage` and `estate:apiTag`", this);
         this.outputs = {
             contractVersion: OUTPUTS_CONTRACT_VERSION,
             platform: config.platform,
             environment: config.environment,
-            services,
+            services: { api, ...others },
             secretNames: store.secretNames,
         };
         this.registerOutputs({ ...this.outputs });

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
+import type { JobArgs, JobOutputs } from "../workload/job";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
 
 /**
@@ -12,6 +13,8 @@ export interface EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore;
     /** One long-running HTTP service. */
     service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
+    /** One run-to-completion job (schema migration, seeding), restricted like a service. */
+    job(name: string, args: JobArgs): JobOutputs & pulumi.Resource;
     /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
     internalUrl(dependency: string, port: number): string;
 }

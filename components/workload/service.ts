@@ -47,6 +47,12 @@ export interface ServiceArgs {
     /** CPU request / memory request; limits are twice the request. @default "250m" / "512Mi" */
     readonly cpu?: string;
     readonly memory?: string;
+    /**
+     * Resources the workload must not roll before, e.g. the migration job of its image tag
+     * (Pulumi waits for a Kubernetes Job to complete). Set on the Deployment / Container App
+     * itself, so the dependency is visible in the graph policies read. @default none
+     */
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** What every platform's service exposes to the estate and the outputs contract. */

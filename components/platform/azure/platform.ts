@@ -3,7 +3,9 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { EstateConfig } from "../../../stacks/config";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
+import { ContainerAppJob } from "../../workload/azure/job";
 import { ContainerAppService } from "../../workload/azure/service";
+import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { AzureFoundation } from "./foundation";
@@ -47,6 +49,14 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
             },
+            { parent: this.parent },
+        );
+    }
+
+    job(name: string, args: JobArgs) {
+        return new ContainerAppJob(
+            name,
+            { ...args, resourceGroupName: this.foundation.resourceGroupName, environmentId: this.foundation.environmentId, identityId: this.foundation.identityId },
             { parent: this.parent },
         );
     }

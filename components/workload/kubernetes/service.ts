@@ -99,7 +99,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                     },
                 },
             },
-            childOpts,
+            { ...childOpts, dependsOn: [...(args.dependsOn ?? [])] },
         );
 
         this.service = new corev1.Service(
