@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
 import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
@@ -16,6 +17,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...tlsPolicies,
     ...imagePolicies,
     ...migrationPolicies,
+    ...backupPolicies,
     ...dataPolicies,
 ];
 

@@ -2,6 +2,7 @@
 // store. Durability (backups, replication, protect) is in data-durability.ts.
 import { PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { dataDurabilityPolicies } from "./data-durability";
+import { COMPONENT_TAG } from "./azure";
 import { CatalogEntry, configWithDefaults, ContainerView, envValue, RUNBOOK } from "./lib";
 import {
     CNPG_CLUSTER,
@@ -84,6 +85,8 @@ function checkAzureTls(r: PolicyResource, report: ReportViolation): void {
     } else if (r.type === REDIS_ENTERPRISE_DATABASE) {
         if (p.clientProtocol === "Plaintext") report('Set clientProtocol: "Encrypted" on this Redis Enterprise database.', r.urn);
     } else if (r.type === STORAGE_ACCOUNT) {
+        // backup-storage-private holds backup accounts to the same rule; one finding per fix.
+        if (p.tags?.[COMPONENT_TAG] === "backup") return;
         if (p.enableHttpsTrafficOnly === false) report("Set enableHttpsTrafficOnly: true on this storage account.", r.urn);
         if (!["TLS1_2", "TLS1_3"].includes(p.minimumTlsVersion)) {
             report(`Set minimumTlsVersion: "TLS1_2" on this storage account (${found(p.minimumTlsVersion)}).`, r.urn);

@@ -1,6 +1,6 @@
 // The data stores as the program declares them on each platform, compliant with every policy.
 import type { CapturedResource } from "../../tools/lib/analyzer";
-import { DIGEST, kept, netpol, podTemplate, res, resources, restricted, urnOf } from "./fixtures";
+import { AGE_RECIPIENT, DIGEST, kept, netpol, podTemplate, res, resources, restricted, scheduledJob, urnOf } from "./fixtures";
 
 /** A data store's NetworkPolicy admitting only the api on its port, as the program declares them. */
 export function storeNetpol(name: string, port: number): CapturedResource {
@@ -110,7 +110,9 @@ export function k8sDataStores(): CapturedResource[] {
         cnpgScheduledBackup(),
         redisStatefulSet(),
         storeNetpol("redis", 6379),
+        scheduledJob("redis-backup", "backup", "0 3 * * *", [{ name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "backup", key: "redis-url" } } }, { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT }], "redis"),
         neo4jRelease(),
+        scheduledJob("neo4j-backup", "backup", "0 4 * * *", [{ name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: "backup", key: "neo4j-password" } } }, { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT }], "neo4j"),
         ollamaDeployment(),
         storeNetpol("ollama", 11434),
         kept(

@@ -18,6 +18,8 @@ export class AzureFoundation extends pulumi.ComponentResource {
     readonly environmentId: pulumi.Output<string>;
     readonly identityId: pulumi.Output<string>;
     readonly identityPrincipalId: pulumi.Output<string>;
+    /** Client id of the identity: `az login --identity --client-id` in jobs. */
+    readonly identityClientId: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -54,6 +56,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
         this.environmentId = environment.id;
         this.identityId = identity.id;
         this.identityPrincipalId = identity.principalId;
+        this.identityClientId = identity.clientId;
         this.workspaceId = workspace.id;
         this.registerOutputs({ resourceGroupName: this.resourceGroupName, environmentId: this.environmentId, identityId: this.identityId });
     }
