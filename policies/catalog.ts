@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
 import { dataPolicies } from "./data";
@@ -16,6 +17,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...secretPolicies,
     ...tlsPolicies,
     ...imagePolicies,
+    ...alertPolicies,
     ...migrationPolicies,
     ...backupPolicies,
     ...dataPolicies,

@@ -3,6 +3,7 @@ import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import type { SecretRef } from "../components/workload/service";
 import type { EstateConfig } from "./config";
 import { serviceEnvironment } from "./environment";
+import { monitoringArgs, ON_CALL_KEY_SECRET } from "./monitoring";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform } from "./platforms";
 import { schemaJobs } from "./migrations";
@@ -24,7 +25,12 @@ export class Estate extends pulumi.ComponentResource {
             {
                 secrets: generatedSecretSpecs,
                 rotation: config.secretRotation,
-                provided: { "oidc-client-secret": config.oidc.clientSecret, "bootstrap-admin-email": pulumi.secret(`admin@${config.domain}`) },
+                provided: {
+                    "oidc-client-secret": config.oidc.clientSecret,
+                    "bootstrap-admin-email": pulumi.secret(`admin@${config.domain}`),
+                    // Unset key: no secret, no receiver, and the policy pack refuses the stack.
+                    ...(config.onCall.key !== undefined ? { [ON_CALL_KEY_SECRET]: config.onCall.key } : {}),
+                },
                 protect: config.isProd,
             },
             { parent: this },
@@ -73,6 +79,8 @@ export class Estate extends pulumi.ComponentResource {
             };
         }
 
+        const alerting = platform.monitoring("monitoring", monitoringArgs(config, services, store, config.onCall.key));
+
         const { api, ...others } = services;
         if (!api) throw new pulumi.ResourceError("the api service is required: set `estate:apiImage` and `estate:apiTag`", this);
         this.outputs = {
@@ -81,6 +89,7 @@ export class Estate extends pulumi.ComponentResource {
             environment: config.environment,
             services: { api, ...others },
             secretNames: store.secretNames,
+            alerting: { receiverKind: alerting.receiverKind, routingIds: alerting.routingIds, alertNames: alerting.alertNames },
         };
         this.registerOutputs({ ...this.outputs });
     }

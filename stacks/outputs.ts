@@ -40,6 +40,14 @@ export const serviceEndpointSchema = z
     })
     .meta({ id: "ServiceEndpoint", description: "One service as other teams see it." });
 
+export const alertingSchema = z
+    .object({
+        receiverKind: z.enum(["pagerduty", "webhook"]).meta({ description: "Kind of the on-call receiver that pages (`estate:alertOnCallReceiver`)." }),
+        routingIds: z.array(z.string().min(1)).min(1).meta({ description: "AlertmanagerConfig (`namespace/name`) or Azure action group ids the alerts route through." }),
+        alertNames: z.record(z.string(), z.array(z.string().min(1))).meta({ description: "Alert names per service, in catalogue order; backup alerts under `backup`." }),
+    })
+    .meta({ id: "Alerting", description: "Where alerts go and which exist; never the receiver's key." });
+
 /** `api` always runs; the other services are present when their stack deploys them. */
 const servicesShape = Object.fromEntries(
     serviceNames.map((name) => [name, name === "api" ? serviceEndpointSchema : serviceEndpointSchema.optional()]),
@@ -54,6 +62,7 @@ export const estateOutputsSchema = z
         secretNames: z.record(secretId, secretName("Name of the secret in the store.")).meta({
             description: "Secret id → its name in the store (GCP resource name, Key Vault secret or Kubernetes Secret key).",
         }),
+        alerting: alertingSchema,
     })
     .meta({
         title: "estate stack outputs",

@@ -12,7 +12,7 @@ export const generatedSecretSpecs: readonly GeneratedSecretSpec[] = [
 ];
 
 /** Secrets whose values come from encrypted stack config or are derived, not generated. */
-export const providedSecretIds = ["oidc-client-secret", "bootstrap-admin-email"] as const;
+export const providedSecretIds = ["oidc-client-secret", "bootstrap-admin-email", "alert-on-call-key"] as const;
 
 /** Which env var of which service reads which secret. Both JWT names exist in the runbooks (000, 001). */
 export const secretEnvByService: Readonly<Record<ServiceName, Readonly<Record<string, string>>>> = {

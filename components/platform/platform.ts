@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackupsArgs, BackupsOutputs } from "../backup/backups";
+import type { MonitoringArgs, MonitoringOutputs } from "../observability/monitoring";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
 import type { JobArgs, JobOutputs } from "../workload/job";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
@@ -14,6 +15,8 @@ export interface EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore;
     /** One long-running HTTP service. */
     service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
+    /** Alert rules, on-call routing, dashboards and synthetic checks for the estate's services. */
+    monitoring(name: string, args: MonitoringArgs): MonitoringOutputs & pulumi.Resource;
     /** One run-to-completion job (schema migration, seeding), restricted like a service. */
     job(name: string, args: JobArgs): JobOutputs & pulumi.Resource;
     /** Daily encrypted backups of the stores and the monthly restore drill, into private object storage. */
