@@ -42,6 +42,8 @@ export interface ServiceArgs {
     readonly allowedCallers?: readonly string[];
     /** In-estate dependencies this service calls (its readiness covers them). @default none */
     readonly dependencies?: readonly string[];
+    /** Resources (the stores it needs, the model pull) that must exist before the service starts. @default none */
+    readonly dependsOn?: readonly pulumi.Resource[];
     /** CORS origins the edge may allow (Container Apps enforces them at ingress). @default none */
     readonly corsAllowedOrigins?: readonly string[];
     /** CPU request / memory request; limits are twice the request. @default "250m" / "512Mi" */

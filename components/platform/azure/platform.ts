@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import type { OllamaArgs, OllamaOutputs } from "../../ai/ollama";
+import type { Neo4jArgs, Neo4jOutputs } from "../../data/neo4j";
+import type { PostgresArgs, PostgresOutputs } from "../../data/postgres";
+import type { RedisArgs, RedisOutputs } from "../../data/redis";
 import type { EstateConfig } from "../../../stacks/config";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
@@ -47,12 +51,29 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
             },
-            { parent: this.parent },
+            { parent: this.parent, dependsOn: [...(args.dependsOn ?? [])] },
         );
     }
 
     internalUrl(dependency: string, port: number): string {
         // Apps in one Container Apps environment reach each other by app name; internal ingress listens on 80.
         return port === 80 ? `http://${dependency}` : `http://${dependency}:${port}`;
+    }
+
+    // Implemented in the data work; declared here so the interface compiles meanwhile.
+    postgres(name: string, _args: PostgresArgs): PostgresOutputs & pulumi.Resource {
+        throw new Error(`postgres "${name}" is not implemented on azure yet`);
+    }
+
+    redis(name: string, _args: RedisArgs): RedisOutputs & pulumi.Resource {
+        throw new Error(`redis "${name}" is not implemented on azure yet`);
+    }
+
+    neo4j(name: string, _args: Neo4jArgs): Neo4jOutputs & pulumi.Resource {
+        throw new Error(`neo4j "${name}" is not implemented on azure yet`);
+    }
+
+    ollama(name: string, _args: OllamaArgs): OllamaOutputs & pulumi.Resource {
+        throw new Error(`ollama "${name}" is not implemented on azure yet`);
     }
 }

@@ -1,4 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { OllamaArgs, OllamaOutputs } from "../../ai/ollama";
+import type { Neo4jArgs, Neo4jOutputs } from "../../data/neo4j";
+import type { PostgresArgs, PostgresOutputs } from "../../data/postgres";
+import type { RedisArgs, RedisOutputs } from "../../data/redis";
 import type { EstateConfig } from "../../../stacks/config";
 import { GcpSecretManagerStore } from "../../secrets/gcp/secret-manager";
 import { KubernetesSecretStore } from "../../secrets/kubernetes/secrets";
@@ -49,11 +53,28 @@ export class KubernetesPlatform implements EstatePlatform {
                 ingressClassName: this.config.kubernetes.ingressClassName,
                 clusterIssuer: this.config.tls.clusterIssuer,
             },
-            { parent: this.parent, dependsOn: [this.foundation] },
+            { parent: this.parent, dependsOn: [this.foundation, ...(args.dependsOn ?? [])] },
         );
     }
 
     internalUrl(dependency: string, port: number): string {
         return `http://${dependency}.${this.config.kubernetes.namespace}.svc.cluster.local:${port}`;
+    }
+
+    // Implemented in the data work; declared here so the interface compiles meanwhile.
+    postgres(name: string, _args: PostgresArgs): PostgresOutputs & pulumi.Resource {
+        throw new Error(`postgres "${name}" is not implemented on kubernetes yet`);
+    }
+
+    redis(name: string, _args: RedisArgs): RedisOutputs & pulumi.Resource {
+        throw new Error(`redis "${name}" is not implemented on kubernetes yet`);
+    }
+
+    neo4j(name: string, _args: Neo4jArgs): Neo4jOutputs & pulumi.Resource {
+        throw new Error(`neo4j "${name}" is not implemented on kubernetes yet`);
+    }
+
+    ollama(name: string, _args: OllamaArgs): OllamaOutputs & pulumi.Resource {
+        throw new Error(`ollama "${name}" is not implemented on kubernetes yet`);
     }
 }
