@@ -31,7 +31,7 @@ export function neo4jChartValues(a: { name: string; authSecret: string; storageG
         containerSecurityContext: { runAsNonRoot: true, runAsUser: 7474, runAsGroup: 7474, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         config: { "dbms.security.auth_enabled": "true" },
         logInitialPassword: false,
-        podSpec: { loadbalancer: "exclude", automountServiceAccountToken: false },
+        podSpec: { loadbalancer: "exclude" },
     };
 }
 
