@@ -55,7 +55,7 @@ for (const platform of platforms) {
             it("starts the API and worker only after their stores exist and the models are pulled", () => {
                 const urns = (service: string) => new Set(workloadOf(capture, service).dependencies);
                 const parentOf = (r: CapturedResource) => r.urn.split("::")[2]!.split("$").slice(-2, -1)[0];
-                const storeChildren = (kind: string) => capture.resources.filter((r) => r.custom && parentOf(r)?.endsWith(kind));
+                const storeChildren = (kind: string) => capture.resources.filter((r) => r.custom && (parentOf(r) ?? "").includes(kind));
                 for (const [service, needs] of [["api", ["Postgres", "Redis", "Neo4j", "Ollama"]], ["worker", ["Postgres", "Redis", "Ollama"]], ["gateway", ["Redis"]]] as const) {
                     const deps = urns(service);
                     for (const kind of ["Postgres", "Redis", "Neo4j", "Ollama"]) {
