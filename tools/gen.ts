@@ -4,12 +4,12 @@ import * as path from "node:path";
 import { outputsJsonSchema } from "../stacks/outputs";
 import { PROJECT_ROOT } from "./lib/mock-run";
 import { renderProjectFile } from "./lib/project-file";
-import { renderConfigReference, replaceBetweenMarkers } from "./lib/readme";
+import { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } from "./lib/readme";
 
 const write = (file: string, content: string) => fs.writeFileSync(path.join(PROJECT_ROOT, file), content);
 
 write("Pulumi.yaml", renderProjectFile());
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-write("README.md", replaceBetweenMarkers(readme, "config-reference", renderConfigReference()));
+write("README.md", replaceBetweenMarkers(replaceBetweenMarkers(readme, "config-reference", renderConfigReference()), "secret-config", renderSecretSetup()));
 write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
-console.log("Wrote Pulumi.yaml, the README config reference and docs/outputs.schema.json");
+console.log("Wrote Pulumi.yaml, the README config reference and secret setup, and docs/outputs.schema.json");
