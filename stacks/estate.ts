@@ -2,13 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import type { SecretRef } from "../components/workload/service";
 import type { EstateConfig } from "./config";
+import { dataOutputs, dataSecretEntries, declareDataStores } from "./data";
 import { serviceEnvironment } from "./environment";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform } from "./platforms";
-import { generatedSecretSpecs, secretEnvByService } from "./secrets";
+import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
-
-const OLLAMA_PORT = 11434;
 
 /** The whole estate for one stack: config in, outputs contract out. Never branches on the platform. */
 export class Estate extends pulumi.ComponentResource {
@@ -21,21 +20,31 @@ export class Estate extends pulumi.ComponentResource {
         const secrets = new GeneratedSecrets(
             "secrets",
             {
-                secrets: generatedSecretSpecs,
+                secrets: [...generatedSecretSpecs, ...dataCredentialSpecs],
                 rotation: config.secretRotation,
                 provided: { "oidc-client-secret": config.oidc.clientSecret, "bootstrap-admin-email": pulumi.secret(`admin@${config.domain}`) },
                 protect: config.isProd,
             },
             { parent: this },
         );
-        const store = platform.secretStore("app-secrets", secrets.entries);
-
-        const ollamaUrl = platform.internalUrl("ollama", OLLAMA_PORT);
+        const generated = (id: string) => {
+            const entry = secrets.entries.find((e) => e.id === id);
+            if (!entry) throw new pulumi.ResourceError(`generated secret \`${id}\` is missing from stacks/secrets.ts`, this);
+            return entry.value;
+        };
+        const stores = declareDataStores(platform, config, {
+            dbPassword: generated("db-password"),
+            redisPassword: generated("redis-password"),
+            neo4jPassword: generated("neo4j-password"),
+        });
+        // Store credentials enter the secret store from the stores' outputs, which may differ from what was generated.
+        const derived = new Set<string>(dataSecretIds);
+        const store = platform.secretStore("app-secrets", [...secrets.entries.filter((e) => !derived.has(e.id)), ...dataSecretEntries(stores)]);
         const enabled = new Set(config.services.map((s) => s.name));
         const services: Record<string, ServiceEndpoint> = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
-            for (const [envName, secretId] of Object.entries(secretEnvByService[service.name])) {
+            for (const [envName, secretId] of Object.entries(secretEnvOf(service.name, config.isProd))) {
                 const ref = store.refs[secretId];
                 if (!ref) throw new pulumi.ResourceError(`secret \`${secretId}\` needed by ${service.name}.${envName} is not in the store`, this);
                 secretEnv[envName] = ref;
@@ -50,11 +59,12 @@ export class Estate extends pulumi.ComponentResource {
                 maxReplicas: service.maxReplicas,
                 targetCpuPercent: config.autoscaling.targetCpuPercent,
                 probes: config.probes,
-                env: serviceEnvironment(config, service, { ollamaUrl }),
+                env: serviceEnvironment(config, service, { ollamaUrl: stores.ollama.url }),
                 secretEnv,
                 allowedCallers: service.calledBy.filter((caller) => enabled.has(caller)),
                 dependencies: [...service.needs, ...calleesOf(service.name, enabled)],
                 corsAllowedOrigins: config.cors.allowedOrigins,
+                dependsOn: service.needs.flatMap((dependency) => stores.readiness[dependency]),
             });
             const publicUrl = workload.url;
             services[service.name] = {
@@ -74,6 +84,7 @@ export class Estate extends pulumi.ComponentResource {
             environment: config.environment,
             services,
             secretNames: store.secretNames,
+            data: dataOutputs(stores, config, store.secretNames),
         };
         this.registerOutputs({ ...this.outputs });
     }

@@ -20,6 +20,31 @@ export interface ServiceEndpoint {
     readonly previousImage: pulumi.Output<string>;
 }
 
+/** One data store as other teams see it: where it answers and the names of its secrets, never values. */
+export interface DataStoreEndpoint {
+    /** Host inside the estate's private network. */
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    /** True only when config made the store public (refused by policy). */
+    readonly public: boolean;
+    /** Secret id → its name in the store, for the store's connection settings and credentials. */
+    readonly secretNames: pulumi.Output<Record<string, string>>;
+}
+
+export interface DataOutputs {
+    readonly postgres: DataStoreEndpoint & {
+        /** Host serving read-only queries (a replica, or the primary when there are none). */
+        readonly readHost: pulumi.Output<string>;
+        readonly databaseName: pulumi.Output<string>;
+    };
+    readonly redis: DataStoreEndpoint;
+    readonly neo4j: DataStoreEndpoint;
+    readonly ollama: DataStoreEndpoint & {
+        /** Models pulled before any service uses them (chat, embeddings). */
+        readonly models: readonly string[];
+    };
+}
+
 /**
  * The stack-outputs contract other teams build on (via StackReference). Same shape on every
  * platform; secret *names* only, never values.
@@ -31,4 +56,6 @@ export interface EstateOutputs {
     readonly services: Readonly<Record<string, ServiceEndpoint>>;
     /** Secret id → its name in the store (GCP resource name, Key Vault secret or Kubernetes Secret key). */
     readonly secretNames: pulumi.Output<Record<string, string>>;
+    /** The data stores and the model runtime. */
+    readonly data: DataOutputs;
 }

@@ -12,6 +12,8 @@ export interface OllamaArgs {
     readonly gpu?: boolean;
     /** Services that call Ollama; it admits only them and job pods. @default none */
     readonly clients?: readonly string[];
+    /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */
+    readonly jobClients?: readonly string[];
     /** Give Ollama a public endpoint. Break-glass only: the policy pack refuses it. @default false */
     readonly publicAccess?: boolean;
     /** Protect the models volume against deletion, and keep it on delete (prod). @default false */

@@ -8,6 +8,8 @@ export interface Neo4jArgs {
     readonly storageGb?: number;
     /** Services that connect; the store admits only them and job pods. @default none */
     readonly clients?: readonly string[];
+    /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */
+    readonly jobClients?: readonly string[];
     /** Give the graph a public endpoint. Break-glass only: the policy pack refuses it. @default false */
     readonly publicAccess?: boolean;
     /** Protect the graph's volumes against deletion, and keep them on delete (prod). @default false */

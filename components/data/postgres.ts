@@ -20,6 +20,8 @@ export interface PostgresArgs {
     readonly backupRetentionDays?: number;
     /** Services that connect (stacks/services.ts `needs`); the store admits only them and job pods. @default none */
     readonly clients?: readonly string[];
+    /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */
+    readonly jobClients?: readonly string[];
     /** Give the server a public endpoint. Break-glass only: the policy pack refuses it. @default false */
     readonly publicAccess?: boolean;
     /** Protect the server, its volumes and backups against deletion, and keep them on delete (prod). @default false */

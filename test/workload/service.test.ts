@@ -96,7 +96,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(resource(capture, "gcp:secretmanager/secret:Secret", "app-secrets-jwt-secret").options.protect, stack === "prod");
             const sync = inputsOf(resource(capture, "kubernetes:external-secrets.io/v1:ExternalSecret", "app-secrets-sync"));
             assert.equal(sync.spec.target.name, "app-secrets-synced");
-            assert.equal(sync.spec.data.length, 8);
+            assert.equal(sync.spec.data.length, 20);
         });
 
         it("declares only objects that pass the real Kubernetes schemas", () => {

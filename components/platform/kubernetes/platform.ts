@@ -1,8 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { OllamaArgs, OllamaOutputs } from "../../ai/ollama";
-import type { Neo4jArgs, Neo4jOutputs } from "../../data/neo4j";
-import type { PostgresArgs, PostgresOutputs } from "../../data/postgres";
-import type { RedisArgs, RedisOutputs } from "../../data/redis";
+import { KubernetesOllama } from "../../ai/kubernetes/ollama";
+import type { OllamaArgs } from "../../ai/ollama";
+import { KubernetesNeo4j } from "../../data/kubernetes/neo4j";
+import { KubernetesPostgres } from "../../data/kubernetes/postgres";
+import { KubernetesRedis } from "../../data/kubernetes/redis";
+import type { Neo4jArgs } from "../../data/neo4j";
+import type { PostgresArgs } from "../../data/postgres";
+import type { RedisArgs } from "../../data/redis";
 import type { EstateConfig } from "../../../stacks/config";
 import { GcpSecretManagerStore } from "../../secrets/gcp/secret-manager";
 import { KubernetesSecretStore } from "../../secrets/kubernetes/secrets";
@@ -61,20 +65,30 @@ export class KubernetesPlatform implements EstatePlatform {
         return `http://${dependency}.${this.config.kubernetes.namespace}.svc.cluster.local:${port}`;
     }
 
-    // Implemented in the data work; declared here so the interface compiles meanwhile.
-    postgres(name: string, _args: PostgresArgs): PostgresOutputs & pulumi.Resource {
-        throw new Error(`postgres "${name}" is not implemented on kubernetes yet`);
+    postgres(name: string, args: PostgresArgs) {
+        return new KubernetesPostgres(
+            name,
+            {
+                ...args,
+                namespace: this.foundation.namespace,
+                installOperator: this.config.data.postgres.installOperator,
+                // Validated by the config schema: required on kubernetes.
+                gcpProject: this.config.gcp.project!,
+                monitoringNamespace: "monitoring",
+            },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
     }
 
-    redis(name: string, _args: RedisArgs): RedisOutputs & pulumi.Resource {
-        throw new Error(`redis "${name}" is not implemented on kubernetes yet`);
+    redis(name: string, args: RedisArgs) {
+        return new KubernetesRedis(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
     }
 
-    neo4j(name: string, _args: Neo4jArgs): Neo4jOutputs & pulumi.Resource {
-        throw new Error(`neo4j "${name}" is not implemented on kubernetes yet`);
+    neo4j(name: string, args: Neo4jArgs) {
+        return new KubernetesNeo4j(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
     }
 
-    ollama(name: string, _args: OllamaArgs): OllamaOutputs & pulumi.Resource {
-        throw new Error(`ollama "${name}" is not implemented on kubernetes yet`);
+    ollama(name: string, args: OllamaArgs) {
+        return new KubernetesOllama(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
     }
 }

@@ -86,7 +86,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                     },
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: [...(args.dependsOn ?? [])] },
         );
 
         const fqdn = this.containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? `${name}.internal`);

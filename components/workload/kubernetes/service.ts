@@ -99,7 +99,8 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                     },
                 },
             },
-            childOpts,
+            // Pods start only once the stores they need exist (and Ollama has its models).
+            { parent: this, dependsOn: [...(args.dependsOn ?? [])] },
         );
 
         this.service = new corev1.Service(
