@@ -33,6 +33,7 @@ describe("policy pack on the azure estate", () => {
             ["data-store-ingress-restricted", "mandatory", "ollama-app", 'Container App "ollama-app" is a data store with external ingress: set configuration.ingress.external: false.'],
             ["data-store-not-public", "mandatory", "neo4j-app", "Set configuration.ingress.external: false on this data-store Container App."],
             ["data-store-not-public", "mandatory", "ollama-app", "Set configuration.ingress.external: false on this data-store Container App."],
+            ["data-store-not-public", "mandatory", "postgres-replica-1", 'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.'],
             ["data-store-not-public", "mandatory", "postgres-server", 'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.'],
             ["data-store-not-public", "mandatory", "redis-cache", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.'],
         ]);

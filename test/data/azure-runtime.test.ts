@@ -128,7 +128,8 @@ for (const stack of ["staging", "prod"] as const) {
             const value = (secret.inputs as any).properties.value;
             assert.equal(value[SECRET_SIG], SECRET_VALUE, "the password is a Pulumi secret");
             assert.match(value.value, /^offline-generated-not-a-secret-secrets-/);
-            assert.equal(secret.options.protect, prod);
+            stateful(secret, prod);
+            stateful(resource(capture, "azure-native:keyvault:Vault", "neo4j-auth-vault"), prod);
             const app = resource(capture, "azure-native:app:ContainerApp", "neo4j-app");
             assert.doesNotMatch(JSON.stringify(app.inputs), /not-a-secret/, "no credential in the app definition");
             assert.equal(inputsOf(resource(capture, "azure-native:authorization:RoleAssignment", "neo4j-auth-reader")).principalId, "foundation-identity-principal-id");

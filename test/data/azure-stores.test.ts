@@ -41,19 +41,39 @@ for (const stack of ["staging", "prod"] as const) {
                 availabilityZone: "",
                 sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
                 storage: { storageSizeGB: 32, autoGrow: "Enabled" },
-                backup: { backupRetentionDays: 7, geoRedundantBackup: prod ? "Enabled" : "Disabled" },
+                backup: { backupRetentionDays: prod ? 35 : 7, geoRedundantBackup: prod ? "Enabled" : "Disabled" },
                 highAvailability: { mode: prod ? "ZoneRedundant" : "Disabled", standbyAvailabilityZone: "" },
                 network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: "foundation-network-postgres-id", privateDnsZoneArmResourceId: "postgres-dns-id" },
                 tags: { "estate-component": "database", "estate-name": "postgres" },
             });
             stateful(server, prod);
             assert.ok(server.dependencies.some((urn) => urn.endsWith("::postgres-dns-link")), "the server waits for the DNS zone link");
-            assert.equal(resourcesOfType(capture, "azure-native:dbforpostgresql:Server").length, 1, "no read replicas unless configured");
+            // Pulumi.prod.yaml asks for one read replica; staging has none.
+            assert.deepEqual(resourcesOfType(capture, "azure-native:dbforpostgresql:Server").map((r) => r.name), prod ? ["postgres-server", "postgres-replica-1"] : ["postgres-server"]);
         });
 
         it("takes the administrator password from a generated secret, never a literal", () => {
             const server = resource(capture, "azure-native:dbforpostgresql:Server", "postgres-server");
             assert.match(String(secretInput(server, "administratorLoginPassword")), /^offline-generated-not-a-secret-secrets-/);
+        });
+
+        it("puts credentials and URLs built from the stores' outputs into Key Vault as secrets", () => {
+            const vaultSecret = (id: string) => {
+                const r = resource(capture, "azure-native:keyvault:Secret", `app-secrets-${id}`);
+                assert.equal(r.inputs["secretName"], id);
+                return secretInput(r, "properties.value");
+            };
+            const dbPassword = String(vaultSecret("db-password"));
+            assert.match(dbPassword, /^offline-generated-not-a-secret-secrets-db-password$/);
+            const primary = "postgres-server-offline.postgres.database.azure.com";
+            const reader = prod ? "postgres-replica-1-offline.postgres.database.azure.com" : primary;
+            assert.equal(vaultSecret("db-host"), primary);
+            assert.equal(vaultSecret("database-url"), `postgresql://estate:${dbPassword}@${primary}:5432/estate?sslmode=require`);
+            assert.equal(vaultSecret("database-read-url"), `postgresql://estate:${dbPassword}@${reader}:5432/estate?sslmode=require`);
+            // Azure issues the cache's key: it, not the generated redis password, reaches the services.
+            assert.equal(vaultSecret("redis-password"), "offline-redis-key-not-a-secret");
+            assert.equal(vaultSecret("redis-url"), "rediss://:offline-redis-key-not-a-secret@redis-cache-offline.redis.cache.windows.net:6380/0");
+            assert.equal(vaultSecret("neo4j-uri"), "neo4j://neo4j:7687");
         });
 
         it("enforces TLS 1.2+ with server parameters applied one at a time, then creates the database", () => {
@@ -99,6 +119,7 @@ for (const stack of ["staging", "prod"] as const) {
                 minimumTlsVersion: "1.2",
                 publicNetworkAccess: "Disabled",
                 identity: { type: "UserAssigned", userAssignedIdentities: ["redis-identity-id"] },
+                replicasPerPrimary: 1,
                 redisConfiguration: {
                     maxmemoryPolicy: "volatile-lru",
                     rdbBackupEnabled: "true",
@@ -157,8 +178,8 @@ for (const stack of ["staging", "prod"] as const) {
 
 describe("PostgreSQL and Redis on azure: configured variants", () => {
     it("adds read replicas of the primary in the same private network, protected like it", async () => {
-        const capture = await plan("prod", { platform: "azure", postgresReadReplicas: "2", postgresBackupRetentionDays: "35" });
-        assert.equal(inputsOf(resource(capture, "azure-native:dbforpostgresql:Server", "postgres-server")).backup.backupRetentionDays, 35);
+        const capture = await plan("prod", { platform: "azure", postgresReadReplicas: "2", postgresBackupRetentionDays: "21" });
+        assert.equal(inputsOf(resource(capture, "azure-native:dbforpostgresql:Server", "postgres-server")).backup.backupRetentionDays, 21);
         for (const name of ["postgres-replica-1", "postgres-replica-2"]) {
             const replica = resource(capture, "azure-native:dbforpostgresql:Server", name);
             assert.deepEqual(inputsOf(replica), {

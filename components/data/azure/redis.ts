@@ -109,8 +109,8 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
                 publicNetworkAccess: args.publicAccess ? "Enabled" : "Disabled",
                 identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
                 redisConfiguration: pulumi.all([blobEndpoint, args.subscriptionId]).apply(([endpoint, subscription]) => redisConfiguration(persistence, endpoint, subscription)),
-                // Premium always runs a replica; more per primary only when asked for.
-                ...(replicas > 0 ? { replicasPerPrimary: replicas } : {}),
+                // A Premium cache always keeps at least one replica; stated here so the plan shows it.
+                replicasPerPrimary: Math.max(1, replicas),
                 tags,
             },
             { ...stateful, dependsOn },
