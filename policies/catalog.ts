@@ -1,6 +1,7 @@
 import type { Policies } from "@pulumi/policy";
 import { imagePolicies } from "./images";
 import { CatalogEntry, PolicyInfo } from "./lib";
+import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
 import { secretPolicies } from "./secrets";
 import { tlsPolicies } from "./tls";
@@ -13,6 +14,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...secretPolicies,
     ...tlsPolicies,
     ...imagePolicies,
+    ...migrationPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);

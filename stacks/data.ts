@@ -7,6 +7,7 @@ import type { EstatePlatform } from "../components/platform/platform";
 import type { SecretEntry } from "../components/secrets/secret-store";
 import type { EstateConfig } from "./config";
 import type { DataOutputs } from "./outputs";
+import { schemaJobComponents } from "./migrations";
 import type { DataSecretId } from "./secrets";
 import { dependencyNames, serviceBlueprints, type DependencyName } from "./services";
 
@@ -32,10 +33,16 @@ export function clientsOf(dependency: DependencyName, config: Pick<EstateConfig,
     return config.services.filter((s) => serviceBlueprints[s.name].needs.includes(dependency)).map((s) => s.name);
 }
 
+/** Jobs whose pods connect: the schema owner's migration and seeding jobs reach PostgreSQL. */
+export function jobClientsOf(dependency: DependencyName, config: Pick<EstateConfig, "services">): string[] {
+    return dependency === "postgres" ? config.services.filter((s) => serviceBlueprints[s.name].ownsSchema).flatMap((s) => schemaJobComponents(s.name)) : [];
+}
+
 /** Declares PostgreSQL, Redis, Neo4j and Ollama through the platform, private unless config says otherwise. */
 export function declareDataStores(platform: EstatePlatform, config: EstateConfig, credentials: DataCredentials): DataStores {
     const common = (dependency: DependencyName) => ({
         clients: clientsOf(dependency, config),
+        jobClients: jobClientsOf(dependency, config),
         publicAccess: config.data.publicStores.includes(dependency),
         protect: config.isProd,
     });

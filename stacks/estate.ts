@@ -6,6 +6,7 @@ import { dataOutputs, dataSecretEntries, declareDataStores } from "./data";
 import { serviceEnvironment } from "./environment";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform } from "./platforms";
+import { schemaJobs } from "./migrations";
 import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
 
@@ -41,7 +42,7 @@ export class Estate extends pulumi.ComponentResource {
         const derived = new Set<string>(dataSecretIds);
         const store = platform.secretStore("app-secrets", [...secrets.entries.filter((e) => !derived.has(e.id)), ...dataSecretEntries(stores)]);
         const enabled = new Set(config.services.map((s) => s.name));
-        const services: Record<string, ServiceEndpoint> = {};
+        const services: { [K in ServiceName]?: ServiceEndpoint } = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
             for (const [envName, secretId] of Object.entries(secretEnvOf(service.name, config.isProd))) {
@@ -49,6 +50,9 @@ export class Estate extends pulumi.ComponentResource {
                 if (!ref) throw new pulumi.ResourceError(`secret \`${secretId}\` needed by ${service.name}.${envName} is not in the store`, this);
                 secretEnv[envName] = ref;
             }
+            const env = serviceEnvironment(config, service, { ollamaUrl: stores.ollama.url });
+            // The schema owner's pods roll only after this tag's `alembic upgrade head` succeeded.
+            const schema = service.ownsSchema ? schemaJobs(platform, config, { service, env, secretEnv, after: stores.readiness.postgres }) : undefined;
             const workload = platform.service(service.name, {
                 image: service.imageRef,
                 previousImage: service.previousImageRef,
@@ -59,12 +63,13 @@ export class Estate extends pulumi.ComponentResource {
                 maxReplicas: service.maxReplicas,
                 targetCpuPercent: config.autoscaling.targetCpuPercent,
                 probes: config.probes,
-                env: serviceEnvironment(config, service, { ollamaUrl: stores.ollama.url }),
+                env,
                 secretEnv,
                 allowedCallers: service.calledBy.filter((caller) => enabled.has(caller)),
                 dependencies: [...service.needs, ...calleesOf(service.name, enabled)],
                 corsAllowedOrigins: config.cors.allowedOrigins,
-                dependsOn: service.needs.flatMap((dependency) => stores.readiness[dependency]),
+                // The stores it needs, and for the schema owner this tag's migration.
+                dependsOn: [...service.needs.flatMap((dependency) => stores.readiness[dependency]), ...(schema ? [schema.migration] : [])],
             });
             const publicUrl = workload.url;
             services[service.name] = {
@@ -78,11 +83,13 @@ export class Estate extends pulumi.ComponentResource {
             };
         }
 
+        const { api, ...others } = services;
+        if (!api) throw new pulumi.ResourceError("the api service is required: set `estate:apiImage` and `estate:apiTag`", this);
         this.outputs = {
             contractVersion: OUTPUTS_CONTRACT_VERSION,
             platform: config.platform,
             environment: config.environment,
-            services,
+            services: { api, ...others },
             secretNames: store.secretNames,
             data: dataOutputs(stores, config, store.secretNames),
         };

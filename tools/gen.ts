@@ -1,11 +1,15 @@
-/** `npm run gen`: regenerates the files derived from code metadata (Pulumi.yaml, README config reference). */
+/** `npm run gen`: regenerates the files derived from code metadata; tests fail when any of them drifts. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { outputsJsonSchema } from "../stacks/outputs";
 import { PROJECT_ROOT } from "./lib/mock-run";
 import { renderProjectFile } from "./lib/project-file";
-import { renderConfigReference, replaceBetweenMarkers } from "./lib/readme";
+import { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } from "./lib/readme";
 
-fs.writeFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), renderProjectFile());
-const readmePath = path.join(PROJECT_ROOT, "README.md");
-fs.writeFileSync(readmePath, replaceBetweenMarkers(fs.readFileSync(readmePath, "utf8"), "config-reference", renderConfigReference()));
-console.log("Wrote Pulumi.yaml and the README config reference");
+const write = (file: string, content: string) => fs.writeFileSync(path.join(PROJECT_ROOT, file), content);
+
+write("Pulumi.yaml", renderProjectFile());
+const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+write("README.md", replaceBetweenMarkers(replaceBetweenMarkers(readme, "config-reference", renderConfigReference()), "secret-config", renderSecretSetup()));
+write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
+console.log("Wrote Pulumi.yaml, the README config reference and secret setup, and docs/outputs.schema.json");

@@ -42,13 +42,17 @@ export interface ServiceArgs {
     readonly allowedCallers?: readonly string[];
     /** In-estate dependencies this service calls (its readiness covers them). @default none */
     readonly dependencies?: readonly string[];
-    /** Resources (the stores it needs, the model pull) that must exist before the service starts. @default none */
-    readonly dependsOn?: readonly pulumi.Resource[];
     /** CORS origins the edge may allow (Container Apps enforces them at ingress). @default none */
     readonly corsAllowedOrigins?: readonly string[];
     /** CPU request / memory request; limits are twice the request. @default "250m" / "512Mi" */
     readonly cpu?: string;
     readonly memory?: string;
+    /**
+     * Resources the workload must not roll before: the stores it needs, the model pull, the
+     * migration job of its image tag (Pulumi waits for a Kubernetes Job to complete). Set on the Deployment / Container App
+     * itself, so the dependency is visible in the graph policies read. @default none
+     */
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** What every platform's service exposes to the estate and the outputs contract. */

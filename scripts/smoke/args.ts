@@ -18,10 +18,14 @@ export interface SmokeOptions {
     readonly retryDelayMs: number;
     /** Which checks to run, in order. */
     readonly checks: readonly CheckName[];
+    /** Perf smoke (`latency`): requests to /readyz, how many at a time, and the p95 budget. */
+    readonly latency: { readonly requests: number; readonly concurrency: number; readonly p95Ms: number };
 }
 
-export const CHECK_NAMES = ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings"] as const;
+export const CHECK_NAMES = ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings", "latency"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
+/** `latency` is a small load and runs only when asked for (before major releases, runbook 003). */
+export const DEFAULT_CHECKS: readonly CheckName[] = CHECK_NAMES.filter((c) => c !== "latency");
 
 /** A mistake in the command line: the run never starts and the process exits 1. */
 export class UsageError extends Error {}
@@ -29,7 +33,8 @@ export class UsageError extends Error {}
 export const USAGE = `usage: smoke.ts --base-url <url> --allowed-origin <origin> --disallowed-origin <origin>
   [--chat-path /api/v1/ai/chat] [--embeddings-path /api/v1/ai/embeddings]
   [--token-env SMOKE_API_TOKEN] [--timeout-ms 10000] [--retries 0] [--retry-delay-ms 2000]
-  [--checks ${CHECK_NAMES.join(",")}]
+  [--checks ${DEFAULT_CHECKS.join(",")}] (also: latency)
+  [--latency-requests 50] [--latency-concurrency 5] [--latency-p95-ms 2000]
 exit codes: 0 healthy, 1 error (arguments, DNS, connection, timeout), 2 unhealthy`;
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -55,7 +60,10 @@ export function parseSmokeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
                 "timeout-ms": { type: "string", default: "10000" },
                 retries: { type: "string", default: "0" },
                 "retry-delay-ms": { type: "string", default: "2000" },
-                checks: { type: "string", default: CHECK_NAMES.join(",") },
+                checks: { type: "string", default: DEFAULT_CHECKS.join(",") },
+                "latency-requests": { type: "string", default: "50" },
+                "latency-concurrency": { type: "string", default: "5" },
+                "latency-p95-ms": { type: "string", default: "2000" },
             },
         }));
     } catch (err) {
@@ -108,6 +116,11 @@ export function parseSmokeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
         retries: integer(values.retries, "--retries", 0, 100),
         retryDelayMs: integer(values["retry-delay-ms"], "--retry-delay-ms", 0, 600_000),
         checks: checks as CheckName[],
+        latency: {
+            requests: integer(values["latency-requests"], "--latency-requests", 1, 10_000),
+            concurrency: integer(values["latency-concurrency"], "--latency-concurrency", 1, 100),
+            p95Ms: integer(values["latency-p95-ms"], "--latency-p95-ms", 1, 600_000),
+        },
     };
 }
 

@@ -1,4 +1,5 @@
 import type { CheckName, SmokeOptions } from "./args";
+import { runLatency } from "./latency";
 
 /** `ok` passed; `fail` the service answered wrongly (unhealthy); `error` no usable answer at all. */
 export type CheckStatus = "ok" | "fail" | "error";
@@ -12,6 +13,9 @@ export interface CheckResult {
     /** Duration of the last attempt. */
     readonly ms: number;
     readonly attempts: number;
+    /** Perf smoke only: p95 over `requests` requests. */
+    readonly p95Ms?: number;
+    readonly requests?: number;
 }
 
 interface Answer {
@@ -42,6 +46,7 @@ export function formatResult(r: CheckResult): string {
     if (r.httpStatus !== undefined) parts.push(`http=${r.httpStatus}`);
     if (r.reason !== undefined) parts.push(`reason=${r.reason}`);
     parts.push(`ms=${r.ms}`, `attempts=${r.attempts}`);
+    if (r.p95Ms !== undefined) parts.push(`p95_ms=${r.p95Ms}`, `requests=${r.requests ?? 0}`);
     return parts.join(" ");
 }
 
@@ -118,7 +123,9 @@ const preflight = (origin: string): RequestInit => ({
     },
 });
 
-const PROBES: Record<CheckName, Probe> = {
+type ProbeName = Exclude<CheckName, "latency">;
+
+const PROBES: Record<ProbeName, Probe> = {
     healthz: {
         path: () => "/healthz",
         init: () => ({ method: "GET" }),
@@ -177,7 +184,7 @@ const PROBES: Record<CheckName, Probe> = {
     },
 };
 
-async function attempt(name: CheckName, o: SmokeOptions): Promise<Omit<CheckResult, "attempts">> {
+async function attempt(name: ProbeName, o: SmokeOptions): Promise<Omit<CheckResult, "attempts">> {
     const probe = PROBES[name];
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
@@ -201,6 +208,7 @@ async function attempt(name: CheckName, o: SmokeOptions): Promise<Omit<CheckResu
 
 /** Runs one check, retrying any non-ok outcome; the last attempt decides. */
 export async function runCheck(name: CheckName, o: SmokeOptions): Promise<CheckResult> {
+    if (name === "latency") return runLatency(o);
     let attempts = 0;
     for (;;) {
         attempts += 1;

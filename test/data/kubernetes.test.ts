@@ -153,15 +153,19 @@ for (const stack of ["staging", "prod"] as const) {
                 assert.ok(deps.includes(jobResource.urn), `${service} waits for the model pull`);
             }
             assert.ok(!find("kubernetes:apps/v1:Deployment", "gateway-deployment").dependencies.includes(jobResource.urn));
+            // The schema owner's migration runs only once the database exists.
+            const cluster = find("kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres-cluster");
+            assert.ok(find("kubernetes:batch/v1:Job", "api-migrate-job").dependencies.includes(cluster.urn), "migration waits for PostgreSQL");
         });
 
         it("admits to each store exactly the services that need it, and the jobs that use it", () => {
             const ingressPeers = (name: string) => inputsOf(find(NETPOL, name)).spec.ingress[0];
-            assert.deepEqual(ingressPeers("postgres-netpol"), { from: [byName("api"), byName("worker")], ports: [{ protocol: "TCP", port: 5432 }] });
+            const job = (name: string) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": name, "estate.io/tier": "job" } } });
+            assert.deepEqual(ingressPeers("postgres-netpol"), { from: [byName("api"), byName("worker"), job("api-migrate"), job("api-bootstrap")], ports: [{ protocol: "TCP", port: 5432 }] });
             assert.deepEqual(ingressPeers("redis-netpol"), { from: [byName("api"), byName("gateway"), byName("worker")], ports: [{ protocol: "TCP", port: 6379 }] });
             assert.deepEqual(ingressPeers("neo4j-netpol"), { from: [byName("api")], ports: [{ protocol: "TCP", port: 7687 }, { protocol: "TCP", port: 7474 }] });
             assert.deepEqual(ingressPeers("ollama-netpol"), {
-                from: [byName("api"), byName("worker"), { podSelector: { matchLabels: { "app.kubernetes.io/name": "ollama-model-pull", "estate.io/tier": "job" } } }],
+                from: [byName("api"), byName("worker"), job("ollama-model-pull")],
                 ports: [{ protocol: "TCP", port: 11434 }],
             });
             for (const [name, rules] of [["redis-netpol", 1], ["neo4j-netpol", 1], ["ollama-netpol", 1]] as const) {
@@ -169,7 +173,7 @@ for (const stack of ["staging", "prod"] as const) {
             }
             assert.deepEqual(
                 ["postgres", "redis", "neo4j", "ollama"].map((s) => inputsOf(find(NETPOL, `${s}-netpol`)).metadata.annotations["estate.io/allowed-clients"]),
-                ["api,worker", "api,gateway,worker", "api", "api,worker,ollama-model-pull"],
+                ["api,worker,api-migrate,api-bootstrap", "api,gateway,worker", "api", "api,worker,ollama-model-pull"],
             );
         });
 

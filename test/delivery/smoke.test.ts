@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 
 import { parseSmokeArgs, UsageError } from "../../scripts/smoke/args";
 import { classifyError, findVector, hasContent } from "../../scripts/smoke/checks";
+import { percentile } from "../../scripts/smoke/latency";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NODE = path.join(ROOT, "node_modules/.bin/node");
@@ -243,7 +244,63 @@ describe("smoke script against stub APIs", { concurrency: true }, () => {
     });
 });
 
+describe("perf smoke (`--checks latency`, runbook 003)", { concurrency: true }, () => {
+    const perf = (url: string, extra: string[]) => ["--base-url", url, "--allowed-origin", APP, "--disallowed-origin", EVIL, "--checks", "latency", ...extra];
+    /** A /readyz that answers after `ms`, counting how many requests it serves at once. */
+    const slow = (ms: number, seen: { now: number; max: number }): Handler => (_q, res) => {
+        seen.now += 1;
+        seen.max = Math.max(seen.max, seen.now);
+        setTimeout(() => {
+            seen.now -= 1;
+            json(res, 200, { status: "ready" });
+        }, ms);
+    };
+
+    it("exits 0 within the p95 budget, sending exactly the requests asked for, a few at a time", async () => {
+        const load = { now: 0, max: 0 };
+        const api = await stub({ "GET /readyz": slow(20, load) });
+        const run = await smoke(perf(api.url, ["--latency-requests", "12", "--latency-concurrency", "3", "--latency-p95-ms", "2000"]));
+        assert.equal(run.code, 0, run.out + run.err);
+        assert.match(run.lines.get("latency") ?? "", /^smoke check=latency status=ok http=200 ms=\d+ attempts=1 p95_ms=\d+ requests=12$/);
+        assert.equal(api.seen.filter((s) => s === "GET /readyz -").length, 12);
+        assert.equal(load.max, 3);
+    });
+
+    it("exits 2 when p95 is over the budget", async () => {
+        const api = await stub({ "GET /readyz": slow(60, { now: 0, max: 0 }) });
+        const run = await smoke(perf(api.url, ["--latency-requests", "4", "--latency-p95-ms", "30"]));
+        assert.equal(run.code, 2, run.out + run.err);
+        assert.match(run.lines.get("latency") ?? "", /status=fail http=200 reason=p95_over_budget /);
+    });
+
+    it("exits 2 when any request is not ready, 1 when the service cannot be reached", async () => {
+        let n = 0;
+        const api = await stub({ "GET /readyz": (_q, res) => json(res, (n += 1) === 3 ? 503 : 200, {}) });
+        const flaky = await smoke(perf(api.url, ["--latency-requests", "5"]));
+        assert.equal(flaky.code, 2);
+        assert.match(flaky.lines.get("latency") ?? "", /status=fail http=503 reason=http_503 /);
+        const closed = await stub();
+        await new Promise((resolve) => closed.server.close(resolve));
+        const down = await smoke(perf(closed.url, ["--latency-requests", "2"]));
+        assert.equal(down.code, 1);
+        assert.match(down.lines.get("latency") ?? "", /status=error reason=connection_refused /);
+    });
+
+    it("is not part of the default checks, which every deploy runs", () => {
+        const options = parseSmokeArgs(["--base-url", "https://api.example.com", "--allowed-origin", APP, "--disallowed-origin", EVIL], {});
+        assert.deepEqual(options.checks, ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings"]);
+        assert.deepEqual(options.latency, { requests: 50, concurrency: 5, p95Ms: 2000 });
+    });
+});
+
 describe("smoke helpers", () => {
+    it("computes the nearest-rank p95", () => {
+        assert.equal(percentile([5], 95), 5);
+        assert.equal(percentile(Array.from({ length: 20 }, (_v, i) => 20 - i), 95), 19);
+        assert.equal(percentile(Array.from({ length: 100 }, (_v, i) => i + 1), 95), 95);
+        assert.equal(percentile([1, 2, 3, 1000], 95), 1000);
+    });
+
     it("finds embedding vectors in the common response shapes and rejects empty ones", () => {
         assert.deepEqual(findVector({ embeddings: [[1, 2]] }), [1, 2]);
         assert.deepEqual(findVector({ data: [{ embedding: [0.5] }] }), [0.5]);

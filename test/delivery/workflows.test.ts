@@ -171,7 +171,7 @@ describe("least privilege", () => {
                 if (job.uses === undefined && writes.includes("pull-requests")) {
                     assert.ok(own.some((s) => s.with?.["comment-on-pr"] === true), `${f} ${id}: pull-requests: write only to comment`);
                 }
-                if (writes.includes("issues")) assert.match(f, /drift/, `${f} ${id}: only drift detection files issues`);
+                if (writes.includes("issues")) assert.match(f, /drift|ops-daily/, `${f} ${id}: only drift detection and ops_daily file issues`);
             }
         }
     });
@@ -324,6 +324,7 @@ describe("stacks", () => {
         "offline plan/policy": matrixStacks(get("reusable-checks.yml").jobs["offline"] ?? {}),
         "PR preview": matrixStacks(get("pull-request.yml").jobs["preview"] ?? {}),
         drift: matrixStacks(get("drift.yml").jobs["stack"] ?? {}),
+        "ops-daily": matrixStacks(get("ops-daily.yml").jobs["stack"] ?? {}),
         deploy: Object.values(get("deploy.yml").jobs).map((j) => j.with?.["stack"]).filter((s): s is string => typeof s === "string"),
     };
 

@@ -68,10 +68,24 @@ function podTemplate(name: string, component: string, containers: Record<string,
 }
 
 export function apiDeployment(): CapturedResource {
-    return res("kubernetes:apps/v1:Deployment", "api", {
-        metadata: { name: "api", namespace: "estate" },
-        spec: { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, template: podTemplate("api", "api", [apiContainer()]) },
-    });
+    return res(
+        "kubernetes:apps/v1:Deployment",
+        "api",
+        {
+            metadata: { name: "api", namespace: "estate" },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, template: podTemplate("api", "api", [apiContainer()]) },
+        },
+        { dependencies: [urnOf("kubernetes:batch/v1:Job", "api-migrate")] },
+    );
+}
+
+/** `alembic upgrade head` with the api's own image; the api Deployment depends on it. */
+export function migrationJob(): CapturedResource {
+    const { livenessProbe: _l, readinessProbe: _r, startupProbe: _s, ...container } = apiContainer();
+    const template = podTemplate("api-migrate", "job", [{ ...container, name: "migration", command: ["alembic", "upgrade", "head"] }]);
+    template.metadata.labels["estate.io/job"] = "migration";
+    template.spec.restartPolicy = "Never";
+    return res("kubernetes:batch/v1:Job", "api-migrate", { metadata: { name: `api-migrate-${SHA}`, namespace: "estate" }, spec: { template } });
 }
 
 export function postgresStatefulSet(): CapturedResource {
@@ -164,6 +178,7 @@ export function apiNetpol(): CapturedResource {
 export function k8sEstate(): CapturedResource[] {
     return [
         apiDeployment(),
+        migrationJob(),
         postgresStatefulSet(),
         backupCronJob(),
         defaultDeny(),
@@ -192,6 +207,33 @@ export function k8sEstate(): CapturedResource[] {
     ];
 }
 
+export function acaMigrationJob(): CapturedResource {
+    return res("azure-native:app:Job", "api-migrate", {
+        resourceGroupName: "estate",
+        jobName: `api-migrate-${SHA}`,
+        tags: { "estate-component": "job", "estate-job": "migration" },
+        configuration: {
+            triggerType: "Manual",
+            replicaTimeout: 900,
+            secrets: [{ name: "database-url", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/database-url", identity: "/subscriptions/x/identity" }],
+        },
+        template: {
+            containers: [
+                {
+                    name: "migration",
+                    image: `estate.azurecr.io/api:${SHA}`,
+                    command: ["alembic", "upgrade", "head"],
+                    env: [
+                        { name: "ENVIRONMENT", value: "prod" },
+                        { name: "DATABASE_URL", secretRef: "database-url" },
+                    ],
+                    resources: { cpu: 0.5, memory: "1Gi" },
+                },
+            ],
+        },
+    });
+}
+
 export function acaApi(): CapturedResource {
     const probe = (type: string, path: string) => ({ type, httpGet: { path, port: 8000 } });
     return res("azure-native:app:ContainerApp", "api", {
@@ -216,7 +258,7 @@ export function acaApi(): CapturedResource {
                 },
             ],
         },
-    });
+    }, { dependencies: [urnOf("azure-native:app:Job", "api-migrate")] });
 }
 
 export function acaRedis(): CapturedResource {
@@ -240,6 +282,7 @@ export function acaRedis(): CapturedResource {
 
 export function azureEstate(): CapturedResource[] {
     return [
+        acaMigrationJob(),
         acaApi(),
         acaRedis(),
         res("azure-native:dbforpostgresql:Server", "db", { resourceGroupName: "estate", network: { publicNetworkAccess: "Disabled" } }),

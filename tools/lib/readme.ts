@@ -18,3 +18,12 @@ export function replaceBetweenMarkers(text: string, marker: string, content: str
     if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} block`);
     return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }
+
+/** The README's first-time setup: one `pulumi config set --secret` per secret key of the schema. */
+export function renderSecretSetup(stack = "prod"): string {
+    const commands = configKeyDeclarations()
+        .filter((d) => d.secret)
+        .map((d) => ({ command: `pulumi config set --secret estate:${d.key} --stack ${stack}`, note: `${d.required ? "required" : "optional"}: ${d.description.split(";")[0]!.trim()}` }));
+    const width = Math.max(...commands.map((c) => c.command.length));
+    return ["```bash", ...commands.map((c) => `${c.command.padEnd(width)}   # ${c.note}`), "```"].join("\n");
+}

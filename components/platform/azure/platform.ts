@@ -11,7 +11,9 @@ import type { RedisArgs } from "../../data/redis";
 import type { EstateConfig } from "../../../stacks/config";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
+import { ContainerAppJob } from "../../workload/azure/job";
 import { ContainerAppService } from "../../workload/azure/service";
+import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { AzureFoundation } from "./foundation";
@@ -62,6 +64,14 @@ export class AzurePlatform implements EstatePlatform {
                 identityId: this.foundation.identityId,
             },
             { parent: this.parent, dependsOn: [...(args.dependsOn ?? [])] },
+        );
+    }
+
+    job(name: string, args: JobArgs) {
+        return new ContainerAppJob(
+            name,
+            { ...args, resourceGroupName: this.foundation.resourceGroupName, environmentId: this.foundation.environmentId, identityId: this.foundation.identityId },
+            { parent: this.parent },
         );
     }
 

@@ -11,6 +11,8 @@ import type { EstateConfig } from "../../../stacks/config";
 import { GcpSecretManagerStore } from "../../secrets/gcp/secret-manager";
 import { KubernetesSecretStore } from "../../secrets/kubernetes/secrets";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
+import type { JobArgs } from "../../workload/job";
+import { KubernetesJob } from "../../workload/kubernetes/job";
 import { KubernetesService } from "../../workload/kubernetes/service";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
@@ -59,6 +61,10 @@ export class KubernetesPlatform implements EstatePlatform {
             },
             { parent: this.parent, dependsOn: [this.foundation, ...(args.dependsOn ?? [])] },
         );
+    }
+
+    job(name: string, args: JobArgs) {
+        return new KubernetesJob(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
     }
 
     internalUrl(dependency: string, port: number): string {

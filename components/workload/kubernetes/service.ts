@@ -100,7 +100,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                 },
             },
             // Pods start only once the stores they need exist (and Ollama has its models).
-            { parent: this, dependsOn: [...(args.dependsOn ?? [])] },
+            { ...childOpts, dependsOn: [...(args.dependsOn ?? [])] },
         );
 
         this.service = new corev1.Service(

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import type * as azureInputs from "@pulumi/azure-native/types/input";
+import type { JobArgs, JobOutputs } from "../job";
+import { containerAppSize, type SecretRef } from "../service";
+
+export interface ContainerAppJobArgs extends JobArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Container Apps managed environment the job runs in. */
+    readonly environmentId: pulumi.Input<string>;
+    /** User-assigned identity that pulls images and reads Key Vault references. */
+    readonly identityId: pulumi.Input<string>;
+}
+
+/** Tag telling migration, seeding and backup jobs apart (Azure tag names cannot hold `/`). */
+export const JOB_PURPOSE_TAG = "estate-job";
+
+/** Key Vault references for a job's secret env: one `configuration.secrets` entry per secret, env by `secretRef`. */
+export function keyVaultSecrets(secretEnv: Readonly<Record<string, SecretRef>>, owner: pulumi.Resource) {
+    const refs = Object.entries(secretEnv).map(([envName, ref]) => {
+        if (ref.kind !== "key-vault") {
+            throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`, owner);
+        }
+        return { envName, ref };
+    });
+    const secrets = [...new Map(refs.map(({ ref }) => [ref.name, { name: ref.name, keyVaultUrl: ref.secretUri, identity: ref.identityId }])).values()];
+    const env = refs.map(({ envName, ref }) => ({ name: envName, secretRef: ref.name }));
+    return { secrets, env };
+}
+
+/**
+ * A manually triggered Container Apps job. Creating it does not run it: Pulumi cannot start an
+ * execution and wait for it without a command provider, so the deploy runs
+ * `az containerapp job start` and waits for success before the app's new revision takes
+ * traffic (docs/migrations.md). The graph still orders the job before the app.
+ */
+export class ContainerAppJob extends pulumi.ComponentResource implements JobOutputs {
+    readonly jobName: pulumi.Output<string>;
+    readonly resource: app.Job;
+
+    constructor(name: string, args: ContainerAppJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:workload:ContainerAppJob", name, {}, opts);
+        const size = containerAppSize(args.cpu);
+        const { secrets, env } = keyVaultSecrets(args.secretEnv, this);
+        const container: azureInputs.app.ContainerArgs = {
+            name: args.purpose,
+            image: args.image,
+            command: [...args.command],
+            resources: { cpu: size.cpu, memory: size.memory },
+            env: [...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })), ...env],
+        };
+
+        this.resource = new app.Job(
+            `${name}-job`,
+            {
+                jobName: args.jobName,
+                resourceGroupName: args.resourceGroupName,
+                environmentId: args.environmentId,
+                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                tags: { "estate-tier": "job", "estate-component": "job", "estate-name": name, [JOB_PURPOSE_TAG]: args.purpose },
+                configuration: {
+                    triggerType: "Manual",
+                    manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 },
+                    replicaTimeout: args.timeoutSeconds ?? 900,
+                    replicaRetryLimit: args.retries ?? 1,
+                    secrets,
+                },
+                template: { containers: [container] },
+            },
+            {
+                parent: this,
+                dependsOn: [...(args.dependsOn ?? [])],
+                ...(args.runOnce ? { ignoreChanges: ["template", "jobName"] } : {}),
+            },
+        );
+
+        this.jobName = pulumi.output(args.jobName);
+        this.registerOutputs({ jobName: this.jobName });
+    }
+}
