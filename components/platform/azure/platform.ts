@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import type { OllamaArgs, OllamaOutputs } from "../../ai/ollama";
-import type { Neo4jArgs, Neo4jOutputs } from "../../data/neo4j";
-import type { PostgresArgs, PostgresOutputs } from "../../data/postgres";
-import type { RedisArgs, RedisOutputs } from "../../data/redis";
+import { OllamaContainerApp } from "../../ai/azure/ollama";
+import type { OllamaArgs } from "../../ai/ollama";
+import { Neo4jContainerApp } from "../../data/azure/neo4j";
+import { FlexiblePostgres } from "../../data/azure/postgres";
+import { AzureCacheRedis } from "../../data/azure/redis";
+import type { Neo4jArgs } from "../../data/neo4j";
+import type { PostgresArgs } from "../../data/postgres";
+import type { RedisArgs } from "../../data/redis";
 import type { EstateConfig } from "../../../stacks/config";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
@@ -18,16 +22,22 @@ import { AzureFoundation } from "./foundation";
 export class AzurePlatform implements EstatePlatform {
     readonly kind = "azure";
     private readonly foundation: AzureFoundation;
+    private readonly client: pulumi.Output<authorization.GetClientConfigResult>;
 
     constructor(
         private readonly config: EstateConfig,
         private readonly parent: pulumi.Resource,
     ) {
-        this.foundation = new AzureFoundation("foundation", { location: config.azure.location, protect: config.isProd }, { parent });
+        this.foundation = new AzureFoundation(
+            "foundation",
+            { location: config.azure.location, protect: config.isProd, gpuWorkloadProfile: config.data.ollama.gpu },
+            { parent },
+        );
+        this.client = authorization.getClientConfigOutput({ parent });
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
-        const client = authorization.getClientConfigOutput({ parent: this.parent });
+        const client = this.client;
         return new KeyVaultStore(
             name,
             {
@@ -70,20 +80,63 @@ export class AzurePlatform implements EstatePlatform {
         return port === 80 ? `http://${dependency}` : `http://${dependency}:${port}`;
     }
 
-    // Implemented in the data work; declared here so the interface compiles meanwhile.
-    postgres(name: string, _args: PostgresArgs): PostgresOutputs & pulumi.Resource {
-        throw new Error(`postgres "${name}" is not implemented on azure yet`);
+    postgres(name: string, args: PostgresArgs) {
+        return new FlexiblePostgres(
+            name,
+            {
+                ...args,
+                ...this.placement(),
+                sku: this.config.data.postgres.sku,
+                delegatedSubnetId: this.foundation.network.postgresSubnetId,
+                vnetId: this.foundation.network.vnetId,
+            },
+            { parent: this.parent },
+        );
     }
 
-    redis(name: string, _args: RedisArgs): RedisOutputs & pulumi.Resource {
-        throw new Error(`redis "${name}" is not implemented on azure yet`);
+    redis(name: string, args: RedisArgs) {
+        return new AzureCacheRedis(
+            name,
+            {
+                ...args,
+                ...this.placement(),
+                subscriptionId: this.client.subscriptionId,
+                endpointsSubnetId: this.foundation.network.endpointsSubnetId,
+                vnetId: this.foundation.network.vnetId,
+            },
+            { parent: this.parent },
+        );
     }
 
-    neo4j(name: string, _args: Neo4jArgs): Neo4jOutputs & pulumi.Resource {
-        throw new Error(`neo4j "${name}" is not implemented on azure yet`);
+    neo4j(name: string, args: Neo4jArgs) {
+        return new Neo4jContainerApp(
+            name,
+            {
+                ...args,
+                ...this.placement(),
+                ...this.environment(),
+                tenantId: this.client.tenantId,
+                subscriptionId: this.client.subscriptionId,
+                identityId: this.foundation.identityId,
+                identityPrincipalId: this.foundation.identityPrincipalId,
+            },
+            { parent: this.parent },
+        );
     }
 
-    ollama(name: string, _args: OllamaArgs): OllamaOutputs & pulumi.Resource {
-        throw new Error(`ollama "${name}" is not implemented on azure yet`);
+    ollama(name: string, args: OllamaArgs) {
+        return new OllamaContainerApp(name, { ...args, ...this.placement(), ...this.environment() }, { parent: this.parent });
+    }
+
+    private placement() {
+        return { resourceGroupName: this.foundation.resourceGroupName, location: this.config.azure.location };
+    }
+
+    private environment() {
+        return {
+            environmentId: this.foundation.environmentId,
+            environmentName: this.foundation.environmentName,
+            appsSubnetId: this.foundation.network.appsSubnetId,
+        };
     }
 }
