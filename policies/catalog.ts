@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
@@ -15,6 +16,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...tlsPolicies,
     ...imagePolicies,
     ...migrationPolicies,
+    ...backupPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);

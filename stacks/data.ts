@@ -103,18 +103,17 @@ export function dataSecretEntries(stores: DataStores): SecretEntry[] {
     return Object.entries(values).map(([id, value]) => ({ id, value: pulumi.secret(value) }));
 }
 
-const storeSecretIds: Readonly<Record<DependencyName, readonly DataSecretId[]>> = {
+const storeSecretIds: Readonly<Record<Exclude<DependencyName, "ollama">, readonly DataSecretId[]>> = {
     postgres: ["db-host", "db-port", "db-name", "db-user", "db-password", "database-url", "database-read-url"],
     redis: ["redis-password", "redis-url"],
     neo4j: ["neo4j-uri", "neo4j-user", "neo4j-password"],
-    ollama: [],
 };
 
 /** The `data` section of the outputs contract: where each store answers and the names (never values) of its secrets. */
 export function dataOutputs(stores: DataStores, config: EstateConfig, secretNames: pulumi.Output<Record<string, string>>): DataOutputs {
-    const namesOf = (dependency: DependencyName) =>
+    const namesOf = (dependency: Exclude<DependencyName, "ollama">) =>
         secretNames.apply((names) => Object.fromEntries(storeSecretIds[dependency].map((id) => [id, names[id] ?? ""])));
-    const endpoint = (dependency: DependencyName, store: { host: pulumi.Output<string>; port: pulumi.Output<number> }) => ({
+    const endpoint = (dependency: Exclude<DependencyName, "ollama">, store: { host: pulumi.Output<string>; port: pulumi.Output<number> }) => ({
         host: store.host,
         port: store.port,
         public: config.data.publicStores.includes(dependency),
@@ -124,7 +123,7 @@ export function dataOutputs(stores: DataStores, config: EstateConfig, secretName
         postgres: { ...endpoint("postgres", stores.postgres), readHost: stores.postgres.readHost, databaseName: stores.postgres.databaseName },
         redis: endpoint("redis", stores.redis),
         neo4j: endpoint("neo4j", stores.neo4j),
-        ollama: { ...endpoint("ollama", stores.ollama), models: ollamaModels(config.ollama) },
+        ollama: { host: stores.ollama.host, port: stores.ollama.port, public: config.data.publicStores.includes("ollama"), models: ollamaModels(config.ollama) },
     };
 }
 

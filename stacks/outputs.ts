@@ -64,8 +64,13 @@ export const dataOutputsSchema = z
         redis: dataStoreEndpointSchema,
         neo4j: dataStoreEndpointSchema,
         ollama: z
-            .object({ ...dataStoreShape, models: z.array(z.string().min(1)).meta({ description: "Models pulled before any service uses them: chat, then embeddings." }) })
-            .meta({ description: "The Ollama model runtime." }),
+            .object({
+                host: dataStoreShape.host,
+                port: dataStoreShape.port,
+                public: dataStoreShape.public,
+                models: z.array(z.string().min(1)).meta({ description: "Models pulled before any service uses them: chat, then embeddings." }),
+            })
+            .meta({ description: "The Ollama model runtime (no credentials: it is reachable only from its clients)." }),
     })
     .meta({ description: "The data stores and the model runtime, private by default." });
 
@@ -153,14 +158,19 @@ export function outputsJsonSchema(): Record<string, unknown> {
 
 /** Dotted paths of the fields that hold secret names (`secretNames.*`): the consumer reads a name, then the store. */
 export function secretNamePaths(): string[] {
+    const schema = outputsJsonSchema();
+    const defs = (schema["$defs"] ?? {}) as Record<string, unknown>;
     const paths: string[] = [];
     const walk = (node: unknown, at: string) => {
         if (!node || typeof node !== "object") return;
         const record = node as Record<string, unknown>;
+        const ref = typeof record["$ref"] === "string" ? /^#\/\$defs\/(.+)$/.exec(record["$ref"])?.[1] : undefined;
+        if (ref !== undefined) return walk(defs[ref], at);
         if (record["sensitivity"] === "secret-name") paths.push(at);
         for (const [key, child] of Object.entries((record["properties"] as Record<string, unknown>) ?? {})) walk(child, at ? `${at}.${key}` : key);
         if (record["additionalProperties"] && typeof record["additionalProperties"] === "object") walk(record["additionalProperties"], `${at}.*`);
+        for (const option of (record["anyOf"] as unknown[]) ?? []) walk(option, at);
     };
-    walk(outputsJsonSchema(), "");
+    walk(schema, "");
     return paths;
 }

@@ -3,6 +3,7 @@ import type { OllamaArgs, OllamaOutputs } from "../ai/ollama";
 import type { Neo4jArgs, Neo4jOutputs } from "../data/neo4j";
 import type { PostgresArgs, PostgresOutputs } from "../data/postgres";
 import type { RedisArgs, RedisOutputs } from "../data/redis";
+import type { BackupsArgs, BackupsOutputs } from "../backup/backups";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
 import type { JobArgs, JobOutputs } from "../workload/job";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
@@ -19,6 +20,8 @@ export interface EstatePlatform {
     service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
     /** One run-to-completion job (schema migration, seeding), restricted like a service. */
     job(name: string, args: JobArgs): JobOutputs & pulumi.Resource;
+    /** Daily encrypted backups of the stores and the monthly restore drill, into private object storage. */
+    backups(name: string, args: BackupsArgs): BackupsOutputs & pulumi.Resource;
     /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
     internalUrl(dependency: string, port: number): string;
     /** The relational database (PostgreSQL), private, TLS-only, with PITR. */

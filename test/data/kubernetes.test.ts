@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { OLLAMA_IMAGE } from "../../components/ai/ollama";
 import { maskSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
@@ -132,7 +133,7 @@ for (const stack of ["staging", "prod"] as const) {
             const deployment = inputsOf(find("kubernetes:apps/v1:Deployment", "ollama-deployment"));
             assert.deepEqual(deployment.spec.strategy, { type: "Recreate" });
             const [ollama] = deployment.spec.template.spec.containers;
-            assert.match(ollama.image, /^ollama\/ollama@sha256:[0-9a-f]{64}$/);
+            assert.equal(ollama.image, OLLAMA_IMAGE);
             assert.deepEqual(ollama.securityContext, restrictedContainer);
             assert.deepEqual(ollama.resources, { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "2", memory: "8Gi" } });
             assert.deepEqual(deployment.spec.template.spec.tolerations, []);
@@ -266,7 +267,7 @@ for (const stack of ["staging", "prod"] as const) {
             });
             assert.deepEqual(data.redis, { host: "redis.estate.svc.cluster.local", port: 6379, public: false, secretNames: { "redis-password": secretName("redis-password"), "redis-url": secretName("redis-url") } });
             assert.deepEqual([data.neo4j.host, data.neo4j.port, Object.keys(data.neo4j.secretNames).sort()], ["neo4j.estate.svc.cluster.local", 7687, ["neo4j-password", "neo4j-uri", "neo4j-user"]]);
-            assert.deepEqual(data.ollama, { host: "ollama.estate.svc.cluster.local", port: 11434, public: false, secretNames: {}, models: ["llama3.1:8b", "nomic-embed-text"] });
+            assert.deepEqual(data.ollama, { host: "ollama.estate.svc.cluster.local", port: 11434, public: false, models: ["llama3.1:8b", "nomic-embed-text"] });
             assert.deepEqual((capture.outputs as Record<string, any>).services.api.readinessCovers, ["postgres", "redis", "neo4j", "ollama"]);
         });
     });

@@ -111,28 +111,49 @@ export function postgresStatefulSet(): CapturedResource {
     });
 }
 
-export function backupCronJob(): CapturedResource {
-    return res("kubernetes:batch/v1:CronJob", "pg-backup", {
-        metadata: { name: "pg-backup", namespace: "estate" },
-        spec: {
-            schedule: "0 2 * * *",
-            jobTemplate: {
-                spec: {
-                    template: podTemplate("pg-backup", "backup", [
-                        {
-                            name: "backup",
-                            image: `registry.example.com/estate/backup:sha-${SHA}`,
-                            env: [
-                                { name: "ENVIRONMENT", value: "prod" },
-                                { name: "POSTGRES_DSN_PROD", valueFrom: { secretKeyRef: { name: "backup", key: "dsn" } } },
-                            ],
-                            securityContext: structuredClone(restricted),
-                            resources: structuredClone(resources),
-                        },
-                    ]),
-                },
-            },
+export const AGE_RECIPIENT = "age1rpumrhk5y0l252r20c3tr6cxdmqyw54mwz4mz3wkz30nls22udrqxmvtsd";
+
+/** A scheduled backup or drill job: labelled with its purpose and store, like the program's. */
+function scheduledJob(name: string, purpose: string, schedule: string, env: Record<string, unknown>[]): CapturedResource {
+    const template = podTemplate(name, "backup", [
+        {
+            name: purpose,
+            image: `registry.example.com/estate/backup:sha-${SHA}`,
+            env: [{ name: "ENVIRONMENT", value: "prod" }, ...env],
+            securityContext: structuredClone(restricted),
+            resources: structuredClone(resources),
         },
+    ]);
+    Object.assign(template.metadata.labels, { "estate.io/job": purpose, "estate.io/store": "postgres" });
+    return res("kubernetes:batch/v1:CronJob", name, {
+        metadata: { name, namespace: "estate" },
+        spec: { schedule, concurrencyPolicy: "Forbid", jobTemplate: { spec: { template } } },
+    });
+}
+
+export function backupCronJob(): CapturedResource {
+    return scheduledJob("pg-backup", "backup", "0 2 * * *", [
+        { name: "POSTGRES_DSN_PROD", valueFrom: { secretKeyRef: { name: "backup", key: "dsn" } } },
+        { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT },
+    ]);
+}
+
+export function drillCronJob(): CapturedResource {
+    return scheduledJob("pg-restore-drill", "restore-drill", "30 4 1 * *", [
+        { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "backup", key: "db-password" } } },
+        { name: "BACKUP_AGE_IDENTITY_FILE", value: "/var/run/secrets/estate-age/identity.txt" },
+    ]);
+}
+
+export function backupBucket(): CapturedResource {
+    return res("gcp:storage/bucket:Bucket", "backups", {
+        name: "estate-prod-backups",
+        location: "EU",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        retentionPolicy: { retentionPeriod: "3024000", isLocked: false },
+        lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 36 } }],
+        labels: { "estate-component": "backup" },
     });
 }
 
@@ -181,6 +202,8 @@ export function k8sEstate(): CapturedResource[] {
         migrationJob(),
         postgresStatefulSet(),
         backupCronJob(),
+        drillCronJob(),
+        backupBucket(),
         defaultDeny(),
         postgresNetpol(),
         apiNetpol(),
@@ -234,6 +257,53 @@ export function acaMigrationJob(): CapturedResource {
     });
 }
 
+/** A scheduled Container Apps backup or drill job with its Key Vault secrets. */
+export function acaScheduledJob(name: string, purpose: string, schedule: string, env: Record<string, unknown>[]): CapturedResource {
+    return res("azure-native:app:Job", name, {
+        resourceGroupName: "estate",
+        jobName: name,
+        tags: { "estate-component": "job", "estate-job": purpose, "estate-store": "postgres" },
+        configuration: {
+            triggerType: "Schedule",
+            scheduleTriggerConfig: { cronExpression: schedule },
+            replicaTimeout: 10800,
+            secrets: [{ name: "db-password", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/db-password", identity: "/subscriptions/x/identity" }],
+        },
+        template: {
+            containers: [
+                {
+                    name: purpose,
+                    image: `estate.azurecr.io/backup@${DIGEST}`,
+                    env: [{ name: "ENVIRONMENT", value: "prod" }, { name: "PGPASSWORD", secretRef: "db-password" }, ...env],
+                    resources: { cpu: 0.5, memory: "1Gi" },
+                },
+            ],
+        },
+    });
+}
+
+export function azureBackupStorage(): CapturedResource[] {
+    return [
+        res("azure-native:storage:StorageAccount", "backups", {
+            accountName: "estateprodbackups",
+            resourceGroupName: "estate",
+            kind: "StorageV2",
+            allowBlobPublicAccess: false,
+            enableHttpsTrafficOnly: true,
+            minimumTlsVersion: "TLS1_2",
+            allowSharedKeyAccess: false,
+            tags: { "estate-component": "backup" },
+        }),
+        res("azure-native:storage:BlobContainer", "backups", { accountName: "estateprodbackups", resourceGroupName: "estate", containerName: "backups", publicAccess: "None" }),
+        res("azure-native:storage:BlobContainerImmutabilityPolicy", "backups", {
+            accountName: "estateprodbackups",
+            resourceGroupName: "estate",
+            containerName: "backups",
+            immutabilityPeriodSinceCreationInDays: 35,
+        }),
+    ];
+}
+
 export function acaApi(): CapturedResource {
     const probe = (type: string, path: string) => ({ type, httpGet: { path, port: 8000 } });
     return res("azure-native:app:ContainerApp", "api", {
@@ -284,6 +354,9 @@ export function azureEstate(): CapturedResource[] {
     return [
         acaMigrationJob(),
         acaApi(),
+        acaScheduledJob("pg-backup", "backup", "15 2 * * *", [{ name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT }]),
+        acaScheduledJob("pg-restore-drill", "restore-drill", "30 4 1 * *", [{ name: "BACKUP_AGE_IDENTITY_FILE", value: "/var/run/secrets/estate-age/identity.txt" }]),
+        ...azureBackupStorage(),
         acaRedis(),
         res("azure-native:dbforpostgresql:Server", "db", { resourceGroupName: "estate", network: { publicNetworkAccess: "Disabled" } }),
         res("azure-native:redis:Redis", "cache", { resourceGroupName: "estate", publicNetworkAccess: "Disabled", sku: { name: "Standard", family: "C", capacity: 1 } }),

@@ -124,14 +124,23 @@ describe("stack outputs contract", () => {
         assert.equal(later.api.url, "https://api.offline-env.westeurope.azurecontainerapps.io");
     });
 
-    it("marks the secret-name fields in the schema", () => {
-        assert.deepEqual(secretNamePaths(), [
-            "secretNames.*",
-            "data.postgres.secretNames.*",
-            "data.redis.secretNames.*",
-            "data.neo4j.secretNames.*",
-            "data.ollama.secretNames.*",
-        ]);
+    it("marks the secret-name fields in the schema, and they hold names of the store's secrets", () => {
+        const paths = secretNamePaths();
+        assert.deepEqual(paths, ["secretNames.*", "data.postgres.secretNames.*", "data.redis.secretNames.*", "data.neo4j.secretNames.*"]);
+        const outputs = captures.get("prod/kubernetes")!.outputs;
+        const at = (value: unknown, parts: string[]): unknown[] => {
+            if (parts.length === 0) return [value];
+            const [head, ...rest] = parts;
+            if (!value || typeof value !== "object") return [];
+            return head === "*" ? Object.values(value).flatMap((v) => at(v, rest)) : at((value as Record<string, unknown>)[head!], rest);
+        };
+        const storeNames = new Set(Object.values((outputs as { secretNames: Record<string, string> }).secretNames));
+        assert.ok([...storeNames].every((n) => /^projects\/acme-estate-prod\/secrets\/estate-prod-[a-z0-9-]+$/.test(n)), [...storeNames].join(", "));
+        for (const p of paths) {
+            const names = at(outputs, p.split("."));
+            assert.ok(names.length > 0, `${p} holds no value in the prod outputs`);
+            for (const name of names) assert.ok(storeNames.has(String(name)), `${p}: ${String(name)} is not a secret the estate's store exports in secretNames`);
+        }
     });
 
     it("docs/outputs.schema.json is generated from the schema (regenerate with npm run gen)", () => {

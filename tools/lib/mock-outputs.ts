@@ -58,6 +58,11 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
                 principalId: `${name}-principal-id`,
                 clientId: `${name}-client-id`,
             };
+        // Azure echoes the name the program chose.
+        case "azure-native:storage:StorageAccount":
+            return { name: inputs["accountName"] };
+        case "azure-native:storage:BlobContainer":
+            return { name: inputs["containerName"] };
         case "gcp:serviceaccount/account:Account":
             return { email: `${String(inputs["accountId"])}@${String(inputs["project"])}.iam.gserviceaccount.com`, name: `projects/${String(inputs["project"])}/serviceAccounts/${String(inputs["accountId"])}` };
         default:

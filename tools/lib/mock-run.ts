@@ -115,6 +115,33 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     return { project, stack: options.stack, config, resources, outputs: outputs.value };
 }
 
+/**
+ * Runs `build` (components constructed with explicit args) under the same mock runtime and
+ * capture as `runProgram`, without config or `index.ts`: for testing one component standalone.
+ */
+export async function runComponents(build: () => void, options: { project?: string; stack?: string } = {}): Promise<ProgramCapture> {
+    const project = options.project ?? "estate";
+    const stack = options.stack ?? "test";
+    pulumi.runtime.setAllConfig({}, []);
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } }),
+            call: (args) => invokeResult(args.token, args.inputs),
+        },
+        project,
+        stack,
+        false,
+    );
+    const resources: CapturedResource[] = [];
+    const outputs: { value: Record<string, unknown> } = { value: {} };
+    captureRegistrations(resources, outputs);
+    await pulumi.runtime.runInPulumiStack(async () => {
+        build();
+    });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { project, stack, config: {}, resources, outputs: outputs.value };
+}
+
 interface RegisterRequest {
     getType(): string;
     getName(): string;

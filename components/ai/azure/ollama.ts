@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { AzureFilesVolume } from "../../data/azure/files";
 import { GPU_WORKLOAD_PROFILE } from "../../platform/azure/foundation";
-import { OLLAMA_MODELS_PATH, OLLAMA_PORT, ollamaModels, ollamaPullScript, ollamaServerEnv, type OllamaArgs, type OllamaOutputs } from "../ollama";
+import { OLLAMA_IMAGE, OLLAMA_MODELS_PATH, OLLAMA_PORT, ollamaModels, ollamaPullScript, ollamaServerEnv, type OllamaArgs, type OllamaOutputs } from "../ollama";
 
-/** Official Ollama image, pinned by digest; bump deliberately. */
-export const OLLAMA_IMAGE = "docker.io/ollama/ollama@sha256:4dea9fb511947e24a84237bb636b0203abcb2ff0d3fbc7b4ff865deb91362131";
+export { OLLAMA_IMAGE };
 
 /**
  * CPU and memory of the server and of the pull step. Container Apps counts init containers in

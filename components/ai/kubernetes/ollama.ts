@@ -6,10 +6,8 @@ import type * as k8stypes from "@pulumi/kubernetes/types/input";
 import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "../../data/kubernetes/network";
 import { resourceSizing } from "../../workload/service";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "../../workload/kubernetes/security";
-import { OLLAMA_MODELS_PATH, OLLAMA_PORT, ollamaModels, ollamaPullScript, ollamaServerEnv, type OllamaArgs, type OllamaOutputs } from "../ollama";
+import { OLLAMA_IMAGE, OLLAMA_MODELS_PATH, OLLAMA_PORT, ollamaModels, ollamaPullScript, ollamaServerEnv, type OllamaArgs, type OllamaOutputs } from "../ollama";
 
-/** Official Ollama image, pinned by digest; bump deliberately. */
-export const OLLAMA_IMAGE = "ollama/ollama@sha256:e009e15e7221cc285c29499de8db99cf2408233131cbf278c8376597bf16bc0d";
 
 export interface KubernetesOllamaArgs extends OllamaArgs {
     readonly namespace: pulumi.Input<string>;

@@ -26,6 +26,8 @@ export class AzureFoundation extends pulumi.ComponentResource {
     readonly network: AzureNetwork;
     readonly identityId: pulumi.Output<string>;
     readonly identityPrincipalId: pulumi.Output<string>;
+    /** Client id of the identity: `az login --identity --client-id` in jobs. */
+    readonly identityClientId: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -67,6 +69,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
         this.environmentName = environment.name;
         this.identityId = identity.id;
         this.identityPrincipalId = identity.principalId;
+        this.identityClientId = identity.clientId;
         this.workspaceId = workspace.id;
         this.registerOutputs({ resourceGroupName: this.resourceGroupName, environmentId: this.environmentId, identityId: this.identityId });
     }

@@ -8,6 +8,8 @@ import { AzureCacheRedis } from "../../data/azure/redis";
 import type { Neo4jArgs } from "../../data/neo4j";
 import type { PostgresArgs } from "../../data/postgres";
 import type { RedisArgs } from "../../data/redis";
+import { AzureBackups } from "../../backup/azure/backups";
+import type { BackupsArgs } from "../../backup/backups";
 import type { EstateConfig } from "../../../stacks/config";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
@@ -71,6 +73,25 @@ export class AzurePlatform implements EstatePlatform {
         return new ContainerAppJob(
             name,
             { ...args, resourceGroupName: this.foundation.resourceGroupName, environmentId: this.foundation.environmentId, identityId: this.foundation.identityId },
+            { parent: this.parent },
+        );
+    }
+
+    backups(name: string, args: BackupsArgs) {
+        const client = authorization.getClientConfigOutput({ parent: this.parent });
+        return new AzureBackups(
+            name,
+            {
+                ...args,
+                resourceGroupName: this.foundation.resourceGroupName,
+                location: this.config.azure.location,
+                subscriptionId: client.subscriptionId,
+                accountName: `${this.config.project}${this.config.stack}backups`.replace(/[^a-z0-9]/g, "").slice(0, 24),
+                environmentId: this.foundation.environmentId,
+                identityId: this.foundation.identityId,
+                identityPrincipalId: this.foundation.identityPrincipalId,
+                identityClientId: this.foundation.identityClientId,
+            },
             { parent: this.parent },
         );
     }

@@ -7,6 +7,8 @@ import { KubernetesRedis } from "../../data/kubernetes/redis";
 import type { Neo4jArgs } from "../../data/neo4j";
 import type { PostgresArgs } from "../../data/postgres";
 import type { RedisArgs } from "../../data/redis";
+import type { BackupsArgs } from "../../backup/backups";
+import { KubernetesBackups } from "../../backup/kubernetes/backups";
 import type { EstateConfig } from "../../../stacks/config";
 import { GcpSecretManagerStore } from "../../secrets/gcp/secret-manager";
 import { KubernetesSecretStore } from "../../secrets/kubernetes/secrets";
@@ -17,6 +19,9 @@ import { KubernetesService } from "../../workload/kubernetes/service";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { KubernetesFoundation } from "./foundation";
+
+/** The Pushgateway of the monitoring stack; backup jobs push their freshness metrics there. */
+export const PUSHGATEWAY_URL = "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091";
 
 /** Workloads as Kubernetes objects in one restricted namespace; secrets from GCP Secret Manager or Kubernetes Secrets. */
 export class KubernetesPlatform implements EstatePlatform {
@@ -65,6 +70,22 @@ export class KubernetesPlatform implements EstatePlatform {
 
     job(name: string, args: JobArgs) {
         return new KubernetesJob(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+    }
+
+    backups(name: string, args: BackupsArgs) {
+        // Validated by the config schema: kubernetes requires gcpProject.
+        const gcpProject = this.config.gcp.project!;
+        return new KubernetesBackups(
+            name,
+            {
+                ...args,
+                namespace: this.foundation.namespace,
+                gcpProject,
+                bucketName: `${gcpProject}-${this.config.project}-${this.config.stack}-backups`,
+                pushgatewayUrl: PUSHGATEWAY_URL,
+            },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
     }
 
     internalUrl(dependency: string, port: number): string {

@@ -1,0 +1,179 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as storage from "@pulumi/azure-native/storage";
+import { keyVaultSecrets } from "../../workload/azure/job";
+import { containerAppSize, type SecretRef } from "../../workload/service";
+import { AGE_IDENTITY_DIR, AGE_IDENTITY_FILE, BACKUP_SCRIPTS_PATH, backupJobSpecs, type BackupJobSpec, type BackupsArgs, type BackupsOutputs } from "../backups";
+
+export interface AzureBackupsArgs extends BackupsArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    readonly subscriptionId: pulumi.Input<string>;
+    /** Storage account name: 3–24 lower-case letters and digits, globally unique. */
+    readonly accountName: string;
+    readonly environmentId: pulumi.Input<string>;
+    /** User-assigned identity the jobs run as: reads Key Vault references, writes blobs. */
+    readonly identityId: pulumi.Input<string>;
+    readonly identityPrincipalId: pulumi.Input<string>;
+    readonly identityClientId: pulumi.Input<string>;
+}
+
+/** Built-in role "Storage Blob Data Contributor": write and read blobs, no account keys. */
+const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+const CONTAINER = "backups";
+
+/**
+ * Daily encrypted backups and the monthly restore drill on Azure (runbooks 000, 003): a
+ * storage account reachable only with Entra ID over TLS 1.2, a private container under a
+ * time-based immutability policy, and scheduled Container Apps jobs. The image carries the
+ * repository's scripts at BACKUP_SCRIPTS_PATH (docs/backups.md): Container Apps cannot mount
+ * a ConfigMap, and an Azure Files share would need the account's shared key.
+ */
+export class AzureBackups extends pulumi.ComponentResource implements BackupsOutputs {
+    readonly storageName: pulumi.Output<string>;
+    readonly storageUrl: pulumi.Output<string>;
+    readonly schedules: pulumi.Output<Record<string, string>>;
+    readonly drillSchedule: pulumi.Output<string | undefined>;
+    readonly jobs: Record<string, app.Job> = {};
+
+    constructor(name: string, args: AzureBackupsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:backup:AzureBackups", name, {}, opts);
+        const protect = args.protect ?? false;
+        const stateful = { parent: this, protect, retainOnDelete: protect };
+        const rg = args.resourceGroupName;
+
+        const account = new storage.StorageAccount(
+            `${name}-account`,
+            {
+                accountName: args.accountName,
+                resourceGroupName: rg,
+                location: args.location,
+                kind: "StorageV2",
+                sku: { name: "Standard_ZRS" },
+                allowBlobPublicAccess: false,
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: "TLS1_2",
+                // Entra ID only: the jobs use their managed identity, so no key is ever needed.
+                allowSharedKeyAccess: false,
+                defaultToOAuthAuthentication: true,
+                allowCrossTenantReplication: false,
+                tags: { "estate-component": "backup" },
+            },
+            stateful,
+        );
+        const accountName = account.name;
+        new storage.BlobServiceProperties(
+            `${name}-blob-service`,
+            {
+                accountName,
+                resourceGroupName: rg,
+                blobServicesName: "default",
+                isVersioningEnabled: true,
+                deleteRetentionPolicy: { enabled: true, days: Math.min(args.retentionDays, 365) },
+                containerDeleteRetentionPolicy: { enabled: true, days: Math.min(args.retentionDays, 365) },
+            },
+            { parent: this },
+        );
+        const container = new storage.BlobContainer(`${name}-container`, { accountName, resourceGroupName: rg, containerName: CONTAINER, publicAccess: "None" }, stateful);
+        new storage.BlobContainerImmutabilityPolicy(
+            `${name}-immutability`,
+            { accountName, resourceGroupName: rg, containerName: container.name, immutabilityPolicyName: "default", immutabilityPeriodSinceCreationInDays: args.retentionDays, allowProtectedAppendWrites: false },
+            { parent: this },
+        );
+        new storage.ManagementPolicy(
+            `${name}-lifecycle`,
+            {
+                accountName,
+                resourceGroupName: rg,
+                managementPolicyName: "default",
+                policy: {
+                    rules: [
+                        {
+                            name: "expire-backups",
+                            enabled: true,
+                            type: "Lifecycle",
+                            definition: {
+                                filters: { blobTypes: ["blockBlob"], prefixMatch: [`${CONTAINER}/`] },
+                                actions: {
+                                    baseBlob: { delete: { daysAfterModificationGreaterThan: args.retentionDays } },
+                                    version: { delete: { daysAfterCreationGreaterThan: args.retentionDays } },
+                                },
+                            },
+                        },
+                    ],
+                },
+            },
+            { parent: this },
+        );
+        new authorization.RoleAssignment(
+            `${name}-blob-writer`,
+            {
+                principalId: args.identityPrincipalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`,
+                scope: container.id,
+            },
+            { parent: this },
+        );
+
+        const url = pulumi.interpolate`https://${accountName}.blob.core.windows.net/${CONTAINER}`;
+        const shared = { BACKUP_DEST: url, BACKUP_WORK_DIR: "/tmp", AZURE_CLIENT_ID: args.identityClientId, AZURE_CONFIG_DIR: "/tmp/.azure" };
+        // Azure Cache for Redis refuses SYNC (its own persistence covers it) and a Container App's
+        // Neo4j store is not reachable by neo4j-admin from another job: PostgreSQL only here.
+        const { redis: _redis, neo4j: _neo4j, ...postgresOnly } = args;
+        const specs = backupJobSpecs(postgresOnly, shared);
+        for (const spec of specs) {
+            this.jobs[spec.name] = this.job(spec, args, spec.purpose === "restore-drill" ? args.restoreDrill.ageIdentity : undefined);
+        }
+
+        this.storageName = pulumi.interpolate`${accountName}/${CONTAINER}`;
+        this.storageUrl = url;
+        this.schedules = pulumi.output(Object.fromEntries(specs.map((j) => [j.name, j.schedule])));
+        this.drillSchedule = pulumi.output(args.restoreDrill.enabled ? args.restoreDrill.schedule : undefined);
+        this.registerOutputs({ storageName: this.storageName, storageUrl: this.storageUrl, schedules: this.schedules, drillSchedule: this.drillSchedule });
+    }
+
+    private job(spec: BackupJobSpec, args: AzureBackupsArgs, identity: SecretRef | undefined): app.Job {
+        const secretEnv = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
+        const { secrets, env } = keyVaultSecrets(secretEnv, this);
+        const size = containerAppSize("500m");
+        const identitySecret = identity && identity.kind === "key-vault" ? identity.name : undefined;
+        return new app.Job(
+            `${spec.name}-job`,
+            {
+                jobName: spec.name,
+                resourceGroupName: args.resourceGroupName,
+                environmentId: args.environmentId,
+                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                tags: { "estate-tier": "job", "estate-component": "job", "estate-name": spec.name, "estate-job": spec.purpose, "estate-store": spec.store },
+                configuration: {
+                    triggerType: "Schedule",
+                    scheduleTriggerConfig: { cronExpression: spec.schedule, parallelism: 1, replicaCompletionCount: 1 },
+                    replicaTimeout: spec.purpose === "restore-drill" ? 6 * 3600 : 3 * 3600,
+                    replicaRetryLimit: 1,
+                    secrets,
+                },
+                template: {
+                    containers: [
+                        {
+                            name: spec.purpose,
+                            image: args.image,
+                            // The scripts call `az storage blob --auth-mode login`: log in as the job's identity first.
+                            command: ["bash", "-c", `az login --identity --client-id "$AZURE_CLIENT_ID" --output none && exec bash ${BACKUP_SCRIPTS_PATH}/${spec.script}`],
+                            resources: { cpu: size.cpu, memory: size.memory },
+                            env: [
+                                ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
+                                // The drill reads the key from a file; the env copy exists only to declare the secret.
+                                ...env.filter((e) => e.name !== "BACKUP_AGE_IDENTITY"),
+                            ],
+                            ...(identitySecret ? { volumeMounts: [{ volumeName: "age-identity", mountPath: AGE_IDENTITY_DIR }] } : {}),
+                        },
+                    ],
+                    ...(identitySecret ? { volumes: [{ name: "age-identity", storageType: "Secret", secrets: [{ secretRef: identitySecret, path: AGE_IDENTITY_FILE }] }] } : {}),
+                },
+            },
+            { parent: this },
+        );
+    }
+}
