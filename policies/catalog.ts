@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
 import { CatalogEntry, PolicyInfo } from "./lib";
@@ -15,6 +16,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...secretPolicies,
     ...tlsPolicies,
     ...imagePolicies,
+    ...alertPolicies,
     ...migrationPolicies,
     ...backupPolicies,
 ];

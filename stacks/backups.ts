@@ -38,6 +38,7 @@ export function backupArgs(config: EstateConfig, refs: Readonly<Record<string, S
             ...(b.restoreDrill.enabled ? { ageIdentity: ref(AGE_IDENTITY_SECRET_ID) } : {}),
         },
         image: b.image,
+        env: { ENVIRONMENT: config.environment },
         scripts,
         protect: config.isProd,
     };

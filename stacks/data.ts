@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ollamaModels, type OllamaOutputs } from "../components/ai/ollama";
+import { backupJobClients } from "../components/backup/backups";
 import type { Neo4jOutputs } from "../components/data/neo4j";
 import type { PostgresOutputs } from "../components/data/postgres";
 import type { RedisOutputs } from "../components/data/redis";
@@ -33,9 +34,11 @@ export function clientsOf(dependency: DependencyName, config: Pick<EstateConfig,
     return config.services.filter((s) => serviceBlueprints[s.name].needs.includes(dependency)).map((s) => s.name);
 }
 
-/** Jobs whose pods connect: the schema owner's migration and seeding jobs reach PostgreSQL. */
-export function jobClientsOf(dependency: DependencyName, config: Pick<EstateConfig, "services">): string[] {
-    return dependency === "postgres" ? config.services.filter((s) => serviceBlueprints[s.name].ownsSchema).flatMap((s) => schemaJobComponents(s.name)) : [];
+/** Jobs whose pods connect: the schema owner's migration and seeding jobs, and the backups and drill. */
+export function jobClientsOf(dependency: DependencyName, config: Pick<EstateConfig, "services" | "backups">): string[] {
+    const schema = dependency === "postgres" ? config.services.filter((s) => serviceBlueprints[s.name].ownsSchema).flatMap((s) => schemaJobComponents(s.name)) : [];
+    const backups = dependency === "ollama" ? [] : backupJobClients(config.backups.postgresDatabases, config.backups.restoreDrill.enabled)[dependency];
+    return [...schema, ...backups];
 }
 
 /** Declares PostgreSQL, Redis, Neo4j and Ollama through the platform, private unless config says otherwise. */

@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import type { SecretRef } from "../components/workload/service";
 import type { EstateConfig } from "./config";
+import { AGE_IDENTITY_SECRET_ID, backupArgs } from "./backups";
 import { dataOutputs, dataSecretEntries, declareDataStores } from "./data";
 import { serviceEnvironment } from "./environment";
+import { monitoringArgs, ON_CALL_KEY_SECRET } from "./monitoring";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform } from "./platforms";
 import { schemaJobs } from "./migrations";
@@ -23,7 +25,14 @@ export class Estate extends pulumi.ComponentResource {
             {
                 secrets: [...generatedSecretSpecs, ...dataCredentialSpecs],
                 rotation: config.secretRotation,
-                provided: { "oidc-client-secret": config.oidc.clientSecret, "bootstrap-admin-email": pulumi.secret(`admin@${config.domain}`) },
+                provided: {
+                    "oidc-client-secret": config.oidc.clientSecret,
+                    "bootstrap-admin-email": pulumi.secret(`admin@${config.domain}`),
+                    // Unset key: no secret, no receiver, and the policy pack refuses the stack.
+                    ...(config.onCall.key !== undefined ? { [ON_CALL_KEY_SECRET]: config.onCall.key } : {}),
+                    // The restore drill decrypts with it; without it the config schema refuses an enabled drill.
+                    ...(config.backups.ageIdentity !== undefined ? { [AGE_IDENTITY_SECRET_ID]: config.backups.ageIdentity } : {}),
+                },
                 protect: config.isProd,
             },
             { parent: this },
@@ -83,6 +92,9 @@ export class Estate extends pulumi.ComponentResource {
             };
         }
 
+        const backups = platform.backups("backups", backupArgs(config, store.refs));
+        const alerting = platform.monitoring("monitoring", monitoringArgs(config, services, store, config.onCall.key));
+
         const { api, ...others } = services;
         if (!api) throw new pulumi.ResourceError("the api service is required: set `estate:apiImage` and `estate:apiTag`", this);
         this.outputs = {
@@ -92,6 +104,8 @@ export class Estate extends pulumi.ComponentResource {
             services: { api, ...others },
             secretNames: store.secretNames,
             data: dataOutputs(stores, config, store.secretNames),
+            alerting: { receiverKind: alerting.receiverKind, routingIds: alerting.routingIds, alertNames: alerting.alertNames },
+            backups: { storageName: backups.storageName, storageUrl: backups.storageUrl, schedules: backups.schedules, drillSchedule: backups.drillSchedule },
         };
         this.registerOutputs({ ...this.outputs });
     }

@@ -73,6 +73,22 @@ export const dataOutputsSchema = z
             .meta({ description: "The Ollama model runtime (no credentials: it is reachable only from its clients)." }),
     })
     .meta({ description: "The data stores and the model runtime, private by default." });
+export const alertingSchema = z
+    .object({
+        receiverKind: z.enum(["pagerduty", "webhook"]).meta({ description: "Kind of the on-call receiver that pages (`estate:alertOnCallReceiver`)." }),
+        routingIds: z.array(z.string().min(1)).min(1).meta({ description: "AlertmanagerConfig (`namespace/name`) or Azure action group ids the alerts route through." }),
+        alertNames: z.record(z.string(), z.array(z.string().min(1))).meta({ description: "Alert names per service, in catalogue order; backup alerts under `backup`." }),
+    })
+    .meta({ id: "Alerting", description: "Where alerts go and which exist; never the receiver's key." });
+
+export const backupsSchema = z
+    .object({
+        storageName: z.string().min(1).meta({ description: "Backup bucket (GCS) or `<account>/<container>` (Azure Blob)." }),
+        storageUrl: z.string().min(1).meta({ description: "`gs://bucket` or `https://<account>.blob.core.windows.net/<container>`." }),
+        schedules: z.record(z.string(), z.string().min(1)).meta({ description: "Backup and drill job name → cron schedule (UTC)." }),
+        drillSchedule: z.string().min(1).optional().meta({ description: "Cron schedule of the monthly restore drill; absent when it is off." }),
+    })
+    .meta({ description: "Daily encrypted backups and the restore drill." });
 
 /** `api` always runs; the other services are present when their stack deploys them. */
 const servicesShape = Object.fromEntries(
@@ -89,6 +105,8 @@ export const estateOutputsSchema = z
             description: "Secret id → its name in the store (GCP resource name, Key Vault secret or Kubernetes Secret key).",
         }),
         data: dataOutputsSchema,
+        alerting: alertingSchema,
+        backups: backupsSchema,
     })
     .meta({
         title: "estate stack outputs",

@@ -23,7 +23,7 @@ export const dataCredentialSpecs: readonly GeneratedSecretSpec[] = [
 ];
 
 /** Secrets whose values come from encrypted stack config or are derived, not generated. */
-export const providedSecretIds = ["oidc-client-secret", "bootstrap-admin-email"] as const;
+export const providedSecretIds = ["oidc-client-secret", "bootstrap-admin-email", "alert-on-call-key"] as const;
 
 /** Connection settings derived from the data stores' outputs (ids shared with the backup and observability work). */
 export const dataSecretIds = [

@@ -33,6 +33,8 @@ export interface BackupsArgs {
     readonly image: string;
     /** Script texts by file name (`readBackupScripts()`), mounted where the image does not carry them. */
     readonly scripts: Readonly<Record<string, string>>;
+    /** Plain env every job gets, e.g. ENVIRONMENT (never credentials). @default none */
+    readonly env?: Readonly<Record<string, string>>;
     /** Protect the storage and keep it on delete (prod). @default false */
     readonly protect?: boolean;
 }
@@ -70,6 +72,19 @@ export const BACKUP_SCRIPTS_PATH = "/opt/estate/backup";
 export const AGE_IDENTITY_DIR = "/var/run/secrets/estate-age";
 export const AGE_IDENTITY_FILE = "identity.txt";
 
+/** `pg-backup-<database>`, a DNS label (underscores become dashes). */
+export function pgBackupJobName(database: string): string {
+    return `pg-backup-${database.replace(/_/g, "-")}`;
+}
+
+/**
+ * The pod names (`app.kubernetes.io/name`) of the backup jobs that connect to each store, so
+ * the stores' network policies can admit exactly them.
+ */
+export function backupJobClients(databases: readonly string[], drill: boolean): Readonly<Record<"postgres" | "redis" | "neo4j", readonly string[]>> {
+    return { postgres: [...databases.map(pgBackupJobName), ...(drill ? ["pg-restore-drill"] : [])], redis: ["redis-backup"], neo4j: ["neo4j-backup"] };
+}
+
 /**
  * The jobs for a set of stores, platform-neutral: one `pg_dump` per database (a failing
  * database never hides the others), one Redis copy, one Neo4j dump, and the drill.
@@ -78,6 +93,7 @@ export function backupJobSpecs(
     args: BackupsArgs,
     shared: Readonly<Record<string, pulumi.Input<string>>>,
 ): BackupJobSpec[] {
+    shared = { ...args.env, ...shared };
     const encryption: Record<string, string> = args.ageRecipient !== undefined ? { BACKUP_AGE_RECIPIENT: args.ageRecipient } : {};
     const retention = { BACKUP_RETENTION_DAYS: String(args.retentionDays) };
     const jobs: BackupJobSpec[] = [];
@@ -85,7 +101,7 @@ export function backupJobSpecs(
     if (pg) {
         for (const database of pg.databases) {
             jobs.push({
-                name: `pg-backup-${database.replace(/_/g, "-")}`,
+                name: pgBackupJobName(database),
                 script: "pg-backup.sh", store: "postgres", purpose: "backup", schedule: args.schedule, dependency: "postgres",
                 env: { ...shared, ...pg.env, ...encryption, ...retention, PGDATABASES: database },
                 secretEnv: pg.secretEnv,

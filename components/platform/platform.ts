@@ -4,6 +4,7 @@ import type { Neo4jArgs, Neo4jOutputs } from "../data/neo4j";
 import type { PostgresArgs, PostgresOutputs } from "../data/postgres";
 import type { RedisArgs, RedisOutputs } from "../data/redis";
 import type { BackupsArgs, BackupsOutputs } from "../backup/backups";
+import type { MonitoringArgs, MonitoringOutputs } from "../observability/monitoring";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
 import type { JobArgs, JobOutputs } from "../workload/job";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
@@ -18,6 +19,8 @@ export interface EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore;
     /** One long-running HTTP service. */
     service(name: string, args: ServiceArgs): ServiceOutputs & pulumi.Resource;
+    /** Alert rules, on-call routing, dashboards and synthetic checks for the estate's services. */
+    monitoring(name: string, args: MonitoringArgs): MonitoringOutputs & pulumi.Resource;
     /** One run-to-completion job (schema migration, seeding), restricted like a service. */
     job(name: string, args: JobArgs): JobOutputs & pulumi.Resource;
     /** Daily encrypted backups of the stores and the monthly restore drill, into private object storage. */

@@ -31,6 +31,7 @@ function args(ref: (id: string) => SecretRef, overrides: Partial<BackupsArgs> = 
         restoreDrill: { enabled: true, schedule: "30 4 1 * *", ageIdentity: ref("backup-age-identity") },
         image: `ghcr.io/acme/estate-backup@sha256:${"4b".repeat(32)}`,
         scripts: readBackupScripts(),
+        env: { ENVIRONMENT: "prod" },
         protect: true,
         ...overrides,
     };
@@ -134,6 +135,7 @@ describe("backups on kubernetes (component)", () => {
         }
         const pg = env(podOf(capture, "pg-backup-audit-log").spec.containers[0].env);
         assert.equal(pg.PGDATABASES, "audit_log");
+        assert.equal(pg.ENVIRONMENT, "prod");
         assert.equal(pg.BACKUP_AGE_RECIPIENT, RECIPIENT);
         assert.equal(pg.BACKUP_DEST, "gs://acme-estate-prod-estate-prod-backups");
         assert.equal(pg.PUSHGATEWAY_URL, "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091");

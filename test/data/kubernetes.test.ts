@@ -162,9 +162,12 @@ for (const stack of ["staging", "prod"] as const) {
         it("admits to each store exactly the services that need it, and the jobs that use it", () => {
             const ingressPeers = (name: string) => inputsOf(find(NETPOL, name)).spec.ingress[0];
             const job = (name: string) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": name, "estate.io/tier": "job" } } });
-            assert.deepEqual(ingressPeers("postgres-netpol"), { from: [byName("api"), byName("worker"), job("api-migrate"), job("api-bootstrap")], ports: [{ protocol: "TCP", port: 5432 }] });
-            assert.deepEqual(ingressPeers("redis-netpol"), { from: [byName("api"), byName("gateway"), byName("worker")], ports: [{ protocol: "TCP", port: 6379 }] });
-            assert.deepEqual(ingressPeers("neo4j-netpol"), { from: [byName("api")], ports: [{ protocol: "TCP", port: 7687 }, { protocol: "TCP", port: 7474 }] });
+            assert.deepEqual(ingressPeers("postgres-netpol"), {
+                from: [byName("api"), byName("worker"), job("api-migrate"), job("api-bootstrap"), job("pg-backup-estate"), job("pg-restore-drill")],
+                ports: [{ protocol: "TCP", port: 5432 }],
+            });
+            assert.deepEqual(ingressPeers("redis-netpol"), { from: [byName("api"), byName("gateway"), byName("worker"), job("redis-backup")], ports: [{ protocol: "TCP", port: 6379 }] });
+            assert.deepEqual(ingressPeers("neo4j-netpol"), { from: [byName("api"), job("neo4j-backup")], ports: [{ protocol: "TCP", port: 7687 }, { protocol: "TCP", port: 7474 }] });
             assert.deepEqual(ingressPeers("ollama-netpol"), {
                 from: [byName("api"), byName("worker"), job("ollama-model-pull")],
                 ports: [{ protocol: "TCP", port: 11434 }],
@@ -174,7 +177,7 @@ for (const stack of ["staging", "prod"] as const) {
             }
             assert.deepEqual(
                 ["postgres", "redis", "neo4j", "ollama"].map((s) => inputsOf(find(NETPOL, `${s}-netpol`)).metadata.annotations["estate.io/allowed-clients"]),
-                ["api,worker,api-migrate,api-bootstrap", "api,gateway,worker", "api", "api,worker,ollama-model-pull"],
+                ["api,worker,api-migrate,api-bootstrap,pg-backup-estate,pg-restore-drill", "api,gateway,worker,redis-backup", "api,neo4j-backup", "api,worker,ollama-model-pull"],
             );
         });
 

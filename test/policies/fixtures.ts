@@ -1,5 +1,9 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
+import { alertmanagerConfigCrdSpec } from "../../components/observability/alertmanager";
+import { azureServiceAlerts } from "../../components/observability/azure-monitor";
+import { parseAlertThresholds, type ServiceAlertTarget } from "../../components/observability/catalogue";
+import { serviceRuleGroups } from "../../components/observability/prometheus";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 
@@ -196,6 +200,69 @@ export function apiNetpol(): CapturedResource {
     });
 }
 
+/** The api as the alert renderers see it: public, reading PostgreSQL (DATABASE_URL) and Ollama (OLLAMA_BASE_URL). */
+export const API_ALERT_TARGET: ServiceAlertTarget = {
+    service: "api",
+    namespace: "estate",
+    dependencies: ["postgres", "ollama"],
+    signals: ["public-endpoint"],
+    publicUrl: "https://api.example.com/healthz",
+};
+const THRESHOLDS = parseAlertThresholds({});
+
+export function apiAlertRules(): CapturedResource {
+    return res("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "api-rules", {
+        metadata: { name: "api-alerts", namespace: "estate" },
+        spec: { groups: serviceRuleGroups(API_ALERT_TARGET, THRESHOLDS) },
+    });
+}
+
+export function onCallRouting(): CapturedResource {
+    const routingKey = { name: "api-secrets", key: "alert-on-call-key" };
+    return res("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig", "on-call", {
+        metadata: { name: "on-call", namespace: "estate" },
+        spec: alertmanagerConfigCrdSpec({ onCall: { kind: "pagerduty", routingKey }, tickets: { kind: "pagerduty", routingKey } }),
+    });
+}
+
+export const ACTION_GROUP_ID = "/subscriptions/x/resourceGroups/estate/providers/Microsoft.Insights/actionGroups/on-call";
+
+/** The api's catalogue alerts as the Azure component declares them: tagged, wired to the on-call action group. */
+export function acaAlertRules(): CapturedResource[] {
+    return azureServiceAlerts(API_ALERT_TARGET, THRESHOLDS).map((a) => {
+        const common = {
+            resourceGroupName: "estate",
+            severity: a.severity,
+            windowSize: a.windowSize,
+            evaluationFrequency: a.evaluationFrequency,
+            tags: { "estate-service": a.service, "estate-alert": a.alertName, "estate-severity": a.severity === 1 ? "page" : "ticket" },
+        };
+        return a.kind === "metric"
+            ? res("azure-native:monitor:MetricAlert", `api-${a.id}`, {
+                  ...common,
+                  scopes: ["/subscriptions/x/containerApps/api"],
+                  criteria: { odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria", allOf: [a.criterion] },
+                  actions: [{ actionGroupId: ACTION_GROUP_ID }],
+              })
+            : res("azure-native:monitor:ScheduledQueryRule", `api-${a.id}`, {
+                  ...common,
+                  scopes: ["/subscriptions/x/components/api-insights"],
+                  criteria: { allOf: [a.condition] },
+                  actions: { actionGroups: [ACTION_GROUP_ID] },
+              });
+    });
+}
+
+export function onCallActionGroup(): CapturedResource {
+    return res("azure-native:monitor:ActionGroup", "on-call", {
+        resourceGroupName: "estate",
+        enabled: true,
+        groupShortName: "oncall",
+        webhookReceivers: [{ name: "pagerduty", serviceUri: secret("https://events.pagerduty.com/integration/fixture-routing-key/enqueue"), useCommonAlertSchema: true }],
+        emailReceivers: [],
+    });
+}
+
 export function k8sEstate(): CapturedResource[] {
     return [
         apiDeployment(),
@@ -227,6 +294,8 @@ export function k8sEstate(): CapturedResource[] {
             chart: "kube-prometheus-stack",
             values: { grafana: { image: { repository: "grafana/grafana", tag: SHA } } },
         }),
+        apiAlertRules(),
+        onCallRouting(),
     ];
 }
 
@@ -361,6 +430,8 @@ export function azureEstate(): CapturedResource[] {
         res("azure-native:dbforpostgresql:Server", "db", { resourceGroupName: "estate", network: { publicNetworkAccess: "Disabled" } }),
         res("azure-native:redis:Redis", "cache", { resourceGroupName: "estate", publicNetworkAccess: "Disabled", sku: { name: "Standard", family: "C", capacity: 1 } }),
         res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } }),
+        ...acaAlertRules(),
+        onCallActionGroup(),
     ];
 }
 

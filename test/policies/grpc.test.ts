@@ -23,7 +23,7 @@ describe("policy pack over gRPC", () => {
             ["container-app-https-only", "mandatory", "azure-native:app:ContainerApp::api", "Set configuration.ingress.allowInsecure: false."],
         ]);
         assert.equal(prod.resourcesAnalyzed, rs.length);
-        assert.equal(prod.policies, 23);
+        assert.equal(prod.policies, 27);
 
         // Staging: ENVIRONMENT=prod does not apply, and the runbooks let CORS be advisory there.
         const staging = await analyze(capture(rs, "staging"), { stack: "staging" });

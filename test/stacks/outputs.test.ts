@@ -45,6 +45,12 @@ function secretOutputPaths(value: unknown, at = ""): string[] {
 }
 
 /** Keys and leaf types, arrays by the set of their element shapes: what a consumer's code depends on. */
+/** Which stores each platform backs up itself differs (Azure Cache keeps its own RDB), so the job names in `backups.schedules` may too. */
+function comparable(outputs: unknown): unknown {
+    const o = outputs as { backups?: { schedules?: Record<string, string> } };
+    return o.backups ? { ...o, backups: { ...o.backups, schedules: { "<job>": Object.values(o.backups.schedules ?? {})[0] } } } : o;
+}
+
 function shape(value: unknown): unknown {
     if (Array.isArray(value)) return { array: [...new Set(value.map((v) => JSON.stringify(shape(v))))].sort() };
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, shape(v)]));
@@ -98,7 +104,7 @@ describe("stack outputs contract", () => {
 
     for (const stack of stacks) {
         it(`${stack}: same shape on kubernetes and azure`, () => {
-            assert.deepEqual(shape(captures.get(`${stack}/azure`)!.outputs), shape(captures.get(`${stack}/kubernetes`)!.outputs));
+            assert.deepEqual(shape(comparable(captures.get(`${stack}/azure`)!.outputs)), shape(comparable(captures.get(`${stack}/kubernetes`)!.outputs)));
         });
     }
 

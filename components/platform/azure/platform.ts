@@ -11,6 +11,8 @@ import type { RedisArgs } from "../../data/redis";
 import { AzureBackups } from "../../backup/azure/backups";
 import type { BackupsArgs } from "../../backup/backups";
 import type { EstateConfig } from "../../../stacks/config";
+import { AzureMonitoring } from "../../observability/azure/monitoring";
+import type { MonitoringArgs } from "../../observability/monitoring";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
 import { ContainerAppJob } from "../../workload/azure/job";
@@ -66,6 +68,22 @@ export class AzurePlatform implements EstatePlatform {
                 identityId: this.foundation.identityId,
             },
             { parent: this.parent, dependsOn: [...(args.dependsOn ?? [])] },
+        );
+    }
+
+    monitoring(name: string, args: MonitoringArgs) {
+        const client = authorization.getClientConfigOutput({ parent: this.parent });
+        // Container Apps are named after their service (ContainerAppService sets containerAppName).
+        const appIds = Object.fromEntries(
+            args.services.map((s) => [
+                s.name,
+                pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${this.foundation.resourceGroupName}/providers/Microsoft.App/containerApps/${s.name}`,
+            ]),
+        );
+        return new AzureMonitoring(
+            name,
+            { ...args, resourceGroupName: this.foundation.resourceGroupName, location: this.config.azure.location, workspaceId: this.foundation.workspaceId, appIds },
+            { parent: this.parent },
         );
     }
 

@@ -10,6 +10,8 @@ import type { RedisArgs } from "../../data/redis";
 import type { BackupsArgs } from "../../backup/backups";
 import { KubernetesBackups } from "../../backup/kubernetes/backups";
 import type { EstateConfig } from "../../../stacks/config";
+import { KubernetesMonitoring } from "../../observability/kubernetes/monitoring";
+import type { MonitoringArgs } from "../../observability/monitoring";
 import { GcpSecretManagerStore } from "../../secrets/gcp/secret-manager";
 import { KubernetesSecretStore } from "../../secrets/kubernetes/secrets";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
@@ -63,8 +65,24 @@ export class KubernetesPlatform implements EstatePlatform {
                 namespace: this.foundation.namespace,
                 ingressClassName: this.config.kubernetes.ingressClassName,
                 clusterIssuer: this.config.tls.clusterIssuer,
+                // With latency autoscaling a KEDA ScaledObject (from monitoring) owns the public services' replicas.
+                horizontalPodAutoscaler: !(this.config.monitoring.latencyAutoscaling && args.host !== undefined),
             },
             { parent: this.parent, dependsOn: [this.foundation, ...(args.dependsOn ?? [])] },
+        );
+    }
+
+    monitoring(name: string, args: MonitoringArgs) {
+        return new KubernetesMonitoring(
+            name,
+            {
+                ...args,
+                namespace: this.foundation.namespace,
+                namespaceName: this.config.kubernetes.namespace,
+                installPrometheusStack: this.config.monitoring.installPrometheusStack,
+                latencyAutoscaling: this.config.monitoring.latencyAutoscaling,
+            },
+            { parent: this.parent, dependsOn: [this.foundation] },
         );
     }
 

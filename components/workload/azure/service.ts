@@ -79,6 +79,8 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                     scale: {
                         minReplicas: args.minReplicas,
                         maxReplicas: args.maxReplicas,
+                        // Scale rules cannot read Application Insights, so no p95-latency rule here (runbook 003
+                        // asks for CPU + p95): concurrency and CPU scale, and the p95 alert pages.
                         rules: [
                             { name: "http-concurrency", http: { metadata: { concurrentRequests: String(args.concurrentRequestsPerReplica ?? 50) } } },
                             { name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: String(args.targetCpuPercent ?? 70) } } },

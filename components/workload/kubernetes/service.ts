@@ -17,6 +17,8 @@ export interface KubernetesServiceArgs extends ServiceArgs {
     readonly clusterIssuer?: string;
     /** Namespace of the ingress controller, the only source of public traffic. @default "ingress-nginx" */
     readonly ingressNamespace?: string;
+    /** Scale on CPU with an HPA; off when another autoscaler (a KEDA ScaledObject) owns the replicas. @default true */
+    readonly horizontalPodAutoscaler?: boolean;
 }
 
 /** Long-running HTTP service on Kubernetes: restricted pods, probes, TLS ingress, HPA, PDB, least-privilege network. */
@@ -64,7 +66,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                     annotations: { "estate.io/previous-image": args.previousImage },
                 },
                 spec: {
-                    // The HPA owns the replica count after creation.
+                    // The autoscaler (HPA or KEDA) owns the replica count after creation.
                     replicas: args.minReplicas,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
@@ -136,19 +138,21 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
             );
         }
 
-        new autoscalingv2.HorizontalPodAutoscaler(
-            `${name}-hpa`,
-            {
-                metadata: { name, namespace, labels },
-                spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
-                    minReplicas: args.minReplicas,
-                    maxReplicas: args.maxReplicas,
-                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 } } }],
+        if (args.horizontalPodAutoscaler ?? true) {
+            new autoscalingv2.HorizontalPodAutoscaler(
+                `${name}-hpa`,
+                {
+                    metadata: { name, namespace, labels },
+                    spec: {
+                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+                        minReplicas: args.minReplicas,
+                        maxReplicas: args.maxReplicas,
+                        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 } } }],
+                    },
                 },
-            },
-            childOpts,
-        );
+                childOpts,
+            );
+        }
 
         new policyv1.PodDisruptionBudget(
             `${name}-pdb`,
