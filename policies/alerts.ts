@@ -85,10 +85,16 @@ const completeSchema: PolicyConfigSchema = {
             default: ["PublicEndpointDown"],
             description: "Alerts every public service has: the synthetic check of its endpoint.",
         },
-        dependencyAlerts: {
+        envAlerts: {
             type: "object",
-            default: { DATABASE_URL: "PostgresDown", DB_HOST: "PostgresDown", REDIS_URL: "RedisDown", NEO4J_URI: "Neo4jDown", OLLAMA_BASE_URL: "OllamaDown" },
-            description: "Env variable naming a dependency → the alert a service that sets it must have.",
+            default: {
+                DATABASE_URL: ["PostgresDown"],
+                DB_HOST: ["PostgresDown"],
+                REDIS_URL: ["RedisDown"],
+                NEO4J_URI: ["Neo4jDown"],
+                OLLAMA_BASE_URL: ["OllamaDown", "AiProviderErrorsHigh"],
+            },
+            description: "Env variable naming a dependency → the alerts a service that sets it must have (the dependency down; errors of an AI provider).",
         },
     },
 };
@@ -96,7 +102,7 @@ const completeSchema: PolicyConfigSchema = {
 interface CompleteConfig {
     requiredAlerts: string[];
     publicAlerts: string[];
-    dependencyAlerts: Record<string, string>;
+    envAlerts: Record<string, string[]>;
 }
 
 function checkComplete(args: StackValidationArgs, report: ReportViolation): void {
@@ -106,7 +112,7 @@ function checkComplete(args: StackValidationArgs, report: ReportViolation): void
     const alerts = declaredAlerts(args.resources);
     for (const s of services) {
         const have = new Set(alerts.filter((a) => a.platform === s.platform && a.service === s.name).map((a) => a.alert));
-        const dependencies = Object.entries(cfg.dependencyAlerts).filter(([env]) => s.envNames.has(env)).map(([, alert]) => alert);
+        const dependencies = Object.entries(cfg.envAlerts).filter(([env]) => s.envNames.has(env)).flatMap(([, names]) => names);
         const need = [...new Set([...cfg.requiredAlerts, ...(s.public ? cfg.publicAlerts : []), ...dependencies])];
         const missing = need.filter((a) => !have.has(a));
         if (missing.length === 0) continue;
@@ -121,7 +127,7 @@ function checkComplete(args: StackValidationArgs, report: ReportViolation): void
 export const serviceAlertsComplete: CatalogEntry = {
     policy: {
         name: "service-alerts-complete",
-        description: "Every application service has every catalogue alert that applies to it: SLO and saturation alerts, its public endpoint and each dependency it reads.",
+        description: "Every application service has every catalogue alert that applies to it: SLO and saturation alerts, its public endpoint, each dependency it reads and its AI provider.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: completeSchema,

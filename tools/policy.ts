@@ -30,6 +30,11 @@ export function formatReport(report: PolicyReport, stack: string): string {
     return lines.join("\n");
 }
 
+/** 2 when a mandatory (or remediate) violation remains, else 0: what `pulumi preview` would refuse. */
+export function policyExitCode(report: PolicyReport): number {
+    return report.violations.some((v) => v.enforcementLevel !== "advisory") ? 2 : 0;
+}
+
 async function main(): Promise<number> {
     let args;
     try {
@@ -45,7 +50,7 @@ async function main(): Promise<number> {
         const capture = await runProgram({ stack: args.stack, overrides: args.config });
         const report = await analyze(capture, { stack: args.stack });
         console.log(formatReport(report, args.stack));
-        return report.violations.some((v) => v.enforcementLevel !== "advisory") ? 2 : 0;
+        return policyExitCode(report);
     } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         return 1;

@@ -179,8 +179,9 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
   const stale = entry.id === "backup-stale";
   const maxAge = stale ? `${num(t.backupMaxAgeHours)}h` : `${num(t.restoreDrillMaxAgeDays)}d`;
   const seconds = stale ? Math.round(t.backupMaxAgeHours * 3600) : Math.round(t.restoreDrillMaxAgeDays * 86400);
-  // The jobs log one structured line per run: `backup status=ok store=postgres database=estate ...`.
-  const line = stale ? "backup" : "restore-drill";
+  // The jobs log one structured line per run: `backup status=ok store=postgres database=estate ...`
+  // and `restore_drill status=ok ...` (components/backup/scripts, log_event).
+  const line = stale ? "backup" : "restore_drill";
   const alert = log(
     entry, target.service ?? "backup", "1h", t, "logAnalytics",
     [

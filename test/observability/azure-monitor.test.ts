@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { backupScriptsDir } from "../../components/backup/scripts";
 import { type AlertThresholds, catalogueEntry, parseAlertThresholds, type AlertId } from "../../components/observability/catalogue";
 import { type AzureAlert, azureBackupAlerts, azureServiceAlerts, isoDuration } from "../../components/observability/azure-monitor";
 import { prometheusRuleSpec } from "../../components/observability/prometheus";
@@ -91,6 +94,11 @@ describe("Azure Monitor rendering", () => {
     assert.equal(backup.overrideQueryTimeRange, "PT26H");
     assert.match(backup.condition.query, /^ContainerAppConsoleLogs_CL\n\| where TimeGenerated > ago\(26h\)\n\| where Log_s startswith "backup "/);
     assert.match(backup.condition.query, /where status == "ok" and store == "postgres" and database == "estate"/);
+    // The drill alert matches the event name the drill script really logs.
+    const drill = azureBackupAlerts(BACKUPS, t).find((a) => a.id === "restore-drill-overdue")!;
+    const drillScript = readFileSync(join(backupScriptsDir, "pg-restore-drill.sh"), "utf8");
+    const event = /where Log_s startswith "(\w+) "/.exec(drill.condition.query)![1]!;
+    assert.match(drillScript, new RegExp(`log_event ${event} ok store=postgres`));
   });
 
   it("rejects a window Azure metric alerts cannot take, naming the key", () => {

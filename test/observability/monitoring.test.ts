@@ -3,38 +3,16 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { stringify } from "yaml";
-import { parseAlertThresholds, type AlertThresholds, type ServiceAlertTarget } from "../../components/observability/catalogue";
 import { withRuleLabels } from "../../components/observability/kubernetes/monitoring";
 import { backupRuleGroups, serviceRuleGroups, type PrometheusRuleGroup } from "../../components/observability/prometheus";
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
 import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
 import { run, tempDir, writeFiles } from "./fixtures";
 
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-const THRESHOLDS: AlertThresholds = parseAlertThresholds({ runbookBaseUrl: "https://runbooks.estate.example.com" });
-const domain = (stack: string) => (stack === "prod" ? "estate.example.com" : "staging.estate.example.com");
-
-/** Exactly what stacks/services.ts and stacks/monitoring.ts say each service is. */
-function targets(stack: string): ServiceAlertTarget[] {
-    const health = (prefix: string) => `https://${prefix}.${domain(stack)}/healthz`;
-    return [
-        { service: "api", namespace: "estate", dependencies: ["postgres", "redis", "neo4j", "ollama"], signals: ["ai-provider", "public-endpoint"], publicUrl: health("api") },
-        { service: "gateway", namespace: "estate", dependencies: ["redis"], signals: ["public-endpoint"], publicUrl: health("gateway") },
-        { service: "ui", namespace: "estate", dependencies: [], signals: ["public-endpoint"], publicUrl: health("app") },
-        { service: "worker", namespace: "estate", dependencies: ["postgres", "redis", "ollama"], signals: ["queue", "ai-provider", "sync-jobs"] },
-    ];
-}
-
-const ALERT_NAMES = {
-    api: ["HttpLatencyP95High", "HttpErrorRateHigh", "ContainerRestartsHigh", "CpuSaturationHigh", "MemorySaturationHigh", "PublicEndpointDown", "PostgresDown", "RedisDown", "Neo4jDown", "OllamaDown", "AiProviderErrorsHigh"],
-    gateway: ["HttpLatencyP95High", "HttpErrorRateHigh", "ContainerRestartsHigh", "CpuSaturationHigh", "MemorySaturationHigh", "PublicEndpointDown", "RedisDown"],
-    ui: ["HttpLatencyP95High", "HttpErrorRateHigh", "ContainerRestartsHigh", "CpuSaturationHigh", "MemorySaturationHigh", "PublicEndpointDown"],
-    worker: ["HttpLatencyP95High", "HttpErrorRateHigh", "ContainerRestartsHigh", "CpuSaturationHigh", "MemorySaturationHigh", "PostgresDown", "RedisDown", "OllamaDown", "QueueBacklogHigh", "AiProviderErrorsHigh", "SyncJobFailures"],
-    backup: ["BackupStale", "RestoreDrillOverdue"],
-};
-
 /** The AlertmanagerConfig as an alertmanager.yml, Secret references replaced by a mounted-file path amtool accepts. */
 function alertmanagerYaml(spec: Record<string, any>): string {
     const matcher = (m: { name: string; value: string; matchType: string }) => `${m.name}${m.matchType}${JSON.stringify(m.value)}`;

@@ -40,6 +40,16 @@ const cases: Case[] = [
         ],
     },
     {
+        name: "AI provider alert missing for a service that calls Ollama",
+        mutate: (rs) => dropRule(rs, "AiProviderErrorsHigh"),
+        expect: [
+            [
+                "service-alerts-complete",
+                'Service "api" lacks the `AiProviderErrorsHigh` alert: declare it as PrometheusRule rules with labels.service "api", and keep its id out of estate:alertsDisabled.',
+            ],
+        ],
+    },
+    {
         name: "a rule labelled for another service does not count",
         mutate: (rs) => (rule(rs, "HttpErrorRateHigh").labels.service = "gateway"),
         expect: [

@@ -205,7 +205,7 @@ export const API_ALERT_TARGET: ServiceAlertTarget = {
     service: "api",
     namespace: "estate",
     dependencies: ["postgres", "ollama"],
-    signals: ["public-endpoint"],
+    signals: ["public-endpoint", "ai-provider"],
     publicUrl: "https://api.example.com/healthz",
 };
 const THRESHOLDS = parseAlertThresholds({});

@@ -1,0 +1,130 @@
+// The real program on Azure: Application Insights, the catalogue as Azure Monitor rules with the
+// renderer's exact conditions, on-call action group, availability tests, workbook; and the same
+// alerts and thresholds as the Kubernetes rules.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
+import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
+import { onCallWebhookUrl } from "../../components/observability/monitoring";
+import { placeholderSecret, SECRET_SIG, type ProgramCapture } from "../../tools/lib/mock-run";
+import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
+
+const LOG = "azure-native:monitor:ScheduledQueryRule";
+const METRIC = "azure-native:monitor:MetricAlert";
+const azureRules = (c: ProgramCapture) => [...resourcesOfType(c, LOG), ...resourcesOfType(c, METRIC)];
+const APP_HOST = (svc: string) => `https://${svc}.offline-env.westeurope.azurecontainerapps.io`;
+
+/** alert/service → threshold in the catalogue's units, from what each platform declares. */
+function kubernetesThresholds(c: ProgramCapture): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of resourcesOfType(c, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")) {
+        for (const rule of inputsOf(r).spec.groups.flatMap((g: { rules: unknown[] }) => g.rules)) {
+            const [, value] = /(?:>=|>|<) ([0-9.]+)(?: or .*)?$/.exec(rule.expr)!;
+            // Backup ages are rendered in seconds; the catalogue counts hours and days.
+            const scale = rule.alert === "BackupStale" ? 3600 : rule.alert === "RestoreDrillOverdue" ? 86400 : 1;
+            out[`${rule.alert}/${rule.labels.service}`] = Number(value) / scale;
+        }
+    }
+    return out;
+}
+function azureThresholds(c: ProgramCapture): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of azureRules(c)) {
+        const inputs = inputsOf(r);
+        const alert: string = inputs.tags["estate-alert"];
+        const condition = inputs.criteria.allOf[0];
+        let value: number = condition.threshold;
+        if (alert === "HttpLatencyP95High") value = value / 1000; // requests.duration is in milliseconds
+        if (alert === "BackupStale") value = Number(/^PT(\d+)H$/.exec(inputs.overrideQueryTimeRange)![1]);
+        if (alert === "RestoreDrillOverdue") value = Number(/^P(\d+)D$/.exec(inputs.overrideQueryTimeRange)![1]);
+        out[`${alert}/${inputs.tags["estate-service"]}`] = value;
+    }
+    return out;
+}
+
+for (const stack of ["staging", "prod"] as const) {
+    describe(`monitoring on azure (${stack})`, () => {
+        let azure: ProgramCapture;
+        let kubernetes: ProgramCapture;
+        before(async () => {
+            azure = await plan(stack, { platform: "azure" });
+            kubernetes = await plan(stack, { platform: "kubernetes" });
+        });
+
+        it("gives every service a workspace-based Application Insights component", () => {
+            for (const { service } of targets(stack)) {
+                const component = resource(azure, "azure-native:applicationinsights:Component", `monitoring-${service}-insights`);
+                const inputs = inputsOf(component);
+                assert.deepEqual([inputs.kind, inputs.applicationType, inputs.ingestionMode, inputs.workspaceResourceId], ["web", "web", "LogAnalytics", "foundation-logs-id"]);
+                assert.equal(component.options.protect, stack === "prod");
+            }
+        });
+
+        it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
+            const expected = [...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS)), ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS)];
+            assert.equal(azureRules(azure).length, expected.length);
+            for (const alert of expected) {
+                const type = alert.kind === "metric" ? METRIC : LOG;
+                const inputs = inputsOf(resource(azure, type, `monitoring-${alert.service}-${alert.id}`));
+                const severity = catalogueEntry(alert.id as AlertId).severity;
+                assert.deepEqual(inputs.tags, { "estate-service": alert.service, "estate-alert": alert.alertName, "estate-severity": severity });
+                assert.deepEqual([inputs.severity, inputs.windowSize, inputs.evaluationFrequency], [alert.severity, alert.windowSize, alert.evaluationFrequency]);
+                assert.equal(inputs.description, `${alert.description} Runbook: ${alert.runbookUrl}`);
+                if (alert.kind === "metric") {
+                    assert.deepEqual(inputs.criteria, { odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria", allOf: [alert.criterion] });
+                    assert.deepEqual(inputs.scopes, [`/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/foundation-rg-offline/providers/Microsoft.App/containerApps/${alert.service}`]);
+                    assert.deepEqual(inputs.actions, [{ actionGroupId: "monitoring-on-call-id" }]);
+                } else {
+                    assert.deepEqual(inputs.criteria, { allOf: [alert.condition] });
+                    assert.deepEqual(inputs.scopes, [alert.source === "appInsights" ? `monitoring-${alert.service}-insights-id` : "foundation-logs-id"]);
+                    assert.deepEqual(inputs.actions, { actionGroups: ["monitoring-on-call-id"], customProperties: { runbook_url: alert.runbookUrl } });
+                }
+            }
+        });
+
+        it("has the same alerts with the same thresholds as the Kubernetes rules", () => {
+            const k8s = kubernetesThresholds(kubernetes);
+            const az = azureThresholds(azure);
+            assert.deepEqual(Object.keys(az).sort(), Object.keys(k8s).sort());
+            assert.deepEqual(az, k8s);
+            assert.equal(k8s["HttpLatencyP95High/api"], 2);
+            assert.equal(k8s["HttpErrorRateHigh/gateway"], 1);
+            assert.equal(k8s["BackupStale/backup"], 26);
+            assert.deepEqual((azure.outputs as Record<string, any>).alerting.alertNames, ALERT_NAMES);
+            assert.deepEqual((azure.outputs as Record<string, any>).alerting.alertNames, (kubernetes.outputs as Record<string, any>).alerting.alertNames);
+        });
+
+        it("pages through an action group whose receiver URL stays a secret", () => {
+            const group = resource(azure, "azure-native:monitor:ActionGroup", "monitoring-on-call");
+            const receivers = group.inputs["webhookReceivers"] as Array<Record<string, any>>;
+            assert.equal(receivers.length, 1);
+            assert.ok(receivers[0]!["serviceUri"][SECRET_SIG], "the webhook URL is a Pulumi secret");
+            const kind = stack === "prod" ? "pagerduty" : "webhook";
+            const inputs = inputsOf(group);
+            assert.deepEqual(inputs.webhookReceivers, [{ name: kind, serviceUri: onCallWebhookUrl(kind, placeholderSecret("estate:alertOnCallKey")), useCommonAlertSchema: true }]);
+            assert.deepEqual(inputs.emailReceivers, stack === "prod" ? [{ name: "email-1", emailAddress: "oncall@estate.example.com", useCommonAlertSchema: true }] : []);
+            assert.deepEqual((azure.outputs as Record<string, any>).alerting.routingIds, ["monitoring-on-call-id"]);
+            assert.equal((azure.outputs as Record<string, any>).alerting.receiverKind, kind);
+        });
+
+        it("tests each public /healthz from three locations, linked to the service's component", () => {
+            const tests = resourcesOfType(azure, "azure-native:applicationinsights:WebTest").map((r) => inputsOf(r));
+            assert.deepEqual(tests.map((t) => t.webTestName).sort(), ["api-public-endpoint", "gateway-public-endpoint", "ui-public-endpoint"]);
+            const api = tests.find((t) => t.webTestName === "api-public-endpoint")!;
+            assert.deepEqual(api.request, { requestUrl: `${APP_HOST("api")}/healthz`, httpVerb: "GET", followRedirects: false });
+            assert.deepEqual(api.validationRules, { expectedHttpStatusCode: 200, sSLCheck: true, sSLCertRemainingLifetimeCheck: 7 });
+            assert.deepEqual(api.tags, { "hidden-link:monitoring-api-insights-id": "Resource", "estate-service": "api" });
+            assert.equal(api.locations.length, 3);
+        });
+
+        it("draws every alert in one workbook", () => {
+            const workbook = inputsOf(resource(azure, "azure-native:applicationinsights:Workbook", "monitoring-workbook"));
+            assert.match(workbook.resourceName, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+            const doc = JSON.parse(workbook.serializedData);
+            assert.equal(doc.items.length, azureRules(azure).length);
+            const latency = doc.items.find((i: { name: string }) => i.name === "api-http-latency-p95-high");
+            assert.deepEqual(latency.content.crossComponentResources, ["monitoring-api-insights-id"]);
+        });
+    });
+}

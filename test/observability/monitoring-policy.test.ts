@@ -1,0 +1,63 @@
+// Removing an alert or its receiver through config is caught by the real policy run: the CLI's
+// exit code for `alertsDisabled`, and the analyzer over gRPC for a stack file without the key.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { analyze } from "../../tools/lib/analyzer";
+import { PROJECT_ROOT, runProgram } from "../../tools/lib/mock-run";
+import { policyExitCode } from "../../tools/policy";
+import { tempDir } from "./fixtures";
+
+/** A copy of the project's stack files with `estate:alertOnCallKey` removed; the program itself is linked, not copied. */
+function projectWithoutOnCallKey(stack: string): string {
+    const dir = tempDir("estate-no-on-call-key");
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.symlinkSync(path.join(PROJECT_ROOT, "index.ts"), path.join(dir, "index.ts"));
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    const without = text.replace(/^ {2}estate:alertOnCallKey:\n {4}secure: .*\n/m, "");
+    assert.notEqual(without, text, "the stack file sets estate:alertOnCallKey");
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), without);
+    return dir;
+}
+
+describe("alerting caught by the policy run", () => {
+    it("npm run policy exits 2 when an alert is switched off through estate:alertsDisabled", () => {
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.join(PROJECT_ROOT, "tools/policy.ts"), "--stack", "prod", "-c", 'estate:alertsDisabled=["http-error-rate-high"]'],
+            { cwd: PROJECT_ROOT, encoding: "utf8" },
+        );
+        assert.equal(result.status, 2, result.stderr);
+        for (const service of ["api", "gateway", "ui", "worker"]) {
+            assert.match(
+                result.stdout,
+                new RegExp(`Service "${service}" lacks the \`HttpErrorRateHigh\` alert: declare it as PrometheusRule rules with labels\\.service "${service}"`),
+            );
+        }
+        assert.match(result.stdout, /\[mandatory\] \[severity: high\] +service-alerts-complete/);
+    });
+
+    it("an unset on-call key leaves the Alertmanager receivers without credentials: refused (kubernetes, staging)", async () => {
+        const capture = await runProgram({ stack: "staging", projectRoot: projectWithoutOnCallKey("staging") });
+        assert.equal(capture.resources.some((r) => r.name === "app-secrets-sync" && JSON.stringify(r.inputs).includes("alert-on-call-key")), false);
+        const report = await analyze(capture, { stack: "staging" });
+        const found = report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]);
+        assert.deepEqual(found, [
+            ["alerts-routed", "mandatory", 'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).'],
+            ["alerts-routed", "mandatory", 'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).'],
+        ]);
+        assert.equal(policyExitCode(report), 2);
+    });
+
+    it("an unset on-call key leaves the action group without its paging receiver: refused (azure, prod)", async () => {
+        const capture = await runProgram({ stack: "prod", projectRoot: projectWithoutOnCallKey("prod"), overrides: { platform: "azure" } });
+        const report = await analyze(capture, { stack: "prod" });
+        assert.deepEqual(
+            report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
+            [["alerts-routed", "mandatory", "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver."]],
+        );
+        assert.equal(policyExitCode(report), 2);
+    });
+});
