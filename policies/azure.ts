@@ -24,6 +24,7 @@ export function acaContainers(props: Record<string, any>): Array<{ c: AcaContain
                 value: e.value,
                 byReference: e.secretRef !== undefined && e.secretRef !== "",
             })),
+            argv: [...(c.command ?? []), ...(c.args ?? [])],
             liveness: probeOf(c, "liveness"),
             readiness: probeOf(c, "readiness"),
             startup: probeOf(c, "startup"),

@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
+import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
@@ -19,6 +20,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...alertPolicies,
     ...migrationPolicies,
     ...backupPolicies,
+    ...dataPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);

@@ -43,6 +43,7 @@ export function k8sContainers(spec: PodSpec | undefined): Array<{ c: K8sContaine
                     byReference: e.valueFrom?.secretKeyRef !== undefined,
                 }),
             ),
+            argv: [...(c.command ?? []), ...(c.args ?? [])],
             liveness: probeView(c.livenessProbe),
             readiness: probeView(c.readinessProbe),
             startup: probeView(c.startupProbe),

@@ -86,6 +86,8 @@ export interface ContainerView {
     readonly image?: string;
     readonly init: boolean;
     readonly env: readonly EnvEntry[];
+    /** `command` then `args`, as the runtime joins them. */
+    readonly argv: readonly string[];
     readonly liveness?: ProbeView;
     readonly readiness?: ProbeView;
     readonly startup?: ProbeView;
@@ -94,6 +96,17 @@ export interface ContainerView {
 export function envValue(c: ContainerView, name: string): string | undefined {
     return c.env.find((e) => e.name === name)?.value;
 }
+
+/**
+ * The `stackEnvironment` property every prod-only policy takes; `config/<stack>.json` sets it
+ * per stack (the engine hands a policy only its own config, so each policy carries the key).
+ */
+export const stackEnvironmentProperty: PolicyConfigSchema["properties"][string] = {
+    type: "string",
+    enum: ["prod", "staging", "dev"],
+    default: "prod",
+    description: "Which environment the stack deploys; the check applies only to prod.",
+};
 
 /** Data-store roles, as carried by `app.kubernetes.io/component` (or the Azure tag `estate-component`). */
 export const DATA_COMPONENTS: readonly string[] = ["database", "cache", "graph", "ai-runtime"];

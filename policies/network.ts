@@ -20,6 +20,7 @@ import {
     WORKLOAD_TYPES,
 } from "./k8s";
 import { CatalogEntry, configWithDefaults, DATA_COMPONENTS, quoteList, RUNBOOK } from "./lib";
+import { REDIS_TYPES } from "./stores";
 import { containerLabel, onWorkloads } from "./views";
 
 const outboundSchema: PolicyConfigSchema = {
@@ -196,9 +197,6 @@ export const dataStoreNotPublic: CatalogEntry = {
         checks: ["Checkov CKV_AZURE_68", "Checkov CKV_AZURE_89"],
     },
 };
-
-// Redis moved from the `cache` to the `redis` module; the old token is still an alias.
-const REDIS_TYPES = ["azure-native:redis:Redis", "azure-native:cache:Redis"];
 
 interface K8sWorkload {
     readonly r: PolicyResource;

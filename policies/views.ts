@@ -2,8 +2,8 @@ import { ResourceValidation, ResourceValidationArgs, ReportViolation, validateRe
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { CronJob, Job } from "@pulumi/kubernetes/batch/v1";
 import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
-import { acaContainers, COMPONENT_TAG, isAcaDataStore, NAME_TAG } from "./azure";
-import { COMPONENT_LABEL, NAME_LABEL, isK8sDataStore, k8sContainers, podTemplateOf, PodSpec } from "./k8s";
+import { acaContainers, COMPONENT_TAG, CONTAINER_APP, CONTAINER_APP_JOB, isAcaDataStore, NAME_TAG } from "./azure";
+import { COMPONENT_LABEL, isK8sDataStore, k8sContainers, LONG_RUNNING_TYPES, NAME_LABEL, podTemplateOf, PodSpec, WORKLOAD_TYPES } from "./k8s";
 import { ContainerView } from "./lib";
 
 /** One workload of either platform, reduced to what container-level policies read. */
@@ -23,8 +23,8 @@ export interface WorkloadView {
 
 export type WorkloadCheck = (w: WorkloadView, args: ResourceValidationArgs, report: ReportViolation) => void;
 
-function k8sView(args: ResourceValidationArgs, props: Record<string, any>, longRunning: boolean): WorkloadView {
-    const template = podTemplateOf(args.type, props);
+function k8sView(type: string, props: Record<string, any>, longRunning: boolean): WorkloadView {
+    const template = podTemplateOf(type, props);
     return {
         platform: "kubernetes",
         longRunning,
@@ -36,13 +36,13 @@ function k8sView(args: ResourceValidationArgs, props: Record<string, any>, longR
     };
 }
 
-function acaView(args: ResourceValidationArgs, props: Record<string, any>, longRunning: boolean): WorkloadView {
+function acaView(name: string, props: Record<string, any>, longRunning: boolean): WorkloadView {
     return {
         platform: "azure",
         longRunning,
         dataStore: isAcaDataStore(props),
         component: props.tags?.[COMPONENT_TAG],
-        appName: props.tags?.[NAME_TAG] ?? props.containerAppName ?? props.jobName ?? args.name,
+        appName: props.tags?.[NAME_TAG] ?? props.containerAppName ?? props.jobName ?? name,
         containers: acaContainers(props).map((x) => x.view),
     };
 }
@@ -50,13 +50,21 @@ function acaView(args: ResourceValidationArgs, props: Record<string, any>, longR
 /** One typed validation per workload kind, all feeding the same platform-neutral check. */
 export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
     return [
-        validateResourceOfType(Deployment, (p, a, r) => check(k8sView(a, p, true), a, r)),
-        validateResourceOfType(StatefulSet, (p, a, r) => check(k8sView(a, p, true), a, r)),
-        validateResourceOfType(Job, (p, a, r) => check(k8sView(a, p, false), a, r)),
-        validateResourceOfType(CronJob, (p, a, r) => check(k8sView(a, p, false), a, r)),
-        validateResourceOfType(ContainerApp, (p, a, r) => check(acaView(a, p, true), a, r)),
-        validateResourceOfType(ContainerAppJob, (p, a, r) => check(acaView(a, p, false), a, r)),
+        validateResourceOfType(Deployment, (p, a, r) => check(k8sView(a.type, p, true), a, r)),
+        validateResourceOfType(StatefulSet, (p, a, r) => check(k8sView(a.type, p, true), a, r)),
+        validateResourceOfType(Job, (p, a, r) => check(k8sView(a.type, p, false), a, r)),
+        validateResourceOfType(CronJob, (p, a, r) => check(k8sView(a.type, p, false), a, r)),
+        validateResourceOfType(ContainerApp, (p, a, r) => check(acaView(a.name, p, true), a, r)),
+        validateResourceOfType(ContainerAppJob, (p, a, r) => check(acaView(a.name, p, false), a, r)),
     ];
+}
+
+/** The same view of a stack resource, for stack policies; undefined when it is no workload. */
+export function workloadViewOf(r: { type: string; name: string; props: Record<string, any> }): WorkloadView | undefined {
+    if (WORKLOAD_TYPES.includes(r.type)) return k8sView(r.type, r.props, LONG_RUNNING_TYPES.includes(r.type));
+    if (r.type === CONTAINER_APP) return acaView(r.name, r.props, true);
+    if (r.type === CONTAINER_APP_JOB) return acaView(r.name, r.props, false);
+    return undefined;
 }
 
 /** `container "api"` or `init container "migrate"`, for messages. */

@@ -1,7 +1,7 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { k8sContainers } from "./k8s";
-import { CatalogEntry, configWithDefaults, ContainerView, envValue, quoteList, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults, ContainerView, envValue, quoteList, RUNBOOK, stackEnvironmentProperty } from "./lib";
 import { ContainerLabel, containerLabel, onWorkloads, WorkloadView } from "./views";
 
 /** Application containers: data stores and model runtimes do not read the app's variables. */
@@ -11,12 +11,7 @@ function appContainers(w: WorkloadView): readonly ContainerView[] {
 
 const environmentSchema: PolicyConfigSchema = {
     properties: {
-        stackEnvironment: {
-            type: "string",
-            enum: ["prod", "staging", "dev"],
-            default: "prod",
-            description: "Which environment the stack deploys; the check applies only to prod.",
-        },
+        stackEnvironment: stackEnvironmentProperty,
     },
 };
 

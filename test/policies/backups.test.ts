@@ -8,7 +8,7 @@ const cron = (rs: Parameters<typeof get>[0], name: string) => get(rs, ":CronJob"
 const cronContainer = (rs: Parameters<typeof get>[0], name: string) => cron(rs, name).spec.jobTemplate.spec.template.spec.containers[0];
 const acaJob = (rs: Parameters<typeof get>[0], name: string) => get(rs, "app:Job", name);
 
-const noDrill = "No restore drill covers StatefulSet \"postgres\", Server \"db\": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.";
+const noDrill = "No restore drill covers StatefulSet \"postgres\", Cluster \"postgres\", Server \"db\": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.";
 
 const cases: Case[] = [
     {
@@ -17,12 +17,16 @@ const cases: Case[] = [
         expect: [
             ["backup-daily", 'Backup job "pg-backup" runs on "0 2 * * 0": schedule it at least daily, e.g. "15 2 * * *".'],
             ["backup-daily", 'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
+            ["backup-daily", 'Cluster "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
         ],
     },
     {
         name: "a database whose only job is for something else",
         mutate: (rs) => (cron(rs, "pg-backup").spec.jobTemplate.spec.template.metadata.labels["estate.io/job"] = "report"),
-        expect: [["backup-daily", 'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).']],
+        expect: [
+            ["backup-daily", 'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
+            ["backup-daily", 'Cluster "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
+        ],
     },
     {
         name: "the Azure backup job is manual, not scheduled",
@@ -92,7 +96,7 @@ const cases: Case[] = [
         mutate: (rs) => (cron(rs, "pg-restore-drill").spec.schedule = "30 4 1 1 *"),
         expect: [
             ["restore-drill-scheduled", 'Restore drill "pg-restore-drill" runs on "30 4 1 1 *": schedule it at least monthly, e.g. "30 4 1 * *".'],
-            ["restore-drill-scheduled", 'No restore drill covers StatefulSet "postgres": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.'],
+            ["restore-drill-scheduled", 'No restore drill covers StatefulSet "postgres", Cluster "postgres": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.'],
         ],
     },
     {

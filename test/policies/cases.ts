@@ -1,4 +1,5 @@
 import type { CapturedResource } from "../../tools/lib/analyzer";
+import { azureDataStores, k8sDataStores } from "./data-fixtures";
 import { azureEstate, k8sEstate } from "./fixtures";
 
 export type Mutation = (rs: CapturedResource[]) => void;
@@ -11,7 +12,7 @@ export interface Case {
 }
 
 export function estate(): CapturedResource[] {
-    return [...k8sEstate(), ...azureEstate()];
+    return [...k8sEstate(), ...k8sDataStores(), ...azureEstate(), ...azureDataStores()];
 }
 
 export function get(rs: CapturedResource[], type: string, name: string): Record<string, any> {

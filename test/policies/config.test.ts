@@ -70,14 +70,21 @@ describe("policy config", () => {
         );
         assert.deepEqual(prod["environment-prod"].properties, { stackEnvironment: "prod" });
         assert.deepEqual(prod["health-probes"].properties, { livenessPaths: ["/healthz"], readinessPaths: ["/readyz"] });
+        assert.deepEqual(prod["data-backup-retention"].properties, { minRetentionDays: 14, requireScheduledBackup: true });
+        assert.equal(prod["data-protected-in-prod"].properties.stackEnvironment, "prod");
+        assert.equal(prod["data-replication-prod"].properties.stackEnvironment, "prod");
         assert.equal(Object.keys(prod).length, catalog.length);
     });
 
     it("staging is advisory only where a runbook allows it", () => {
         const staging = effectiveConfig(descriptors, loadConfigFile(DEFAULT_PACK_DIR, "staging"));
         const advisory = Object.entries(staging).filter(([, c]) => c.enforcementLevel === "advisory").map(([n]) => n).sort();
-        assert.deepEqual(advisory, ["cors-restricted", "outbound-allow-list", "rate-limits-set"]);
-        assert.equal(staging["environment-prod"].properties.stackEnvironment, "staging");
+        // Staging does not protect its stores: the check is off there and could never block.
+        assert.deepEqual(advisory, ["cors-restricted", "data-protected-in-prod", "outbound-allow-list", "rate-limits-set"]);
+        for (const prodOnly of ["environment-prod", "data-replication-prod", "data-protected-in-prod"]) {
+            assert.equal(staging[prodOnly].properties.stackEnvironment, "staging", prodOnly);
+        }
+        assert.equal(staging["data-backup-retention"].properties.minRetentionDays, 7);
     });
 
     it("rejects config the CLI would reject", () => {

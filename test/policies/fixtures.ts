@@ -28,18 +28,24 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
     };
 }
 
+/** The resource with `protect` (and `retainOnDelete`), as the program declares stateful resources in prod. */
+export function kept(r: CapturedResource): CapturedResource {
+    r.options = { ...r.options, protect: true, retainOnDelete: true };
+    return r;
+}
+
 export function secret<T>(value: T): Record<string, unknown> {
     return { [SECRET_SIG]: SECRET_VALUE, value };
 }
 
-const restricted = {
+export const restricted = {
     allowPrivilegeEscalation: false,
     runAsNonRoot: true,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ["ALL"] },
     seccompProfile: { type: "RuntimeDefault" },
 };
-const resources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+export const resources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
 export function apiContainer(): Record<string, any> {
     return {
@@ -64,7 +70,7 @@ export function apiContainer(): Record<string, any> {
     };
 }
 
-function podTemplate(name: string, component: string, containers: Record<string, any>[]): Record<string, any> {
+export function podTemplate(name: string, component: string, containers: Record<string, any>[]): Record<string, any> {
     return {
         metadata: { labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component } },
         spec: { automountServiceAccountToken: false, serviceAccountName: name, containers },
@@ -94,7 +100,7 @@ export function migrationJob(): CapturedResource {
 
 export function postgresStatefulSet(): CapturedResource {
     const probe = { exec: { command: ["pg_isready", "-U", "postgres"] } };
-    return res("kubernetes:apps/v1:StatefulSet", "postgres", {
+    return kept(res("kubernetes:apps/v1:StatefulSet", "postgres", {
         metadata: { name: "postgres", namespace: "estate" },
         spec: {
             serviceName: "postgres",
@@ -112,13 +118,13 @@ export function postgresStatefulSet(): CapturedResource {
                 },
             ]),
         },
-    });
+    }));
 }
 
 export const AGE_RECIPIENT = "age1rpumrhk5y0l252r20c3tr6cxdmqyw54mwz4mz3wkz30nls22udrqxmvtsd";
 
 /** A scheduled backup or drill job: labelled with its purpose and store, like the program's. */
-function scheduledJob(name: string, purpose: string, schedule: string, env: Record<string, unknown>[]): CapturedResource {
+export function scheduledJob(name: string, purpose: string, schedule: string, env: Record<string, unknown>[], store = "postgres"): CapturedResource {
     const template = podTemplate(name, "backup", [
         {
             name: purpose,
@@ -128,7 +134,7 @@ function scheduledJob(name: string, purpose: string, schedule: string, env: Reco
             resources: structuredClone(resources),
         },
     ]);
-    Object.assign(template.metadata.labels, { "estate.io/job": purpose, "estate.io/store": "postgres" });
+    Object.assign(template.metadata.labels, { "estate.io/job": purpose, "estate.io/store": store });
     return res("kubernetes:batch/v1:CronJob", name, {
         metadata: { name, namespace: "estate" },
         spec: { schedule, concurrencyPolicy: "Forbid", jobTemplate: { spec: { template } } },
@@ -150,7 +156,7 @@ export function drillCronJob(): CapturedResource {
 }
 
 export function backupBucket(): CapturedResource {
-    return res("gcp:storage/bucket:Bucket", "backups", {
+    return kept(res("gcp:storage/bucket:Bucket", "backups", {
         name: "estate-prod-backups",
         location: "EU",
         uniformBucketLevelAccess: true,
@@ -158,7 +164,7 @@ export function backupBucket(): CapturedResource {
         retentionPolicy: { retentionPeriod: "3024000", isLocked: false },
         lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 36 } }],
         labels: { "estate-component": "backup" },
-    });
+    }));
 }
 
 export function netpol(name: string, spec: Record<string, any>, annotations?: Record<string, string>): CapturedResource {
@@ -353,7 +359,7 @@ export function acaScheduledJob(name: string, purpose: string, schedule: string,
 
 export function azureBackupStorage(): CapturedResource[] {
     return [
-        res("azure-native:storage:StorageAccount", "backups", {
+        kept(res("azure-native:storage:StorageAccount", "backups", {
             accountName: "estateprodbackups",
             resourceGroupName: "estate",
             kind: "StorageV2",
@@ -362,8 +368,8 @@ export function azureBackupStorage(): CapturedResource[] {
             minimumTlsVersion: "TLS1_2",
             allowSharedKeyAccess: false,
             tags: { "estate-component": "backup" },
-        }),
-        res("azure-native:storage:BlobContainer", "backups", { accountName: "estateprodbackups", resourceGroupName: "estate", containerName: "backups", publicAccess: "None" }),
+        })),
+        kept(res("azure-native:storage:BlobContainer", "backups", { accountName: "estateprodbackups", resourceGroupName: "estate", containerName: "backups", publicAccess: "None" })),
         res("azure-native:storage:BlobContainerImmutabilityPolicy", "backups", {
             accountName: "estateprodbackups",
             resourceGroupName: "estate",
@@ -405,18 +411,39 @@ export function acaRedis(): CapturedResource {
     return res("azure-native:app:ContainerApp", "redis", {
         resourceGroupName: "estate",
         tags: { "estate-component": "cache" },
-        configuration: { ingress: { external: false, targetPort: 6379, transport: "tcp" } },
+        configuration: {
+            ingress: { external: false, targetPort: 6379, transport: "tcp" },
+            secrets: [{ name: "redis-password", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/redis-password", identity: "/subscriptions/x/identity" }],
+        },
         template: {
             containers: [
                 {
                     name: "redis",
                     image: `docker.io/library/redis@${DIGEST}`,
+                    command: ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD"'],
+                    env: [{ name: "REDIS_PASSWORD", secretRef: "redis-password" }],
                     probes: [probe("Liveness"), probe("Readiness"), probe("Startup")],
                     resources: { cpu: 0.25, memory: "0.5Gi" },
                 },
             ],
         },
     });
+}
+
+/** Flexible Server: private, 14-day PITR, geo-redundant backup, zone-redundant standby. */
+export function flexibleServer(): CapturedResource {
+    return kept(
+        res("azure-native:dbforpostgresql:Server", "db", {
+            resourceGroupName: "estate",
+            serverName: "db",
+            version: "16",
+            sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+            storage: { storageSizeGB: 32 },
+            network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: "/subscriptions/x/subnets/postgres" },
+            backup: { backupRetentionDays: 14, geoRedundantBackup: "Enabled" },
+            highAvailability: { mode: "ZoneRedundant" },
+        }),
+    );
 }
 
 export function azureEstate(): CapturedResource[] {
@@ -427,9 +454,17 @@ export function azureEstate(): CapturedResource[] {
         acaScheduledJob("pg-restore-drill", "restore-drill", "30 4 1 * *", [{ name: "BACKUP_AGE_IDENTITY_FILE", value: "/var/run/secrets/estate-age/identity.txt" }]),
         ...azureBackupStorage(),
         acaRedis(),
-        res("azure-native:dbforpostgresql:Server", "db", { resourceGroupName: "estate", network: { publicNetworkAccess: "Disabled" } }),
-        res("azure-native:redis:Redis", "cache", { resourceGroupName: "estate", publicNetworkAccess: "Disabled", sku: { name: "Standard", family: "C", capacity: 1 } }),
-        res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } }),
+        flexibleServer(),
+        kept(
+            res("azure-native:redis:Redis", "cache", {
+                resourceGroupName: "estate",
+                publicNetworkAccess: "Disabled",
+                enableNonSslPort: false,
+                minimumTlsVersion: "1.2",
+                sku: { name: "Standard", family: "C", capacity: 1 },
+            }),
+        ),
+        kept(res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } })),
         ...acaAlertRules(),
         onCallActionGroup(),
     ];

@@ -15,6 +15,6 @@ describe("policy pack from TypeScript sources", () => {
             report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
             [["immutable-images", "mandatory", 'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has no tag (defaults to latest)).']],
         );
-        assert.equal(report.policies, 27);
+        assert.equal(report.policies, 32);
     });
 });

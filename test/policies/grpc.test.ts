@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { analyze } from "../../tools/lib/analyzer";
 import { runProgram } from "../../tools/lib/mock-run";
-import { api, aca, estate, setEnv } from "./cases";
+import { api, aca, estate, get, setEnv } from "./cases";
 import { capture } from "./fixtures";
 
 function summary(vs: Array<{ policy: string; enforcementLevel: string; urn?: string; message: string }>) {
@@ -23,7 +23,7 @@ describe("policy pack over gRPC", () => {
             ["container-app-https-only", "mandatory", "azure-native:app:ContainerApp::api", "Set configuration.ingress.allowInsecure: false."],
         ]);
         assert.equal(prod.resourcesAnalyzed, rs.length);
-        assert.equal(prod.policies, 27);
+        assert.equal(prod.policies, 32);
 
         // Staging: ENVIRONMENT=prod does not apply, and the runbooks let CORS be advisory there.
         const staging = await analyze(capture(rs, "staging"), { stack: "staging" });
@@ -32,6 +32,33 @@ describe("policy pack over gRPC", () => {
             ["container-app-https-only", "mandatory", "azure-native:app:ContainerApp::api", "Set configuration.ingress.allowInsecure: false."],
         ]);
         console.log(`full gRPC run, server start included: prod ${prod.ms} ms, staging ${staging.ms} ms`);
+    });
+
+    it("holds prod data stores to prod rules only", async () => {
+        const rs = estate();
+        get(rs, "dbforpostgresql:Server", "db").backup.backupRetentionDays = 10;
+        get(rs, "postgresql.cnpg.io/v1:Cluster", "postgres").spec.instances = 1;
+        const pvc = rs.find((r) => r.name === "ollama-models")!;
+        pvc.options = { ...pvc.options, protect: false };
+        const prod = await analyze(capture(rs, "prod"), { stack: "prod" });
+        assert.deepEqual(summary(prod.violations), [
+            [
+                "data-replication-prod",
+                "mandatory",
+                "kubernetes:postgresql.cnpg.io/v1:Cluster::postgres",
+                'Set spec.instances on Cluster "postgres" to at least 2 (it is 1), so a standby takes over when the primary fails.',
+            ],
+            [
+                "data-protected-in-prod",
+                "mandatory",
+                "kubernetes:core/v1:PersistentVolumeClaim::ollama-models",
+                "Set the resource option protect: true on this PersistentVolumeClaim in prod (and retainOnDelete: true where the provider supports it).",
+            ],
+            // prod.json raises the PITR window to 14 days.
+            ["data-backup-retention", "mandatory", "azure-native:dbforpostgresql:Server::db", 'Set backup.backupRetentionDays on Flexible Server "db" to at least 14 (it is 10).'],
+        ]);
+        const staging = await analyze(capture(rs, "staging"), { stack: "staging" });
+        assert.deepEqual(summary(staging.violations), []);
     });
 
     it("passes the real program's prod stack and catches a change to it", async () => {

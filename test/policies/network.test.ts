@@ -176,6 +176,8 @@ const cases: Case[] = [
                 'Namespace "estate" has no default-deny NetworkPolicy: add one with podSelector {}, policyTypes ["Ingress"] and no ingress rules.',
             ],
             ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to StatefulSet "postgres": list podSelector peers for its clients only.'],
+            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to StatefulSet "redis": list podSelector peers for its clients only.'],
+            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to Deployment "ollama": list podSelector peers for its clients only.'],
         ],
     },
     {

@@ -57,7 +57,12 @@ export function renderPolicyReadme(packDir: string = DEFAULT_PACK_DIR): string {
         "  values) on the NetworkPolicy that selects it; every ingress peer must pin one of them.",
         "- Rate-limited workloads: `app.kubernetes.io/name` or component `api`/`gateway` (Azure tag `estate-name`,",
         "  else the app name).",
-        "- The stack's environment: `environment-prod`'s `stackEnvironment` in `config/<stack>.json`.",
+        "- The stack's environment: the `stackEnvironment` of `environment-prod`, `data-replication-prod` and",
+        "  `data-protected-in-prod` in `config/<stack>.json` (each policy receives only its own config).",
+        "- Data-store resources: CloudNativePG `Cluster`, `ScheduledBackup` and Barman Cloud `ObjectStore`; Helm releases",
+        "  whose chart is `neo4j`, `redis`, `valkey` or `postgresql`; Flexible Server and its `Configuration`s (linked by",
+        "  `serverName`); Azure Cache for Redis; storage accounts; containers by image (Redis, Neo4j, PostgreSQL).",
+        "- `protect`: the resource option the engine sends with each resource (`retainOnDelete` is not sent to policies).",
         "",
     ].join("\n");
 }
