@@ -91,17 +91,15 @@ for (const stack of ["staging", "prod"] as const) {
                 configuration: {
                     activeRevisionsMode: "Single",
                     ingress: { external: false, transport: "tcp", targetPort: 7687, exposedPort: 7687, allowInsecure: false },
-                    secrets: [{ name: "neo4j-password", keyVaultUrl: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-password", identity: "foundation-identity-id" }],
+                    secrets: [{ name: "neo4j-auth", keyVaultUrl: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-auth", identity: "foundation-identity-id" }],
                 },
                 template: {
                     containers: [
                         {
                             name: "neo4j",
                             image: NEO4J_IMAGE,
-                            command: ["/bin/sh", "-c"],
-                            args: ['export NEO4J_AUTH="neo4j/$AUTH_PASSWORD"; unset AUTH_PASSWORD; exec /startup/docker-entrypoint.sh neo4j'],
                             env: [
-                                { name: "AUTH_PASSWORD", secretRef: "neo4j-password" },
+                                { name: "NEO4J_AUTH", secretRef: "neo4j-auth" },
                                 { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
                                 { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
                             ],
@@ -124,10 +122,10 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("keeps the Neo4j password only as a Key Vault secret the app's identity may read", () => {
-            const secret = resource(capture, "azure-native:keyvault:Secret", "neo4j-auth-neo4j-password");
+            const secret = resource(capture, "azure-native:keyvault:Secret", "neo4j-auth-neo4j-auth");
             const value = (secret.inputs as any).properties.value;
             assert.equal(value[SECRET_SIG], SECRET_VALUE, "the password is a Pulumi secret");
-            assert.match(value.value, /^offline-generated-not-a-secret-secrets-/);
+            assert.match(value.value, /^neo4j\/offline-generated-not-a-secret-secrets-neo4j-password$/);
             stateful(secret, prod);
             stateful(resource(capture, "azure-native:keyvault:Vault", "neo4j-auth-vault"), prod);
             const app = resource(capture, "azure-native:app:ContainerApp", "neo4j-app");

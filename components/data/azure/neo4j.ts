@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
-import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
+import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jAuth, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
 import { AzureFilesVolume } from "./files";
 
 /** Neo4j 5 LTS, Community edition, pinned by digest; bump deliberately. */
@@ -60,14 +60,15 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                 location: args.location,
                 tenantId: args.tenantId,
                 subscriptionId: args.subscriptionId,
-                entries: [{ id: "neo4j-password", value: pulumi.secret(args.password) }],
+                // NEO4J_AUTH as the official image reads it (`neo4j/<password>`), so the container takes it as is.
+                entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
                 readerIdentityId: args.identityId,
                 readerPrincipalId: args.identityPrincipalId,
                 protect,
             },
             { parent: this },
         );
-        const passwordRef = auth.refs["neo4j-password"]!;
+        const passwordRef = auth.refs["neo4j-auth"]!;
         if (passwordRef.kind !== "key-vault") throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
         const tcpProbe = (type: "Startup" | "Liveness" | "Readiness", failureThreshold: number) => ({
             type,
@@ -102,12 +103,9 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                         {
                             name,
                             image: NEO4J_IMAGE,
-                            // NEO4J_AUTH is built inside the container so the password never appears in the app's definition;
-                            // the variable avoids the NEO4J_ prefix, which the entrypoint would turn into a (refused) setting.
-                            command: ["/bin/sh", "-c"],
-                            args: [`export NEO4J_AUTH="${NEO4J_USER}/$AUTH_PASSWORD"; unset AUTH_PASSWORD; exec /startup/docker-entrypoint.sh neo4j`],
                             env: [
-                                { name: "AUTH_PASSWORD", secretRef: passwordRef.name },
+                                // A Key Vault reference: the password never appears in the app's definition.
+                                { name: "NEO4J_AUTH", secretRef: passwordRef.name },
                                 { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
                                 { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
                             ],
