@@ -95,6 +95,10 @@ function checkAzureTls(r: PolicyResource, report: ReportViolation): void {
 }
 
 function checkCnpgTls(r: PolicyResource, report: ReportViolation): void {
+    const minTls = r.props.spec?.postgresql?.parameters?.ssl_min_protocol_version;
+    if (minTls !== undefined && !["TLSv1.2", "TLSv1.3"].includes(minTls)) {
+        report(`Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "${cnpgName(r.props)}" to "TLSv1.2" (it is "${minTls}").`, r.urn);
+    }
     const ssl = r.props.spec?.postgresql?.parameters?.ssl;
     if (ssl !== undefined && ["off", "false", "0"].includes(String(ssl).toLowerCase())) {
         report(`Remove spec.postgresql.parameters.ssl "${ssl}" from Cluster "${cnpgName(r.props)}": CloudNativePG serves TLS by default.`, r.urn);
@@ -182,6 +186,12 @@ function checkRedisAuth(w: WorkloadView, c: ContainerView, report: (m: string) =
     }
 }
 
+/** NEO4J_AUTH exported by a shell command line (`export NEO4J_AUTH="neo4j/$PASSWORD"; exec ...`). */
+function neo4jAuthInArgv(argv: readonly string[]): string | undefined {
+    const m = argv.map((a) => /NEO4J_AUTH=("[^"]*"|'[^']*'|[^\s;]+)/.exec(a)?.[1]).find((v) => v !== undefined);
+    return m?.replace(/^["']|["']$/g, "");
+}
+
 function checkNeo4jAuth(c: ContainerView, report: (m: string) => void): void {
     const who = ContainerLabel(c);
     const auth = c.env.find((e) => e.name === "NEO4J_AUTH");
@@ -189,6 +199,17 @@ function checkNeo4jAuth(c: ContainerView, report: (m: string) => void): void {
         report(`Remove NEO4J_dbms_security_auth__enabled=false from ${containerLabel(c)}.`);
     }
     if (c.env.some((e) => e.name === "NEO4J_AUTH_PATH")) return;
+    const exported = auth === undefined ? neo4jAuthInArgv(c.argv) : undefined;
+    if (exported !== undefined) {
+        const vars = referencedVars(exported);
+        if (exported.toLowerCase() === "none" || vars.length === 0) {
+            report(`${who} exports NEO4J_AUTH without a password from the secret store: export NEO4J_AUTH="neo4j/$<VAR>" with <VAR> a secret reference.`);
+        }
+        for (const v of vars.filter((name) => !c.env.some((e) => e.name === name && e.byReference))) {
+            report(`${who} builds NEO4J_AUTH from ${v}, which is no secret reference: set ${v} from a secret reference.`);
+        }
+        return;
+    }
     if (auth === undefined) {
         report(`${who} has no NEO4J_AUTH: set it to neo4j/<password> from a secret reference.`);
     } else if (!auth.byReference) {

@@ -52,7 +52,6 @@ async function k8s(overrides: Partial<BackupsArgs> = {}) {
             namespace: "estate",
             gcpProject: "acme-estate-prod",
             bucketName: "acme-estate-prod-estate-prod-backups",
-            pushgatewayUrl: "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091",
         });
     });
     return { capture, outputs };
@@ -152,6 +151,16 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(drillEnv.BACKUP_AGE_RECIPIENT, undefined);
         assert.deepEqual(pod.spec.volumes.at(-1), { name: "age-identity", secret: { secretName: "app-secrets-synced", items: [{ key: "backup-age-identity", path: "identity.txt" }], defaultMode: 0o400 } });
         assert.equal(pod.metadata.labels["estate.io/job"], "restore-drill");
+    });
+
+    it("installs a persistent Pushgateway from a pinned chart, scraped with honor_labels", async () => {
+        const { capture } = await k8s();
+        const release = inputsOf(resource(capture, "kubernetes:helm.sh/v3:Release", "backups-pushgateway"));
+        assert.deepEqual([release.name, release.chart, release.version, release.namespace], ["prometheus-pushgateway", "prometheus-pushgateway", "3.2.0", "monitoring"]);
+        assert.deepEqual(release.values.serviceMonitor, { enabled: true, namespace: "monitoring", honorLabels: true });
+        assert.deepEqual(release.values.extraArgs, ["--persistence.file=/data/pushgateway.data", "--persistence.interval=1m"]);
+        // The jobs push to that release's Service.
+        assert.equal(env(podOf(capture, "pg-backup-estate").spec.containers[0].env).PUSHGATEWAY_URL, "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091");
     });
 
     it("declares objects the Kubernetes schema accepts", async () => {

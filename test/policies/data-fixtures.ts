@@ -150,7 +150,10 @@ export function acaNeo4j(): CapturedResource {
                 {
                     name: "neo4j",
                     image: `docker.io/library/neo4j@${DIGEST}`,
-                    env: [{ name: "NEO4J_AUTH", secretRef: "neo4j-auth" }],
+                    // As the program does: NEO4J_AUTH built in the container from a Key Vault secret.
+                    command: ["/bin/sh", "-c"],
+                    args: ['export NEO4J_AUTH="neo4j/$AUTH_PASSWORD"; unset AUTH_PASSWORD; exec /startup/docker-entrypoint.sh neo4j'],
+                    env: [{ name: "AUTH_PASSWORD", secretRef: "neo4j-auth" }],
                     probes: [probe("Liveness"), probe("Readiness"), probe("Startup")],
                     resources: { cpu: 1, memory: "2Gi" },
                     volumeMounts: [{ volumeName: "data", mountPath: "/data" }],

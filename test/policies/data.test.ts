@@ -77,6 +77,11 @@ const tls: Case[] = [
         expect: [["data-tls-only", 'Remove spec.postgresql.parameters.ssl "off" from Cluster "postgres": CloudNativePG serves TLS by default.']],
     },
     {
+        name: "CloudNativePG accepting TLS 1.1",
+        mutate: (rs) => (cluster(rs).spec.postgresql.parameters.ssl_min_protocol_version = "TLSv1.1"),
+        expect: [["data-tls-only", 'Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "postgres" to "TLSv1.2" (it is "TLSv1.1").']],
+    },
+    {
         name: "CloudNativePG admitting clients without TLS",
         mutate: (rs) => (cluster(rs).spec.postgresql.pg_hba = ["hostnossl  all all all scram-sha-256"]),
         expect: [
@@ -169,12 +174,41 @@ const auth: Case[] = [
     },
     {
         name: "Neo4j Container App with NEO4J_AUTH=none",
-        mutate: (rs) => (acaNeo4j(rs).env = [{ name: "NEO4J_AUTH", value: "none" }]),
+        mutate: (rs) => {
+            delete acaNeo4j(rs).args;
+            acaNeo4j(rs).env = [{ name: "NEO4J_AUTH", value: "none" }];
+        },
         expect: [["data-auth-required", 'Container "neo4j" sets NEO4J_AUTH=none: set NEO4J_AUTH to neo4j/<password> from a secret reference.']],
     },
     {
+        name: "Neo4j Container App taking NEO4J_AUTH straight from a secret",
+        mutate: (rs) => {
+            delete acaNeo4j(rs).args;
+            acaNeo4j(rs).env = [{ name: "NEO4J_AUTH", secretRef: "neo4j-auth" }];
+        },
+        expect: [],
+    },
+    {
+        name: "Neo4j Container App exporting NEO4J_AUTH from a literal variable",
+        mutate: (rs) => (acaNeo4j(rs).env = [{ name: "AUTH_PASSWORD", value: "changeme" }]),
+        expect: [
+            ["credentials-by-reference", 'Container "neo4j" sets AUTH_PASSWORD without a secret reference: use secretRef naming a configuration.secrets entry backed by Key Vault.'],
+            ["data-auth-required", 'Container "neo4j" builds NEO4J_AUTH from AUTH_PASSWORD, which is no secret reference: set AUTH_PASSWORD from a secret reference.'],
+        ],
+    },
+    {
+        name: "Neo4j Container App exporting NEO4J_AUTH=none",
+        mutate: (rs) => (acaNeo4j(rs).args = ["export NEO4J_AUTH=none; exec /startup/docker-entrypoint.sh neo4j"]),
+        expect: [
+            ["data-auth-required", 'Container "neo4j" exports NEO4J_AUTH without a password from the secret store: export NEO4J_AUTH="neo4j/$<VAR>" with <VAR> a secret reference.'],
+        ],
+    },
+    {
         name: "Neo4j Container App without NEO4J_AUTH",
-        mutate: (rs) => (acaNeo4j(rs).env = []),
+        mutate: (rs) => {
+            delete acaNeo4j(rs).args;
+            acaNeo4j(rs).env = [];
+        },
         expect: [["data-auth-required", 'Container "neo4j" has no NEO4J_AUTH: set it to neo4j/<password> from a secret reference.']],
     },
     {

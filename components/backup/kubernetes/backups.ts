@@ -2,12 +2,21 @@ import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as helm from "@pulumi/kubernetes/helm/v3";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import { dnsEgress, JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "../../workload/kubernetes/security";
 import { resourceSizing, type SecretRef } from "../../workload/service";
 import { AGE_IDENTITY_DIR, AGE_IDENTITY_FILE, BACKUP_SCRIPTS_PATH, backupJobSpecs, type BackupJobSpec, type BackupsArgs, type BackupsOutputs } from "../backups";
 import { backupScriptCommand } from "../scripts";
+
+/** Pinned chart: an upgrade is a reviewed change. The release name is the Service name. */
+export const PUSHGATEWAY_CHART = { chart: "prometheus-pushgateway", version: "3.2.0", repo: "https://prometheus-community.github.io/helm-charts" } as const;
+
+/** Where backup jobs push `estate_backup_*` gauges; Prometheus scrapes them from there. */
+export function pushgatewayUrl(monitoringNamespace: string): string {
+    return `http://${PUSHGATEWAY_CHART.chart}.${monitoringNamespace}.svc.cluster.local:9091`;
+}
 
 export interface KubernetesBackupsArgs extends BackupsArgs {
     readonly namespace: pulumi.Input<string>;
@@ -17,10 +26,14 @@ export interface KubernetesBackupsArgs extends BackupsArgs {
     readonly bucketName: string;
     /** Bucket location. @default "EU" */
     readonly location?: string;
-    /** Where the jobs push the freshness metrics (the Prometheus rules read them). */
-    readonly pushgatewayUrl: string;
-    /** Namespace of the Pushgateway, for the egress rule. @default "monitoring" */
+    /** Namespace of the Pushgateway the jobs push their freshness metrics to. @default "monitoring" */
     readonly monitoringNamespace?: string;
+    /**
+     * Install the Pushgateway (pinned chart, persistent, scraped with honor_labels through a
+     * ServiceMonitor). Off when the cluster's monitoring already runs one at the same address.
+     * @default true
+     */
+    readonly installPushgateway?: boolean;
 }
 
 /**
@@ -89,12 +102,14 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             { metadata: { name: `${name}-scripts`, namespace, labels: workloadLabels(name, "job", "job") }, data: { ...args.scripts } },
             { parent: this },
         );
+        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        if (args.installPushgateway ?? true) this.pushgateway(name, monitoringNamespace);
         const identity = args.restoreDrill.enabled ? args.restoreDrill.ageIdentity : undefined;
-        const shared = { BACKUP_DEST: pulumi.interpolate`gs://${bucket.name}`, BACKUP_WORK_DIR: "/work", PUSHGATEWAY_URL: args.pushgatewayUrl, CLOUDSDK_CONFIG: "/work/.gcloud" };
+        const shared = { BACKUP_DEST: pulumi.interpolate`gs://${bucket.name}`, BACKUP_WORK_DIR: "/work", PUSHGATEWAY_URL: pushgatewayUrl(monitoringNamespace), CLOUDSDK_CONFIG: "/work/.gcloud" };
         const jobs = backupJobSpecs(args, shared);
         for (const job of jobs) {
             this.cronJobs[job.name] = this.cronJob(job, args.image, namespace, ksa, scripts, job.purpose === "restore-drill" ? identity : undefined);
-            this.networkPolicy(job, namespace, args.monitoringNamespace ?? "monitoring");
+            this.networkPolicy(job, namespace, monitoringNamespace);
         }
 
         this.storageName = bucket.name;
@@ -163,6 +178,30 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                             },
                         },
                     },
+                },
+            },
+            { parent: this },
+        );
+    }
+
+    /** Freshness gauges outlive a pod restart (persistence file), so a restart does not page as "backup stale". */
+    private pushgateway(name: string, namespace: string): void {
+        new helm.Release(
+            `${name}-pushgateway`,
+            {
+                name: PUSHGATEWAY_CHART.chart,
+                chart: PUSHGATEWAY_CHART.chart,
+                version: PUSHGATEWAY_CHART.version,
+                repositoryOpts: { repo: PUSHGATEWAY_CHART.repo },
+                namespace,
+                createNamespace: true,
+                values: {
+                    serviceMonitor: { enabled: true, namespace, honorLabels: true },
+                    persistentVolume: { enabled: true, size: "1Gi" },
+                    extraArgs: ["--persistence.file=/data/pushgateway.data", "--persistence.interval=1m"],
+                    automountServiceAccountToken: false,
+                    containerSecurityContext: restrictedContainerSecurityContext,
+                    resources: resourceSizing("50m", "64Mi"),
                 },
             },
             { parent: this },

@@ -22,9 +22,6 @@ import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { KubernetesFoundation } from "./foundation";
 
-/** The Pushgateway of the monitoring stack; backup jobs push their freshness metrics there. */
-export const PUSHGATEWAY_URL = "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091";
-
 /** Workloads as Kubernetes objects in one restricted namespace; secrets from GCP Secret Manager or Kubernetes Secrets. */
 export class KubernetesPlatform implements EstatePlatform {
     readonly kind = "kubernetes";
@@ -100,7 +97,6 @@ export class KubernetesPlatform implements EstatePlatform {
                 namespace: this.foundation.namespace,
                 gcpProject,
                 bucketName: `${gcpProject}-${this.config.project}-${this.config.stack}-backups`,
-                pushgatewayUrl: PUSHGATEWAY_URL,
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
