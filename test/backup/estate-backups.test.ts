@@ -119,7 +119,7 @@ describe("switching backups off through config", () => {
         const { code, stdout } = await policy("backupEncryption=false");
         assert.equal(code, 2);
         assert.match(stdout, /backups-encrypted {2}\(urn:pulumi:prod::estate::\S*estate:backup:KubernetesBackups\$kubernetes:batch\/v1:CronJob::pg-backup-estate-cronjob\)\n {10}Set BACKUP_AGE_RECIPIENT on container "backup" to an age public key/);
-        assert.match(stdout, /Stack prod: 27 policies over \d+ resources in \d+ ms: 3 mandatory, 0 advisory violations\./);
+        assert.match(stdout, /Stack prod: 32 policies over \d+ resources in \d+ ms: 3 mandatory, 0 advisory violations\./);
     });
 
     it("refuses a stack without a restore drill: npm run policy exits 2", async () => {
