@@ -20,7 +20,7 @@ import {
     WORKLOAD_TYPES,
 } from "./k8s";
 import { CatalogEntry, configWithDefaults, DATA_COMPONENTS, quoteList, RUNBOOK } from "./lib";
-import { REDIS_TYPES } from "./stores";
+import { REDIS_ENTERPRISE, REDIS_TYPES } from "./stores";
 import { containerLabel, onWorkloads } from "./views";
 
 const outboundSchema: PolicyConfigSchema = {
@@ -183,7 +183,7 @@ export const dataStoreNotPublic: CatalogEntry = {
                 }
             }),
             (args, report) => {
-                if (!REDIS_TYPES.includes(args.type)) return;
+                if (!REDIS_TYPES.includes(args.type) && args.type !== REDIS_ENTERPRISE) return;
                 if (args.props.publicNetworkAccess !== "Disabled") {
                     report('Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.');
                 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { api, Case, drop, estate, get, setEnv } from "./cases";
-import { urnOf } from "./fixtures";
+import { kept, res, urnOf } from "./fixtures";
 import { findings, violations } from "./harness";
 
 const NP = "networking.k8s.io/v1:NetworkPolicy";
@@ -72,6 +72,21 @@ const cases: Case[] = [
             r.urn = urnOf(r.type, "cache");
             (r.inputs as Record<string, unknown>).publicNetworkAccess = "Enabled";
         },
+        expect: [["data-store-not-public", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.']],
+    },
+    {
+        name: "Azure Managed Redis (Redis Enterprise) with public network access",
+        mutate: (rs) =>
+            rs.push(
+                kept(
+                    res("azure-native:redisenterprise:RedisEnterprise", "managed-cache", {
+                        resourceGroupName: "estate",
+                        publicNetworkAccess: "Enabled",
+                        minimumTlsVersion: "1.2",
+                        sku: { name: "Balanced_B1" },
+                    }),
+                ),
+            ),
         expect: [["data-store-not-public", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.']],
     },
     {
