@@ -1,3 +1,6 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { postgresPoolEnv } from "../components/data/postgres";
+import { cacheTtlEnv } from "../components/data/redis";
 import type { EstateConfig, ServiceConfig } from "./config";
 
 /** Runbook 002 tuning profiles. `laptop` is the runbook's M1 profile verbatim; `server` raises concurrency. */
@@ -8,15 +11,15 @@ export const tuningProfiles = {
 
 export interface EnvironmentContext {
     /** Where the estate's Ollama answers, unless the stack overrides OLLAMA_BASE_URL. */
-    readonly ollamaUrl: string;
+    readonly ollamaUrl: pulumi.Input<string>;
 }
 
 /**
  * The plain (non-secret) environment of a service: every knob the runbooks name, from config.
  * Credentials never appear here; they are wired by reference from the secret store.
  */
-export function serviceEnvironment(config: EstateConfig, service: ServiceConfig, context: EnvironmentContext): Record<string, string> {
-    const env: Record<string, string> = {
+export function serviceEnvironment(config: EstateConfig, service: ServiceConfig, context: EnvironmentContext): Record<string, pulumi.Input<string>> {
+    const env: Record<string, pulumi.Input<string>> = {
         ENVIRONMENT: config.environment,
         LOG_LEVEL: config.logLevel.toUpperCase(),
         PORT: String(service.port),
@@ -37,6 +40,8 @@ export function serviceEnvironment(config: EstateConfig, service: ServiceConfig,
         OUTBOUND_ALLOWED_HOSTS: config.outbound.allowedHosts.join(","),
         AI_ENABLED: String(config.aiEnabled),
     };
+    if (service.needs.includes("postgres")) Object.assign(env, postgresPoolEnv(config.data.postgres.pool));
+    if (service.needs.includes("redis")) Object.assign(env, cacheTtlEnv(config.data.cacheTtl));
     if (service.needs.includes("ollama")) {
         Object.assign(env, tuningProfiles[config.tuning.profile], {
             OLLAMA_BASE_URL: config.ollama.baseUrl ?? context.ollamaUrl,

@@ -2,15 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecrets } from "../components/secrets/generated-secrets";
 import type { SecretRef } from "../components/workload/service";
 import type { EstateConfig } from "./config";
+import { AGE_IDENTITY_SECRET_ID, backupArgs } from "./backups";
+import { dataOutputs, dataSecretEntries, declareDataStores } from "./data";
 import { serviceEnvironment } from "./environment";
 import { monitoringArgs, ON_CALL_KEY_SECRET } from "./monitoring";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform } from "./platforms";
 import { schemaJobs } from "./migrations";
-import { generatedSecretSpecs, secretEnvByService } from "./secrets";
+import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
-
-const OLLAMA_PORT = 11434;
 
 /** The whole estate for one stack: config in, outputs contract out. Never branches on the platform. */
 export class Estate extends pulumi.ComponentResource {
@@ -23,33 +23,45 @@ export class Estate extends pulumi.ComponentResource {
         const secrets = new GeneratedSecrets(
             "secrets",
             {
-                secrets: generatedSecretSpecs,
+                secrets: [...generatedSecretSpecs, ...dataCredentialSpecs],
                 rotation: config.secretRotation,
                 provided: {
                     "oidc-client-secret": config.oidc.clientSecret,
                     "bootstrap-admin-email": pulumi.secret(`admin@${config.domain}`),
                     // Unset key: no secret, no receiver, and the policy pack refuses the stack.
                     ...(config.onCall.key !== undefined ? { [ON_CALL_KEY_SECRET]: config.onCall.key } : {}),
+                    // The restore drill decrypts with it; without it the config schema refuses an enabled drill.
+                    ...(config.backups.ageIdentity !== undefined ? { [AGE_IDENTITY_SECRET_ID]: config.backups.ageIdentity } : {}),
                 },
                 protect: config.isProd,
             },
             { parent: this },
         );
-        const store = platform.secretStore("app-secrets", secrets.entries);
-
-        const ollamaUrl = platform.internalUrl("ollama", OLLAMA_PORT);
+        const generated = (id: string) => {
+            const entry = secrets.entries.find((e) => e.id === id);
+            if (!entry) throw new pulumi.ResourceError(`generated secret \`${id}\` is missing from stacks/secrets.ts`, this);
+            return entry.value;
+        };
+        const stores = declareDataStores(platform, config, {
+            dbPassword: generated("db-password"),
+            redisPassword: generated("redis-password"),
+            neo4jPassword: generated("neo4j-password"),
+        });
+        // Store credentials enter the secret store from the stores' outputs, which may differ from what was generated.
+        const derived = new Set<string>(dataSecretIds);
+        const store = platform.secretStore("app-secrets", [...secrets.entries.filter((e) => !derived.has(e.id)), ...dataSecretEntries(stores)]);
         const enabled = new Set(config.services.map((s) => s.name));
         const services: { [K in ServiceName]?: ServiceEndpoint } = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
-            for (const [envName, secretId] of Object.entries(secretEnvByService[service.name])) {
+            for (const [envName, secretId] of Object.entries(secretEnvOf(service.name, config.isProd))) {
                 const ref = store.refs[secretId];
                 if (!ref) throw new pulumi.ResourceError(`secret \`${secretId}\` needed by ${service.name}.${envName} is not in the store`, this);
                 secretEnv[envName] = ref;
             }
-            const env = serviceEnvironment(config, service, { ollamaUrl });
+            const env = serviceEnvironment(config, service, { ollamaUrl: stores.ollama.url });
             // The schema owner's pods roll only after this tag's `alembic upgrade head` succeeded.
-            const schema = service.ownsSchema ? schemaJobs(platform, config, { service, env, secretEnv }) : undefined;
+            const schema = service.ownsSchema ? schemaJobs(platform, config, { service, env, secretEnv, after: stores.readiness.postgres }) : undefined;
             const workload = platform.service(service.name, {
                 image: service.imageRef,
                 previousImage: service.previousImageRef,
@@ -65,7 +77,8 @@ export class Estate extends pulumi.ComponentResource {
                 allowedCallers: service.calledBy.filter((caller) => enabled.has(caller)),
                 dependencies: [...service.needs, ...calleesOf(service.name, enabled)],
                 corsAllowedOrigins: config.cors.allowedOrigins,
-                ...(schema ? { dependsOn: [schema.migration] } : {}),
+                // The stores it needs, and for the schema owner this tag's migration.
+                dependsOn: [...service.needs.flatMap((dependency) => stores.readiness[dependency]), ...(schema ? [schema.migration] : [])],
             });
             const publicUrl = workload.url;
             services[service.name] = {
@@ -79,6 +92,7 @@ export class Estate extends pulumi.ComponentResource {
             };
         }
 
+        const backups = platform.backups("backups", backupArgs(config, store.refs));
         const alerting = platform.monitoring("monitoring", monitoringArgs(config, services, store, config.onCall.key));
 
         const { api, ...others } = services;
@@ -89,7 +103,9 @@ export class Estate extends pulumi.ComponentResource {
             environment: config.environment,
             services: { api, ...others },
             secretNames: store.secretNames,
+            data: dataOutputs(stores, config, store.secretNames),
             alerting: { receiverKind: alerting.receiverKind, routingIds: alerting.routingIds, alertNames: alerting.alertNames },
+            backups: { storageName: backups.storageName, storageUrl: backups.storageUrl, schedules: backups.schedules, drillSchedule: backups.drillSchedule },
         };
         this.registerOutputs({ ...this.outputs });
     }

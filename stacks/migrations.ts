@@ -11,6 +11,8 @@ export interface SchemaJobsInput {
     readonly env: Readonly<Record<string, pulumi.Input<string>>>;
     /** The service's secret references; each job takes only the ones it needs. */
     readonly secretEnv: Readonly<Record<string, SecretRef>>;
+    /** Resources the jobs wait for, e.g. the database they migrate. @default none */
+    readonly after?: readonly pulumi.Resource[];
 }
 
 /** The jobs of the service that owns the schema, and the resource its workload must wait for. */
@@ -26,10 +28,16 @@ export interface SchemaJobs {
  * traffic") and the one-time seeding (runbook 000: "Run the seeding procedure once").
  * `alembic upgrade head` runs once per image tag; seeding runs once for the stack, after it.
  */
+/** Component names (`app.kubernetes.io/name`) of the schema owner's jobs: the database admits their pods. */
+export function schemaJobComponents(service: string): string[] {
+    return [`${service}-migrate`, `${service}-bootstrap`];
+}
+
 export function schemaJobs(platform: EstatePlatform, config: EstateConfig, input: SchemaJobsInput): SchemaJobs {
     const { service } = input;
     const databaseEnv = pickSecretEnv(input.secretEnv, DATABASE_ENV);
-    const migration = platform.job(`${service.name}-migrate`, {
+    const [migrateName, bootstrapName] = schemaJobComponents(service.name) as [string, string];
+    const migration = platform.job(migrateName, {
         purpose: "migration",
         jobName: migrationJobName(service.name, service.imageRef),
         image: service.imageRef,
@@ -37,8 +45,9 @@ export function schemaJobs(platform: EstatePlatform, config: EstateConfig, input
         env: input.env,
         secretEnv: databaseEnv,
         dependencies: ["postgres"],
+        dependsOn: [...(input.after ?? [])],
     });
-    const bootstrap = platform.job(`${service.name}-bootstrap`, {
+    const bootstrap = platform.job(bootstrapName, {
         purpose: "bootstrap",
         jobName: `${service.name}-bootstrap`,
         image: service.imageRef,

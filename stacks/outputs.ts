@@ -40,6 +40,39 @@ export const serviceEndpointSchema = z
     })
     .meta({ id: "ServiceEndpoint", description: "One service as other teams see it." });
 
+/** Where one store answers and the names of its secrets; the same fields on every platform. */
+const dataStoreShape = {
+    host: z.string().min(1).meta({ description: "Host inside the estate's private network (cluster DNS, private endpoint or internal app name)." }),
+    port: z.int().min(1).max(65535).meta({ description: "Port clients connect to." }),
+    public: z.boolean().meta({ description: "True only when `estate:publicDataStores` gave the store a public endpoint (the policy pack refuses it)." }),
+    secretNames: z.record(secretId, secretName("Name of the secret in the store.")).meta({
+        description: "Secret id → its name in the store, for this store's connection settings and credentials.",
+    }),
+};
+
+export const dataStoreEndpointSchema = z.object(dataStoreShape).meta({ description: "One data store as other teams see it." });
+
+export const dataOutputsSchema = z
+    .object({
+        postgres: z
+            .object({
+                ...dataStoreShape,
+                readHost: z.string().min(1).meta({ description: "Host serving read-only queries: a replica, or the primary when there are none." }),
+                databaseName: z.string().min(1).meta({ description: "The application database." }),
+            })
+            .meta({ description: "PostgreSQL (CloudNativePG on Kubernetes, Flexible Server on Azure)." }),
+        redis: dataStoreEndpointSchema,
+        neo4j: dataStoreEndpointSchema,
+        ollama: z
+            .object({
+                host: dataStoreShape.host,
+                port: dataStoreShape.port,
+                public: dataStoreShape.public,
+                models: z.array(z.string().min(1)).meta({ description: "Models pulled before any service uses them: chat, then embeddings." }),
+            })
+            .meta({ description: "The Ollama model runtime (no credentials: it is reachable only from its clients)." }),
+    })
+    .meta({ description: "The data stores and the model runtime, private by default." });
 export const alertingSchema = z
     .object({
         receiverKind: z.enum(["pagerduty", "webhook"]).meta({ description: "Kind of the on-call receiver that pages (`estate:alertOnCallReceiver`)." }),
@@ -47,6 +80,15 @@ export const alertingSchema = z
         alertNames: z.record(z.string(), z.array(z.string().min(1))).meta({ description: "Alert names per service, in catalogue order; backup alerts under `backup`." }),
     })
     .meta({ id: "Alerting", description: "Where alerts go and which exist; never the receiver's key." });
+
+export const backupsSchema = z
+    .object({
+        storageName: z.string().min(1).meta({ description: "Backup bucket (GCS) or `<account>/<container>` (Azure Blob)." }),
+        storageUrl: z.string().min(1).meta({ description: "`gs://bucket` or `https://<account>.blob.core.windows.net/<container>`." }),
+        schedules: z.record(z.string(), z.string().min(1)).meta({ description: "Backup and drill job name → cron schedule (UTC)." }),
+        drillSchedule: z.string().min(1).optional().meta({ description: "Cron schedule of the monthly restore drill; absent when it is off." }),
+    })
+    .meta({ description: "Daily encrypted backups and the restore drill." });
 
 /** `api` always runs; the other services are present when their stack deploys them. */
 const servicesShape = Object.fromEntries(
@@ -62,7 +104,9 @@ export const estateOutputsSchema = z
         secretNames: z.record(secretId, secretName("Name of the secret in the store.")).meta({
             description: "Secret id → its name in the store (GCP resource name, Key Vault secret or Kubernetes Secret key).",
         }),
+        data: dataOutputsSchema,
         alerting: alertingSchema,
+        backups: backupsSchema,
     })
     .meta({
         title: "estate stack outputs",
@@ -83,6 +127,7 @@ export type Exported<T> = [NonNullable<T>] extends [readonly (infer U)[]]
 /** What the Estate exports; typed from the schema, so an undeclared or missing key fails to compile. */
 export type EstateOutputs = { readonly [K in keyof EstateOutputsValue]: Exported<EstateOutputsValue[K]> };
 export type ServiceEndpoint = Exported<ServiceEndpointValue>;
+export type DataOutputs = Exported<z.output<typeof dataOutputsSchema>>;
 
 export class OutputsContractError extends Error {}
 

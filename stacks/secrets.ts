@@ -11,8 +11,46 @@ export const generatedSecretSpecs: readonly GeneratedSecretSpec[] = [
     { id: "bootstrap-admin-api-key", length: 48 },
 ];
 
+/**
+ * Passwords the estate generates for the data stores. They reach the secret store through the
+ * stores' outputs (where a platform issues its own key, e.g. Azure Cache, that key wins), so
+ * they are listed apart from the secrets stored as generated. No punctuation: they end up in URLs.
+ */
+export const dataCredentialSpecs: readonly GeneratedSecretSpec[] = [
+    { id: "db-password", length: 32 },
+    { id: "redis-password", length: 32 },
+    { id: "neo4j-password", length: 32 },
+];
+
 /** Secrets whose values come from encrypted stack config or are derived, not generated. */
 export const providedSecretIds = ["oidc-client-secret", "bootstrap-admin-email", "alert-on-call-key"] as const;
+
+/** Connection settings derived from the data stores' outputs (ids shared with the backup and observability work). */
+export const dataSecretIds = [
+    "db-host",
+    "db-port",
+    "db-name",
+    "db-user",
+    "db-password",
+    "database-url",
+    "database-read-url",
+    "redis-password",
+    "redis-url",
+    "neo4j-uri",
+    "neo4j-user",
+    "neo4j-password",
+] as const;
+export type DataSecretId = (typeof dataSecretIds)[number];
+
+const postgresEnv = {
+    DB_HOST: "db-host",
+    DB_PORT: "db-port",
+    DB_NAME: "db-name",
+    DB_USER: "db-user",
+    DB_PASSWORD: "db-password",
+    DATABASE_URL: "database-url",
+    DATABASE_READ_REPLICAS: "database-read-url",
+} as const;
 
 /** Which env var of which service reads which secret. Both JWT names exist in the runbooks (000, 001). */
 export const secretEnvByService: Readonly<Record<ServiceName, Readonly<Record<string, string>>>> = {
@@ -26,8 +64,23 @@ export const secretEnvByService: Readonly<Record<ServiceName, Readonly<Record<st
         BOOTSTRAP_ADMIN_PASSWORD: "bootstrap-admin-password",
         BOOTSTRAP_ADMIN_API_KEY: "bootstrap-admin-api-key",
         OIDC_CLIENT_SECRET: "oidc-client-secret",
+        ...postgresEnv,
+        REDIS_URL: "redis-url",
+        NEO4J_URI: "neo4j-uri",
+        NEO4J_USER: "neo4j-user",
+        NEO4J_PASSWORD: "neo4j-password",
     },
-    gateway: { JWT_SECRET: "jwt-secret", SESSION_SECRET: "session-secret", OIDC_CLIENT_SECRET: "oidc-client-secret" },
+    gateway: { JWT_SECRET: "jwt-secret", SESSION_SECRET: "session-secret", OIDC_CLIENT_SECRET: "oidc-client-secret", REDIS_URL: "redis-url" },
     ui: {},
-    worker: { JWT_SECRET: "jwt-secret", ENCRYPTION_KEY: "encryption-key" },
+    worker: { JWT_SECRET: "jwt-secret", ENCRYPTION_KEY: "encryption-key", ...postgresEnv, REDIS_URL: "redis-url" },
 };
+
+/** Secret env only production reads: runbook 004's POSTGRES_DSN_PROD is the primary DSN. */
+export const prodSecretEnvByService: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {
+    api: { POSTGRES_DSN_PROD: "database-url" },
+};
+
+/** The secret env of a service in a stack: env var → secret id. */
+export function secretEnvOf(service: ServiceName, isProd: boolean): Readonly<Record<string, string>> {
+    return { ...secretEnvByService[service], ...(isProd ? prodSecretEnvByService[service] : {}) };
+}

@@ -1,4 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { OllamaArgs, OllamaOutputs } from "../ai/ollama";
+import type { Neo4jArgs, Neo4jOutputs } from "../data/neo4j";
+import type { PostgresArgs, PostgresOutputs } from "../data/postgres";
+import type { RedisArgs, RedisOutputs } from "../data/redis";
 import type { BackupsArgs, BackupsOutputs } from "../backup/backups";
 import type { MonitoringArgs, MonitoringOutputs } from "../observability/monitoring";
 import type { SecretEntry, SecretStore } from "../secrets/secret-store";
@@ -23,4 +27,12 @@ export interface EstatePlatform {
     backups(name: string, args: BackupsArgs): BackupsOutputs & pulumi.Resource;
     /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
     internalUrl(dependency: string, port: number): string;
+    /** The relational database (PostgreSQL), private, TLS-only, with PITR. */
+    postgres(name: string, args: PostgresArgs): PostgresOutputs & pulumi.Resource;
+    /** The cache and queue (Redis), private, password-protected. */
+    redis(name: string, args: RedisArgs): RedisOutputs & pulumi.Resource;
+    /** The graph database (Neo4j), private, auth on. */
+    neo4j(name: string, args: Neo4jArgs): Neo4jOutputs & pulumi.Resource;
+    /** The model runtime (Ollama), private, with the configured models pulled. */
+    ollama(name: string, args: OllamaArgs): OllamaOutputs & pulumi.Resource;
 }

@@ -48,8 +48,8 @@ export interface ServiceArgs {
     readonly cpu?: string;
     readonly memory?: string;
     /**
-     * Resources the workload must not roll before, e.g. the migration job of its image tag
-     * (Pulumi waits for a Kubernetes Job to complete). Set on the Deployment / Container App
+     * Resources the workload must not roll before: the stores it needs, the model pull, the
+     * migration job of its image tag (Pulumi waits for a Kubernetes Job to complete). Set on the Deployment / Container App
      * itself, so the dependency is visible in the graph policies read. @default none
      */
     readonly dependsOn?: readonly pulumi.Resource[];

@@ -100,7 +100,7 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(resource(capture, "gcp:secretmanager/secret:Secret", "app-secrets-jwt-secret").options.protect, stack === "prod");
             const sync = inputsOf(resource(capture, "kubernetes:external-secrets.io/v1:ExternalSecret", "app-secrets-sync"));
             assert.equal(sync.spec.target.name, "app-secrets-synced");
-            assert.equal(sync.spec.data.length, 9);
+            assert.equal(sync.spec.data.length, 22);
             assert.ok(sync.spec.data.some((d: { secretKey: string }) => d.secretKey === "alert-on-call-key"), "the on-call key is synced like every other secret");
         });
 
@@ -164,6 +164,8 @@ describe("API service on azure (prod)", () => {
         const kubernetes = await plan("prod", { platform: "kubernetes" });
         const shape = (value: unknown): unknown =>
             value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)])) : typeof value;
-        assert.deepEqual(shape(capture.outputs), shape(kubernetes.outputs));
+        // Job names under backups.schedules differ by what each platform backs up itself; the shape does not.
+        const comparable = (o: Record<string, any>) => ({ ...o, backups: { ...o["backups"], schedules: {} } });
+        assert.deepEqual(shape(comparable(capture.outputs as Record<string, any>)), shape(comparable(kubernetes.outputs as Record<string, any>)));
     });
 });

@@ -23,6 +23,31 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
             const secretUri = `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"])}`;
             return { properties: { secretUri, secretUriWithVersion: `${secretUri}/0` } };
         }
+        case "azure-native:app:ManagedEnvironment":
+            return { name: `${name}-offline`, defaultDomain: "offline-env.westeurope.azurecontainerapps.io" };
+        case "azure-native:app:ManagedEnvironmentsStorage":
+            return { name: String(inputs["storageName"] ?? name) };
+        case "azure-native:dbforpostgresql:Server": {
+            const serverName = String(inputs["serverName"] ?? `${name}-offline`);
+            return { name: serverName, fullyQualifiedDomainName: `${serverName}.postgres.database.azure.com` };
+        }
+        case "azure-native:dbforpostgresql:Database":
+            return { name: String(inputs["databaseName"] ?? name) };
+        case "azure-native:redis:Redis": {
+            const cacheName = String(inputs["name"] ?? `${name}-offline`);
+            return { name: cacheName, hostName: `${cacheName}.redis.cache.windows.net`, port: 6379, sslPort: 6380 };
+        }
+        case "azure-native:storage:StorageAccount":
+            // Storage account names allow no dashes; Azure autonaming appends a random suffix.
+            return { name: String(inputs["accountName"] ?? `${name}offline`) };
+        case "azure-native:storage:FileShare":
+            return { name: String(inputs["shareName"] ?? name) };
+        case "azure-native:privatedns:PrivateZone":
+            return { name: String(inputs["privateZoneName"] ?? name) };
+        case "azure-native:network:VirtualNetwork":
+        case "azure-native:network:Subnet":
+        case "azure-native:network:PrivateEndpoint":
+            return { name: String(inputs["subnetName"] ?? `${name}-offline`) };
         case "azure-native:resources:ResourceGroup":
         case "azure-native:operationalinsights:Workspace":
         case "azure-native:keyvault:Vault":
@@ -51,6 +76,10 @@ export function invokeResult(token: string, inputs: Inputs): Inputs {
             return { tenantId: "00000000-0000-0000-0000-000000000001", subscriptionId: "00000000-0000-0000-0000-000000000002", objectId: "00000000-0000-0000-0000-000000000003", clientId: "00000000-0000-0000-0000-000000000004" };
         case "azure-native:operationalinsights:getSharedKeys":
             return { primarySharedKey: secret("offline-shared-key-not-a-secret"), secondarySharedKey: secret("offline-shared-key-not-a-secret-2") };
+        case "azure-native:redis:listRedisKeys":
+            return { primaryKey: secret("offline-redis-key-not-a-secret"), secondaryKey: secret("offline-redis-key-not-a-secret-2") };
+        case "azure-native:storage:listStorageAccountKeys":
+            return { keys: [{ keyName: "key1", permissions: "FULL", value: secret("offline-storage-key-not-a-secret") }] };
         default:
             return inputs;
     }

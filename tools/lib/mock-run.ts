@@ -215,15 +215,26 @@ function simplifyReferences(value: unknown): unknown {
     return value;
 }
 
-/** Replaces every secret value with "[secret]": the form artefacts and plan output use. */
+/**
+ * Replaces every secret value with "[secret]": the form artefacts and plan output use. A secret
+ * object (e.g. a Kubernetes Secret's `stringData`) keeps its keys, so manifests stay well-formed.
+ */
 export function maskSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(maskSecrets);
     if (value && typeof value === "object") {
         const record = value as Record<string, unknown>;
-        if (record[SECRET_SIG] === SECRET_VALUE) return "[secret]";
+        if (record[SECRET_SIG] === SECRET_VALUE) return maskAll(record["value"]);
         return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
     }
     return value;
+}
+
+function maskAll(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(maskAll);
+    if (value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === undefined) {
+        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskAll(v)]));
+    }
+    return "[secret]";
 }
 
 /**

@@ -3,6 +3,10 @@ import * as app from "@pulumi/azure-native/app";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
+import { AzureNetwork } from "./network";
+
+/** Serverless GPU profile Ollama runs on when asked for a GPU (T4; A100 is `Consumption-GPU-NC24-A100`). */
+export const GPU_WORKLOAD_PROFILE = { name: "gpu", workloadProfileType: "Consumption-GPU-NC8as-T4" } as const;
 
 export interface AzureFoundationArgs {
     readonly location: string;
@@ -10,12 +14,16 @@ export interface AzureFoundationArgs {
     readonly logRetentionDays?: number;
     /** Keep the resource group and logs through accidental deletes. @default false */
     readonly protect?: boolean;
+    /** Add a GPU workload profile (Azure accepts one only when the environment is created). @default false */
+    readonly gpuWorkloadProfile?: boolean;
 }
 
 /** Resource group, Log Analytics, the Container Apps environment wired to it, and the workloads' identity. */
 export class AzureFoundation extends pulumi.ComponentResource {
     readonly resourceGroupName: pulumi.Output<string>;
     readonly environmentId: pulumi.Output<string>;
+    readonly environmentName: pulumi.Output<string>;
+    readonly network: AzureNetwork;
     readonly identityId: pulumi.Output<string>;
     readonly identityPrincipalId: pulumi.Output<string>;
     /** Client id of the identity: `az login --identity --client-id` in jobs. */
@@ -34,12 +42,16 @@ export class AzureFoundation extends pulumi.ComponentResource {
         const sharedKey = operationalinsights
             .getSharedKeysOutput({ resourceGroupName: group.name, workspaceName: workspace.name }, { parent: this })
             .apply((keys) => keys.primarySharedKey ?? "");
+        this.network = new AzureNetwork(`${name}-network`, { resourceGroupName: group.name, location: args.location }, { parent: this });
         const environment = new app.ManagedEnvironment(
             `${name}-env`,
             {
                 resourceGroupName: group.name,
                 location: args.location,
                 zoneRedundant: false,
+                // In the VNet, so apps reach the stores' private addresses; public ingress still works (internal: false).
+                vnetConfiguration: { infrastructureSubnetId: this.network.appsSubnetId, internal: false },
+                workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }, ...(args.gpuWorkloadProfile ? [GPU_WORKLOAD_PROFILE] : [])],
                 appLogsConfiguration: {
                     destination: "log-analytics",
                     logAnalyticsConfiguration: { customerId: workspace.customerId, sharedKey: pulumi.secret(sharedKey) },
@@ -54,6 +66,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
         );
         this.resourceGroupName = group.name;
         this.environmentId = environment.id;
+        this.environmentName = environment.name;
         this.identityId = identity.id;
         this.identityPrincipalId = identity.principalId;
         this.identityClientId = identity.clientId;

@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import { OllamaContainerApp } from "../../ai/azure/ollama";
+import type { OllamaArgs } from "../../ai/ollama";
+import { Neo4jContainerApp } from "../../data/azure/neo4j";
+import { FlexiblePostgres } from "../../data/azure/postgres";
+import { AzureCacheRedis } from "../../data/azure/redis";
+import type { Neo4jArgs } from "../../data/neo4j";
+import type { PostgresArgs } from "../../data/postgres";
+import type { RedisArgs } from "../../data/redis";
 import { AzureBackups } from "../../backup/azure/backups";
 import type { BackupsArgs } from "../../backup/backups";
 import type { EstateConfig } from "../../../stacks/config";
@@ -18,16 +26,22 @@ import { AzureFoundation } from "./foundation";
 export class AzurePlatform implements EstatePlatform {
     readonly kind = "azure";
     private readonly foundation: AzureFoundation;
+    private readonly client: pulumi.Output<authorization.GetClientConfigResult>;
 
     constructor(
         private readonly config: EstateConfig,
         private readonly parent: pulumi.Resource,
     ) {
-        this.foundation = new AzureFoundation("foundation", { location: config.azure.location, protect: config.isProd }, { parent });
+        this.foundation = new AzureFoundation(
+            "foundation",
+            { location: config.azure.location, protect: config.isProd, gpuWorkloadProfile: config.data.ollama.gpu },
+            { parent },
+        );
+        this.client = authorization.getClientConfigOutput({ parent });
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
-        const client = authorization.getClientConfigOutput({ parent: this.parent });
+        const client = this.client;
         return new KeyVaultStore(
             name,
             {
@@ -53,7 +67,7 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
             },
-            { parent: this.parent },
+            { parent: this.parent, dependsOn: [...(args.dependsOn ?? [])] },
         );
     }
 
@@ -103,5 +117,65 @@ export class AzurePlatform implements EstatePlatform {
     internalUrl(dependency: string, port: number): string {
         // Apps in one Container Apps environment reach each other by app name; internal ingress listens on 80.
         return port === 80 ? `http://${dependency}` : `http://${dependency}:${port}`;
+    }
+
+    postgres(name: string, args: PostgresArgs) {
+        return new FlexiblePostgres(
+            name,
+            {
+                ...args,
+                ...this.placement(),
+                sku: this.config.data.postgres.sku,
+                delegatedSubnetId: this.foundation.network.postgresSubnetId,
+                vnetId: this.foundation.network.vnetId,
+            },
+            { parent: this.parent },
+        );
+    }
+
+    redis(name: string, args: RedisArgs) {
+        return new AzureCacheRedis(
+            name,
+            {
+                ...args,
+                ...this.placement(),
+                subscriptionId: this.client.subscriptionId,
+                endpointsSubnetId: this.foundation.network.endpointsSubnetId,
+                vnetId: this.foundation.network.vnetId,
+            },
+            { parent: this.parent },
+        );
+    }
+
+    neo4j(name: string, args: Neo4jArgs) {
+        return new Neo4jContainerApp(
+            name,
+            {
+                ...args,
+                ...this.placement(),
+                ...this.environment(),
+                tenantId: this.client.tenantId,
+                subscriptionId: this.client.subscriptionId,
+                identityId: this.foundation.identityId,
+                identityPrincipalId: this.foundation.identityPrincipalId,
+            },
+            { parent: this.parent },
+        );
+    }
+
+    ollama(name: string, args: OllamaArgs) {
+        return new OllamaContainerApp(name, { ...args, ...this.placement(), ...this.environment() }, { parent: this.parent });
+    }
+
+    private placement() {
+        return { resourceGroupName: this.foundation.resourceGroupName, location: this.config.azure.location };
+    }
+
+    private environment() {
+        return {
+            environmentId: this.foundation.environmentId,
+            environmentName: this.foundation.environmentName,
+            appsSubnetId: this.foundation.network.appsSubnetId,
+        };
     }
 }

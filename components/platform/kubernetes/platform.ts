@@ -1,4 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { KubernetesOllama } from "../../ai/kubernetes/ollama";
+import type { OllamaArgs } from "../../ai/ollama";
+import { KubernetesNeo4j } from "../../data/kubernetes/neo4j";
+import { KubernetesPostgres } from "../../data/kubernetes/postgres";
+import { KubernetesRedis } from "../../data/kubernetes/redis";
+import type { Neo4jArgs } from "../../data/neo4j";
+import type { PostgresArgs } from "../../data/postgres";
+import type { RedisArgs } from "../../data/redis";
 import type { BackupsArgs } from "../../backup/backups";
 import { KubernetesBackups } from "../../backup/kubernetes/backups";
 import type { EstateConfig } from "../../../stacks/config";
@@ -57,7 +65,7 @@ export class KubernetesPlatform implements EstatePlatform {
                 // With latency autoscaling a KEDA ScaledObject (from monitoring) owns the public services' replicas.
                 horizontalPodAutoscaler: !(this.config.monitoring.latencyAutoscaling && args.host !== undefined),
             },
-            { parent: this.parent, dependsOn: [this.foundation] },
+            { parent: this.parent, dependsOn: [this.foundation, ...(args.dependsOn ?? [])] },
         );
     }
 
@@ -96,5 +104,32 @@ export class KubernetesPlatform implements EstatePlatform {
 
     internalUrl(dependency: string, port: number): string {
         return `http://${dependency}.${this.config.kubernetes.namespace}.svc.cluster.local:${port}`;
+    }
+
+    postgres(name: string, args: PostgresArgs) {
+        return new KubernetesPostgres(
+            name,
+            {
+                ...args,
+                namespace: this.foundation.namespace,
+                installOperator: this.config.data.postgres.installOperator,
+                // Validated by the config schema: required on kubernetes.
+                gcpProject: this.config.gcp.project!,
+                monitoringNamespace: "monitoring",
+            },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
+    }
+
+    redis(name: string, args: RedisArgs) {
+        return new KubernetesRedis(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+    }
+
+    neo4j(name: string, args: Neo4jArgs) {
+        return new KubernetesNeo4j(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+    }
+
+    ollama(name: string, args: OllamaArgs) {
+        return new KubernetesOllama(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
     }
 }

@@ -45,7 +45,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
                     networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
                 },
             },
-            { parent: this, protect },
+            { parent: this, protect, retainOnDelete: protect },
         );
         new authorization.RoleAssignment(
             `${name}-reader`,
@@ -62,7 +62,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             secret: new keyvault.Secret(
                 `${name}-${entry.id}`,
                 { resourceGroupName: args.resourceGroupName, vaultName: this.vault.name, secretName: entry.id, properties: { value: entry.value } },
-                { parent: this, protect },
+                { parent: this, protect, retainOnDelete: protect },
             ),
         }));
         this.refs = Object.fromEntries(

@@ -101,6 +101,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                     },
                 },
             },
+            // Pods start only once the stores they need exist (and Ollama has its models).
             { ...childOpts, dependsOn: [...(args.dependsOn ?? [])] },
         );
 

@@ -1,0 +1,141 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import { KeyVaultStore } from "../../secrets/azure/key-vault";
+import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jAuth, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
+import { AzureFilesVolume } from "./files";
+
+/** Neo4j 5 LTS, Community edition, pinned by digest; bump deliberately. */
+export const NEO4J_IMAGE = "docker.io/library/neo4j:5.26.28-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357";
+/** The image's `neo4j` user: the SMB mount presents the share as owned by it, since SMB cannot chown. */
+const NEO4J_UID = 7474;
+
+export interface Neo4jContainerAppArgs extends Neo4jArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+    readonly environmentId: pulumi.Input<string>;
+    readonly environmentName: pulumi.Input<string>;
+    readonly appsSubnetId: pulumi.Input<string>;
+    readonly tenantId: pulumi.Input<string>;
+    readonly subscriptionId: pulumi.Input<string>;
+    /** Identity that resolves the Key Vault reference of the password. */
+    readonly identityId: pulumi.Input<string>;
+    readonly identityPrincipalId: pulumi.Input<string>;
+}
+
+/**
+ * Neo4j as a single-replica Container App. Azure has no managed Neo4j (Aura is a separate SaaS
+ * outside the VNet), so the graph runs in the estate's environment: TCP ingress on the bolt port,
+ * internal to the environment, data on an Azure Files share, the password read from Key Vault.
+ */
+export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4jOutputs {
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly uri: pulumi.Output<string>;
+    readonly user: pulumi.Output<string>;
+    readonly password: pulumi.Output<string>;
+    readonly containerApp: app.ContainerApp;
+
+    constructor(name: string, args: Neo4jContainerAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:data:Neo4jContainerApp", name, {}, opts);
+        const protect = args.protect ?? false;
+        const tags = { "estate-component": "graph", "estate-name": "neo4j" };
+        const data = new AzureFilesVolume(
+            `${name}-data`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                environmentName: args.environmentName,
+                appsSubnetId: args.appsSubnetId,
+                quotaGb: args.storageGb ?? 20,
+                tags,
+                protect,
+            },
+            { parent: this },
+        );
+        // Container Apps accept secrets only as Key Vault references (policy), so the password gets a vault entry.
+        const auth = new KeyVaultStore(
+            `${name}-auth`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tenantId: args.tenantId,
+                subscriptionId: args.subscriptionId,
+                // NEO4J_AUTH as the official image reads it (`neo4j/<password>`), so the container takes it as is.
+                entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
+                readerIdentityId: args.identityId,
+                readerPrincipalId: args.identityPrincipalId,
+                protect,
+            },
+            { parent: this },
+        );
+        const passwordRef = auth.refs["neo4j-auth"]!;
+        if (passwordRef.kind !== "key-vault") throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
+        const tcpProbe = (type: "Startup" | "Liveness" | "Readiness", failureThreshold: number) => ({
+            type,
+            tcpSocket: { port: NEO4J_BOLT_PORT },
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+            failureThreshold,
+        });
+
+        this.containerApp = new app.ContainerApp(
+            `${name}-app`,
+            {
+                containerAppName: name,
+                resourceGroupName: args.resourceGroupName,
+                managedEnvironmentId: args.environmentId,
+                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                tags,
+                configuration: {
+                    // One writer on one store: never two revisions on the same files.
+                    activeRevisionsMode: "Single",
+                    ingress: {
+                        external: args.publicAccess ?? false,
+                        transport: "tcp",
+                        targetPort: NEO4J_BOLT_PORT,
+                        exposedPort: NEO4J_BOLT_PORT,
+                        allowInsecure: false,
+                    },
+                    secrets: [{ name: passwordRef.name, keyVaultUrl: passwordRef.secretUri, identity: passwordRef.identityId }],
+                },
+                template: {
+                    containers: [
+                        {
+                            name,
+                            image: NEO4J_IMAGE,
+                            env: [
+                                // A Key Vault reference: the password never appears in the app's definition.
+                                { name: "NEO4J_AUTH", secretRef: passwordRef.name },
+                                { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
+                                { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
+                            ],
+                            resources: { cpu: 2, memory: "4Gi" },
+                            volumeMounts: [{ volumeName: "data", mountPath: "/data" }],
+                            probes: [tcpProbe("Startup", 30), tcpProbe("Liveness", 3), tcpProbe("Readiness", 3)],
+                        },
+                    ],
+                    volumes: [
+                        {
+                            name: "data",
+                            storageType: "AzureFile",
+                            storageName: data.storageName,
+                            // nobrl: the store lock is held by the one replica; SMB byte-range locks break Neo4j's store files.
+                            mountOptions: `uid=${NEO4J_UID},gid=${NEO4J_UID},dir_mode=0750,file_mode=0640,nobrl,mfsymlinks`,
+                        },
+                    ],
+                    scale: { minReplicas: 1, maxReplicas: 1 },
+                },
+            },
+            { parent: this },
+        );
+
+        // Apps in the environment reach a TCP app by its name on the exposed port (the ingress FQDN does not route TCP internally).
+        this.host = this.containerApp.name.apply(() => name);
+        this.port = pulumi.output(NEO4J_BOLT_PORT);
+        // Bolt stays inside the environment's VNet; TCP ingress does not terminate TLS.
+        this.uri = this.host.apply((host) => neo4jUri(host, NEO4J_BOLT_PORT, false));
+        this.user = pulumi.output(NEO4J_USER);
+        this.password = pulumi.secret(args.password);
+        this.registerOutputs({ host: this.host, port: this.port, uri: this.uri, user: this.user });
+    }
+}

@@ -1,0 +1,275 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as storage from "@pulumi/gcp/storage";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as helm from "@pulumi/kubernetes/helm/v3";
+import { workloadLabels } from "../../workload/kubernetes/security";
+import { POSTGRES_PORT, postgresInstances, postgresUrl, type PostgresArgs, type PostgresOutputs } from "../postgres";
+import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "./network";
+
+/** CloudNativePG chart and operand images, pinned; bump deliberately. */
+export const CNPG_CHART = { chart: "cloudnative-pg", version: "0.27.0", repo: "https://cloudnative-pg.github.io/charts" } as const;
+export const CNPG_NAMESPACE = "cnpg-system";
+export const POSTGRES_IMAGES: Readonly<Record<string, string>> = {
+    "15": "ghcr.io/cloudnative-pg/postgresql:15.13",
+    "16": "ghcr.io/cloudnative-pg/postgresql:16.9",
+    "17": "ghcr.io/cloudnative-pg/postgresql:17.5",
+};
+const METRICS_PORT = 9187;
+const INSTANCE_MANAGER_PORT = 8000;
+
+export interface KubernetesPostgresArgs extends PostgresArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** Install the CloudNativePG operator (pinned Helm release); off when the cluster already runs it. @default true */
+    readonly installOperator?: boolean;
+    /** GCP project of the WAL archive and base-backup bucket. */
+    readonly gcpProject: string;
+    /** Globally unique bucket name. @default `<gcpProject>-<name>-backups` */
+    readonly bucketName?: string;
+    /** Bucket location. @default "EU" */
+    readonly bucketLocation?: string;
+    /** Base backup schedule, six-field cron with seconds (CloudNativePG). @default "0 0 3 * * *" */
+    readonly baseBackupSchedule?: string;
+    /** Namespace Prometheus scrapes from. @default "monitoring" */
+    readonly monitoringNamespace?: string;
+}
+
+/** The CloudNativePG `Cluster` spec: pure, so its shape is tested without mocks. */
+export function cnpgClusterSpec(a: {
+    instances: number;
+    version: string;
+    databaseName: string;
+    owner: string;
+    credentialsSecret: string;
+    storageGb: number;
+    highAvailability: boolean;
+    retentionDays: number;
+    bucket: string;
+    backupServiceAccountEmail: string;
+    labels: Record<string, string>;
+}): Record<string, unknown> {
+    const imageName = POSTGRES_IMAGES[a.version];
+    if (imageName === undefined) throw new Error(`\`version\` must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")}, got "${a.version}"`);
+    return {
+        instances: a.instances,
+        imageName,
+        primaryUpdateStrategy: "unsupervised",
+        enableSuperuserAccess: false,
+        postgresql: {
+            // CloudNativePG serves TLS; refusing non-TLS connections makes it the only way in.
+            pg_hba: ["hostnossl all all all reject"],
+            parameters: { ssl_min_protocol_version: "TLSv1.2", log_connections: "on", log_disconnections: "on" },
+            ...(a.highAvailability ? { synchronous: { method: "any", number: 1 } } : {}),
+        },
+        bootstrap: { initdb: { database: a.databaseName, owner: a.owner, secret: { name: a.credentialsSecret } } },
+        storage: { size: `${a.storageGb}Gi` },
+        resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+        affinity: { enablePodAntiAffinity: true, topologyKey: "topology.kubernetes.io/zone", podAntiAffinityType: a.highAvailability ? "required" : "preferred" },
+        monitoring: { enablePodMonitor: true },
+        inheritedMetadata: { labels: a.labels },
+        // CloudNativePG names the pods' service account after the cluster; Workload Identity maps it to the backup writer.
+        serviceAccountTemplate: { metadata: { annotations: { "iam.gke.io/gcp-service-account": a.backupServiceAccountEmail } } },
+        backup: {
+            retentionPolicy: `${a.retentionDays}d`,
+            barmanObjectStore: {
+                destinationPath: `gs://${a.bucket}/`,
+                googleCredentials: { gkeEnvironment: true },
+                wal: { compression: "gzip", maxParallel: 2 },
+                data: { compression: "gzip" },
+            },
+        },
+    };
+}
+
+/** PostgreSQL on CloudNativePG: TLS-only, no superuser access, WAL archiving and PITR to a private GCS bucket. */
+export class KubernetesPostgres extends pulumi.ComponentResource implements PostgresOutputs {
+    readonly host: pulumi.Output<string>;
+    readonly readHost: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly databaseName: pulumi.Output<string>;
+    readonly user: pulumi.Output<string>;
+    readonly password: pulumi.Output<string>;
+    readonly databaseUrl: pulumi.Output<string>;
+    readonly readDatabaseUrl: pulumi.Output<string>;
+    readonly cluster: apiextensions.CustomResource;
+    readonly bucket: storage.Bucket;
+
+    constructor(name: string, args: KubernetesPostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:data:KubernetesPostgres", name, {}, opts);
+        const version = args.version ?? "16";
+        const databaseName = args.databaseName ?? "estate";
+        const owner = args.owner ?? "estate";
+        const highAvailability = args.highAvailability ?? true;
+        const readReplicas = args.readReplicas ?? 0;
+        const retentionDays = args.backupRetentionDays ?? 7;
+        const protect = args.protect ?? false;
+        const stateful = { parent: this, protect, retainOnDelete: protect };
+        const namespace = args.namespace;
+        const labels = workloadLabels(name, "data", "database");
+        if (!(version in POSTGRES_IMAGES)) {
+            throw new pulumi.ResourceError(`\`version\` must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")}, got "${version}"`, this);
+        }
+        if (retentionDays < 1) throw new pulumi.ResourceError("`backupRetentionDays` must be at least 1: PITR needs a window", this);
+
+        // Deleting the chart would delete the CRDs and with them every Cluster, so it is protected like the data.
+        const operator =
+            args.installOperator ?? true
+                ? new helm.Release(
+                      `${name}-operator`,
+                      {
+                          name: "cnpg",
+                          chart: CNPG_CHART.chart,
+                          version: CNPG_CHART.version,
+                          repositoryOpts: { repo: CNPG_CHART.repo },
+                          namespace: CNPG_NAMESPACE,
+                          createNamespace: true,
+                          atomic: true,
+                          values: { crds: { create: true }, monitoring: { podMonitorEnabled: false } },
+                      },
+                      stateful,
+                  )
+                : undefined;
+
+        this.bucket = new storage.Bucket(
+            `${name}-backups`,
+            {
+                project: args.gcpProject,
+                name: args.bucketName ?? `${args.gcpProject}-${name}-backups`,
+                location: args.bucketLocation ?? "EU",
+                uniformBucketLevelAccess: true,
+                publicAccessPrevention: "enforced",
+                versioning: { enabled: true },
+                forceDestroy: false,
+                // Base backups and WAL are pruned by CloudNativePG's retention policy; versions it replaces
+                // or deletes are kept for one more window so a bad prune can be undone.
+                lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: retentionDays, withState: "ARCHIVED" } }],
+                labels: { "part-of": "estate", "managed-by": "pulumi", component: "database" },
+            },
+            stateful,
+        );
+
+        const writer = new serviceaccount.Account(
+            `${name}-backup-writer`,
+            { project: args.gcpProject, accountId: `${name}-backup-writer`.slice(0, 30), displayName: `PostgreSQL WAL archive and base backups (${name})` },
+            { parent: this },
+        );
+        const bucketAccess = new storage.BucketIAMMember(
+            `${name}-backup-writer-access`,
+            { bucket: this.bucket.name, role: "roles/storage.objectAdmin", member: pulumi.interpolate`serviceAccount:${writer.email}` },
+            { parent: this },
+        );
+        const workloadIdentity = new serviceaccount.IAMMember(
+            `${name}-workload-identity`,
+            {
+                serviceAccountId: writer.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: pulumi.interpolate`serviceAccount:${args.gcpProject}.svc.id.goog[${namespace}/${name}]`,
+            },
+            { parent: this },
+        );
+
+        const credentials = new corev1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: `${name}-app-credentials`, namespace, labels },
+                type: "kubernetes.io/basic-auth",
+                stringData: { username: owner, password: pulumi.secret(args.ownerPassword) },
+            },
+            { parent: this },
+        );
+
+        const instances = postgresInstances(highAvailability, readReplicas);
+        this.cluster = new apiextensions.CustomResource(
+            `${name}-cluster`,
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Cluster",
+                metadata: { name, namespace, labels },
+                spec: pulumi.all([this.bucket.name, writer.email, credentials.metadata.name]).apply(([bucket, email, secret]) =>
+                    cnpgClusterSpec({
+                        instances,
+                        version,
+                        databaseName,
+                        owner,
+                        credentialsSecret: secret,
+                        storageGb: args.storageGb ?? 32,
+                        highAvailability,
+                        retentionDays,
+                        bucket,
+                        backupServiceAccountEmail: email,
+                        labels,
+                    }),
+                ),
+            },
+            { ...stateful, dependsOn: [...(operator ? [operator] : []), bucketAccess, workloadIdentity] },
+        );
+
+        new apiextensions.CustomResource(
+            `${name}-scheduled-backup`,
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "ScheduledBackup",
+                metadata: { name: `${name}-daily`, namespace, labels },
+                spec: {
+                    schedule: args.baseBackupSchedule ?? "0 0 3 * * *",
+                    backupOwnerReference: "self",
+                    cluster: { name: this.cluster.metadata.name },
+                    method: "barmanObjectStore",
+                    immediate: true,
+                },
+            },
+            { parent: this, dependsOn: [this.cluster] },
+        );
+
+        const podSelector = { "cnpg.io/cluster": name };
+        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        storeNetworkPolicy(
+            `${name}-netpol`,
+            {
+                namespace,
+                labels,
+                podSelector,
+                clients: args.clients ?? [],
+                jobClients: args.jobClients ?? [],
+                ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
+                extraIngress: [
+                    // Streaming replication and the operator's status checks between the cluster's own pods.
+                    { from: [{ podSelector: { matchLabels: podSelector } }], ports: [{ protocol: "TCP", port: POSTGRES_PORT }, { protocol: "TCP", port: INSTANCE_MANAGER_PORT }] },
+                    {
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CNPG_NAMESPACE } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } }],
+                        ports: [{ protocol: "TCP", port: INSTANCE_MANAGER_PORT }],
+                    },
+                    {
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                        ports: [{ protocol: "TCP", port: METRICS_PORT }],
+                    },
+                ],
+                egress: [
+                    dnsEgress,
+                    { to: [{ podSelector: { matchLabels: podSelector } }], ports: [{ protocol: "TCP", port: POSTGRES_PORT }, { protocol: "TCP", port: INSTANCE_MANAGER_PORT }] },
+                    // The instance manager talks to the API server; barman-cloud writes to GCS.
+                    publicHttpsEgress([443, 6443]),
+                ],
+            },
+            { parent: this },
+        );
+        if (args.publicAccess ?? false) {
+            publicStoreService(`${name}-public`, { namespace, labels, selector: { ...podSelector, "cnpg.io/instanceRole": "primary" }, port: POSTGRES_PORT }, { parent: this, dependsOn: [this.cluster] });
+        }
+
+        const inCluster = (service: string) => pulumi.interpolate`${service}.${namespace}.svc.cluster.local`;
+        this.host = inCluster(`${name}-rw`);
+        // `-ro` has endpoints only when there are standbys; a single instance serves reads itself.
+        this.readHost = inCluster(instances > 1 ? `${name}-ro` : `${name}-rw`);
+        this.port = pulumi.output(POSTGRES_PORT);
+        this.databaseName = pulumi.output(databaseName);
+        this.user = pulumi.output(owner);
+        this.password = pulumi.secret(args.ownerPassword);
+        const url = (host: pulumi.Output<string>) =>
+            pulumi.secret(pulumi.all([host, this.password]).apply(([h, password]) => postgresUrl({ host: h, port: POSTGRES_PORT, database: databaseName, user: owner, password })));
+        this.databaseUrl = url(this.host);
+        this.readDatabaseUrl = url(this.readHost);
+        this.registerOutputs({ host: this.host, readHost: this.readHost, port: this.port, databaseName: this.databaseName, user: this.user, databaseUrl: this.databaseUrl });
+    }
+}

@@ -1,0 +1,133 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import { resourceSizing } from "../../workload/service";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "../../workload/kubernetes/security";
+import { REDIS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
+import { publicStoreService, storeNetworkPolicy } from "./network";
+
+/** Official Redis image, pinned by digest; bump deliberately. */
+export const REDIS_IMAGE = "redis:7.4.2-alpine@sha256:02419de7eddf55aa5bcf49efb74e88fa8d931b4d77c07eff8a6b2144472b6952";
+
+export interface KubernetesRedisArgs extends RedisArgs {
+    readonly namespace: pulumi.Input<string>;
+}
+
+/** `redis-server` arguments: the password from the environment, AOF when persistent, nothing on disk otherwise. */
+export function redisServerArgs(persistence: boolean): string[] {
+    return [
+        "--port", String(REDIS_PORT),
+        // Kubernetes expands $(REDIS_PASSWORD) from the Secret-backed env var; the value never enters the spec.
+        "--requirepass", "$(REDIS_PASSWORD)",
+        "--dir", "/data",
+        ...(persistence ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no", "--save", ""]),
+    ];
+}
+
+/** Redis as a restricted single-primary StatefulSet: password required, AOF on a retained volume, private. */
+export class KubernetesRedis extends pulumi.ComponentResource implements RedisOutputs {
+    readonly host: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly tls: pulumi.Output<boolean>;
+    readonly password: pulumi.Output<string>;
+    readonly url: pulumi.Output<string>;
+    readonly statefulSet: appsv1.StatefulSet;
+
+    constructor(name: string, args: KubernetesRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:data:KubernetesRedis", name, {}, opts);
+        const persistence = args.persistence ?? true;
+        const protect = args.protect ?? false;
+        const namespace = args.namespace;
+        const labels = workloadLabels(name, "data", "cache");
+        const selector = { "app.kubernetes.io/name": name };
+
+        const auth = new corev1.Secret(
+            `${name}-auth`,
+            { metadata: { name: `${name}-auth`, namespace, labels }, type: "Opaque", stringData: { password: pulumi.secret(args.password) } },
+            { parent: this },
+        );
+        const passwordEnv = { secretKeyRef: { name: auth.metadata.name, key: "password" } };
+
+        const service = new corev1.Service(
+            `${name}-service`,
+            { metadata: { name, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] } },
+            { parent: this },
+        );
+
+        this.statefulSet = new appsv1.StatefulSet(
+            `${name}-statefulset`,
+            {
+                metadata: { name, namespace, labels },
+                spec: {
+                    serviceName: service.metadata.name,
+                    replicas: 1,
+                    selector: { matchLabels: selector },
+                    // Deleting or scaling the StatefulSet keeps the data volume.
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext,
+                            containers: [
+                                {
+                                    name: "redis",
+                                    image: REDIS_IMAGE,
+                                    command: ["redis-server"],
+                                    args: redisServerArgs(persistence),
+                                    ports: [{ name: "redis", containerPort: REDIS_PORT }],
+                                    env: [
+                                        { name: "REDIS_PASSWORD", valueFrom: passwordEnv },
+                                        // redis-cli in the readiness probe authenticates from this variable.
+                                        { name: "REDISCLI_AUTH", valueFrom: passwordEnv },
+                                    ],
+                                    resources: resourceSizing("250m", "512Mi"),
+                                    securityContext: restrictedContainerSecurityContext,
+                                    startupProbe: { tcpSocket: { port: "redis" }, periodSeconds: 5, failureThreshold: 30 },
+                                    livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 },
+                                    readinessProbe: { exec: { command: ["sh", "-c", "redis-cli ping | grep -q PONG"] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    volumeMounts: [{ name: "data", mountPath: "/data" }],
+                                },
+                            ],
+                            ...(persistence ? {} : { volumes: [{ name: "data", emptyDir: { sizeLimit: `${args.storageGb ?? 8}Gi` } }] }),
+                        },
+                    },
+                    ...(persistence
+                        ? {
+                              volumeClaimTemplates: [
+                                  {
+                                      metadata: { name: "data", labels },
+                                      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.storageGb ?? 8}Gi` } } },
+                                  },
+                              ],
+                          }
+                        : {}),
+                },
+            },
+            { parent: this, protect, retainOnDelete: protect },
+        );
+
+        storeNetworkPolicy(
+            `${name}-netpol`,
+            {
+                namespace,
+                labels,
+                podSelector: selector,
+                clients: args.clients ?? [],
+                jobClients: args.jobClients ?? [],
+                ports: [{ protocol: "TCP", port: REDIS_PORT }],
+            },
+            { parent: this },
+        );
+        if (args.publicAccess ?? false) {
+            publicStoreService(`${name}-public`, { namespace, labels, selector, port: REDIS_PORT }, { parent: this });
+        }
+
+        this.host = pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
+        this.port = pulumi.output(REDIS_PORT);
+        this.tls = pulumi.output(false);
+        this.password = pulumi.secret(args.password);
+        this.url = pulumi.secret(pulumi.all([this.host, this.password]).apply(([host, password]) => redisUrl({ host, port: REDIS_PORT, password, tls: false })));
+        this.registerOutputs({ host: this.host, port: this.port, tls: this.tls, url: this.url });
+    }
+}

@@ -1,0 +1,43 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** What every platform's Neo4j takes. */
+export interface Neo4jArgs {
+    /** Password of the `neo4j` user; auth is always on. */
+    readonly password: pulumi.Input<string>;
+    /** Data volume size in GiB. @default 20 */
+    readonly storageGb?: number;
+    /** Services that connect; the store admits only them and job pods. @default none */
+    readonly clients?: readonly string[];
+    /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */
+    readonly jobClients?: readonly string[];
+    /** Give the graph a public endpoint. Break-glass only: the policy pack refuses it. @default false */
+    readonly publicAccess?: boolean;
+    /** Protect the graph's volumes against deletion, and keep them on delete (prod). @default false */
+    readonly protect?: boolean;
+}
+
+export interface Neo4jOutputs {
+    readonly host: pulumi.Output<string>;
+    /** Bolt port. */
+    readonly port: pulumi.Output<number>;
+    /** Bolt URI the drivers take (`neo4j://host:7687`, `neo4j+s://` with TLS). */
+    readonly uri: pulumi.Output<string>;
+    readonly user: pulumi.Output<string>;
+    /** Secret. */
+    readonly password: pulumi.Output<string>;
+}
+
+export const NEO4J_BOLT_PORT = 7687;
+export const NEO4J_HTTP_PORT = 7474;
+/** Neo4j's built-in admin user; NEO4J_AUTH sets its password. */
+export const NEO4J_USER = "neo4j";
+
+/** Driver URI: `neo4j+s` when the bolt connector serves TLS. */
+export function neo4jUri(host: string, port: number, tls: boolean): string {
+    return `${tls ? "neo4j+s" : "neo4j"}://${host}:${port}`;
+}
+
+/** NEO4J_AUTH as the official image and chart read it. */
+export function neo4jAuth(password: string): string {
+    return `${NEO4J_USER}/${password}`;
+}

@@ -1,0 +1,78 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+
+/** Address plan of the estate's virtual network; each data path has a subnet of its own. */
+export const NETWORK_PLAN = {
+    addressSpace: "10.40.0.0/16",
+    /** Container Apps environment (workload profiles need at least a /27, delegated to Microsoft.App). */
+    apps: "10.40.0.0/23",
+    /** PostgreSQL Flexible Server private access: a subnet delegated to the service. */
+    postgres: "10.40.2.0/24",
+    /** Private endpoints (Redis). */
+    endpoints: "10.40.3.0/24",
+} as const;
+
+export interface AzureNetworkArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: string;
+}
+
+/** The private network the data stores live in; only the Container Apps environment reaches them. */
+export class AzureNetwork extends pulumi.ComponentResource {
+    readonly vnetId: pulumi.Output<string>;
+    readonly appsSubnetId: pulumi.Output<string>;
+    readonly postgresSubnetId: pulumi.Output<string>;
+    readonly endpointsSubnetId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:platform:AzureNetwork", name, {}, opts);
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            { resourceGroupName: args.resourceGroupName, location: args.location, addressSpace: { addressPrefixes: [NETWORK_PLAN.addressSpace] } },
+            { parent: this },
+        );
+        const subnet = (suffix: string, props: Omit<network.SubnetArgs, "resourceGroupName" | "virtualNetworkName">, after?: pulumi.Resource) =>
+            new network.Subnet(
+                `${name}-${suffix}`,
+                { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName: suffix, ...props },
+                // Azure refuses concurrent subnet changes on one VNet: create them one after another.
+                { parent: this, ...(after ? { dependsOn: [after] } : {}) },
+            );
+        const apps = subnet("apps", {
+            addressPrefix: NETWORK_PLAN.apps,
+            delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
+            // Azure Files volumes are mounted over the storage service endpoint, not the internet.
+            serviceEndpoints: [{ service: "Microsoft.Storage" }],
+        });
+        const postgres = subnet(
+            "postgres",
+            { addressPrefix: NETWORK_PLAN.postgres, delegations: [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }] },
+            apps,
+        );
+        const endpoints = subnet("endpoints", { addressPrefix: NETWORK_PLAN.endpoints, privateEndpointNetworkPolicies: "Disabled" }, postgres);
+        this.vnetId = vnet.id;
+        this.appsSubnetId = apps.id;
+        this.postgresSubnetId = postgres.id;
+        this.endpointsSubnetId = endpoints.id;
+        this.registerOutputs({ vnetId: this.vnetId, appsSubnetId: this.appsSubnetId, postgresSubnetId: this.postgresSubnetId, endpointsSubnetId: this.endpointsSubnetId });
+    }
+}
+
+export interface LinkedPrivateZoneArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** DNS zone, e.g. `privatelink.redis.cache.windows.net`. */
+    readonly zoneName: string;
+    readonly vnetId: pulumi.Input<string>;
+}
+
+/** A private DNS zone linked to the estate's VNet, so store host names resolve to private addresses. */
+export function linkedPrivateZone(name: string, args: LinkedPrivateZoneArgs, parent: pulumi.Resource): { zone: privatedns.PrivateZone; link: privatedns.VirtualNetworkLink } {
+    const zone = new privatedns.PrivateZone(`${name}-dns`, { resourceGroupName: args.resourceGroupName, privateZoneName: args.zoneName, location: "global" }, { parent });
+    const link = new privatedns.VirtualNetworkLink(
+        `${name}-dns-link`,
+        { resourceGroupName: args.resourceGroupName, privateZoneName: zone.name, location: "global", registrationEnabled: false, virtualNetwork: { id: args.vnetId } },
+        { parent },
+    );
+    return { zone, link };
+}
