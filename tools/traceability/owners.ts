@@ -70,6 +70,21 @@ export const owners: OwnerTable = {
             files: ["stacks/environment.ts", CONFIG],
             tests: [SERVICE_TEST],
         },
+        "Configure all `DB_*` variables to point at the managed PostgreSQL instance.": {
+            how: "DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD and DATABASE_URL are secret-store entries built from the PostgreSQL component's outputs (CloudNativePG or Flexible Server), read by reference.",
+            files: ["stacks/secrets.ts", "stacks/data.ts", "components/data/postgres.ts", "components/data/kubernetes/postgres.ts", "components/data/azure/postgres.ts"],
+            tests: ["test/data/platforms.test.ts", "test/data/kubernetes.test.ts", "test/data/azure-stores.test.ts"],
+        },
+        "Ensure the production database exists and is reachable from the service.": {
+            how: "The estate declares the PostgreSQL cluster or server and its database, opens it only to the services that need it, and starts those services after it.",
+            files: ["stacks/data.ts", "components/data/kubernetes/postgres.ts", "components/data/kubernetes/network.ts", "components/data/azure/postgres.ts"],
+            tests: ["test/data/kubernetes.test.ts", "test/data/azure-stores.test.ts", "test/data/platforms.test.ts"],
+        },
+        "Confirm at least one chat model and one embeddings model are pulled and available.": {
+            how: "Ollama pulls the configured chat and embeddings models before it serves, and the API and worker start only after the pull.",
+            files: ["components/ai/ollama.ts", "components/ai/kubernetes/ollama.ts", "components/ai/azure/ollama.ts"],
+            tests: ["test/data/kubernetes.test.ts", "test/data/azure-runtime.test.ts", "test/data/helpers.test.ts", "test/data/platforms.test.ts"],
+        },
         "Set `OLLAMA_BASE_URL` to the production Ollama endpoint if it differs from the default `http://ollama.default.svc.cluster.local:11434`.": {
             how: "OLLAMA_BASE_URL is the in-estate Ollama service unless `estate:ollamaBaseUrl` overrides it.",
             files: ["stacks/environment.ts", "stacks/estate.ts", CONFIG],
@@ -127,9 +142,9 @@ export const owners: OwnerTable = {
             tests: [SERVICE_TEST],
         },
         "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.": {
-            how: "Data stores are never public and admit only the services that need them (NetworkPolicies, internal ingress).",
-            files: ["components/workload/kubernetes/security.ts"],
-            tests: [SERVICE_TEST],
+            how: "Data stores are never public and admit only the services that need them (NetworkPolicies, private endpoints, internal ingress).",
+            files: ["components/workload/kubernetes/security.ts", "components/data/kubernetes/network.ts"],
+            tests: [SERVICE_TEST, "test/data/kubernetes.test.ts"],
         },
         "Verify that secrets are loaded from Secret Manager and not baked into images.": {
             how: "Secrets live in GCP Secret Manager (synced by External Secrets) or Key Vault and reach containers only by reference.",
