@@ -42,7 +42,7 @@ for (const stack of ["staging", "prod"] as const) {
                     parameters: { ssl_min_protocol_version: "TLSv1.2", log_connections: "on", log_disconnections: "on" },
                     ...(prod ? { synchronous: { method: "any", number: 1 } } : {}),
                 },
-                bootstrap: { initdb: { database: "estate", owner: "estate", secret: { name: "postgres-app-credentials" } } },
+                bootstrap: { initdb: { database: "estate", owner: "estate", secret: { name: "postgres-app-credentials" }, postInitSQL: ['ALTER ROLE "estate" CREATEDB'] } },
                 storage: { size: "32Gi" },
                 resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
                 affinity: { enablePodAntiAffinity: true, topologyKey: "topology.kubernetes.io/zone", podAntiAffinityType: prod ? "required" : "preferred" },

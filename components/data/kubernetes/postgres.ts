@@ -62,7 +62,15 @@ export function cnpgClusterSpec(a: {
             parameters: { ssl_min_protocol_version: "TLSv1.2", log_connections: "on", log_disconnections: "on" },
             ...(a.highAvailability ? { synchronous: { method: "any", number: 1 } } : {}),
         },
-        bootstrap: { initdb: { database: a.databaseName, owner: a.owner, secret: { name: a.credentialsSecret } } },
+        bootstrap: {
+            initdb: {
+                database: a.databaseName,
+                owner: a.owner,
+                secret: { name: a.credentialsSecret },
+                // The restore drill restores into a scratch database beside the real one; with superuser access off, the owner needs CREATEDB.
+                postInitSQL: [`ALTER ROLE "${a.owner}" CREATEDB`],
+            },
+        },
         storage: { size: `${a.storageGb}Gi` },
         resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
         affinity: { enablePodAntiAffinity: true, topologyKey: "topology.kubernetes.io/zone", podAntiAffinityType: a.highAvailability ? "required" : "preferred" },
