@@ -96,6 +96,12 @@ const completeSchema: PolicyConfigSchema = {
             },
             description: "Env variable naming a dependency → the alerts a service that sets it must have (the dependency down; errors of an AI provider).",
         },
+        estateAlerts: {
+            type: "array",
+            items: { type: "string" },
+            default: ["QueueBacklogHigh", "SyncJobFailures", "BackupStale", "RestoreDrillOverdue"],
+            description: "Alerts the estate declares at least once, whichever service or job they watch: queue backlog, sync jobs (runbook 002), backup age and the restore drill (runbook 000).",
+        },
     },
 };
 
@@ -103,6 +109,7 @@ interface CompleteConfig {
     requiredAlerts: string[];
     publicAlerts: string[];
     envAlerts: Record<string, string[]>;
+    estateAlerts: string[];
 }
 
 function checkComplete(args: StackValidationArgs, report: ReportViolation): void {
@@ -122,12 +129,18 @@ function checkComplete(args: StackValidationArgs, report: ReportViolation): void
                 : `scheduled query rules or metric alerts tagged ${SERVICE_TAG}="${s.name}" and ${ALERT_TAG}=<alert>`;
         report(`Service "${s.name}" lacks the ${quoteList(missing)} alert${missing.length === 1 ? "" : "s"}: declare ${missing.length === 1 ? "it" : "them"} as ${where}, and keep ${missing.length === 1 ? "its id" : "their ids"} out of estate:alertsDisabled.`);
     }
+    // Signals no resource names (a queue, a sync job, a backup's age) cannot be tied to one service, but the estate must watch each of them somewhere.
+    const declared = new Set(alerts.map((a) => a.alert));
+    const absent = cfg.estateAlerts.filter((a) => !declared.has(a));
+    if (absent.length > 0) {
+        report(`The estate declares no ${quoteList(absent)} alert${absent.length === 1 ? "" : "s"}: keep ${absent.length === 1 ? "its id" : "their ids"} out of estate:alertsDisabled so the catalogue renders ${absent.length === 1 ? "it" : "them"}.`);
+    }
 }
 
 export const serviceAlertsComplete: CatalogEntry = {
     policy: {
         name: "service-alerts-complete",
-        description: "Every application service has every catalogue alert that applies to it: SLO and saturation alerts, its public endpoint, each dependency it reads and its AI provider.",
+        description: "Every application service has every catalogue alert that applies to it: SLO and saturation alerts, its public endpoint, each dependency it reads and its AI provider; and the estate watches its queue, sync jobs, backup age and restore drill.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: completeSchema,

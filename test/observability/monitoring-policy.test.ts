@@ -39,6 +39,16 @@ describe("alerting caught by the policy run", () => {
         assert.match(result.stdout, /\[mandatory\] \[severity: high\] +service-alerts-complete/);
     });
 
+    it("npm run policy exits 2 when an estate-wide alert (the restore drill's) is switched off", () => {
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", path.join(PROJECT_ROOT, "tools/policy.ts"), "--stack", "staging", "-c", 'estate:alertsDisabled=["restore-drill-overdue"]'],
+            { cwd: PROJECT_ROOT, encoding: "utf8" },
+        );
+        assert.equal(result.status, 2, result.stderr);
+        assert.match(result.stdout, /The estate declares no `RestoreDrillOverdue` alert: keep its id out of estate:alertsDisabled so the catalogue renders it\./);
+    });
+
     it("an unset on-call key leaves the Alertmanager receivers without credentials: refused (kubernetes, staging)", async () => {
         const capture = await runProgram({ stack: "staging", projectRoot: projectWithoutOnCallKey("staging") });
         assert.equal(capture.resources.some((r) => r.name === "app-secrets-sync" && JSON.stringify(r.inputs).includes("alert-on-call-key")), false);

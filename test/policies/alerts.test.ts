@@ -50,6 +50,22 @@ const cases: Case[] = [
         ],
     },
     {
+        name: "queue backlog and backup age watched nowhere in the estate",
+        mutate: (rs) => {
+            for (const alert of ["QueueBacklogHigh", "BackupStale"]) {
+                dropRule(rs, alert);
+                // and the Azure rules of the same alerts
+                for (let i = rs.length - 1; i >= 0; i--) if ((rs[i]!.inputs as { tags?: Record<string, string> }).tags?.["estate-alert"] === alert) rs.splice(i, 1);
+            }
+        },
+        expect: [
+            [
+                "service-alerts-complete",
+                "The estate declares no `QueueBacklogHigh`, `BackupStale` alerts: keep their ids out of estate:alertsDisabled so the catalogue renders them.",
+            ],
+        ],
+    },
+    {
         name: "a rule labelled for another service does not count",
         mutate: (rs) => (rule(rs, "HttpErrorRateHigh").labels.service = "gateway"),
         expect: [

@@ -1,9 +1,9 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
 import { alertmanagerConfigCrdSpec } from "../../components/observability/alertmanager";
-import { azureServiceAlerts } from "../../components/observability/azure-monitor";
-import { parseAlertThresholds, type ServiceAlertTarget } from "../../components/observability/catalogue";
-import { serviceRuleGroups } from "../../components/observability/prometheus";
+import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
+import { parseAlertThresholds, type BackupAlertTarget, type ServiceAlertTarget } from "../../components/observability/catalogue";
+import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/prometheus";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 
@@ -211,15 +211,17 @@ export const API_ALERT_TARGET: ServiceAlertTarget = {
     service: "api",
     namespace: "estate",
     dependencies: ["postgres", "ollama"],
-    signals: ["public-endpoint", "ai-provider"],
+    signals: ["public-endpoint", "ai-provider", "queue", "sync-jobs"],
     publicUrl: "https://api.example.com/healthz",
 };
 const THRESHOLDS = parseAlertThresholds({});
+/** The one database the fixture backs up, as the backup alerts see it. */
+const BACKUP_ALERT_TARGET: BackupAlertTarget = { store: "postgres", database: "estate" };
 
 export function apiAlertRules(): CapturedResource {
     return res("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "api-rules", {
         metadata: { name: "api-alerts", namespace: "estate" },
-        spec: { groups: serviceRuleGroups(API_ALERT_TARGET, THRESHOLDS) },
+        spec: { groups: [...serviceRuleGroups(API_ALERT_TARGET, THRESHOLDS), ...backupRuleGroups([BACKUP_ALERT_TARGET], THRESHOLDS)] },
     });
 }
 
@@ -235,7 +237,7 @@ export const ACTION_GROUP_ID = "/subscriptions/x/resourceGroups/estate/providers
 
 /** The api's catalogue alerts as the Azure component declares them: tagged, wired to the on-call action group. */
 export function acaAlertRules(): CapturedResource[] {
-    return azureServiceAlerts(API_ALERT_TARGET, THRESHOLDS).map((a) => {
+    return [...azureServiceAlerts(API_ALERT_TARGET, THRESHOLDS), ...azureBackupAlerts([BACKUP_ALERT_TARGET], THRESHOLDS)].map((a) => {
         const common = {
             resourceGroupName: "estate",
             severity: a.severity,
