@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cronAtLeastDaily, cronAtLeastMonthly } from "../../policies/backups";
-import { Case, drop, estate, get, setEnv } from "./cases";
+import { Case, drop, estate, get, itReportsEachCase, setEnv } from "./cases";
 import { findings } from "./harness";
 
 const cron = (rs: Parameters<typeof get>[0], name: string) => get(rs, ":CronJob", name);
@@ -115,13 +115,7 @@ describe("backup policies", () => {
     it("pass the compliant estate", async () => {
         assert.deepEqual(await findings(estate()), []);
     });
-    for (const c of cases) {
-        it(c.name, async () => {
-            const rs = estate();
-            c.mutate(rs);
-            assert.deepEqual(await findings(rs), c.expect);
-        });
-    }
+    itReportsEachCase(cases);
     it("read cron schedules as daily and monthly", () => {
         assert.deepEqual(["15 2 * * *", "*/30 * * * *", "0 0,12 * * *", "0 2 * * 0", "0 2 1 * *", "0 2 * * *  extra", "daily"].map(cronAtLeastDaily), [true, true, true, false, false, false, false]);
         assert.deepEqual(["30 4 1 * *", "30 4 * * 1", "15 2 * * *", "30 4 1 1 *", "30 4 1 */3 *"].map(cronAtLeastMonthly), [true, true, true, false, false]);

@@ -1,6 +1,9 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
 import type { CapturedResource } from "../../tools/lib/analyzer";
 import { azureDataStores, k8sDataStores } from "./data-fixtures";
 import { azureEstate, k8sEstate } from "./fixtures";
+import { findings } from "./harness";
 
 export type Mutation = (rs: CapturedResource[]) => void;
 
@@ -9,6 +12,17 @@ export interface Case {
     readonly mutate: Mutation;
     /** Exact [policy, message] findings, in report order. */
     readonly expect: Array<[string, string]>;
+}
+
+/** One test per case: the compliant estate with that one change reports exactly the expected findings. */
+export function itReportsEachCase(cases: readonly Case[]): void {
+    for (const c of cases) {
+        it(c.name, async () => {
+            const rs = estate();
+            c.mutate(rs);
+            assert.deepEqual(await findings(rs), c.expect);
+        });
+    }
 }
 
 export function estate(): CapturedResource[] {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CapturedResource } from "../../tools/lib/analyzer";
-import { Case, drop, estate, get } from "./cases";
+import { Case, drop, estate, get, itReportsEachCase } from "./cases";
 import { kept, res } from "./fixtures";
 import { findings } from "./harness";
 
@@ -167,13 +167,7 @@ const stateful: Array<[string, string, string]> = [
 ];
 
 describe("data policies: backups, replication, protection", () => {
-    for (const c of [...backups, ...replication]) {
-        it(c.name, async () => {
-            const rs = estate();
-            c.mutate(rs);
-            assert.deepEqual(await findings(rs), c.expect);
-        });
-    }
+    itReportsEachCase([...backups, ...replication]);
 
     for (const [type, name, what] of stateful) {
         it(`unprotected ${what} ${name} in prod`, async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CapturedResource } from "../../tools/lib/analyzer";
 import { retentionDays } from "../../policies/stores";
-import { aca, acaContainer, api, Case, drop, estate, get, postgres, setEnv } from "./cases";
+import { aca, acaContainer, api, Case, drop, estate, get, itReportsEachCase, postgres, setEnv } from "./cases";
 import { DIGEST, urnOf } from "./fixtures";
 import { findings, violations } from "./harness";
 
@@ -252,13 +252,7 @@ describe("data policies: TLS and authentication", () => {
         assert.deepEqual(await findings(rs), []);
     });
 
-    for (const c of [...tls, ...auth]) {
-        it(c.name, async () => {
-            const rs = estate();
-            c.mutate(rs);
-            assert.deepEqual(await findings(rs), c.expect);
-        });
-    }
+    itReportsEachCase([...tls, ...auth]);
 
     it("reports stack findings on the offending resource", async () => {
         const rs = estate();

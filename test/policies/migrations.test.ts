@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Case, estate, get } from "./cases";
+import { Case, estate, get, itReportsEachCase } from "./cases";
 import { urnOf } from "./fixtures";
 import { findings } from "./harness";
 
@@ -54,11 +54,5 @@ describe("migration policies", () => {
     it("pass the compliant estate", async () => {
         assert.deepEqual(await findings(estate()), []);
     });
-    for (const c of cases) {
-        it(c.name, async () => {
-            const rs = estate();
-            c.mutate(rs);
-            assert.deepEqual(await findings(rs), c.expect);
-        });
-    }
+    itReportsEachCase(cases);
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { api, Case, drop, estate, get, setEnv } from "./cases";
+import { api, Case, drop, estate, get, itReportsEachCase, setEnv } from "./cases";
 import { kept, res, urnOf } from "./fixtures";
-import { findings, violations } from "./harness";
+import { violations } from "./harness";
 
 const NP = "networking.k8s.io/v1:NetworkPolicy";
 const pgRule = (rs: Parameters<typeof get>[0]) => get(rs, NP, "postgres").spec.ingress[0];
@@ -214,13 +214,7 @@ const cases: Case[] = [
 ];
 
 describe("network policies", () => {
-    for (const c of cases) {
-        it(c.name, async () => {
-            const rs = estate();
-            c.mutate(rs);
-            assert.deepEqual(await findings(rs), c.expect);
-        });
-    }
+    itReportsEachCase(cases);
 
     it("stack findings point at the offending resource", async () => {
         const rs = estate();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { aca, acaContainer, api, apiPod, Case, estate, get, postgres, setEnv } from "./cases";
+import { aca, acaContainer, api, apiPod, Case, estate, get, itReportsEachCase, postgres, setEnv } from "./cases";
 import { findings } from "./harness";
 
 const cases: Case[] = [
@@ -129,11 +129,5 @@ describe("workload policies", () => {
     it("pass the compliant estate", async () => {
         assert.deepEqual(await findings(estate()), []);
     });
-    for (const c of cases) {
-        it(c.name, async () => {
-            const rs = estate();
-            c.mutate(rs);
-            assert.deepEqual(await findings(rs), c.expect);
-        });
-    }
+    itReportsEachCase(cases);
 });
