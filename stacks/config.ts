@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import type { CacheTtls } from "../components/data/redis";
 import type { ProbeSettings } from "../components/workload/service";
 import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
 import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
@@ -100,14 +101,7 @@ export interface DataConfig {
     readonly neo4j: { readonly storageGb: number };
     readonly ollama: { readonly gpu: boolean; readonly storageGb: number };
     /** Runbook 001 cache TTLs in seconds. */
-    readonly cacheTtl: {
-        readonly short: number;
-        readonly medium: number;
-        readonly long: number;
-        readonly daily: number;
-        readonly session: number;
-        readonly default: number;
-    };
+    readonly cacheTtl: CacheTtls;
 }
 
 /** Thrown before any resource is declared; lists every problem at once. */
