@@ -29,12 +29,25 @@ function declaredAlerts(resources: PolicyResource[]): DeclaredAlert[] {
         if (r.type === PROMETHEUS_RULE) {
             for (const group of r.props.spec?.groups ?? []) {
                 for (const rule of group.rules ?? []) {
-                    if (rule.alert) out.push({ platform: "kubernetes", service: rule.labels?.service ?? "", alert: rule.alert, severity: rule.labels?.severity, r });
+                    if (rule.alert)
+                        out.push({
+                            platform: "kubernetes",
+                            service: rule.labels?.service ?? "",
+                            alert: rule.alert,
+                            severity: rule.labels?.severity,
+                            r,
+                        });
                 }
             }
         } else if (r.type === SCHEDULED_QUERY_RULE || r.type === METRIC_ALERT) {
             const tags: Record<string, string> = r.props.tags ?? {};
-            out.push({ platform: "azure", service: tags[SERVICE_TAG] ?? "", alert: tags[ALERT_TAG] ?? "", severity: r.props.severity, r });
+            out.push({
+                platform: "azure",
+                service: tags[SERVICE_TAG] ?? "",
+                alert: tags[ALERT_TAG] ?? "",
+                severity: r.props.severity,
+                r,
+            });
         }
     }
     return out;
@@ -52,7 +65,11 @@ function appServices(resources: PolicyResource[]): AppService[] {
     const ingressBackends = new Set(
         resources
             .filter((r) => r.type === INGRESS)
-            .flatMap((r) => (r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.http?.paths ?? []).map((p: any) => p.backend?.service?.name))),
+            .flatMap((r) =>
+                (r.props.spec?.rules ?? []).flatMap((rule: any) =>
+                    (rule.http?.paths ?? []).map((p: any) => p.backend?.service?.name),
+                ),
+            ),
     );
     const out: AppService[] = [];
     for (const r of resources) {
@@ -76,7 +93,13 @@ const completeSchema: PolicyConfigSchema = {
         requiredAlerts: {
             type: "array",
             items: { type: "string" },
-            default: ["HttpLatencyP95High", "HttpErrorRateHigh", "ContainerRestartsHigh", "CpuSaturationHigh", "MemorySaturationHigh"],
+            default: [
+                "HttpLatencyP95High",
+                "HttpErrorRateHigh",
+                "ContainerRestartsHigh",
+                "CpuSaturationHigh",
+                "MemorySaturationHigh",
+            ],
             description: "Alerts every application service has (runbook 001 thresholds, runbook 000 SLOs).",
         },
         publicAlerts: {
@@ -94,13 +117,15 @@ const completeSchema: PolicyConfigSchema = {
                 NEO4J_URI: ["Neo4jDown"],
                 OLLAMA_BASE_URL: ["OllamaDown", "AiProviderErrorsHigh"],
             },
-            description: "Env variable naming a dependency → the alerts a service that sets it must have (the dependency down; errors of an AI provider).",
+            description:
+                "Env variable naming a dependency → the alerts a service that sets it must have (the dependency down; errors of an AI provider).",
         },
         estateAlerts: {
             type: "array",
             items: { type: "string" },
             default: ["QueueBacklogHigh", "SyncJobFailures", "BackupStale", "RestoreDrillOverdue"],
-            description: "Alerts the estate declares at least once, whichever service or job they watch: queue backlog, sync jobs (runbook 002), backup age and the restore drill (runbook 000).",
+            description:
+                "Alerts the estate declares at least once, whichever service or job they watch: queue backlog, sync jobs (runbook 002), backup age and the restore drill (runbook 000).",
         },
     },
 };
@@ -118,8 +143,12 @@ function checkComplete(args: StackValidationArgs, report: ReportViolation): void
     if (services.length === 0) args.notApplicable("no application services");
     const alerts = declaredAlerts(args.resources);
     for (const s of services) {
-        const have = new Set(alerts.filter((a) => a.platform === s.platform && a.service === s.name).map((a) => a.alert));
-        const dependencies = Object.entries(cfg.envAlerts).filter(([env]) => s.envNames.has(env)).flatMap(([, names]) => names);
+        const have = new Set(
+            alerts.filter((a) => a.platform === s.platform && a.service === s.name).map((a) => a.alert),
+        );
+        const dependencies = Object.entries(cfg.envAlerts)
+            .filter(([env]) => s.envNames.has(env))
+            .flatMap(([, names]) => names);
         const need = [...new Set([...cfg.requiredAlerts, ...(s.public ? cfg.publicAlerts : []), ...dependencies])];
         const missing = need.filter((a) => !have.has(a));
         if (missing.length === 0) continue;
@@ -127,20 +156,25 @@ function checkComplete(args: StackValidationArgs, report: ReportViolation): void
             s.platform === "kubernetes"
                 ? `PrometheusRule rules with labels.service "${s.name}"`
                 : `scheduled query rules or metric alerts tagged ${SERVICE_TAG}="${s.name}" and ${ALERT_TAG}=<alert>`;
-        report(`Service "${s.name}" lacks the ${quoteList(missing)} alert${missing.length === 1 ? "" : "s"}: declare ${missing.length === 1 ? "it" : "them"} as ${where}, and keep ${missing.length === 1 ? "its id" : "their ids"} out of estate:alertsDisabled.`);
+        report(
+            `Service "${s.name}" lacks the ${quoteList(missing)} alert${missing.length === 1 ? "" : "s"}: declare ${missing.length === 1 ? "it" : "them"} as ${where}, and keep ${missing.length === 1 ? "its id" : "their ids"} out of estate:alertsDisabled.`,
+        );
     }
     // Signals no resource names (a queue, a sync job, a backup's age) cannot be tied to one service, but the estate must watch each of them somewhere.
     const declared = new Set(alerts.map((a) => a.alert));
     const absent = cfg.estateAlerts.filter((a) => !declared.has(a));
     if (absent.length > 0) {
-        report(`The estate declares no ${quoteList(absent)} alert${absent.length === 1 ? "" : "s"}: keep ${absent.length === 1 ? "its id" : "their ids"} out of estate:alertsDisabled so the catalogue renders ${absent.length === 1 ? "it" : "them"}.`);
+        report(
+            `The estate declares no ${quoteList(absent)} alert${absent.length === 1 ? "" : "s"}: keep ${absent.length === 1 ? "its id" : "their ids"} out of estate:alertsDisabled so the catalogue renders ${absent.length === 1 ? "it" : "them"}.`,
+        );
     }
 }
 
 export const serviceAlertsComplete: CatalogEntry = {
     policy: {
         name: "service-alerts-complete",
-        description: "Every application service has every catalogue alert that applies to it: SLO and saturation alerts, its public endpoint, each dependency it reads and its AI provider; and the estate watches its queue, sync jobs, backup age and restore drill.",
+        description:
+            "Every application service has every catalogue alert that applies to it: SLO and saturation alerts, its public endpoint, each dependency it reads and its AI provider; and the estate watches its queue, sync jobs, backup age and restore drill.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: completeSchema,
@@ -150,7 +184,10 @@ export const serviceAlertsComplete: CatalogEntry = {
         runbook: [
             { file: RUNBOOK.userApi, line: "SLO: p95 latency, error rate, saturation." },
             { file: RUNBOOK.userApi, line: "Validate alert rules for p95 latency, error rate and saturation." },
-            { file: RUNBOOK.summit, line: "Monitoring: Prometheus + Grafana deployed; alerts wired for health/readiness, error rates, and latency." },
+            {
+                file: RUNBOOK.summit,
+                line: "Monitoring: Prometheus + Grafana deployed; alerts wired for health/readiness, error rates, and latency.",
+            },
         ],
         checks: [],
     },
@@ -161,14 +198,19 @@ function credentialedReceivers(spec: any): Set<string> {
     const out = new Set<string>();
     const ref = (s: any) => typeof s?.name === "string" && s.name !== "" && typeof s?.key === "string" && s.key !== "";
     for (const receiver of spec?.receivers ?? []) {
-        const configs = [...(receiver.pagerdutyConfigs ?? []).map((c: any) => c.routingKey ?? c.serviceKey), ...(receiver.webhookConfigs ?? []).map((c: any) => c.urlSecret)];
+        const configs = [
+            ...(receiver.pagerdutyConfigs ?? []).map((c: any) => c.routingKey ?? c.serviceKey),
+            ...(receiver.webhookConfigs ?? []).map((c: any) => c.urlSecret),
+        ];
         if (configs.length > 0 && configs.every(ref)) out.add(receiver.name);
     }
     return out;
 }
 
 function routeReceivers(route: any): string[] {
-    return [route?.receiver, ...(route?.routes ?? []).flatMap((r: any) => routeReceivers(r))].filter((r): r is string => typeof r === "string");
+    return [route?.receiver, ...(route?.routes ?? []).flatMap((r: any) => routeReceivers(r))].filter(
+        (r): r is string => typeof r === "string",
+    );
 }
 
 function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
@@ -176,11 +218,15 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
     if (alerts.length === 0) args.notApplicable("no alerts declared");
     if (alerts.some((a) => a.platform === "kubernetes")) {
         const configs = args.resources.filter((r) => r.type === ALERTMANAGER_CONFIG);
-        if (configs.length === 0) report("PrometheusRule alerts are declared but no AlertmanagerConfig routes them: declare one whose receivers read the on-call key (estate:alertOnCallKey) from a Secret.");
+        if (configs.length === 0)
+            report(
+                "PrometheusRule alerts are declared but no AlertmanagerConfig routes them: declare one whose receivers read the on-call key (estate:alertOnCallKey) from a Secret.",
+            );
         for (const c of configs) {
             const ok = credentialedReceivers(c.props.spec);
             const used = [...new Set(routeReceivers(c.props.spec?.route))];
-            if (used.length === 0) report(`AlertmanagerConfig "${c.name}" has no route: set spec.route.receiver.`, c.urn);
+            if (used.length === 0)
+                report(`AlertmanagerConfig "${c.name}" has no route: set spec.route.receiver.`, c.urn);
             for (const receiver of used.filter((r) => !ok.has(r))) {
                 report(
                     `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).`,
@@ -192,12 +238,24 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
     const azureRules = args.resources.filter((r) => r.type === SCHEDULED_QUERY_RULE || r.type === METRIC_ALERT);
     if (azureRules.length > 0) {
         const paging = args.resources.filter(
-            (r) => r.type === ACTION_GROUP && r.props.enabled !== false && (r.props.webhookReceivers ?? []).some((w: any) => typeof w.serviceUri === "string" && w.serviceUri !== ""),
+            (r) =>
+                r.type === ACTION_GROUP &&
+                r.props.enabled !== false &&
+                (r.props.webhookReceivers ?? []).some(
+                    (w: any) => typeof w.serviceUri === "string" && w.serviceUri !== "",
+                ),
         );
-        if (paging.length === 0) report("No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver.");
+        if (paging.length === 0)
+            report(
+                "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver.",
+            );
         for (const r of azureRules) {
-            const groups: unknown[] = r.type === METRIC_ALERT ? (r.props.actions ?? []).map((a: any) => a.actionGroupId) : (r.props.actions?.actionGroups ?? []);
-            if (!groups.some((g) => typeof g === "string" && g !== "")) report(`Alert rule "${r.name}" has no action group: wire it to the on-call action group.`, r.urn);
+            const groups: unknown[] =
+                r.type === METRIC_ALERT
+                    ? (r.props.actions ?? []).map((a: any) => a.actionGroupId)
+                    : (r.props.actions?.actionGroups ?? []);
+            if (!groups.some((g) => typeof g === "string" && g !== ""))
+                report(`Alert rule "${r.name}" has no action group: wire it to the on-call action group.`, r.urn);
         }
     }
 }
@@ -205,7 +263,8 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
 export const alertsRouted: CatalogEntry = {
     policy: {
         name: "alerts-routed",
-        description: "Every alert reaches a receiver: Alertmanager routes end at receivers holding a credential reference, Azure rules at an action group with a webhook receiver.",
+        description:
+            "Every alert reaches a receiver: Alertmanager routes end at receivers holding a credential reference, Azure rules at an action group with a webhook receiver.",
         enforcementLevel: "mandatory",
         severity: "critical",
         validateStack: checkRouted,
@@ -213,7 +272,10 @@ export const alertsRouted: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Configure Alertmanager routes to on-call." },
-            { file: RUNBOOK.containerApps, line: "Configure Azure Action Groups to route alerts to the on-call channel (email, Slack, or PagerDuty)." },
+            {
+                file: RUNBOOK.containerApps,
+                line: "Configure Azure Action Groups to route alerts to the on-call channel (email, Slack, or PagerDuty).",
+            },
         ],
         checks: [],
     },
@@ -232,32 +294,57 @@ export const alertThresholdsNumeric: CatalogEntry = {
                 for (const group of args.props.spec?.groups ?? []) {
                     for (const rule of group.rules ?? []) {
                         if (rule.alert && !COMPARISON.test(String(rule.expr ?? ""))) {
-                            report(`Rule ${rule.alert} in group ${group.name} has no numeric threshold: end its expr with a comparison such as "> 2".`);
+                            report(
+                                `Rule ${rule.alert} in group ${group.name} has no numeric threshold: end its expr with a comparison such as "> 2".`,
+                            );
                         }
                     }
                 }
             } else if (args.type === SCHEDULED_QUERY_RULE || args.type === METRIC_ALERT) {
                 for (const condition of args.props.criteria?.allOf ?? []) {
                     if (typeof condition.threshold !== "number" || !Number.isFinite(condition.threshold)) {
-                        report(`Set criteria.allOf[].threshold to a number (it is ${JSON.stringify(condition.threshold ?? null)}).`);
+                        report(
+                            `Set criteria.allOf[].threshold to a number (it is ${JSON.stringify(condition.threshold ?? null)}).`,
+                        );
                     }
                 }
             }
         },
     },
     meta: {
-        runbook: [{ file: RUNBOOK.containerApps, line: "| HTTP 5xx rate | Azure Monitor / Application Insights | > 1% over 5 min |" }],
+        runbook: [
+            {
+                file: RUNBOOK.containerApps,
+                line: "| HTTP 5xx rate | Azure Monitor / Application Insights | > 1% over 5 min |",
+            },
+        ],
         checks: [],
     },
 };
 
 const pageSchema: PolicyConfigSchema = {
     properties: {
-        stackEnvironment: { type: "string", enum: ["prod", "staging", "dev"], default: "prod", description: "Which environment the stack deploys; the check applies only to prod." },
+        stackEnvironment: {
+            type: "string",
+            enum: ["prod", "staging", "dev"],
+            default: "prod",
+            description: "Which environment the stack deploys; the check applies only to prod.",
+        },
         pagingAlerts: {
             type: "array",
             items: { type: "string" },
-            default: ["HttpLatencyP95High", "HttpErrorRateHigh", "ContainerRestartsHigh", "PublicEndpointDown", "PostgresDown", "RedisDown", "Neo4jDown", "OllamaDown", "QueueBacklogHigh", "AiProviderErrorsHigh"],
+            default: [
+                "HttpLatencyP95High",
+                "HttpErrorRateHigh",
+                "ContainerRestartsHigh",
+                "PublicEndpointDown",
+                "PostgresDown",
+                "RedisDown",
+                "Neo4jDown",
+                "OllamaDown",
+                "QueueBacklogHigh",
+                "AiProviderErrorsHigh",
+            ],
             description: "Alerts that must page on-call in production.",
         },
     },
@@ -270,19 +357,30 @@ function checkPages(args: StackValidationArgs, report: ReportViolation): void {
     const alerts = declaredAlerts(args.resources).filter((a) => paging.has(a.alert));
     for (const a of alerts) {
         if (a.platform === "kubernetes" && a.severity !== "page") {
-            report(`Rule ${a.alert} of "${a.service}" has severity ${JSON.stringify(a.severity ?? null)}: set labels.severity "page" so it reaches on-call.`, a.r.urn);
+            report(
+                `Rule ${a.alert} of "${a.service}" has severity ${JSON.stringify(a.severity ?? null)}: set labels.severity "page" so it reaches on-call.`,
+                a.r.urn,
+            );
         } else if (a.platform === "azure" && !(typeof a.severity === "number" && a.severity <= 1)) {
-            report(`Alert rule "${a.r.name}" (${a.alert}) has severity ${JSON.stringify(a.severity ?? null)}: set severity 0 or 1 so it pages.`, a.r.urn);
+            report(
+                `Alert rule "${a.r.name}" (${a.alert}) has severity ${JSON.stringify(a.severity ?? null)}: set severity 0 or 1 so it pages.`,
+                a.r.urn,
+            );
         }
     }
     if (alerts.some((a) => a.platform === "kubernetes")) {
         for (const c of args.resources.filter((r) => r.type === ALERTMANAGER_CONFIG)) {
             const ok = credentialedReceivers(c.props.spec);
             const pageRoutes = (c.props.spec?.route?.routes ?? []).filter((r: any) =>
-                (r.matchers ?? []).some((m: any) => m.name === "severity" && m.value === "page" && (m.matchType ?? "=") === "="),
+                (r.matchers ?? []).some(
+                    (m: any) => m.name === "severity" && m.value === "page" && (m.matchType ?? "=") === "=",
+                ),
             );
             if (!pageRoutes.some((r: any) => ok.has(r.receiver))) {
-                report(`AlertmanagerConfig "${c.name}" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.`, c.urn);
+                report(
+                    `AlertmanagerConfig "${c.name}" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.`,
+                    c.urn,
+                );
             }
         }
     }
@@ -291,7 +389,8 @@ function checkPages(args: StackValidationArgs, report: ReportViolation): void {
 export const prodAlertsPage: CatalogEntry = {
     policy: {
         name: "prod-alerts-page",
-        description: "In production, SLO, endpoint and dependency alerts are severity page and routed to the paging receiver.",
+        description:
+            "In production, SLO, endpoint and dependency alerts are severity page and routed to the paging receiver.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: pageSchema,
@@ -299,11 +398,19 @@ export const prodAlertsPage: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.summit, line: "Alerts: paging for elevated 5xx, dependency outages (Postgres/Neo4j/Redis), queue backlog, and AI provider errors." },
+            {
+                file: RUNBOOK.summit,
+                line: "Alerts: paging for elevated 5xx, dependency outages (Postgres/Neo4j/Redis), queue backlog, and AI provider errors.",
+            },
             { file: RUNBOOK.userApi, line: "Configure Alertmanager routes to on-call." },
         ],
         checks: [],
     },
 };
 
-export const alertPolicies: readonly CatalogEntry[] = [serviceAlertsComplete, alertsRouted, alertThresholdsNumeric, prodAlertsPage];
+export const alertPolicies: readonly CatalogEntry[] = [
+    serviceAlertsComplete,
+    alertsRouted,
+    alertThresholdsNumeric,
+    prodAlertsPage,
+];

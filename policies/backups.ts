@@ -48,28 +48,55 @@ function scheduledJobs(resources: readonly PolicyResource[]): ScheduledJob[] {
     return resources.flatMap((r): ScheduledJob[] => {
         if (r.type === CRON_JOB) {
             const labels = podTemplateOf(r.type, r.props)?.metadata?.labels ?? {};
-            return [{ r, azure: false, purpose: jobPurposeOf(r), store: labels[STORE_LABEL], schedule: r.props.spec?.schedule }];
+            return [
+                {
+                    r,
+                    azure: false,
+                    purpose: jobPurposeOf(r),
+                    store: labels[STORE_LABEL],
+                    schedule: r.props.spec?.schedule,
+                },
+            ];
         }
         if (r.type === CONTAINER_APP_JOB && r.props.configuration?.triggerType === "Schedule") {
-            return [{ r, azure: true, purpose: jobPurposeOf(r), store: r.props.tags?.[STORE_TAG], schedule: r.props.configuration?.scheduleTriggerConfig?.cronExpression }];
+            return [
+                {
+                    r,
+                    azure: true,
+                    purpose: jobPurposeOf(r),
+                    store: r.props.tags?.[STORE_TAG],
+                    schedule: r.props.configuration?.scheduleTriggerConfig?.cronExpression,
+                },
+            ];
         }
         return [];
     });
 }
 
-const K8S_COMPONENT_STORES: Readonly<Record<string, StoreKind>> = { database: "postgres", cache: "redis", graph: "neo4j" };
+const K8S_COMPONENT_STORES: Readonly<Record<string, StoreKind>> = {
+    database: "postgres",
+    cache: "redis",
+    graph: "neo4j",
+};
 const CHART_STORES: Readonly<Record<string, StoreKind>> = { neo4j: "neo4j", redis: "redis", postgresql: "postgres" };
 
 /** Stores that hold data worth a backup: PostgreSQL everywhere, Redis and Neo4j where the estate runs them itself. */
 function storesOf(resources: readonly PolicyResource[]): Array<{ r: PolicyResource; kind: StoreKind }> {
     return resources.flatMap((r): Array<{ r: PolicyResource; kind: StoreKind }> => {
-        if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster" || r.type === "azure-native:dbforpostgresql:Server") return [{ r, kind: "postgres" }];
+        if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster" || r.type === "azure-native:dbforpostgresql:Server")
+            return [{ r, kind: "postgres" }];
         if (r.type === STATEFUL_SET) {
-            const kind = K8S_COMPONENT_STORES[podTemplateOf(r.type, r.props)?.metadata?.labels?.[COMPONENT_LABEL] ?? ""];
+            const kind =
+                K8S_COMPONENT_STORES[podTemplateOf(r.type, r.props)?.metadata?.labels?.[COMPONENT_LABEL] ?? ""];
             return kind ? [{ r, kind }] : [];
         }
         if (r.type === "kubernetes:helm.sh/v3:Release") {
-            const kind = CHART_STORES[String(r.props.chart ?? "").split("/").pop() ?? ""];
+            const kind =
+                CHART_STORES[
+                    String(r.props.chart ?? "")
+                        .split("/")
+                        .pop() ?? ""
+                ];
             return kind ? [{ r, kind }] : [];
         }
         // Azure Cache for Redis refuses SYNC and is a cache; its own persistence is the backup.
@@ -82,7 +109,8 @@ const storeLabel = (s: { r: PolicyResource }) => `${s.r.type.split(":").pop()} "
 export const backupDaily: CatalogEntry = {
     policy: {
         name: "backup-daily",
-        description: "Every PostgreSQL database, self-hosted Redis and Neo4j store has a backup job scheduled at least daily.",
+        description:
+            "Every PostgreSQL database, self-hosted Redis and Neo4j store has a backup job scheduled at least daily.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateStack: (args, report) => {
@@ -93,7 +121,10 @@ export const backupDaily: CatalogEntry = {
             }
             for (const job of backups) {
                 if (!cronAtLeastDaily(job.schedule)) {
-                    report(`Backup job "${job.r.name}" runs on "${job.schedule ?? "(none)"}": schedule it at least daily, e.g. "15 2 * * *".`, job.r.urn);
+                    report(
+                        `Backup job "${job.r.name}" runs on "${job.schedule ?? "(none)"}": schedule it at least daily, e.g. "15 2 * * *".`,
+                        job.r.urn,
+                    );
                 }
             }
             for (const store of stores) {
@@ -111,7 +142,10 @@ export const backupDaily: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "PostgreSQL daily logical backups using pg_dump." },
-            { file: RUNBOOK.summit, line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly." },
+            {
+                file: RUNBOOK.summit,
+                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
+            },
         ],
         checks: [],
     },
@@ -130,7 +164,8 @@ function checkEncrypted(c: ContainerView, report: ReportViolation): void {
     }
     for (const name of ["BACKUP_ENCRYPTION", "BACKUP_ENCRYPT", "ENCRYPT_BACKUPS"]) {
         const value = envValue(c, name);
-        if (value !== undefined && OFF.test(value)) report(`Remove ${name}=${value} from ${who}: backups are always encrypted.`);
+        if (value !== undefined && OFF.test(value))
+            report(`Remove ${name}=${value} from ${who}: backups are always encrypted.`);
     }
 }
 
@@ -143,7 +178,8 @@ export const backupsEncrypted: CatalogEntry = {
         validateResource: [
             validateResourceOfType(CronJob, (props, args, report) => {
                 const template = podTemplateOf(CRON_JOB, props);
-                if (template?.metadata?.labels?.[JOB_PURPOSE_LABEL] !== "backup") args.notApplicable("not a backup job");
+                if (template?.metadata?.labels?.[JOB_PURPOSE_LABEL] !== "backup")
+                    args.notApplicable("not a backup job");
                 for (const { view } of k8sContainers(template?.spec)) checkEncrypted(view, report);
             }),
             validateResourceOfType(ContainerAppJob, (props, args, report) => {
@@ -155,7 +191,10 @@ export const backupsEncrypted: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Store backups encrypted and test restore monthly." },
-            { file: RUNBOOK.summit, line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly." },
+            {
+                file: RUNBOOK.summit,
+                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
+            },
         ],
         checks: [],
     },
@@ -164,56 +203,97 @@ export const backupsEncrypted: CatalogEntry = {
 export const backupStoragePrivate: CatalogEntry = {
     policy: {
         name: "backup-storage-private",
-        description: "Backup buckets and storage accounts are private, TLS-only and keep artefacts for a retention period.",
+        description:
+            "Backup buckets and storage accounts are private, TLS-only and keep artefacts for a retention period.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateResource: [
             validateResourceOfType(Bucket, (b, args, report) => {
                 if (b.labels?.[COMPONENT_TAG] !== BACKUP_COMPONENT) args.notApplicable("not a backup bucket");
-                if (b.publicAccessPrevention !== "enforced") report('Set publicAccessPrevention: "enforced" on the backup bucket.');
-                if (b.uniformBucketLevelAccess !== true) report("Set uniformBucketLevelAccess: true on the backup bucket (no per-object ACLs).");
+                if (b.publicAccessPrevention !== "enforced")
+                    report('Set publicAccessPrevention: "enforced" on the backup bucket.');
+                if (b.uniformBucketLevelAccess !== true)
+                    report("Set uniformBucketLevelAccess: true on the backup bucket (no per-object ACLs).");
                 const retention = Number(b.retentionPolicy?.retentionPeriod ?? 0);
-                if (!(retention > 0) && b.versioning?.enabled !== true) report("Give the backup bucket a retentionPolicy (or versioning) so artefacts cannot be deleted early.");
-                if (!(b.lifecycleRules ?? []).some((rule) => rule.action?.type === "Delete" && (rule.condition?.age ?? 0) > 0)) {
-                    report("Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age).");
+                if (!(retention > 0) && b.versioning?.enabled !== true)
+                    report(
+                        "Give the backup bucket a retentionPolicy (or versioning) so artefacts cannot be deleted early.",
+                    );
+                if (
+                    !(b.lifecycleRules ?? []).some(
+                        (rule) => rule.action?.type === "Delete" && (rule.condition?.age ?? 0) > 0,
+                    )
+                ) {
+                    report(
+                        "Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age).",
+                    );
                 }
             }),
             validateResourceOfType(StorageAccount, (a, args, report) => {
                 if (a.tags?.[COMPONENT_TAG] !== BACKUP_COMPONENT) args.notApplicable("not a backup storage account");
-                if (a.allowBlobPublicAccess !== false) report("Set allowBlobPublicAccess: false on the backup storage account.");
-                if (a.enableHttpsTrafficOnly === false) report("Set enableHttpsTrafficOnly: true on the backup storage account.");
-                if (a.minimumTlsVersion !== "TLS1_2" && a.minimumTlsVersion !== "TLS1_3") report('Set minimumTlsVersion: "TLS1_2" on the backup storage account.');
+                if (a.allowBlobPublicAccess !== false)
+                    report("Set allowBlobPublicAccess: false on the backup storage account.");
+                if (a.enableHttpsTrafficOnly === false)
+                    report("Set enableHttpsTrafficOnly: true on the backup storage account.");
+                if (a.minimumTlsVersion !== "TLS1_2" && a.minimumTlsVersion !== "TLS1_3")
+                    report('Set minimumTlsVersion: "TLS1_2" on the backup storage account.');
             }),
             validateResourceOfType(BlobContainer, (c, _args, report) => {
-                if ((c.publicAccess ?? "None") !== "None") report(`Set publicAccess: "None" on blob container "${c.containerName ?? "(unnamed)"}".`);
+                if ((c.publicAccess ?? "None") !== "None")
+                    report(`Set publicAccess: "None" on blob container "${c.containerName ?? "(unnamed)"}".`);
             }),
         ],
         validateStack: (args, report) => {
-            const accounts = args.resources.filter((r) => r.type === "azure-native:storage:StorageAccount" && r.props.tags?.[COMPONENT_TAG] === BACKUP_COMPONENT);
+            const accounts = args.resources.filter(
+                (r) =>
+                    r.type === "azure-native:storage:StorageAccount" &&
+                    r.props.tags?.[COMPONENT_TAG] === BACKUP_COMPONENT,
+            );
             for (const account of accounts) {
                 const name = account.props.accountName;
                 const kept = args.resources.some(
                     (r) =>
-                        (r.type === "azure-native:storage:BlobContainerImmutabilityPolicy" && (r.props.immutabilityPeriodSinceCreationInDays ?? 0) > 0 && r.props.accountName === name) ||
-                        (r.type === "azure-native:storage:BlobServiceProperties" && r.props.deleteRetentionPolicy?.enabled === true && r.props.accountName === name),
+                        (r.type === "azure-native:storage:BlobContainerImmutabilityPolicy" &&
+                            (r.props.immutabilityPeriodSinceCreationInDays ?? 0) > 0 &&
+                            r.props.accountName === name) ||
+                        (r.type === "azure-native:storage:BlobServiceProperties" &&
+                            r.props.deleteRetentionPolicy?.enabled === true &&
+                            r.props.accountName === name),
                 );
-                if (!kept) report(`Storage account "${name}" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.`, account.urn);
+                if (!kept)
+                    report(
+                        `Storage account "${name}" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.`,
+                        account.urn,
+                    );
             }
         },
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.summit, line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly." },
-            { file: RUNBOOK.summit, line: "**Secure storage guidance**: never commit secrets; prefer cloud secret stores (AWS Secrets Manager, GCP Secret Manager, HashiCorp Vault). Restrict access via RBAC; enable audit logging on secret reads. Store backups encrypted (SSE-KMS) and rotate keys quarterly." },
+            {
+                file: RUNBOOK.summit,
+                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
+            },
+            {
+                file: RUNBOOK.summit,
+                line: "**Secure storage guidance**: never commit secrets; prefer cloud secret stores (AWS Secrets Manager, GCP Secret Manager, HashiCorp Vault). Restrict access via RBAC; enable audit logging on secret reads. Store backups encrypted (SSE-KMS) and rotate keys quarterly.",
+            },
         ],
-        checks: ["Checkov CKV_GCP_114", "Checkov CKV_GCP_29", "Checkov CKV_AZURE_59", "Checkov CKV_AZURE_44", "Checkov CKV_AZURE_3"],
+        checks: [
+            "Checkov CKV_GCP_114",
+            "Checkov CKV_GCP_29",
+            "Checkov CKV_AZURE_59",
+            "Checkov CKV_AZURE_44",
+            "Checkov CKV_AZURE_3",
+        ],
     },
 };
 
 export const restoreDrillScheduled: CatalogEntry = {
     policy: {
         name: "restore-drill-scheduled",
-        description: "A restore drill of the PostgreSQL backups runs at least monthly and holds the key to decrypt them.",
+        description:
+            "A restore drill of the PostgreSQL backups runs at least monthly and holds the key to decrypt them.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateStack: (args, report) => {
@@ -224,18 +304,29 @@ export const restoreDrillScheduled: CatalogEntry = {
             const drills = scheduledJobs(args.resources).filter((j) => j.purpose === "restore-drill");
             const good = drills.filter((j) => cronAtLeastMonthly(j.schedule));
             for (const drill of drills.filter((j) => !good.includes(j))) {
-                report(`Restore drill "${drill.r.name}" runs on "${drill.schedule ?? "(none)"}": schedule it at least monthly, e.g. "30 4 1 * *".`, drill.r.urn);
+                report(
+                    `Restore drill "${drill.r.name}" runs on "${drill.schedule ?? "(none)"}": schedule it at least monthly, e.g. "30 4 1 * *".`,
+                    drill.r.urn,
+                );
             }
-            const uncovered = databases.filter((d) => !good.some((j) => j.azure === d.r.type.startsWith("azure-native:")));
+            const uncovered = databases.filter(
+                (d) => !good.some((j) => j.azure === d.r.type.startsWith("azure-native:")),
+            );
             if (uncovered.length > 0) {
                 report(
                     `No restore drill covers ${uncovered.map(storeLabel).join(", ")}: add a monthly job labelled ${JOB_PURPOSE_LABEL}=restore-drill (tag ${JOB_PURPOSE_TAG} on Azure) that restores the newest backup into a scratch database.`,
                 );
             }
             for (const drill of good) {
-                const containers = drill.r.type === CRON_JOB ? k8sContainers(podTemplateOf(CRON_JOB, drill.r.props)?.spec).map((x) => x.view) : acaContainers(drill.r.props).map((x) => x.view);
+                const containers =
+                    drill.r.type === CRON_JOB
+                        ? k8sContainers(podTemplateOf(CRON_JOB, drill.r.props)?.spec).map((x) => x.view)
+                        : acaContainers(drill.r.props).map((x) => x.view);
                 if (!containers.some((c) => envValue(c, "BACKUP_AGE_IDENTITY_FILE"))) {
-                    report(`Restore drill "${drill.r.name}" has no BACKUP_AGE_IDENTITY_FILE: mount the age identity from the secret store and point the variable at it.`, drill.r.urn);
+                    report(
+                        `Restore drill "${drill.r.name}" has no BACKUP_AGE_IDENTITY_FILE: mount the age identity from the secret store and point the variable at it.`,
+                        drill.r.urn,
+                    );
                 }
             }
         },
@@ -249,4 +340,9 @@ export const restoreDrillScheduled: CatalogEntry = {
     },
 };
 
-export const backupPolicies: readonly CatalogEntry[] = [backupDaily, backupsEncrypted, backupStoragePrivate, restoreDrillScheduled];
+export const backupPolicies: readonly CatalogEntry[] = [
+    backupDaily,
+    backupsEncrypted,
+    backupStoragePrivate,
+    restoreDrillScheduled,
+];

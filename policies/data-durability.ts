@@ -45,17 +45,34 @@ const backupSchema: PolicyConfigSchema = {
 };
 
 /** WAL archive destination and retention of a CloudNativePG Cluster, through the plugin's ObjectStore or in-tree Barman. */
-function cnpgArchive(cluster: PolicyResource, resources: PolicyResource[], report: ReportViolation): { retention?: unknown; where: string } | undefined {
+function cnpgArchive(
+    cluster: PolicyResource,
+    resources: PolicyResource[],
+    report: ReportViolation,
+): { retention?: unknown; where: string } | undefined {
     const name = cnpgName(cluster.props);
-    const plugin = ((cluster.props.spec?.plugins ?? []) as Array<Record<string, any>>).find((p) => p.name === BARMAN_PLUGIN && p.isWALArchiver !== false);
+    const plugin = ((cluster.props.spec?.plugins ?? []) as Array<Record<string, any>>).find(
+        (p) => p.name === BARMAN_PLUGIN && p.isWALArchiver !== false,
+    );
     if (plugin !== undefined) {
         const storeName = plugin.parameters?.barmanObjectName;
-        const store = resources.find((r) => r.type === BARMAN_OBJECT_STORE && r.props.metadata?.name === storeName && namespaceOf(r) === namespaceOf(cluster));
+        const store = resources.find(
+            (r) =>
+                r.type === BARMAN_OBJECT_STORE &&
+                r.props.metadata?.name === storeName &&
+                namespaceOf(r) === namespaceOf(cluster),
+        );
         if (store === undefined) {
-            report(`Cluster "${name}" archives WAL to ObjectStore "${storeName}", which this stack does not declare: add it (barmancloud.cnpg.io/v1) in namespace "${namespaceOf(cluster)}".`, cluster.urn);
+            report(
+                `Cluster "${name}" archives WAL to ObjectStore "${storeName}", which this stack does not declare: add it (barmancloud.cnpg.io/v1) in namespace "${namespaceOf(cluster)}".`,
+                cluster.urn,
+            );
             return undefined;
         }
-        return { retention: store.props.spec?.retentionPolicy, where: `spec.retentionPolicy of ObjectStore "${storeName}"` };
+        return {
+            retention: store.props.spec?.retentionPolicy,
+            where: `spec.retentionPolicy of ObjectStore "${storeName}"`,
+        };
     }
     const barman = cluster.props.spec?.backup?.barmanObjectStore;
     if (!barman?.destinationPath) {
@@ -65,7 +82,10 @@ function cnpgArchive(cluster: PolicyResource, resources: PolicyResource[], repor
         );
         return undefined;
     }
-    return { retention: cluster.props.spec?.backup?.retentionPolicy, where: `spec.backup.retentionPolicy of Cluster "${name}"` };
+    return {
+        retention: cluster.props.spec?.backup?.retentionPolicy,
+        where: `spec.backup.retentionPolicy of Cluster "${name}"`,
+    };
 }
 
 function checkCnpgBackups(resources: PolicyResource[], cfg: BackupConfig, report: ReportViolation): void {
@@ -80,10 +100,16 @@ function checkCnpgBackups(resources: PolicyResource[], cfg: BackupConfig, report
             }
         }
         const scheduled = resources.some(
-            (r) => r.type === CNPG_SCHEDULED_BACKUP && r.props.spec?.cluster?.name === name && namespaceOf(r) === namespaceOf(cluster),
+            (r) =>
+                r.type === CNPG_SCHEDULED_BACKUP &&
+                r.props.spec?.cluster?.name === name &&
+                namespaceOf(r) === namespaceOf(cluster),
         );
         if (cfg.requireScheduledBackup && !scheduled) {
-            report(`Cluster "${name}" has no base backups: add a postgresql.cnpg.io/v1 ScheduledBackup with spec.cluster.name "${name}".`, cluster.urn);
+            report(
+                `Cluster "${name}" has no base backups: add a postgresql.cnpg.io/v1 ScheduledBackup with spec.cluster.name "${name}".`,
+                cluster.urn,
+            );
         }
     }
 }
@@ -98,11 +124,16 @@ export const dataBackupRetention: CatalogEntry = {
         configSchema: backupSchema,
         validateStack: (args, report) => {
             const cfg = configWithDefaults<BackupConfig>(backupSchema, args);
-            for (const server of args.resources.filter((r) => r.type === FLEXIBLE_SERVER && !isReplicaServer(r.props))) {
+            for (const server of args.resources.filter(
+                (r) => r.type === FLEXIBLE_SERVER && !isReplicaServer(r.props),
+            )) {
                 const days = server.props.backup?.backupRetentionDays;
                 if (typeof days !== "number" || days < cfg.minRetentionDays) {
                     const found = days === undefined ? "it is unset" : `it is ${days}`;
-                    report(`Set backup.backupRetentionDays on Flexible Server "${server.name}" to at least ${cfg.minRetentionDays} (${found}).`, server.urn);
+                    report(
+                        `Set backup.backupRetentionDays on Flexible Server "${server.name}" to at least ${cfg.minRetentionDays} (${found}).`,
+                        server.urn,
+                    );
                 }
             }
             checkCnpgBackups(args.resources, cfg, report);
@@ -111,7 +142,10 @@ export const dataBackupRetention: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Confirm backups and PITR settings are active and tested." },
-            { file: RUNBOOK.summit, line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly." },
+            {
+                file: RUNBOOK.summit,
+                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
+            },
         ],
         checks: [],
     },
@@ -141,16 +175,22 @@ function checkReplication(args: ResourceValidationArgs, report: ReportViolation)
     const p = args.props;
     if (args.type === FLEXIBLE_SERVER && !isReplicaServer(p)) {
         if (p.highAvailability?.mode !== "ZoneRedundant") {
-            report(`Set highAvailability.mode: "ZoneRedundant" on this Flexible Server (it is ${JSON.stringify(p.highAvailability?.mode ?? "unset")}).`);
+            report(
+                `Set highAvailability.mode: "ZoneRedundant" on this Flexible Server (it is ${JSON.stringify(p.highAvailability?.mode ?? "unset")}).`,
+            );
         }
         if (p.backup?.geoRedundantBackup !== "Enabled") {
-            report('Set backup.geoRedundantBackup: "Enabled" on this Flexible Server (it can only be chosen at creation).');
+            report(
+                'Set backup.geoRedundantBackup: "Enabled" on this Flexible Server (it can only be chosen at creation).',
+            );
         }
     } else if (args.type === CNPG_CLUSTER) {
         const { minInstances } = configWithDefaults<{ minInstances: number }>(replicationSchema, args);
         const instances = p.spec?.instances ?? 1;
         if (instances < minInstances) {
-            report(`Set spec.instances on Cluster "${cnpgName(p)}" to at least ${minInstances} (it is ${instances}), so a standby takes over when the primary fails.`);
+            report(
+                `Set spec.instances on Cluster "${cnpgName(p)}" to at least ${minInstances} (it is ${instances}), so a standby takes over when the primary fails.`,
+            );
         }
     } else if (REDIS_TYPES.includes(args.type) && p.sku?.name === "Basic") {
         report('Set sku.name to "Standard" or "Premium" on this cache: Basic is a single node with no replica.');
@@ -210,20 +250,31 @@ export const dataProtectedInProd: CatalogEntry = {
             prodOnly(protectSchema, args);
             const cfg = configWithDefaults<{ statefulTypes: string[]; statefulCharts: string }>(protectSchema, args);
             const chart = isHelmType(args.type) ? chartName(args.props) : undefined;
-            const stateful = cfg.statefulTypes.includes(args.type) || (chart !== undefined && new RegExp(cfg.statefulCharts).test(chart));
+            const stateful =
+                cfg.statefulTypes.includes(args.type) ||
+                (chart !== undefined && new RegExp(cfg.statefulCharts).test(chart));
             if (stateful && !args.opts.protect) {
                 const what = chart !== undefined ? `Helm release of chart "${chart}"` : args.type.split(":").pop();
-                report(`Set the resource option protect: true on this ${what} in prod (and retainOnDelete: true where the provider supports it).`);
+                report(
+                    `Set the resource option protect: true on this ${what} in prod (and retainOnDelete: true where the provider supports it).`,
+                );
             }
         },
     },
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Ensure the production database exists and is reachable from the service." },
-            { file: RUNBOOK.summit, line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly." },
+            {
+                file: RUNBOOK.summit,
+                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
+            },
         ],
         checks: [],
     },
 };
 
-export const dataDurabilityPolicies: readonly CatalogEntry[] = [dataBackupRetention, dataReplicationProd, dataProtectedInProd];
+export const dataDurabilityPolicies: readonly CatalogEntry[] = [
+    dataBackupRetention,
+    dataReplicationProd,
+    dataProtectedInProd,
+];

@@ -37,7 +37,9 @@ function checkClientSslMode(c: ContainerView, report: (m: string) => void): void
         if (!/postgres(ql)?:\/\//i.test(value)) continue;
         const mode = /[?&]sslmode=([^&#,\s]+)/i.exec(value)?.[1]?.toLowerCase();
         if (mode !== undefined && PLAINTEXT_SSLMODES.includes(mode)) {
-            report(`${ContainerLabel(c)} connects with sslmode=${mode} in ${e.name}: use sslmode=require (or verify-full).`);
+            report(
+                `${ContainerLabel(c)} connects with sslmode=${mode} in ${e.name}: use sslmode=require (or verify-full).`,
+            );
         }
     }
 }
@@ -55,7 +57,10 @@ function checkFlexibleServers(resources: PolicyResource[], explicit: boolean, re
         const name = c.props.configurationName ?? c.name;
         const value = String(c.props.value ?? "");
         if (name === "require_secure_transport" && !["on", "true", "1"].includes(value.toLowerCase())) {
-            report(`Set value "on" on Configuration "require_secure_transport" (it is "${value}"): the server must refuse connections without TLS.`, c.urn);
+            report(
+                `Set value "on" on Configuration "require_secure_transport" (it is "${value}"): the server must refuse connections without TLS.`,
+                c.urn,
+            );
         }
         if (name === "ssl_min_protocol_version" && !["TLSv1.2", "TLSv1.3"].includes(value)) {
             report(`Set value "TLSv1.2" on Configuration "ssl_min_protocol_version" (it is "${value}").`, c.urn);
@@ -63,7 +68,10 @@ function checkFlexibleServers(resources: PolicyResource[], explicit: boolean, re
     }
     if (!explicit) return;
     for (const server of resources.filter((r) => r.type === FLEXIBLE_SERVER && !isReplicaServer(r.props))) {
-        for (const [name, value] of [["require_secure_transport", "on"], ["ssl_min_protocol_version", "TLSv1.2"]]) {
+        for (const [name, value] of [
+            ["require_secure_transport", "on"],
+            ["ssl_min_protocol_version", "TLSv1.2"],
+        ]) {
             if (!configs.some((c) => (c.props.configurationName ?? c.name) === name && linkedTo(c, server))) {
                 report(
                     `Flexible Server "${server.name}" does not declare ${name}: add a dbforpostgresql.Configuration with configurationName "${name}", value "${value}", source "user-override" and this server's serverName.`,
@@ -78,16 +86,24 @@ function checkAzureTls(r: PolicyResource, report: ReportViolation): void {
     const p = r.props;
     const found = (v: unknown) => (v === undefined ? "it is unset" : `it is "${v}"`);
     if (REDIS_TYPES.includes(r.type)) {
-        if (p.enableNonSslPort === true) report("Set enableNonSslPort: false on this cache: the non-TLS port carries plaintext.", r.urn);
-        if (!TLS12.includes(p.minimumTlsVersion)) report(`Set minimumTlsVersion: "1.2" on this cache (${found(p.minimumTlsVersion)}).`, r.urn);
+        if (p.enableNonSslPort === true)
+            report("Set enableNonSslPort: false on this cache: the non-TLS port carries plaintext.", r.urn);
+        if (!TLS12.includes(p.minimumTlsVersion))
+            report(`Set minimumTlsVersion: "1.2" on this cache (${found(p.minimumTlsVersion)}).`, r.urn);
     } else if (r.type === REDIS_ENTERPRISE) {
-        if (!TLS12.includes(p.minimumTlsVersion)) report(`Set minimumTlsVersion: "1.2" on this Redis Enterprise cluster (${found(p.minimumTlsVersion)}).`, r.urn);
+        if (!TLS12.includes(p.minimumTlsVersion))
+            report(
+                `Set minimumTlsVersion: "1.2" on this Redis Enterprise cluster (${found(p.minimumTlsVersion)}).`,
+                r.urn,
+            );
     } else if (r.type === REDIS_ENTERPRISE_DATABASE) {
-        if (p.clientProtocol === "Plaintext") report('Set clientProtocol: "Encrypted" on this Redis Enterprise database.', r.urn);
+        if (p.clientProtocol === "Plaintext")
+            report('Set clientProtocol: "Encrypted" on this Redis Enterprise database.', r.urn);
     } else if (r.type === STORAGE_ACCOUNT) {
         // backup-storage-private holds backup accounts to the same rule; one finding per fix.
         if (p.tags?.[COMPONENT_TAG] === "backup") return;
-        if (p.enableHttpsTrafficOnly === false) report("Set enableHttpsTrafficOnly: true on this storage account.", r.urn);
+        if (p.enableHttpsTrafficOnly === false)
+            report("Set enableHttpsTrafficOnly: true on this storage account.", r.urn);
         if (!["TLS1_2", "TLS1_3"].includes(p.minimumTlsVersion)) {
             report(`Set minimumTlsVersion: "TLS1_2" on this storage account (${found(p.minimumTlsVersion)}).`, r.urn);
         }
@@ -97,16 +113,25 @@ function checkAzureTls(r: PolicyResource, report: ReportViolation): void {
 function checkCnpgTls(r: PolicyResource, report: ReportViolation): void {
     const minTls = r.props.spec?.postgresql?.parameters?.ssl_min_protocol_version;
     if (minTls !== undefined && !["TLSv1.2", "TLSv1.3"].includes(minTls)) {
-        report(`Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "${cnpgName(r.props)}" to "TLSv1.2" (it is "${minTls}").`, r.urn);
+        report(
+            `Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "${cnpgName(r.props)}" to "TLSv1.2" (it is "${minTls}").`,
+            r.urn,
+        );
     }
     const ssl = r.props.spec?.postgresql?.parameters?.ssl;
     if (ssl !== undefined && ["off", "false", "0"].includes(String(ssl).toLowerCase())) {
-        report(`Remove spec.postgresql.parameters.ssl "${ssl}" from Cluster "${cnpgName(r.props)}": CloudNativePG serves TLS by default.`, r.urn);
+        report(
+            `Remove spec.postgresql.parameters.ssl "${ssl}" from Cluster "${cnpgName(r.props)}": CloudNativePG serves TLS by default.`,
+            r.urn,
+        );
     }
     for (const rule of pgHba(r.props)) {
         const fields = rule.split(" ");
         if (fields[0] === "hostnossl" && fields[fields.length - 1] !== "reject") {
-            report(`Remove pg_hba rule "${rule}" from Cluster "${cnpgName(r.props)}" (it admits connections without TLS), or make its method reject.`, r.urn);
+            report(
+                `Remove pg_hba rule "${rule}" from Cluster "${cnpgName(r.props)}" (it admits connections without TLS), or make its method reject.`,
+                r.urn,
+            );
         }
     }
 }
@@ -142,7 +167,10 @@ export const dataTlsOnly: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.userApi, line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules." },
+            {
+                file: RUNBOOK.userApi,
+                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
+            },
         ],
         checks: ["Checkov CKV_AZURE_91", "Checkov CKV_AZURE_148", "Checkov CKV_AZURE_3", "Checkov CKV_AZURE_44"],
     },
@@ -172,8 +200,12 @@ function checkRedisAuth(w: WorkloadView, c: ContainerView, report: (m: string) =
     const pass = requirepassValue(c.argv);
     if (pass === undefined) {
         // Bitnami's images turn REDIS_PASSWORD into requirepass; the official image ignores it.
-        if (!(imageIs(READS_PASSWORD_ENV, c.image) && c.env.some((e) => e.name === "REDIS_PASSWORD" && e.byReference))) {
-            report(`${who} runs Redis without a password: pass --requirepass ${passArg} with env REDIS_PASSWORD from ${fromSecret}.`);
+        if (!(
+            imageIs(READS_PASSWORD_ENV, c.image) && c.env.some((e) => e.name === "REDIS_PASSWORD" && e.byReference)
+        )) {
+            report(
+                `${who} runs Redis without a password: pass --requirepass ${passArg} with env REDIS_PASSWORD from ${fromSecret}.`,
+            );
         }
         return;
     }
@@ -203,10 +235,14 @@ function checkNeo4jAuth(c: ContainerView, report: (m: string) => void): void {
     if (exported !== undefined) {
         const vars = referencedVars(exported);
         if (exported.toLowerCase() === "none" || vars.length === 0) {
-            report(`${who} exports NEO4J_AUTH without a password from the secret store: export NEO4J_AUTH="neo4j/$<VAR>" with <VAR> a secret reference.`);
+            report(
+                `${who} exports NEO4J_AUTH without a password from the secret store: export NEO4J_AUTH="neo4j/$<VAR>" with <VAR> a secret reference.`,
+            );
         }
         for (const v of vars.filter((name) => !c.env.some((e) => e.name === name && e.byReference))) {
-            report(`${who} builds NEO4J_AUTH from ${v}, which is no secret reference: set ${v} from a secret reference.`);
+            report(
+                `${who} builds NEO4J_AUTH from ${v}, which is no secret reference: set ${v} from a secret reference.`,
+            );
         }
         return;
     }
@@ -224,7 +260,9 @@ function checkWorkloadAuth(w: WorkloadView, report: (m: string) => void): void {
         if (imageIs(REDIS_IMAGE, c.image)) checkRedisAuth(w, c, report);
         if (imageIs(NEO4J_IMAGE, c.image)) checkNeo4jAuth(c, report);
         if (imageIs(POSTGRES_IMAGE, c.image) && envValue(c, "POSTGRES_HOST_AUTH_METHOD")?.toLowerCase() === "trust") {
-            report(`Remove POSTGRES_HOST_AUTH_METHOD=trust from ${containerLabel(c)}: PostgreSQL must require a password.`);
+            report(
+                `Remove POSTGRES_HOST_AUTH_METHOD=trust from ${containerLabel(c)}: PostgreSQL must require a password.`,
+            );
         }
     }
 }
@@ -239,7 +277,9 @@ function checkOtherAuth(args: ResourceValidationArgs, report: ReportViolation): 
         const release = p.name ?? args.name;
         const values = p.values ?? {};
         if (!values.neo4j?.passwordFromSecret) {
-            report(`Set values.neo4j.passwordFromSecret on Helm release "${release}" to the Secret whose NEO4J_AUTH key holds neo4j/<password>.`);
+            report(
+                `Set values.neo4j.passwordFromSecret on Helm release "${release}" to the Secret whose NEO4J_AUTH key holds neo4j/<password>.`,
+            );
         }
         if (String(values.config?.["dbms.security.auth_enabled"] ?? "").toLowerCase() === "false") {
             report(`Remove values.config."dbms.security.auth_enabled": "false" from Helm release "${release}".`);
@@ -253,7 +293,9 @@ function checkOtherAuth(args: ResourceValidationArgs, report: ReportViolation): 
             report("Remove redisConfiguration.authnotrequired from this cache: clients must authenticate.");
         }
         if (p.disableAccessKeyAuthentication === true && String(rc.aadEnabled ?? "").toLowerCase() !== "true") {
-            report('Set redisConfiguration.aadEnabled: "true" on this cache: with access keys disabled, only Microsoft Entra authentication admits clients.');
+            report(
+                'Set redisConfiguration.aadEnabled: "true" on this cache: with access keys disabled, only Microsoft Entra authentication admits clients.',
+            );
         }
     }
 }
@@ -269,8 +311,14 @@ export const dataAuthRequired: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.summit, line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts." },
-            { file: RUNBOOK.summit, line: "**Cache/queues**: `REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/`REDIS_PASSWORD`." },
+            {
+                file: RUNBOOK.summit,
+                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
+            },
+            {
+                file: RUNBOOK.summit,
+                line: "**Cache/queues**: `REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/`REDIS_PASSWORD`.",
+            },
             { file: RUNBOOK.summit, line: "**Graph database**: `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`." },
         ],
         checks: [],

@@ -33,7 +33,10 @@ function helmImages(values: unknown, path: string, out: Array<{ path: string; im
             out.push({ path: here, image: v });
         } else if (k === "image" && v !== null && typeof v === "object" && "repository" in v) {
             const img = v as { repository: string; tag?: unknown; digest?: unknown };
-            const ref = typeof img.digest === "string" && img.digest !== "" ? `${img.repository}@${img.digest}` : `${img.repository}${img.tag === undefined || img.tag === "" ? "" : `:${String(img.tag)}`}`;
+            const ref =
+                typeof img.digest === "string" && img.digest !== ""
+                    ? `${img.repository}@${img.digest}`
+                    : `${img.repository}${img.tag === undefined || img.tag === "" ? "" : `:${String(img.tag)}`}`;
             out.push({ path: here, image: ref });
         } else {
             helmImages(v, here, out);
@@ -55,7 +58,9 @@ export const immutableImages: CatalogEntry = {
                 for (const c of w.containers) {
                     const why = mutableReason(c.image, pattern);
                     if (why !== undefined) {
-                        report(`Pin the image of ${containerLabel(c)} to a commit-SHA tag or @sha256 digest (it has ${why}).`);
+                        report(
+                            `Pin the image of ${containerLabel(c)} to a commit-SHA tag or @sha256 digest (it has ${why}).`,
+                        );
                     }
                 }
             }),

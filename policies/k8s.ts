@@ -36,13 +36,11 @@ export function k8sContainers(spec: PodSpec | undefined): Array<{ c: K8sContaine
             name: c.name,
             image: c.image,
             init,
-            env: (c.env ?? []).map(
-                (e): EnvEntry => ({
-                    name: e.name,
-                    value: e.value,
-                    byReference: e.valueFrom?.secretKeyRef !== undefined,
-                }),
-            ),
+            env: (c.env ?? []).map((e): EnvEntry => ({
+                name: e.name,
+                value: e.value,
+                byReference: e.valueFrom?.secretKeyRef !== undefined,
+            })),
             argv: [...(c.command ?? []), ...(c.args ?? [])],
             liveness: probeView(c.livenessProbe),
             readiness: probeView(c.readinessProbe),

@@ -1,9 +1,4 @@
-import type {
-    PolicyConfigSchema,
-    ResourceValidationPolicy,
-    Severity,
-    StackValidationPolicy,
-} from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
 
 /** A checklist line of a runbook in `/runbooks` that a policy enforces, quoted verbatim. */
 export interface RunbookLine {

@@ -26,7 +26,8 @@ const schema: PolicyConfigSchema = {
             type: "array",
             items: { type: "string" },
             default: ["api"],
-            description: "Workloads (app name) that own the database schema and so must roll after their migration job.",
+            description:
+                "Workloads (app name) that own the database schema and so must roll after their migration job.",
         },
     },
 };
@@ -34,20 +35,25 @@ const schema: PolicyConfigSchema = {
 export const migrationsBeforeTraffic: CatalogEntry = {
     policy: {
         name: "migrations-before-traffic",
-        description: "The workload that owns the schema depends on a migration job, so it rolls only after `alembic upgrade head`.",
+        description:
+            "The workload that owns the schema depends on a migration job, so it rolls only after `alembic upgrade head`.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: schema,
         validateStack: (args, report) => {
             const cfg = configWithDefaults<{ schemaOwners: string[] }>(schema, args);
             const owners = args.resources.filter(
-                (r) => (LONG_RUNNING_TYPES.includes(r.type) || r.type === CONTAINER_APP) && cfg.schemaOwners.includes(appNameOf(r) ?? ""),
+                (r) =>
+                    (LONG_RUNNING_TYPES.includes(r.type) || r.type === CONTAINER_APP) &&
+                    cfg.schemaOwners.includes(appNameOf(r) ?? ""),
             );
             if (owners.length === 0) {
                 args.notApplicable("no schema-owning workload");
             }
             for (const owner of owners) {
-                const migrations = owner.dependencies.filter((d) => (d.type === JOB || d.type === CONTAINER_APP_JOB) && jobPurposeOf(d) === "migration");
+                const migrations = owner.dependencies.filter(
+                    (d) => (d.type === JOB || d.type === CONTAINER_APP_JOB) && jobPurposeOf(d) === "migration",
+                );
                 const what = `${owner.type.split(":").pop()} "${owner.name}"`;
                 if (migrations.length === 0) {
                     report(
@@ -61,7 +67,10 @@ export const migrationsBeforeTraffic: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Run Alembic migrations to `head` before switching traffic." },
-            { file: RUNBOOK.containerApps, line: "In production, migrations run automatically during deployment via the CI/CD pipeline. To run manually:" },
+            {
+                file: RUNBOOK.containerApps,
+                line: "In production, migrations run automatically during deployment via the CI/CD pipeline. To run manually:",
+            },
         ],
         checks: [],
     },

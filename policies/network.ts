@@ -58,7 +58,10 @@ interface Upstream {
     readonly internal: boolean;
 }
 
-function upstreams(env: ReadonlyArray<{ name: string; value?: string; byReference: boolean }>, cfg: OutboundConfig): Upstream[] {
+function upstreams(
+    env: ReadonlyArray<{ name: string; value?: string; byReference: boolean }>,
+    cfg: OutboundConfig,
+): Upstream[] {
     return env
         .filter((e) => !e.byReference && e.value !== undefined && cfg.urlSuffixes.some((s) => e.name.endsWith(s)))
         .map((e) => {
@@ -94,7 +97,9 @@ export const outboundHttps: CatalogEntry = {
                     if (u.url === undefined) {
                         report(`Set ${u.variable} on ${containerLabel(c)} to an absolute https:// URL.`);
                     } else if (!u.internal && u.url.protocol !== "https:") {
-                        report(`Use an https:// URL for ${u.variable} on ${containerLabel(c)} (host ${u.url.hostname}).`);
+                        report(
+                            `Use an https:// URL for ${u.variable} on ${containerLabel(c)} (host ${u.url.hostname}).`,
+                        );
                     }
                 }
             }
@@ -112,7 +117,8 @@ export const outboundHttps: CatalogEntry = {
 export const outboundAllowList: CatalogEntry = {
     policy: {
         name: "outbound-allow-list",
-        description: "Containers that call upstreams declare a non-empty outbound host allow-list that names every external upstream.",
+        description:
+            "Containers that call upstreams declare a non-empty outbound host allow-list that names every external upstream.",
         enforcementLevel: "mandatory",
         severity: "medium",
         configSchema: outboundSchema,
@@ -123,7 +129,10 @@ export const outboundAllowList: CatalogEntry = {
                 if (ups.length === 0) continue;
                 const listEntry = c.env.find((e) => cfg.allowListVariables.includes(e.name));
                 if (listEntry?.byReference) continue;
-                const hosts = (listEntry?.value ?? "").split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
+                const hosts = (listEntry?.value ?? "")
+                    .split(",")
+                    .map((h) => h.trim().toLowerCase())
+                    .filter((h) => h !== "");
                 const variable = listEntry?.name ?? cfg.allowListVariables[0];
                 if (hosts.length === 0) {
                     report(`Set ${variable} on ${containerLabel(c)} to the comma-separated hosts it may call.`);
@@ -179,7 +188,9 @@ export const dataStoreNotPublic: CatalogEntry = {
             }),
             validateResourceOfType(PostgresServer, (server, _args, report) => {
                 if (server.network?.publicNetworkAccess !== "Disabled") {
-                    report('Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.');
+                    report(
+                        'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.',
+                    );
                 }
             }),
             (args, report) => {
@@ -192,7 +203,10 @@ export const dataStoreNotPublic: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.userApi, line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules." },
+            {
+                file: RUNBOOK.userApi,
+                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
+            },
         ],
         checks: ["Checkov CKV_AZURE_68", "Checkov CKV_AZURE_89"],
     },
@@ -244,7 +258,8 @@ function coversIngress(np: K8sNetpol): boolean {
 export const workloadNetworkIsolated: CatalogEntry = {
     policy: {
         name: "workload-network-isolated",
-        description: "Every Deployment and StatefulSet is selected by a NetworkPolicy, in a namespace with a default-deny ingress policy.",
+        description:
+            "Every Deployment and StatefulSet is selected by a NetworkPolicy, in a namespace with a default-deny ingress policy.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateStack: (args, report) => {
@@ -257,7 +272,10 @@ export const workloadNetworkIsolated: CatalogEntry = {
             for (const w of workloads) {
                 const inNs = nps.filter((np) => np.namespace === w.namespace);
                 const hasDefaultDeny = inNs.some(
-                    (np) => isEmptySelector(np.spec.podSelector) && coversIngress(np) && (np.spec.ingress ?? []).length === 0,
+                    (np) =>
+                        isEmptySelector(np.spec.podSelector) &&
+                        coversIngress(np) &&
+                        (np.spec.ingress ?? []).length === 0,
                 );
                 if (!hasDefaultDeny && !reportedNs.has(w.namespace)) {
                     reportedNs.add(w.namespace);
@@ -265,7 +283,9 @@ export const workloadNetworkIsolated: CatalogEntry = {
                         `Namespace "${w.namespace}" has no default-deny NetworkPolicy: add one with podSelector {}, policyTypes ["Ingress"] and no ingress rules.`,
                     );
                 }
-                const selected = inNs.some((np) => !isEmptySelector(np.spec.podSelector) && selects(np.spec.podSelector, w.labels));
+                const selected = inNs.some(
+                    (np) => !isEmptySelector(np.spec.podSelector) && selects(np.spec.podSelector, w.labels),
+                );
                 if (!selected) {
                     report(
                         `${w.kind} "${w.r.name}" is not selected by any NetworkPolicy of its own: add one whose podSelector matches its pod labels and allows only its callers.`,
@@ -276,7 +296,12 @@ export const workloadNetworkIsolated: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [{ file: RUNBOOK.userApi, line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules." }],
+        runbook: [
+            {
+                file: RUNBOOK.userApi,
+                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
+            },
+        ],
         checks: ["Checkov CKV2_K8S_6"],
     },
 };
@@ -304,17 +329,27 @@ function checkK8sStores(resources: PolicyResource[], requirePorts: boolean, repo
     const workloads = k8sWorkloads(resources, WORKLOAD_TYPES);
     const clientNames = new Set(workloads.map((w) => w.labels[NAME_LABEL]).filter((n) => n !== undefined));
     const nps = netpols(resources);
-    const stores = workloads.filter((w) => LONG_RUNNING_TYPES.includes(w.r.type) && isK8sDataStore(podTemplateOf(w.r.type, w.r.props)));
+    const stores = workloads.filter(
+        (w) => LONG_RUNNING_TYPES.includes(w.r.type) && isK8sDataStore(podTemplateOf(w.r.type, w.r.props)),
+    );
     for (const store of stores) {
         const who = `${store.kind} "${store.r.name}"`;
-        const selecting = nps.filter((np) => np.namespace === store.namespace && selects(np.spec.podSelector, store.labels));
+        const selecting = nps.filter(
+            (np) => np.namespace === store.namespace && selects(np.spec.podSelector, store.labels),
+        );
         if (!selecting.some(coversIngress)) {
-            report(`${who} is a data store that no ingress NetworkPolicy selects: add one admitting only its clients.`, store.r.urn);
+            report(
+                `${who} is a data store that no ingress NetworkPolicy selects: add one admitting only its clients.`,
+                store.r.urn,
+            );
             continue;
         }
         const allowed = new Set(
             selecting.flatMap((np) =>
-                (np.annotations[ALLOWED_CLIENTS_ANNOTATION] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
+                (np.annotations[ALLOWED_CLIENTS_ANNOTATION] ?? "")
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter((s) => s !== ""),
             ),
         );
         if (allowed.size === 0) {
@@ -325,7 +360,10 @@ function checkK8sStores(resources: PolicyResource[], requirePorts: boolean, repo
         }
         for (const name of allowed) {
             if (!clientNames.has(name)) {
-                report(`${who} allows client "${name}", which is no workload of this stack: remove it from ${ALLOWED_CLIENTS_ANNOTATION}.`, store.r.urn);
+                report(
+                    `${who} allows client "${name}", which is no workload of this stack: remove it from ${ALLOWED_CLIENTS_ANNOTATION}.`,
+                    store.r.urn,
+                );
             }
         }
         for (const np of selecting.filter(coversIngress)) {
@@ -333,31 +371,49 @@ function checkK8sStores(resources: PolicyResource[], requirePorts: boolean, repo
                 const where = `ingress rule ${i + 1} of NetworkPolicy "${np.name}"`;
                 const peers = rule.from ?? [];
                 if (peers.length === 0) {
-                    report(`${where} admits every source to ${who}: list podSelector peers for its clients only.`, np.r.urn);
+                    report(
+                        `${where} admits every source to ${who}: list podSelector peers for its clients only.`,
+                        np.r.urn,
+                    );
                 }
                 if (requirePorts && (rule.ports ?? []).length === 0) {
                     report(`${where} admits every port of ${who}: list the ports its clients use.`, np.r.urn);
                 }
                 for (const peer of peers) {
                     if (peer.ipBlock !== undefined) {
-                        report(`${where} admits ipBlock ${peer.ipBlock.cidr} to ${who}: use a podSelector for its clients.`, np.r.urn);
+                        report(
+                            `${where} admits ipBlock ${peer.ipBlock.cidr} to ${who}: use a podSelector for its clients.`,
+                            np.r.urn,
+                        );
                         continue;
                     }
                     if (peer.namespaceSelector !== undefined && isEmptySelector(peer.namespaceSelector)) {
-                        report(`${where} admits every namespace to ${who}: select the client namespace by label.`, np.r.urn);
+                        report(
+                            `${where} admits every namespace to ${who}: select the client namespace by label.`,
+                            np.r.urn,
+                        );
                     }
                     if (peer.podSelector === undefined) {
-                        report(`${where} admits whole namespaces to ${who}: add a podSelector on ${NAME_LABEL}.`, np.r.urn);
+                        report(
+                            `${where} admits whole namespaces to ${who}: add a podSelector on ${NAME_LABEL}.`,
+                            np.r.urn,
+                        );
                         continue;
                     }
                     const names = pinnedNames(peer.podSelector);
                     if (names === undefined) {
-                        report(`${where} admits pods not pinned by ${NAME_LABEL} to ${who}: select clients by ${NAME_LABEL}.`, np.r.urn);
+                        report(
+                            `${where} admits pods not pinned by ${NAME_LABEL} to ${who}: select clients by ${NAME_LABEL}.`,
+                            np.r.urn,
+                        );
                         continue;
                     }
                     const extra = names.filter((n) => !allowed.has(n));
                     if (extra.length > 0) {
-                        report(`${where} admits ${quoteList(extra)} to ${who}, not in ${ALLOWED_CLIENTS_ANNOTATION}: remove them or declare them.`, np.r.urn);
+                        report(
+                            `${where} admits ${quoteList(extra)} to ${who}, not in ${ALLOWED_CLIENTS_ANNOTATION}: remove them or declare them.`,
+                            np.r.urn,
+                        );
                     }
                 }
             });
@@ -370,11 +426,17 @@ function checkAcaStores(resources: PolicyResource[], report: ReportViolation): v
         const ingress: AcaIngress | undefined = r.props.configuration?.ingress;
         if (ingress === undefined) continue;
         if (ingress.external === true) {
-            report(`Container App "${r.name}" is a data store with external ingress: set configuration.ingress.external: false.`, r.urn);
+            report(
+                `Container App "${r.name}" is a data store with external ingress: set configuration.ingress.external: false.`,
+                r.urn,
+            );
         }
         for (const rule of ingress.ipSecurityRestrictions ?? []) {
             if (rule.action === "Allow" && isInternetRange(rule.ipAddressRange)) {
-                report(`Container App "${r.name}" allows ${rule.ipAddressRange} in ipSecurityRestrictions "${rule.name}": allow only the client subnets.`, r.urn);
+                report(
+                    `Container App "${r.name}" allows ${rule.ipAddressRange} in ipSecurityRestrictions "${rule.name}": allow only the client subnets.`,
+                    r.urn,
+                );
             }
         }
     }
@@ -383,7 +445,8 @@ function checkAcaStores(resources: PolicyResource[], report: ReportViolation): v
 export const dataStoreIngressRestricted: CatalogEntry = {
     policy: {
         name: "data-store-ingress-restricted",
-        description: "Each data store and model runtime admits traffic only from the workloads declared as its clients.",
+        description:
+            "Each data store and model runtime admits traffic only from the workloads declared as its clients.",
         enforcementLevel: "mandatory",
         severity: "critical",
         configSchema: ingressSchema,
@@ -395,8 +458,14 @@ export const dataStoreIngressRestricted: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.userApi, line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules." },
-            { file: RUNBOOK.userApi, line: "Confirm the Ollama service is reachable from the user‑management API pods/containers." },
+            {
+                file: RUNBOOK.userApi,
+                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
+            },
+            {
+                file: RUNBOOK.userApi,
+                line: "Confirm the Ollama service is reachable from the user‑management API pods/containers.",
+            },
         ],
         checks: [],
     },

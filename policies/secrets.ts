@@ -38,7 +38,10 @@ interface CredentialsConfig {
 }
 
 export function isCredentialName(name: string, cfg: CredentialsConfig): boolean {
-    return cfg.namePatterns.some((p) => new RegExp(p).test(name)) && !cfg.exemptPatterns.some((p) => new RegExp(p).test(name));
+    return (
+        cfg.namePatterns.some((p) => new RegExp(p).test(name)) &&
+        !cfg.exemptPatterns.some((p) => new RegExp(p).test(name))
+    );
 }
 
 export const credentialsByReference: CatalogEntry = {
@@ -65,22 +68,33 @@ export const credentialsByReference: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Set `JWT_SECRET` to a high‑entropy value from your secret manager." },
-            { file: RUNBOOK.userApi, line: "Verify that secrets are loaded from Secret Manager and not baked into images." },
+            {
+                file: RUNBOOK.userApi,
+                line: "Verify that secrets are loaded from Secret Manager and not baked into images.",
+            },
             { file: RUNBOOK.rag, line: "No secrets are logged in plaintext." },
-            { file: RUNBOOK.summit, line: "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images." },
+            {
+                file: RUNBOOK.summit,
+                line: "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images.",
+            },
             { file: RUNBOOK.ops, line: "Do not paste secrets, DSNs, or user data into logs or tickets." },
         ],
         checks: ["Checkov CKV_K8S_35"],
     },
 };
 
-function checkAcaSecrets(secrets: ReadonlyArray<{ name?: string; value?: string; keyVaultUrl?: string; identity?: string }>, report: (m: string) => void): void {
+function checkAcaSecrets(
+    secrets: ReadonlyArray<{ name?: string; value?: string; keyVaultUrl?: string; identity?: string }>,
+    report: (m: string) => void,
+): void {
     for (const s of secrets) {
         const name = s.name ?? "(unnamed)";
         if (s.value !== undefined) {
             report(`Secret "${name}" has an inline value: remove value and set keyVaultUrl and identity.`);
         } else if (!s.keyVaultUrl || !s.identity) {
-            report(`Secret "${name}" must set both keyVaultUrl and identity (a managed identity with get access to the vault).`);
+            report(
+                `Secret "${name}" must set both keyVaultUrl and identity (a managed identity with get access to the vault).`,
+            );
         }
     }
 }
@@ -88,11 +102,14 @@ function checkAcaSecrets(secrets: ReadonlyArray<{ name?: string; value?: string;
 export const containerAppSecretsFromKeyVault: CatalogEntry = {
     policy: {
         name: "container-app-secrets-from-key-vault",
-        description: "Container Apps and jobs hold secrets as Key Vault references read with a managed identity, never inline values.",
+        description:
+            "Container Apps and jobs hold secrets as Key Vault references read with a managed identity, never inline values.",
         enforcementLevel: "mandatory",
         severity: "critical",
         validateResource: [
-            validateResourceOfType(ContainerApp, (app, _args, report) => checkAcaSecrets(app.configuration?.secrets ?? [], report)),
+            validateResourceOfType(ContainerApp, (app, _args, report) =>
+                checkAcaSecrets(app.configuration?.secrets ?? [], report),
+            ),
             validateResourceOfType(ContainerAppJob, (job, _args, report) =>
                 checkAcaSecrets(job.configuration?.secrets ?? [], report),
             ),
@@ -100,7 +117,10 @@ export const containerAppSecretsFromKeyVault: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.summit, line: "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images." },
+            {
+                file: RUNBOOK.summit,
+                line: "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images.",
+            },
         ],
         checks: [],
     },
@@ -126,4 +146,8 @@ export const gcpSecretReplication: CatalogEntry = {
     },
 };
 
-export const secretPolicies: readonly CatalogEntry[] = [credentialsByReference, containerAppSecretsFromKeyVault, gcpSecretReplication];
+export const secretPolicies: readonly CatalogEntry[] = [
+    credentialsByReference,
+    containerAppSecretsFromKeyVault,
+    gcpSecretReplication,
+];

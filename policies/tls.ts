@@ -4,7 +4,11 @@ import { ContainerApp } from "@pulumi/azure-native/app";
 import { CatalogEntry, RUNBOOK } from "./lib";
 
 function hostCovered(host: string, tlsHosts: readonly string[]): boolean {
-    return tlsHosts.some((t) => t === host || (t.startsWith("*.") && host.endsWith(t.slice(1)) && !host.slice(0, -t.length + 1).includes(".")));
+    return tlsHosts.some(
+        (t) =>
+            t === host ||
+            (t.startsWith("*.") && host.endsWith(t.slice(1)) && !host.slice(0, -t.length + 1).includes(".")),
+    );
 }
 
 export const ingressTls: CatalogEntry = {
@@ -37,7 +41,10 @@ export const ingressTls: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Validate TLS termination at the edge or ingress." },
-            { file: RUNBOOK.summit, line: "**TLS**: `TLS_KEY_PATH` / `TLS_CERT_PATH` or Kubernetes secrets for ingress controllers." },
+            {
+                file: RUNBOOK.summit,
+                line: "**TLS**: `TLS_KEY_PATH` / `TLS_CERT_PATH` or Kubernetes secrets for ingress controllers.",
+            },
         ],
         checks: [],
     },

@@ -3,7 +3,16 @@ import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { CronJob, Job } from "@pulumi/kubernetes/batch/v1";
 import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
 import { acaContainers, COMPONENT_TAG, CONTAINER_APP, CONTAINER_APP_JOB, isAcaDataStore, NAME_TAG } from "./azure";
-import { COMPONENT_LABEL, isK8sDataStore, k8sContainers, LONG_RUNNING_TYPES, NAME_LABEL, podTemplateOf, PodSpec, WORKLOAD_TYPES } from "./k8s";
+import {
+    COMPONENT_LABEL,
+    isK8sDataStore,
+    k8sContainers,
+    LONG_RUNNING_TYPES,
+    NAME_LABEL,
+    podTemplateOf,
+    PodSpec,
+    WORKLOAD_TYPES,
+} from "./k8s";
 import { ContainerView } from "./lib";
 
 /** One workload of either platform, reduced to what container-level policies read. */
@@ -60,7 +69,11 @@ export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
 }
 
 /** The same view of a stack resource, for stack policies; undefined when it is no workload. */
-export function workloadViewOf(r: { type: string; name: string; props: Record<string, any> }): WorkloadView | undefined {
+export function workloadViewOf(r: {
+    type: string;
+    name: string;
+    props: Record<string, any>;
+}): WorkloadView | undefined {
     if (WORKLOAD_TYPES.includes(r.type)) return k8sView(r.type, r.props, LONG_RUNNING_TYPES.includes(r.type));
     if (r.type === CONTAINER_APP) return acaView(r.name, r.props, true);
     if (r.type === CONTAINER_APP_JOB) return acaView(r.name, r.props, false);

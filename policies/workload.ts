@@ -1,7 +1,15 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { k8sContainers } from "./k8s";
-import { CatalogEntry, configWithDefaults, ContainerView, envValue, quoteList, RUNBOOK, stackEnvironmentProperty } from "./lib";
+import {
+    CatalogEntry,
+    configWithDefaults,
+    ContainerView,
+    envValue,
+    quoteList,
+    RUNBOOK,
+    stackEnvironmentProperty,
+} from "./lib";
 import { ContainerLabel, containerLabel, onWorkloads, WorkloadView } from "./views";
 
 /** Application containers: data stores and model runtimes do not read the app's variables. */
@@ -98,7 +106,10 @@ export const healthProbes: CatalogEntry = {
     },
     meta: {
         runbook: [
-            { file: RUNBOOK.userApi, line: "Verify `/healthz` and `/readyz` responses and that probes are configured correctly." },
+            {
+                file: RUNBOOK.userApi,
+                line: "Verify `/healthz` and `/readyz` responses and that probes are configured correctly.",
+            },
             {
                 file: RUNBOOK.containerApps,
                 line: "Kubernetes or Azure Container Apps should target `/readyz` for readiness gates.",
@@ -121,7 +132,8 @@ const pssSchema: PolicyConfigSchema = {
 export const podSecurityRestricted: CatalogEntry = {
     policy: {
         name: "pod-security-restricted",
-        description: "Kubernetes pods meet the Pod Security Standards restricted profile and run with a read-only root filesystem.",
+        description:
+            "Kubernetes pods meet the Pod Security Standards restricted profile and run with a read-only root filesystem.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: pssSchema,
@@ -162,16 +174,25 @@ export const podSecurityRestricted: CatalogEntry = {
                 }
                 const added = (sc.capabilities?.add ?? []).filter((cap) => cap !== "NET_BIND_SERVICE");
                 if (added.length > 0) {
-                    report(`Remove capabilities.add ${quoteList(added)} from ${who}; only NET_BIND_SERVICE may be added.`);
+                    report(
+                        `Remove capabilities.add ${quoteList(added)} from ${who}; only NET_BIND_SERVICE may be added.`,
+                    );
                 }
                 if (cfg.readOnlyRootFilesystem && sc.readOnlyRootFilesystem !== true) {
-                    report(`Set securityContext.readOnlyRootFilesystem: true on ${who} (mount an emptyDir where it writes).`);
+                    report(
+                        `Set securityContext.readOnlyRootFilesystem: true on ${who} (mount an emptyDir where it writes).`,
+                    );
                 }
             }
         }),
     },
     meta: {
-        runbook: [{ file: RUNBOOK.summit, line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts." }],
+        runbook: [
+            {
+                file: RUNBOOK.summit,
+                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
+            },
+        ],
         checks: [
             "PSS restricted: Privilege Escalation, Running as Non-root, Seccomp, Capabilities",
             "PSS baseline: Host Namespaces, Privileged Containers",
@@ -191,7 +212,11 @@ export const podSecurityRestricted: CatalogEntry = {
 
 const resourcesSchema: PolicyConfigSchema = {
     properties: {
-        requireCpuLimit: { type: "boolean", default: true, description: "Also require a CPU limit on Kubernetes containers." },
+        requireCpuLimit: {
+            type: "boolean",
+            default: true,
+            description: "Also require a CPU limit on Kubernetes containers.",
+        },
     },
 };
 
@@ -205,7 +230,10 @@ export const resourceRequestsLimits: CatalogEntry = {
         validateResource: onWorkloads((w, args, report) => {
             const cfg = configWithDefaults<{ requireCpuLimit: boolean }>(resourcesSchema, args);
             if (w.platform === "azure") {
-                const containers = (args.props.template?.containers ?? []) as Array<{ name?: string; resources?: { cpu?: number; memory?: string } }>;
+                const containers = (args.props.template?.containers ?? []) as Array<{
+                    name?: string;
+                    resources?: { cpu?: number; memory?: string };
+                }>;
                 for (const c of containers) {
                     if (c.resources?.cpu === undefined || c.resources?.memory === undefined) {
                         report(`Set resources.cpu and resources.memory on container "${c.name ?? "(unnamed)"}".`);
@@ -228,8 +256,16 @@ export const resourceRequestsLimits: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [{ file: RUNBOOK.containerApps, line: "| CPU / Memory utilisation | Azure Monitor | > 80% sustained |" }],
-        checks: ["Checkov CKV_K8S_10", "Checkov CKV_K8S_11", "Checkov CKV_K8S_12", "Checkov CKV_K8S_13", "Kyverno require-requests-limits"],
+        runbook: [
+            { file: RUNBOOK.containerApps, line: "| CPU / Memory utilisation | Azure Monitor | > 80% sustained |" },
+        ],
+        checks: [
+            "Checkov CKV_K8S_10",
+            "Checkov CKV_K8S_11",
+            "Checkov CKV_K8S_12",
+            "Checkov CKV_K8S_13",
+            "Kyverno require-requests-limits",
+        ],
     },
 };
 
@@ -272,7 +308,12 @@ export const serviceAccountToken: CatalogEntry = {
         ],
     },
     meta: {
-        runbook: [{ file: RUNBOOK.summit, line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts." }],
+        runbook: [
+            {
+                file: RUNBOOK.summit,
+                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
+            },
+        ],
         checks: ["Checkov CKV_K8S_38", "Kyverno restrict-automount-sa-token"],
     },
 };
@@ -323,7 +364,10 @@ export const rateLimits: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.userApi, line: "Set `RATE_LIMIT_PER_MINUTE` to values aligned with your SLOs." },
-            { file: RUNBOOK.summit, line: "**Rate limiting**: `RATE_LIMIT_MAX`, `RATE_LIMIT_WINDOW_MS`, `AI_RATE_LIMIT_MAX_REQUESTS`, `BACKGROUND_RATE_LIMIT_MAX_REQUESTS` to throttle API, AI, and background tasks." },
+            {
+                file: RUNBOOK.summit,
+                line: "**Rate limiting**: `RATE_LIMIT_MAX`, `RATE_LIMIT_WINDOW_MS`, `AI_RATE_LIMIT_MAX_REQUESTS`, `BACKGROUND_RATE_LIMIT_MAX_REQUESTS` to throttle API, AI, and background tasks.",
+            },
         ],
         checks: [],
     },
@@ -360,7 +404,9 @@ export const corsRestricted: CatalogEntry = {
             if (w.platform === "azure") {
                 const origins: string[] = args.props.configuration?.ingress?.corsPolicy?.allowedOrigins ?? [];
                 if (origins.some((o) => o.includes("*"))) {
-                    report('Replace "*" in configuration.ingress.corsPolicy.allowedOrigins with the exact origins allowed.');
+                    report(
+                        'Replace "*" in configuration.ingress.corsPolicy.allowedOrigins with the exact origins allowed.',
+                    );
                 }
             }
         }),
@@ -368,7 +414,10 @@ export const corsRestricted: CatalogEntry = {
     meta: {
         runbook: [
             { file: RUNBOOK.summit, line: "**CORS**: `ALLOWED_ORIGINS` to restrict cross-origin access." },
-            { file: RUNBOOK.containerApps, line: "Post-deploy smoke tests verify health, CORS, and critical endpoints." },
+            {
+                file: RUNBOOK.containerApps,
+                line: "Post-deploy smoke tests verify health, CORS, and critical endpoints.",
+            },
         ],
         checks: [],
     },

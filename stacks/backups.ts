@@ -8,7 +8,13 @@ export const AGE_IDENTITY_SECRET_ID = "backup-age-identity";
 
 /** Which secret (by id in the store) each script variable reads. */
 export const backupSecretEnv = {
-    postgres: { PGHOST: "db-host", PGPORT: "db-port", PGDATABASE: "db-name", PGUSER: "db-user", PGPASSWORD: "db-password" },
+    postgres: {
+        PGHOST: "db-host",
+        PGPORT: "db-port",
+        PGDATABASE: "db-name",
+        PGUSER: "db-user",
+        PGPASSWORD: "db-password",
+    },
     redis: { REDISCLI_AUTH: "redis-password" },
 } as const;
 
@@ -17,16 +23,25 @@ export const backupSecretEnv = {
  * Redis RDB and the Neo4j dump, the monthly drill, all encrypted to the configured age key.
  * Turning `backupEncryption` off drops the recipient, which the scripts and the policy refuse.
  */
-export function backupArgs(config: EstateConfig, refs: Readonly<Record<string, SecretRef>>, scripts: Readonly<Record<string, string>> = readBackupScripts()): BackupsArgs {
+export function backupArgs(
+    config: EstateConfig,
+    refs: Readonly<Record<string, SecretRef>>,
+    scripts: Readonly<Record<string, string>> = readBackupScripts(),
+): BackupsArgs {
     const ref = (id: string): SecretRef => {
         const found = refs[id];
         if (!found) throw new Error(`secret \`${id}\` needed by the backups is not in the store`);
         return found;
     };
-    const secretEnv = (map: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(map).map(([env, id]) => [env, ref(id)]));
+    const secretEnv = (map: Readonly<Record<string, string>>) =>
+        Object.fromEntries(Object.entries(map).map(([env, id]) => [env, ref(id)]));
     const b = config.backups;
     return {
-        postgres: { databases: b.postgresDatabases, env: { PGSSLMODE: "require" }, secretEnv: secretEnv(backupSecretEnv.postgres) },
+        postgres: {
+            databases: b.postgresDatabases,
+            env: { PGSSLMODE: "require" },
+            secretEnv: secretEnv(backupSecretEnv.postgres),
+        },
         redis: { env: { REDIS_HOST: "redis", REDIS_PORT: "6379" }, secretEnv: secretEnv(backupSecretEnv.redis) },
         neo4j: { secretEnv: {} },
         schedule: b.schedule,

@@ -23,7 +23,9 @@ const positiveInt = z.int().positive();
 
 function serviceKeys<S extends ServiceName>(svc: S) {
     const required = svc === "api";
-    const image = z.string().regex(IMAGE_REPOSITORY, { error: "must be an image repository without tag, e.g. ghcr.io/acme/estate-api" });
+    const image = z
+        .string()
+        .regex(IMAGE_REPOSITORY, { error: "must be an image repository without tag, e.g. ghcr.io/acme/estate-api" });
     return {
         [`${svc}Image`]: (required ? image : image.optional()).meta({
             description: `Image repository of the ${svc} service, without tag.${required ? "" : " Leave unset to not deploy it."}`,
@@ -34,103 +36,235 @@ function serviceKeys<S extends ServiceName>(svc: S) {
         [`${svc}PreviousTag`]: (required ? tag(`${svc}PreviousTag`) : tag(`${svc}PreviousTag`).optional()).meta({
             description: `Previous immutable tag of the ${svc} service, kept for rollback.`,
         }),
-        [`${svc}MinReplicas`]: positiveInt.optional().meta({ description: `Minimum replicas of the ${svc} service (default 2, prod 3).` }),
-        [`${svc}MaxReplicas`]: positiveInt.optional().meta({ description: `Maximum replicas of the ${svc} service (default 6, prod 12).` }),
+        [`${svc}MinReplicas`]: positiveInt
+            .optional()
+            .meta({ description: `Minimum replicas of the ${svc} service (default 2, prod 3).` }),
+        [`${svc}MaxReplicas`]: positiveInt
+            .optional()
+            .meta({ description: `Maximum replicas of the ${svc} service (default 6, prod 12).` }),
     } as {
         [K in `${S}Image` | `${S}Tag` | `${S}PreviousTag`]: z.ZodType<string | undefined>;
     } & { [K in `${S}MinReplicas` | `${S}MaxReplicas`]: z.ZodOptional<z.ZodInt> };
 }
 
 /** Flat `alert<Key>` keys, one per field of the alert thresholds schema; unset means the runbook default. */
-const thresholdFields = Object.keys(alertThresholdsSchema.shape).filter((k) => k !== "disabled" && k !== "runbookBaseUrl") as Array<
-    Exclude<keyof typeof alertThresholdsSchema.shape, "disabled" | "runbookBaseUrl">
->;
-export const alertConfigKeys = Object.fromEntries(thresholdFields.map((k) => [`alert${k[0]!.toUpperCase()}${k.slice(1)}`, k])) as Readonly<Record<string, string>>;
+const thresholdFields = Object.keys(alertThresholdsSchema.shape).filter(
+    (k) => k !== "disabled" && k !== "runbookBaseUrl",
+) as Array<Exclude<keyof typeof alertThresholdsSchema.shape, "disabled" | "runbookBaseUrl">>;
+export const alertConfigKeys = Object.fromEntries(
+    thresholdFields.map((k) => [`alert${k[0]!.toUpperCase()}${k.slice(1)}`, k]),
+) as Readonly<Record<string, string>>;
 function alertKeys() {
     const keys: Record<string, z.ZodType> = {};
     for (const [flat, field] of Object.entries(alertConfigKeys)) {
         // The inner type of the threshold's default: same validation and messages, no default here.
-        const inner = (alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { unwrap(): z.ZodType }).unwrap();
-        const fallback = (alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { def: { defaultValue: unknown } }).def.defaultValue;
-        keys[flat] = inner.optional().meta({ description: `Alert threshold \`${field}\` (runbook default ${String(fallback)}).` });
+        const inner = (
+            alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { unwrap(): z.ZodType }
+        ).unwrap();
+        const fallback = (
+            alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as {
+                def: { defaultValue: unknown };
+            }
+        ).def.defaultValue;
+        keys[flat] = inner
+            .optional()
+            .meta({ description: `Alert threshold \`${field}\` (runbook default ${String(fallback)}).` });
     }
     return keys as Record<string, z.ZodOptional<z.ZodType<number | string>>>;
 }
 const SCHEDULE = /^(\S+\s+){4}\S+$/;
-const cron = (fallback: string) => z.string().regex(SCHEDULE, { error: "must be a five-field cron schedule such as \"15 2 * * *\"" }).default(fallback);
+const cron = (fallback: string) =>
+    z.string().regex(SCHEDULE, { error: 'must be a five-field cron schedule such as "15 2 * * *"' }).default(fallback);
 
 export const platformNames = ["kubernetes", "azure"] as const;
 export const secretStoreNames = ["gcp-secret-manager", "kubernetes", "key-vault"] as const;
 
 export const rawConfigSchema = z
     .strictObject({
-        platform: z.enum(platformNames).meta({ description: "Where workloads run: kubernetes (Deployments, Helm) or azure (Container Apps)." }),
-        environment: z.enum(["staging", "prod"]).meta({ description: "Environment name; prod sets ENVIRONMENT=prod and the stricter defaults." }),
-        domain: z.string().regex(DNS_NAME, { error: "must be a DNS name such as estate.example.com" }).meta({ description: "Public DNS zone; services get <prefix>.<domain>." }),
-        tlsEnabled: z.boolean().default(true).meta({ description: "Terminate TLS at the edge. Turning it off is refused by policy." }),
-        clusterIssuer: z.string().min(1).default("letsencrypt-prod").meta({ description: "cert-manager ClusterIssuer for ingress certificates (kubernetes)." }),
-        ingressClassName: z.string().min(1).default("nginx").meta({ description: "IngressClass for public services (kubernetes)." }),
-        kubernetesNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).default("estate").meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        platform: z
+            .enum(platformNames)
+            .meta({ description: "Where workloads run: kubernetes (Deployments, Helm) or azure (Container Apps)." }),
+        environment: z
+            .enum(["staging", "prod"])
+            .meta({ description: "Environment name; prod sets ENVIRONMENT=prod and the stricter defaults." }),
+        domain: z
+            .string()
+            .regex(DNS_NAME, { error: "must be a DNS name such as estate.example.com" })
+            .meta({ description: "Public DNS zone; services get <prefix>.<domain>." }),
+        tlsEnabled: z
+            .boolean()
+            .default(true)
+            .meta({ description: "Terminate TLS at the edge. Turning it off is refused by policy." }),
+        clusterIssuer: z
+            .string()
+            .min(1)
+            .default("letsencrypt-prod")
+            .meta({ description: "cert-manager ClusterIssuer for ingress certificates (kubernetes)." }),
+        ingressClassName: z
+            .string()
+            .min(1)
+            .default("nginx")
+            .meta({ description: "IngressClass for public services (kubernetes)." }),
+        kubernetesNamespace: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+            .default("estate")
+            .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
         secretStore: z.enum(secretStoreNames).optional().meta({
-            description: "Secret store: gcp-secret-manager or kubernetes on kubernetes, key-vault on azure (default: gcp-secret-manager / key-vault).",
+            description:
+                "Secret store: gcp-secret-manager or kubernetes on kubernetes, key-vault on azure (default: gcp-secret-manager / key-vault).",
         }),
-        gcpProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "must be a GCP project id" }).optional().meta({
-            description: "GCP project holding the Secret Manager secrets (required with gcp-secret-manager).",
-        }),
-        secretReplicaLocations: z.array(z.string().min(1)).default([]).meta({ description: "Secret Manager user-managed replica regions; empty means automatic replication." }),
-        secretRotation: z
-            .array(z.string().regex(/^[a-z0-9-]+=[0-9]+$/, { error: 'each entry must be "<secret-id>=<generation>", e.g. "jwt-secret=2"' }))
+        gcpProject: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "must be a GCP project id" })
+            .optional()
+            .meta({
+                description: "GCP project holding the Secret Manager secrets (required with gcp-secret-manager).",
+            }),
+        secretReplicaLocations: z
+            .array(z.string().min(1))
             .default([])
-            .meta({ description: 'Rotation knob: "<secret-id>=<generation>"; raising a generation regenerates that secret.' }),
+            .meta({ description: "Secret Manager user-managed replica regions; empty means automatic replication." }),
+        secretRotation: z
+            .array(
+                z.string().regex(/^[a-z0-9-]+=[0-9]+$/, {
+                    error: 'each entry must be "<secret-id>=<generation>", e.g. "jwt-secret=2"',
+                }),
+            )
+            .default([])
+            .meta({
+                description: 'Rotation knob: "<secret-id>=<generation>"; raising a generation regenerates that secret.',
+            }),
         ...serviceKeys("api"),
         ...serviceKeys("gateway"),
         ...serviceKeys("ui"),
         ...serviceKeys("worker"),
-        livenessPath: z.string().startsWith("/").default("/healthz").meta({ description: "Liveness probe path (runbook 000/001)." }),
-        readinessPath: z.string().startsWith("/").default("/readyz").meta({ description: "Readiness probe path (runbook 000/001)." }),
-        probePeriodSeconds: positiveInt.max(300).default(15).meta({ description: "Probe period in seconds (runbook 001: every 15 s)." }),
+        livenessPath: z
+            .string()
+            .startsWith("/")
+            .default("/healthz")
+            .meta({ description: "Liveness probe path (runbook 000/001)." }),
+        readinessPath: z
+            .string()
+            .startsWith("/")
+            .default("/readyz")
+            .meta({ description: "Readiness probe path (runbook 000/001)." }),
+        probePeriodSeconds: positiveInt
+            .max(300)
+            .default(15)
+            .meta({ description: "Probe period in seconds (runbook 001: every 15 s)." }),
         probeTimeoutSeconds: positiveInt.max(60).default(5).meta({ description: "Probe timeout in seconds." }),
-        probeFailureThreshold: positiveInt.max(30).default(3).meta({ description: "Consecutive failures before a probe fails." }),
-        startupFailureThreshold: positiveInt.max(120).default(30).meta({ description: "Startup probe failures allowed (period × threshold = start-up budget)." }),
-        targetCpuPercent: positiveInt.max(100).default(70).meta({ description: "Autoscaling target CPU utilisation (runbook 003: HPA on CPU)." }),
-        rateLimitPerMinute: positiveInt.default(60).meta({ description: "RATE_LIMIT_PER_MINUTE: per-user API limit (runbook 000)." }),
+        probeFailureThreshold: positiveInt
+            .max(30)
+            .default(3)
+            .meta({ description: "Consecutive failures before a probe fails." }),
+        startupFailureThreshold: positiveInt
+            .max(120)
+            .default(30)
+            .meta({ description: "Startup probe failures allowed (period × threshold = start-up budget)." }),
+        targetCpuPercent: positiveInt
+            .max(100)
+            .default(70)
+            .meta({ description: "Autoscaling target CPU utilisation (runbook 003: HPA on CPU)." }),
+        rateLimitPerMinute: positiveInt
+            .default(60)
+            .meta({ description: "RATE_LIMIT_PER_MINUTE: per-user API limit (runbook 000)." }),
         rateLimitMax: positiveInt.default(100).meta({ description: "RATE_LIMIT_MAX per window (runbook 003)." }),
         rateLimitWindowMs: positiveInt.default(60000).meta({ description: "RATE_LIMIT_WINDOW_MS (runbook 003)." }),
-        aiRateLimitMaxRequests: positiveInt.default(10).meta({ description: "AI_RATE_LIMIT_MAX_REQUESTS for expensive AI calls (runbook 003)." }),
-        backgroundRateLimitMaxRequests: positiveInt.default(50).meta({ description: "BACKGROUND_RATE_LIMIT_MAX_REQUESTS for worker endpoints (runbook 003)." }),
-        corsAllowedOrigins: z.array(z.string().min(1)).min(1, { error: "must list at least one origin" }).meta({ description: "ALLOWED_ORIGINS for CORS; never * in prod (policy)." }),
+        aiRateLimitMaxRequests: positiveInt
+            .default(10)
+            .meta({ description: "AI_RATE_LIMIT_MAX_REQUESTS for expensive AI calls (runbook 003)." }),
+        backgroundRateLimitMaxRequests: positiveInt
+            .default(50)
+            .meta({ description: "BACKGROUND_RATE_LIMIT_MAX_REQUESTS for worker endpoints (runbook 003)." }),
+        corsAllowedOrigins: z
+            .array(z.string().min(1))
+            .min(1, { error: "must list at least one origin" })
+            .meta({ description: "ALLOWED_ORIGINS for CORS; never * in prod (policy)." }),
         oidcIssuer: httpsUrl.meta({ description: "OIDC_ISSUER (https)." }),
         oidcClientId: z.string().min(1).meta({ description: "OIDC_CLIENT_ID." }),
-        oidcClientSecret: z.string().min(1).meta({ description: "OIDC_CLIENT_SECRET; set with `pulumi config set --secret`.", secret: true }),
+        oidcClientSecret: z
+            .string()
+            .min(1)
+            .meta({ description: "OIDC_CLIENT_SECRET; set with `pulumi config set --secret`.", secret: true }),
         otelTracesEndpoint: httpsUrl.meta({ description: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (https)." }),
         otelMetricsEndpoint: httpsUrl.meta({ description: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (https)." }),
-        outboundAllowedHosts: z.array(z.string().regex(DNS_NAME, { error: "must be a host name" })).default([]).meta({
-            description: "Outbound allow-list (runbook 002 REDMINE_ALLOWED_HOSTS); required in prod.",
-        }),
+        outboundAllowedHosts: z
+            .array(z.string().regex(DNS_NAME, { error: "must be a host name" }))
+            .default([])
+            .meta({
+                description: "Outbound allow-list (runbook 002 REDMINE_ALLOWED_HOSTS); required in prod.",
+            }),
         redmineBaseUrl: z.url().optional().meta({ description: "REDMINE_BASE_URL upstream; https required (policy)." }),
-        tuningProfile: z.enum(["laptop", "server"]).default("server").meta({ description: "Runbook 002 runtime tuning profile." }),
-        ollamaChatModel: z.string().min(1).default("llama3.1:8b").meta({ description: "Ollama chat model pulled before the API uses it." }),
-        ollamaEmbeddingModel: z.string().min(1).default("nomic-embed-text").meta({ description: "Ollama embeddings model pulled before the API uses it." }),
-        ollamaBaseUrl: z.url().optional().meta({ description: "OLLAMA_BASE_URL override; default is the in-estate Ollama service." }),
+        tuningProfile: z
+            .enum(["laptop", "server"])
+            .default("server")
+            .meta({ description: "Runbook 002 runtime tuning profile." }),
+        ollamaChatModel: z
+            .string()
+            .min(1)
+            .default("llama3.1:8b")
+            .meta({ description: "Ollama chat model pulled before the API uses it." }),
+        ollamaEmbeddingModel: z
+            .string()
+            .min(1)
+            .default("nomic-embed-text")
+            .meta({ description: "Ollama embeddings model pulled before the API uses it." }),
+        ollamaBaseUrl: z
+            .url()
+            .optional()
+            .meta({ description: "OLLAMA_BASE_URL override; default is the in-estate Ollama service." }),
         publicDataStores: z.array(z.enum(dependencyNames)).default([]).meta({
-            description: "Stores given a public endpoint. Break-glass only: the policy pack refuses every public store.",
+            description:
+                "Stores given a public endpoint. Break-glass only: the policy pack refuses every public store.",
         }),
-        postgresOperatorInstall: z.boolean().default(true).meta({ description: "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it." }),
+        postgresOperatorInstall: z.boolean().default(true).meta({
+            description:
+                "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it.",
+        }),
         postgresVersion: z.enum(["15", "16", "17"]).default("16").meta({ description: "PostgreSQL major version." }),
-        postgresSku: z.string().min(1).default("Standard_D2ds_v5").meta({ description: "Flexible Server compute SKU, General Purpose tier (azure)." }),
+        postgresSku: z
+            .string()
+            .min(1)
+            .default("Standard_D2ds_v5")
+            .meta({ description: "Flexible Server compute SKU, General Purpose tier (azure)." }),
         postgresStorageGb: positiveInt.default(32).meta({ description: "PostgreSQL data volume size in GiB." }),
-        postgresHighAvailability: z.boolean().optional().meta({ description: "Zone-redundant standby / a synchronous second instance (default: on in prod)." }),
-        postgresReadReplicas: z.int().min(0).max(5).default(0).meta({ description: "Read replicas serving DATABASE_READ_REPLICAS." }),
-        postgresBackupRetentionDays: positiveInt.min(7).max(35).default(7).meta({ description: "Point-in-time restore window in days (runbook 000: backups and PITR active)." }),
+        postgresHighAvailability: z
+            .boolean()
+            .optional()
+            .meta({ description: "Zone-redundant standby / a synchronous second instance (default: on in prod)." }),
+        postgresReadReplicas: z
+            .int()
+            .min(0)
+            .max(5)
+            .default(0)
+            .meta({ description: "Read replicas serving DATABASE_READ_REPLICAS." }),
+        postgresBackupRetentionDays: positiveInt
+            .min(7)
+            .max(35)
+            .default(7)
+            .meta({ description: "Point-in-time restore window in days (runbook 000: backups and PITR active)." }),
         pgWritePoolSize: positiveInt.default(10).meta({ description: "PG_WRITE_POOL_SIZE per process (runbook 003)." }),
         pgReadPoolSize: positiveInt.default(10).meta({ description: "PG_READ_POOL_SIZE per process (runbook 003)." }),
-        pgMaxLifetimeMs: positiveInt.default(1800000).meta({ description: "PG_MAX_LIFETIME_MS: connection recycle age (runbook 003)." }),
-        redisPersistence: z.boolean().default(true).meta({ description: "Persist Redis to disk (AOF on kubernetes, RDB on a Premium cache on azure)." }),
+        pgMaxLifetimeMs: positiveInt
+            .default(1800000)
+            .meta({ description: "PG_MAX_LIFETIME_MS: connection recycle age (runbook 003)." }),
+        redisPersistence: z
+            .boolean()
+            .default(true)
+            .meta({ description: "Persist Redis to disk (AOF on kubernetes, RDB on a Premium cache on azure)." }),
         redisStorageGb: positiveInt.default(8).meta({ description: "Redis data volume size in GiB (kubernetes)." }),
-        redisReplicas: z.int().min(0).max(3).default(0).meta({ description: "Replicas per primary of the Premium Azure cache (azure)." }),
+        redisReplicas: z
+            .int()
+            .min(0)
+            .max(3)
+            .default(0)
+            .meta({ description: "Replicas per primary of the Premium Azure cache (azure)." }),
         neo4jStorageGb: positiveInt.default(20).meta({ description: "Neo4j data volume size in GiB." }),
-        ollamaGpu: z.boolean().default(false).meta({ description: "Run Ollama on a GPU (nvidia.com/gpu on kubernetes, a GPU workload profile on azure)." }),
+        ollamaGpu: z.boolean().default(false).meta({
+            description: "Run Ollama on a GPU (nvidia.com/gpu on kubernetes, a GPU workload profile on azure).",
+        }),
         ollamaStorageGb: positiveInt.default(50).meta({ description: "Ollama models volume size in GiB." }),
         cacheTtlShort: positiveInt.default(60).meta({ description: "CACHE_TTL_SHORT seconds (runbook 001)." }),
         cacheTtlMedium: positiveInt.default(300).meta({ description: "CACHE_TTL_MEDIUM seconds (runbook 001)." }),
@@ -141,42 +275,102 @@ export const rawConfigSchema = z
         logLevel: z.enum(["debug", "info", "warning", "error"]).default("info").meta({ description: "LOG_LEVEL." }),
         aiEnabled: z.boolean().default(true).meta({ description: "AI_ENABLED feature flag (runbook 003)." }),
         ...alertKeys(),
-        alertsDisabled: z.array(z.enum(ALERT_IDS as [AlertId, ...AlertId[]])).default([]).meta({ description: "Alert ids switched off for this stack; the policy pack refuses it." }),
-        alertRunbookBaseUrl: httpsUrl.default("https://runbooks.invalid/estate").meta({ description: "Where the runbooks are published; alerts link to sections under it." }),
-        alertOnCallReceiver: z.enum(["pagerduty", "webhook"]).default("pagerduty").meta({ description: "Kind of the on-call receiver that pages (runbook 000: Alertmanager routes to on-call)." }),
+        alertsDisabled: z
+            .array(z.enum(ALERT_IDS as [AlertId, ...AlertId[]]))
+            .default([])
+            .meta({ description: "Alert ids switched off for this stack; the policy pack refuses it." }),
+        alertRunbookBaseUrl: httpsUrl
+            .default("https://runbooks.invalid/estate")
+            .meta({ description: "Where the runbooks are published; alerts link to sections under it." }),
+        alertOnCallReceiver: z.enum(["pagerduty", "webhook"]).default("pagerduty").meta({
+            description: "Kind of the on-call receiver that pages (runbook 000: Alertmanager routes to on-call).",
+        }),
         alertOnCallKey: z.string().min(1).optional().meta({
-            description: "PagerDuty routing key, or the webhook URL, of the on-call receiver; set with `pulumi config set --secret`. Unset leaves alerts unrouted (refused by policy).",
+            description:
+                "PagerDuty routing key, or the webhook URL, of the on-call receiver; set with `pulumi config set --secret`. Unset leaves alerts unrouted (refused by policy).",
             secret: true,
         }),
-        alertOnCallEmails: z.array(z.email()).default([]).meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
-        prometheusStackInstall: z.boolean().default(false).meta({ description: "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes)." }),
-        latencyAutoscaling: z.boolean().default(false).meta({ description: "Scale on p95 latency as well as CPU with a KEDA ScaledObject (kubernetes; runbook 003)." }),
-        backupEncryption: z.boolean().default(true).meta({ description: "Encrypt backups with age before they leave the job. Turning it off is refused by policy." }),
-        backupAgeRecipient: z.string().regex(/^age1[0-9a-z]{58}$/, { error: "must be an age X25519 public key (age1…)" }).meta({ description: "age public key backups are encrypted to (runbook 000)." }),
-        backupAgeIdentity: z.string().min(1).optional().meta({ description: "age private key the restore drill decrypts with; set with `pulumi config set --secret`.", secret: true }),
-        backupSchedule: cron("15 2 * * *").meta({ description: "Cron schedule of the daily backups, UTC (runbook 000: daily)." }),
-        backupRetentionDays: positiveInt.default(35).meta({ description: "Days backups are kept (bucket lifecycle / immutability period)." }),
-        backupPostgresDatabases: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).min(1).default(["estate"]).meta({ description: "PostgreSQL databases dumped and drilled." }),
-        restoreDrillEnabled: z.boolean().default(true).meta({ description: "Run the monthly restore drill (runbook 000). Turning it off is refused by policy." }),
-        restoreDrillSchedule: cron("30 4 1 * *").meta({ description: "Cron schedule of the restore drill, UTC (monthly)." }),
-        backupImage: z.string().regex(/@sha256:[0-9a-f]{64}$/, { error: "must be pinned by digest: <repo>@sha256:<64 hex>" })
-            .default("ghcr.io/acme/estate-backup@sha256:4b1c0c8d7e2f3a9b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b")
-            .meta({ description: "Backup/drill job image (bash, age, pg_dump, redis-cli, neo4j-admin, gcloud/az), pinned by digest." }),
-        bootstrapCommand: z.array(z.string().min(1)).min(1).default(["python", "-m", "app.bootstrap", "--idempotent"]).meta({
-            description: "Command of the one-time seeding job (admin user, roles, bootstrap API key; runbook 000).",
+        alertOnCallEmails: z
+            .array(z.email())
+            .default([])
+            .meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
+        prometheusStackInstall: z.boolean().default(false).meta({
+            description:
+                "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes).",
         }),
+        latencyAutoscaling: z.boolean().default(false).meta({
+            description: "Scale on p95 latency as well as CPU with a KEDA ScaledObject (kubernetes; runbook 003).",
+        }),
+        backupEncryption: z.boolean().default(true).meta({
+            description: "Encrypt backups with age before they leave the job. Turning it off is refused by policy.",
+        }),
+        backupAgeRecipient: z
+            .string()
+            .regex(/^age1[0-9a-z]{58}$/, { error: "must be an age X25519 public key (age1…)" })
+            .meta({ description: "age public key backups are encrypted to (runbook 000)." }),
+        backupAgeIdentity: z.string().min(1).optional().meta({
+            description: "age private key the restore drill decrypts with; set with `pulumi config set --secret`.",
+            secret: true,
+        }),
+        backupSchedule: cron("15 2 * * *").meta({
+            description: "Cron schedule of the daily backups, UTC (runbook 000: daily).",
+        }),
+        backupRetentionDays: positiveInt
+            .default(35)
+            .meta({ description: "Days backups are kept (bucket lifecycle / immutability period)." }),
+        backupPostgresDatabases: z
+            .array(z.string().regex(/^[a-z_][a-z0-9_]*$/))
+            .min(1)
+            .default(["estate"])
+            .meta({ description: "PostgreSQL databases dumped and drilled." }),
+        restoreDrillEnabled: z
+            .boolean()
+            .default(true)
+            .meta({ description: "Run the monthly restore drill (runbook 000). Turning it off is refused by policy." }),
+        restoreDrillSchedule: cron("30 4 1 * *").meta({
+            description: "Cron schedule of the restore drill, UTC (monthly).",
+        }),
+        backupImage: z
+            .string()
+            .regex(/@sha256:[0-9a-f]{64}$/, { error: "must be pinned by digest: <repo>@sha256:<64 hex>" })
+            .default(
+                "ghcr.io/acme/estate-backup@sha256:4b1c0c8d7e2f3a9b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b",
+            )
+            .meta({
+                description:
+                    "Backup/drill job image (bash, age, pg_dump, redis-cli, neo4j-admin, gcloud/az), pinned by digest.",
+            }),
+        bootstrapCommand: z
+            .array(z.string().min(1))
+            .min(1)
+            .default(["python", "-m", "app.bootstrap", "--idempotent"])
+            .meta({
+                description: "Command of the one-time seeding job (admin user, roles, bootstrap API key; runbook 000).",
+            }),
     })
     .superRefine((c, ctx) => {
         const store = c.secretStore;
         if (store === "key-vault" && c.platform !== "azure") {
-            ctx.addIssue({ code: "custom", path: ["secretStore"], message: "key-vault references work only on azure; use gcp-secret-manager or kubernetes" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["secretStore"],
+                message: "key-vault references work only on azure; use gcp-secret-manager or kubernetes",
+            });
         }
         if (c.platform === "azure" && store !== undefined && store !== "key-vault") {
-            ctx.addIssue({ code: "custom", path: ["secretStore"], message: "Container Apps reference secrets from Key Vault; use key-vault (or leave unset)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["secretStore"],
+                message: "Container Apps reference secrets from Key Vault; use key-vault (or leave unset)",
+            });
         }
         const usesGcp = store === "gcp-secret-manager" || (store === undefined && c.platform === "kubernetes");
         if (usesGcp && c.gcpProject === undefined) {
-            ctx.addIssue({ code: "custom", path: ["gcpProject"], message: "required with the gcp-secret-manager secret store: set the GCP project id" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["gcpProject"],
+                message: "required with the gcp-secret-manager secret store: set the GCP project id",
+            });
         }
         for (const svc of serviceNames) {
             const image = c[`${svc}Image`];
@@ -188,20 +382,41 @@ export const rawConfigSchema = z
             const min = c[`${svc}MinReplicas`];
             const max = c[`${svc}MaxReplicas`];
             if (min !== undefined && max !== undefined && min > max) {
-                ctx.addIssue({ code: "custom", path: [`${svc}MaxReplicas`], message: `must be at least ${svc}MinReplicas (${min})` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: [`${svc}MaxReplicas`],
+                    message: `must be at least ${svc}MinReplicas (${min})`,
+                });
             }
             if (c.environment === "prod" && min !== undefined && min < 2) {
-                ctx.addIssue({ code: "custom", path: [`${svc}MinReplicas`], message: "must be at least 2 in prod so a rollout or node loss keeps the service up" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: [`${svc}MinReplicas`],
+                    message: "must be at least 2 in prod so a rollout or node loss keeps the service up",
+                });
             }
         }
         if (c.restoreDrillEnabled && c.backupAgeIdentity === undefined) {
-            ctx.addIssue({ code: "custom", path: ["backupAgeIdentity"], message: "required while restoreDrillEnabled is true: the drill decrypts with it" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backupAgeIdentity"],
+                message: "required while restoreDrillEnabled is true: the drill decrypts with it",
+            });
         }
         if (c.platform === "kubernetes" && c.gcpProject === undefined && !usesGcp) {
-            ctx.addIssue({ code: "custom", path: ["gcpProject"], message: "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["gcpProject"],
+                message:
+                    "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project",
+            });
         }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
-            ctx.addIssue({ code: "custom", path: ["outboundAllowedHosts"], message: "must list the trusted upstream hosts in prod (runbook 002 security checklist)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["outboundAllowedHosts"],
+                message: "must list the trusted upstream hosts in prod (runbook 002 security checklist)",
+            });
         }
     });
 
@@ -221,13 +436,19 @@ export interface ConfigKeyDeclaration {
 
 export function configKeyDeclarations(): ConfigKeyDeclaration[] {
     const json = z.toJSONSchema(rawConfigSchema, { io: "input", unrepresentable: "any" }) as {
-        properties: Record<string, { type?: string; description?: string; secret?: boolean; default?: unknown; enum?: string[] }>;
+        properties: Record<
+            string,
+            { type?: string; description?: string; secret?: boolean; default?: unknown; enum?: string[] }
+        >;
         required?: string[];
     };
     const required = new Set(json.required ?? []);
     return Object.entries(json.properties).map(([key, prop]) => ({
         key,
-        type: prop.type === "number" || prop.type === "integer" ? "integer" : ((prop.type ?? "string") as ConfigKeyDeclaration["type"]),
+        type:
+            prop.type === "number" || prop.type === "integer"
+                ? "integer"
+                : ((prop.type ?? "string") as ConfigKeyDeclaration["type"]),
         description: prop.description ?? "",
         secret: prop.secret === true,
         required: required.has(key),

@@ -4,7 +4,13 @@ import type { CacheTtls } from "../components/data/redis";
 import type { ProbeSettings } from "../components/workload/service";
 import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
 import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
-import { serviceBlueprints, serviceNames, type DependencyName, type ServiceBlueprint, type ServiceName } from "./services";
+import {
+    serviceBlueprints,
+    serviceNames,
+    type DependencyName,
+    type ServiceBlueprint,
+    type ServiceName,
+} from "./services";
 
 export const PROJECT = "estate";
 
@@ -158,7 +164,12 @@ function levenshtein(a: string, b: string): number {
     return row[b.length]!;
 }
 
-function describeIssue(stack: string, issue: z.core.$ZodIssue, raw: Record<string, string>, secretKeys: ReadonlySet<string>): string[] {
+function describeIssue(
+    stack: string,
+    issue: z.core.$ZodIssue,
+    raw: Record<string, string>,
+    secretKeys: ReadonlySet<string>,
+): string[] {
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => {
             const hint = closestKey(key);
@@ -168,9 +179,16 @@ function describeIssue(stack: string, issue: z.core.$ZodIssue, raw: Record<strin
     }
     const key = String(issue.path[0] ?? "");
     const declaration = declarations.get(key);
-    const shown = raw[key] === undefined ? "(not set)" : secretKeys.has(key) || declaration?.secret ? "[secret]" : JSON.stringify(raw[key]);
+    const shown =
+        raw[key] === undefined
+            ? "(not set)"
+            : secretKeys.has(key) || declaration?.secret
+              ? "[secret]"
+              : JSON.stringify(raw[key]);
     const allowed = declaration?.allowed ? ` Allowed: ${declaration.allowed.join(" | ")}.` : "";
-    const setter = declaration?.secret ? `pulumi config set --secret ${PROJECT}:${key} <value>` : `pulumi config set ${PROJECT}:${key} <value>`;
+    const setter = declaration?.secret
+        ? `pulumi config set --secret ${PROJECT}:${key} <value>`
+        : `pulumi config set ${PROJECT}:${key} <value>`;
     const where = issue.path.length > 1 ? ` (item ${issue.path.slice(1).join(".")})` : "";
     const message = issue.code === "invalid_type" && raw[key] === undefined ? "is required" : issue.message;
     return [`${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed} Fix: \`${setter} --stack ${stack}\`.`];
@@ -181,13 +199,19 @@ function describeIssue(stack: string, issue: z.core.$ZodIssue, raw: Record<strin
  * JSON) into the typed, frozen `EstateConfig`. Pure: no Pulumi runtime needed except to wrap
  * secrets, so every rule is unit-testable.
  */
-export function parseStackConfig(stack: string, values: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): EstateConfig {
+export function parseStackConfig(
+    stack: string,
+    values: Readonly<Record<string, string>>,
+    secretKeys: ReadonlySet<string> = new Set(),
+): EstateConfig {
     const raw: Record<string, string> = {};
     for (const [fullKey, value] of Object.entries(values)) {
         const [namespace, ...rest] = fullKey.split(":");
         if (namespace === PROJECT && rest.length === 1) raw[rest[0]!] = value;
     }
-    const secretLocal = new Set([...secretKeys].filter((k) => k.startsWith(`${PROJECT}:`)).map((k) => k.slice(PROJECT.length + 1)));
+    const secretLocal = new Set(
+        [...secretKeys].filter((k) => k.startsWith(`${PROJECT}:`)).map((k) => k.slice(PROJECT.length + 1)),
+    );
     const problems: string[] = [];
     for (const declaration of declarations.values()) {
         if (declaration.secret && raw[declaration.key] !== undefined && !secretLocal.has(declaration.key)) {
@@ -198,7 +222,8 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
     }
     const coerced = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, coerce(k, v)]));
     const result = rawConfigSchema.safeParse(coerced);
-    if (!result.success) problems.push(...result.error.issues.flatMap((issue) => describeIssue(stack, issue, raw, secretLocal)));
+    if (!result.success)
+        problems.push(...result.error.issues.flatMap((issue) => describeIssue(stack, issue, raw, secretLocal)));
     if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);
     return deepFreeze(toEstateConfig(stack, result.data));
 }
@@ -242,7 +267,9 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
-        secretRotation: Object.fromEntries(c.secretRotation.map((entry) => entry.split("=")).map(([id, gen]) => [id!, Number(gen)])),
+        secretRotation: Object.fromEntries(
+            c.secretRotation.map((entry) => entry.split("=")).map(([id, gen]) => [id!, Number(gen)]),
+        ),
         services,
         probes: {
             livenessPath: c.livenessPath,
@@ -263,9 +290,16 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         cors: { allowedOrigins: c.corsAllowedOrigins },
         oidc: { issuer: c.oidcIssuer, clientId: c.oidcClientId, clientSecret: pulumi.secret(c.oidcClientSecret) },
         otel: { tracesEndpoint: c.otelTracesEndpoint, metricsEndpoint: c.otelMetricsEndpoint },
-        outbound: { allowedHosts: c.outboundAllowedHosts, ...(c.redmineBaseUrl ? { redmineBaseUrl: c.redmineBaseUrl } : {}) },
+        outbound: {
+            allowedHosts: c.outboundAllowedHosts,
+            ...(c.redmineBaseUrl ? { redmineBaseUrl: c.redmineBaseUrl } : {}),
+        },
         tuning: { profile: c.tuningProfile },
-        ollama: { chatModel: c.ollamaChatModel, embeddingModel: c.ollamaEmbeddingModel, ...(c.ollamaBaseUrl ? { baseUrl: c.ollamaBaseUrl } : {}) },
+        ollama: {
+            chatModel: c.ollamaChatModel,
+            embeddingModel: c.ollamaEmbeddingModel,
+            ...(c.ollamaBaseUrl ? { baseUrl: c.ollamaBaseUrl } : {}),
+        },
         logLevel: c.logLevel,
         aiEnabled: c.aiEnabled,
         data: {
@@ -293,7 +327,13 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             },
         },
         alerts: parseAlertThresholds({
-            ...Object.fromEntries(Object.entries(alertConfigKeys).flatMap(([flat, field]) => ((c as Record<string, unknown>)[flat] === undefined ? [] : [[field, (c as Record<string, unknown>)[flat]]]))),
+            ...Object.fromEntries(
+                Object.entries(alertConfigKeys).flatMap(([flat, field]) =>
+                    (c as Record<string, unknown>)[flat] === undefined
+                        ? []
+                        : [[field, (c as Record<string, unknown>)[flat]]],
+                ),
+            ),
             disabled: c.alertsDisabled,
             runbookBaseUrl: c.alertRunbookBaseUrl,
         }),

@@ -36,13 +36,25 @@ export function clientsOf(dependency: DependencyName, config: Pick<EstateConfig,
 
 /** Jobs whose pods connect: the schema owner's migration and seeding jobs, and the backups and drill. */
 export function jobClientsOf(dependency: DependencyName, config: Pick<EstateConfig, "services" | "backups">): string[] {
-    const schema = dependency === "postgres" ? config.services.filter((s) => serviceBlueprints[s.name].ownsSchema).flatMap((s) => schemaJobComponents(s.name)) : [];
-    const backups = dependency === "ollama" ? [] : backupJobClients(config.backups.postgresDatabases, config.backups.restoreDrill.enabled)[dependency];
+    const schema =
+        dependency === "postgres"
+            ? config.services
+                  .filter((s) => serviceBlueprints[s.name].ownsSchema)
+                  .flatMap((s) => schemaJobComponents(s.name))
+            : [];
+    const backups =
+        dependency === "ollama"
+            ? []
+            : backupJobClients(config.backups.postgresDatabases, config.backups.restoreDrill.enabled)[dependency];
     return [...schema, ...backups];
 }
 
 /** Declares PostgreSQL, Redis, Neo4j and Ollama through the platform, private unless config says otherwise. */
-export function declareDataStores(platform: EstatePlatform, config: EstateConfig, credentials: DataCredentials): DataStores {
+export function declareDataStores(
+    platform: EstatePlatform,
+    config: EstateConfig,
+    credentials: DataCredentials,
+): DataStores {
     const common = (dependency: DependencyName) => ({
         clients: clientsOf(dependency, config),
         jobClients: jobClientsOf(dependency, config),
@@ -68,7 +80,11 @@ export function declareDataStores(platform: EstatePlatform, config: EstateConfig
         storageGb: config.data.redis.storageGb,
         replicas: config.data.redis.replicas,
     });
-    const neo4j = platform.neo4j("neo4j", { ...common("neo4j"), password: credentials.neo4jPassword, storageGb: config.data.neo4j.storageGb });
+    const neo4j = platform.neo4j("neo4j", {
+        ...common("neo4j"),
+        password: credentials.neo4jPassword,
+        storageGb: config.data.neo4j.storageGb,
+    });
     const ollama = platform.ollama("ollama", {
         ...common("ollama"),
         chatModel: config.ollama.chatModel,
@@ -113,20 +129,36 @@ const storeSecretIds: Readonly<Record<Exclude<DependencyName, "ollama">, readonl
 };
 
 /** The `data` section of the outputs contract: where each store answers and the names (never values) of its secrets. */
-export function dataOutputs(stores: DataStores, config: EstateConfig, secretNames: pulumi.Output<Record<string, string>>): DataOutputs {
+export function dataOutputs(
+    stores: DataStores,
+    config: EstateConfig,
+    secretNames: pulumi.Output<Record<string, string>>,
+): DataOutputs {
     const namesOf = (dependency: Exclude<DependencyName, "ollama">) =>
         secretNames.apply((names) => Object.fromEntries(storeSecretIds[dependency].map((id) => [id, names[id] ?? ""])));
-    const endpoint = (dependency: Exclude<DependencyName, "ollama">, store: { host: pulumi.Output<string>; port: pulumi.Output<number> }) => ({
+    const endpoint = (
+        dependency: Exclude<DependencyName, "ollama">,
+        store: { host: pulumi.Output<string>; port: pulumi.Output<number> },
+    ) => ({
         host: store.host,
         port: store.port,
         public: config.data.publicStores.includes(dependency),
         secretNames: namesOf(dependency),
     });
     return {
-        postgres: { ...endpoint("postgres", stores.postgres), readHost: stores.postgres.readHost, databaseName: stores.postgres.databaseName },
+        postgres: {
+            ...endpoint("postgres", stores.postgres),
+            readHost: stores.postgres.readHost,
+            databaseName: stores.postgres.databaseName,
+        },
         redis: endpoint("redis", stores.redis),
         neo4j: endpoint("neo4j", stores.neo4j),
-        ollama: { host: stores.ollama.host, port: stores.ollama.port, public: config.data.publicStores.includes("ollama"), models: ollamaModels(config.ollama) },
+        ollama: {
+            host: stores.ollama.host,
+            port: stores.ollama.port,
+            public: config.data.publicStores.includes("ollama"),
+            models: ollamaModels(config.ollama),
+        },
     };
 }
 

@@ -5,8 +5,22 @@ import type { EstateConfig, ServiceConfig } from "./config";
 
 /** Runbook 002 tuning profiles. `laptop` is the runbook's M1 profile verbatim; `server` raises concurrency. */
 export const tuningProfiles = {
-    laptop: { EMBEDDING_DIM: "256", RETRIEVAL_CANDIDATE_MULTIPLIER: "4", LLM_EXTRACT_BATCH_SIZE: "20", REDMINE_HTTP_TIMEOUT_S: "30", OLLAMA_TIMEOUT_S: "45", OLLAMA_MAX_CONCURRENCY: "2" },
-    server: { EMBEDDING_DIM: "768", RETRIEVAL_CANDIDATE_MULTIPLIER: "6", LLM_EXTRACT_BATCH_SIZE: "50", REDMINE_HTTP_TIMEOUT_S: "30", OLLAMA_TIMEOUT_S: "120", OLLAMA_MAX_CONCURRENCY: "8" },
+    laptop: {
+        EMBEDDING_DIM: "256",
+        RETRIEVAL_CANDIDATE_MULTIPLIER: "4",
+        LLM_EXTRACT_BATCH_SIZE: "20",
+        REDMINE_HTTP_TIMEOUT_S: "30",
+        OLLAMA_TIMEOUT_S: "45",
+        OLLAMA_MAX_CONCURRENCY: "2",
+    },
+    server: {
+        EMBEDDING_DIM: "768",
+        RETRIEVAL_CANDIDATE_MULTIPLIER: "6",
+        LLM_EXTRACT_BATCH_SIZE: "50",
+        REDMINE_HTTP_TIMEOUT_S: "30",
+        OLLAMA_TIMEOUT_S: "120",
+        OLLAMA_MAX_CONCURRENCY: "8",
+    },
 } as const satisfies Record<EstateConfig["tuning"]["profile"], Record<string, string>>;
 
 export interface EnvironmentContext {
@@ -18,7 +32,11 @@ export interface EnvironmentContext {
  * The plain (non-secret) environment of a service: every knob the runbooks name, from config.
  * Credentials never appear here; they are wired by reference from the secret store.
  */
-export function serviceEnvironment(config: EstateConfig, service: ServiceConfig, context: EnvironmentContext): Record<string, pulumi.Input<string>> {
+export function serviceEnvironment(
+    config: EstateConfig,
+    service: ServiceConfig,
+    context: EnvironmentContext,
+): Record<string, pulumi.Input<string>> {
     const env: Record<string, pulumi.Input<string>> = {
         ENVIRONMENT: config.environment,
         LOG_LEVEL: config.logLevel.toUpperCase(),

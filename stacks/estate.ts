@@ -31,7 +31,9 @@ export class Estate extends pulumi.ComponentResource {
                     // Unset key: no secret, no receiver, and the policy pack refuses the stack.
                     ...(config.onCall.key !== undefined ? { [ON_CALL_KEY_SECRET]: config.onCall.key } : {}),
                     // The restore drill decrypts with it; without it the config schema refuses an enabled drill.
-                    ...(config.backups.ageIdentity !== undefined ? { [AGE_IDENTITY_SECRET_ID]: config.backups.ageIdentity } : {}),
+                    ...(config.backups.ageIdentity !== undefined
+                        ? { [AGE_IDENTITY_SECRET_ID]: config.backups.ageIdentity }
+                        : {}),
                 },
                 protect: config.isProd,
             },
@@ -39,7 +41,8 @@ export class Estate extends pulumi.ComponentResource {
         );
         const generated = (id: string) => {
             const entry = secrets.entries.find((e) => e.id === id);
-            if (!entry) throw new pulumi.ResourceError(`generated secret \`${id}\` is missing from stacks/secrets.ts`, this);
+            if (!entry)
+                throw new pulumi.ResourceError(`generated secret \`${id}\` is missing from stacks/secrets.ts`, this);
             return entry.value;
         };
         const stores = declareDataStores(platform, config, {
@@ -49,19 +52,28 @@ export class Estate extends pulumi.ComponentResource {
         });
         // Store credentials enter the secret store from the stores' outputs, which may differ from what was generated.
         const derived = new Set<string>(dataSecretIds);
-        const store = platform.secretStore("app-secrets", [...secrets.entries.filter((e) => !derived.has(e.id)), ...dataSecretEntries(stores)]);
+        const store = platform.secretStore("app-secrets", [
+            ...secrets.entries.filter((e) => !derived.has(e.id)),
+            ...dataSecretEntries(stores),
+        ]);
         const enabled = new Set(config.services.map((s) => s.name));
         const services: { [K in ServiceName]?: ServiceEndpoint } = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
             for (const [envName, secretId] of Object.entries(secretEnvOf(service.name, config.isProd))) {
                 const ref = store.refs[secretId];
-                if (!ref) throw new pulumi.ResourceError(`secret \`${secretId}\` needed by ${service.name}.${envName} is not in the store`, this);
+                if (!ref)
+                    throw new pulumi.ResourceError(
+                        `secret \`${secretId}\` needed by ${service.name}.${envName} is not in the store`,
+                        this,
+                    );
                 secretEnv[envName] = ref;
             }
             const env = serviceEnvironment(config, service, { ollamaUrl: stores.ollama.url });
             // The schema owner's pods roll only after this tag's `alembic upgrade head` succeeded.
-            const schema = service.ownsSchema ? schemaJobs(platform, config, { service, env, secretEnv, after: stores.readiness.postgres }) : undefined;
+            const schema = service.ownsSchema
+                ? schemaJobs(platform, config, { service, env, secretEnv, after: stores.readiness.postgres })
+                : undefined;
             const workload = platform.service(service.name, {
                 image: service.imageRef,
                 previousImage: service.previousImageRef,
@@ -78,7 +90,10 @@ export class Estate extends pulumi.ComponentResource {
                 dependencies: [...service.needs, ...calleesOf(service.name, enabled)],
                 corsAllowedOrigins: config.cors.allowedOrigins,
                 // The stores it needs, and for the schema owner this tag's migration.
-                dependsOn: [...service.needs.flatMap((dependency) => stores.readiness[dependency]), ...(schema ? [schema.migration] : [])],
+                dependsOn: [
+                    ...service.needs.flatMap((dependency) => stores.readiness[dependency]),
+                    ...(schema ? [schema.migration] : []),
+                ],
             });
             const publicUrl = workload.url;
             services[service.name] = {
@@ -96,7 +111,11 @@ export class Estate extends pulumi.ComponentResource {
         const alerting = platform.monitoring("monitoring", monitoringArgs(config, services, store, config.onCall.key));
 
         const { api, ...others } = services;
-        if (!api) throw new pulumi.ResourceError("the api service is required: set `estate:apiImage` and `estate:apiTag`", this);
+        if (!api)
+            throw new pulumi.ResourceError(
+                "the api service is required: set `estate:apiImage` and `estate:apiTag`",
+                this,
+            );
         this.outputs = {
             contractVersion: OUTPUTS_CONTRACT_VERSION,
             platform: config.platform,
@@ -104,8 +123,17 @@ export class Estate extends pulumi.ComponentResource {
             services: { api, ...others },
             secretNames: store.secretNames,
             data: dataOutputs(stores, config, store.secretNames),
-            alerting: { receiverKind: alerting.receiverKind, routingIds: alerting.routingIds, alertNames: alerting.alertNames },
-            backups: { storageName: backups.storageName, storageUrl: backups.storageUrl, schedules: backups.schedules, drillSchedule: backups.drillSchedule },
+            alerting: {
+                receiverKind: alerting.receiverKind,
+                routingIds: alerting.routingIds,
+                alertNames: alerting.alertNames,
+            },
+            backups: {
+                storageName: backups.storageName,
+                storageUrl: backups.storageUrl,
+                schedules: backups.schedules,
+                drillSchedule: backups.drillSchedule,
+            },
         };
         this.registerOutputs({ ...this.outputs });
     }

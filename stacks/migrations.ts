@@ -1,6 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EstatePlatform } from "../components/platform/platform";
-import { BOOTSTRAP_ENV, DATABASE_ENV, MIGRATION_COMMAND, migrationJobName, pickSecretEnv } from "../components/workload/job";
+import {
+    BOOTSTRAP_ENV,
+    DATABASE_ENV,
+    MIGRATION_COMMAND,
+    migrationJobName,
+    pickSecretEnv,
+} from "../components/workload/job";
 import type { SecretRef } from "../components/workload/service";
 import type { EstateConfig, ServiceConfig } from "./config";
 

@@ -18,13 +18,24 @@ export const signalsByService: Readonly<Record<ServiceName, readonly Exclude<Opt
 };
 
 /** What the estate asks the platform to watch: every enabled service, its dependencies, public health URL and backups. */
-export function monitoringArgs(config: EstateConfig, endpoints: Readonly<Record<string, ServiceEndpoint>>, store: SecretStore, onCallKey: pulumi.Output<string> | undefined): MonitoringArgs {
+export function monitoringArgs(
+    config: EstateConfig,
+    endpoints: Readonly<Record<string, ServiceEndpoint>>,
+    store: SecretStore,
+    onCallKey: pulumi.Output<string> | undefined,
+): MonitoringArgs {
     const services: MonitoredService[] = config.services.map((service) => ({
         name: service.name,
         dependencies: service.needs,
         signals: signalsByService[service.name],
-        ...(service.host !== undefined ? { healthUrl: pulumi.output(endpoints[service.name]?.healthUrl).apply((url) => url ?? "") } : {}),
-        scaling: { minReplicas: service.minReplicas, maxReplicas: service.maxReplicas, targetCpuPercent: config.autoscaling.targetCpuPercent },
+        ...(service.host !== undefined
+            ? { healthUrl: pulumi.output(endpoints[service.name]?.healthUrl).apply((url) => url ?? "") }
+            : {}),
+        scaling: {
+            minReplicas: service.minReplicas,
+            maxReplicas: service.maxReplicas,
+            targetCpuPercent: config.autoscaling.targetCpuPercent,
+        },
     }));
     const keyRef = store.refs[ON_CALL_KEY_SECRET];
     return {

@@ -70,7 +70,12 @@ export const secretEnvByService: Readonly<Record<ServiceName, Readonly<Record<st
         NEO4J_USER: "neo4j-user",
         NEO4J_PASSWORD: "neo4j-password",
     },
-    gateway: { JWT_SECRET: "jwt-secret", SESSION_SECRET: "session-secret", OIDC_CLIENT_SECRET: "oidc-client-secret", REDIS_URL: "redis-url" },
+    gateway: {
+        JWT_SECRET: "jwt-secret",
+        SESSION_SECRET: "session-secret",
+        OIDC_CLIENT_SECRET: "oidc-client-secret",
+        REDIS_URL: "redis-url",
+    },
     ui: {},
     worker: { JWT_SECRET: "jwt-secret", ENCRYPTION_KEY: "encryption-key", ...postgresEnv, REDIS_URL: "redis-url" },
 };

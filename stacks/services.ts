@@ -25,8 +25,22 @@ export interface ServiceBlueprint {
 }
 
 export const serviceBlueprints: Readonly<Record<ServiceName, ServiceBlueprint>> = {
-    api: { port: 8000, public: true, hostPrefix: "api", needs: ["postgres", "redis", "neo4j", "ollama"], calledBy: ["gateway", "ui"], ownsSchema: true },
+    api: {
+        port: 8000,
+        public: true,
+        hostPrefix: "api",
+        needs: ["postgres", "redis", "neo4j", "ollama"],
+        calledBy: ["gateway", "ui"],
+        ownsSchema: true,
+    },
     gateway: { port: 8080, public: true, hostPrefix: "gateway", needs: ["redis"], calledBy: ["ui"], ownsSchema: false },
     ui: { port: 3000, public: true, hostPrefix: "app", needs: [], calledBy: [], ownsSchema: false },
-    worker: { port: 8000, public: false, hostPrefix: "worker", needs: ["postgres", "redis", "ollama"], calledBy: [], ownsSchema: false },
+    worker: {
+        port: 8000,
+        public: false,
+        hostPrefix: "worker",
+        needs: ["postgres", "redis", "ollama"],
+        calledBy: [],
+        ownsSchema: false,
+    },
 };

@@ -12,14 +12,18 @@ const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "u
 
 describe("project files", () => {
     it("Pulumi.yaml passes Pulumi's published project schema", () => {
-        const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"));
+        const schema = JSON.parse(
+            fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"),
+        );
         const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
         const valid = validate(parseYaml(read("Pulumi.yaml")));
         assert.equal(valid, true, JSON.stringify(validate.errors));
     });
 
     it("a project file the CLI would reject fails the same check", () => {
-        const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"));
+        const schema = JSON.parse(
+            fs.readFileSync(path.join(PROJECT_ROOT, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"),
+        );
         const validate = new Ajv2020({ strict: false }).compile(schema);
         const broken = parseYaml(read("Pulumi.yaml"));
         broken.config.platform.type = "object";
@@ -38,7 +42,8 @@ describe("project files", () => {
     it("every key in the stack files is declared in Pulumi.yaml", () => {
         const declared = new Set(Object.keys(parseYaml(read("Pulumi.yaml")).config).map((k) => `estate:${k}`));
         for (const stack of ["Pulumi.staging.yaml", "Pulumi.prod.yaml"]) {
-            for (const key of Object.keys(parseYaml(read(stack)).config)) assert.ok(declared.has(key), `${stack}: ${key} is not declared`);
+            for (const key of Object.keys(parseYaml(read(stack)).config))
+                assert.ok(declared.has(key), `${stack}: ${key} is not declared`);
         }
     });
 

@@ -8,7 +8,9 @@ import { PROJECT_ROOT } from "../tools/lib/mock-run";
 import { renderSecretSetup, replaceBetweenMarkers } from "../tools/lib/readme";
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+};
 
 /** `npm run <script>` mentions, in code and prose alike. */
 function npmRunMentions(text: string): string[] {
@@ -26,17 +28,27 @@ describe("README", () => {
         const mentioned = npmRunMentions(readme);
         assert.ok(mentioned.length >= 5, `found ${mentioned.join(", ")}`);
         const missing = mentioned.filter((name) => !(name in pkg.scripts));
-        assert.deepEqual(missing, [], `README.md mentions npm run ${missing.join(", ")}, which package.json does not define`);
+        assert.deepEqual(
+            missing,
+            [],
+            `README.md mentions npm run ${missing.join(", ")}, which package.json does not define`,
+        );
     });
 
     it("finds a mention of a script that does not exist, so the check above can fail", () => {
-        assert.deepEqual(npmRunMentions("run `npm run plan -- --stack prod`, then npm run deploy-everything."), ["deploy-everything", "plan"]);
+        assert.deepEqual(npmRunMentions("run `npm run plan -- --stack prod`, then npm run deploy-everything."), [
+            "deploy-everything",
+            "plan",
+        ]);
     });
 
     it("gives smoke commands the script accepts", () => {
         const commands = [...readme.matchAll(/`npm run smoke -- ([^`]+)`/g)].map((m) => m[1]!);
         assert.ok(commands.length >= 2);
-        const placeholders: Record<string, string> = { "<services.api.url>": "https://api.example.com", "<services.ui.url>": "https://app.example.com" };
+        const placeholders: Record<string, string> = {
+            "<services.api.url>": "https://api.example.com",
+            "<services.ui.url>": "https://app.example.com",
+        };
         for (const command of commands) {
             const args = command.split(/\s+/).map((a) => placeholders[a] ?? a);
             assert.doesNotThrow(() => parseSmokeArgs(args, {}), command);
@@ -45,25 +57,38 @@ describe("README", () => {
 
     it("every npm script runs a file that exists", () => {
         for (const [name, command] of Object.entries(pkg.scripts)) {
-            for (const file of command.split(/\s+/).filter((w) => /\.ts$/.test(w))) assert.ok(fs.existsSync(path.join(PROJECT_ROOT, file)), `npm run ${name} runs ${file}, which does not exist`);
+            for (const file of command.split(/\s+/).filter((w) => /\.ts$/.test(w)))
+                assert.ok(
+                    fs.existsSync(path.join(PROJECT_ROOT, file)),
+                    `npm run ${name} runs ${file}, which does not exist`,
+                );
         }
     });
 
     it("lists a `pulumi config set --secret` for every secret key of the config schema (regenerate with npm run gen)", () => {
         assert.equal(readme, replaceBetweenMarkers(readme, "secret-config", renderSecretSetup()));
-        const secretKeys = configKeyDeclarations().filter((d) => d.secret).map((d) => d.key);
+        const secretKeys = configKeyDeclarations()
+            .filter((d) => d.secret)
+            .map((d) => d.key);
         assert.ok(secretKeys.includes("oidcClientSecret"));
-        for (const key of secretKeys) assert.match(readme, new RegExp(`pulumi config set --secret estate:${key} --stack prod`));
+        for (const key of secretKeys)
+            assert.match(readme, new RegExp(`pulumi config set --secret estate:${key} --stack prod`));
     });
 
     it("links only to files that exist", () => {
-        const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+        const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+            .map((m) => m[1]!)
+            .filter((l) => !/^[a-z]+:/.test(l));
         assert.ok(links.length >= 4);
-        for (const link of links) assert.ok(fs.existsSync(path.join(PROJECT_ROOT, link)), `README.md links to ${link}, which does not exist`);
+        for (const link of links)
+            assert.ok(fs.existsSync(path.join(PROJECT_ROOT, link)), `README.md links to ${link}, which does not exist`);
     });
 
     it("documents rollback as one tag change and points at the Alembic downgrade path", () => {
-        assert.match(readme, /pulumi config set estate:apiTag "\$\(pulumi config get estate:apiPreviousTag --stack prod\)" --stack prod/);
+        assert.match(
+            readme,
+            /pulumi config set estate:apiTag "\$\(pulumi config get estate:apiPreviousTag --stack prod\)" --stack prod/,
+        );
         assert.match(readme, /\[docs\/migrations\.md\]\(docs\/migrations\.md#rolling-back\)/);
         const migrations = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "migrations.md"), "utf8");
         assert.match(migrations, /^## Rolling back$/m);
@@ -75,7 +100,10 @@ describe("README", () => {
         const smoke = fs.readFileSync(path.join(PROJECT_ROOT, "scripts", "smoke", "smoke.ts"), "utf8");
         assert.match(plan, /Exit codes: 0 ok, 1 config or program error, 2 mandatory policy violations/);
         assert.match(smoke, /Exit codes: 0 healthy, 1 error/);
-        assert.match(readme, /`npm run plan -- --stack prod` \| `0` ok, `1` config or program error, `2` mandatory policy violations/);
+        assert.match(
+            readme,
+            /`npm run plan -- --stack prod` \| `0` ok, `1` config or program error, `2` mandatory policy violations/,
+        );
         assert.match(readme, /`0` healthy, `1` error \(arguments, DNS, connection, timeout, TLS\), `2` unhealthy/);
     });
 });

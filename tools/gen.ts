@@ -11,10 +11,19 @@ const write = (file: string, content: string) => fs.writeFileSync(path.join(PROJ
 
 write("Pulumi.yaml", renderProjectFile());
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-write("README.md", replaceBetweenMarkers(replaceBetweenMarkers(readme, "config-reference", renderConfigReference()), "secret-config", renderSecretSetup()));
+write(
+    "README.md",
+    replaceBetweenMarkers(
+        replaceBetweenMarkers(readme, "config-reference", renderConfigReference()),
+        "secret-config",
+        renderSecretSetup(),
+    ),
+);
 write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
 const traced = trace(repositoryInputs());
 write("docs/traceability.md", renderTraceability(traced));
-console.log("Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json and docs/traceability.md");
+console.log(
+    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json and docs/traceability.md",
+);
 // The document is written either way, so the gaps are visible in it; the test fails until they are fixed.
 for (const problem of traced.problems) console.warn(`traceability: ${problem}`);

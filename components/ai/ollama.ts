@@ -31,7 +31,8 @@ export interface OllamaOutputs {
 
 export const OLLAMA_PORT = 11434;
 /** Official Ollama image, pinned by digest, the same on every platform; bump deliberately. */
-export const OLLAMA_IMAGE = "docker.io/ollama/ollama@sha256:4dea9fb511947e24a84237bb636b0203abcb2ff0d3fbc7b4ff865deb91362131";
+export const OLLAMA_IMAGE =
+    "docker.io/ollama/ollama@sha256:4dea9fb511947e24a84237bb636b0203abcb2ff0d3fbc7b4ff865deb91362131";
 /** Where the models volume is mounted in the runtime. */
 export const OLLAMA_MODELS_PATH = "/models";
 

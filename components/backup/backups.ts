@@ -81,8 +81,15 @@ export function pgBackupJobName(database: string): string {
  * The pod names (`app.kubernetes.io/name`) of the backup jobs that connect to each store, so
  * the stores' network policies can admit exactly them.
  */
-export function backupJobClients(databases: readonly string[], drill: boolean): Readonly<Record<"postgres" | "redis" | "neo4j", readonly string[]>> {
-    return { postgres: [...databases.map(pgBackupJobName), ...(drill ? ["pg-restore-drill"] : [])], redis: ["redis-backup"], neo4j: ["neo4j-backup"] };
+export function backupJobClients(
+    databases: readonly string[],
+    drill: boolean,
+): Readonly<Record<"postgres" | "redis" | "neo4j", readonly string[]>> {
+    return {
+        postgres: [...databases.map(pgBackupJobName), ...(drill ? ["pg-restore-drill"] : [])],
+        redis: ["redis-backup"],
+        neo4j: ["neo4j-backup"],
+    };
 }
 
 /**
@@ -94,7 +101,8 @@ export function backupJobSpecs(
     shared: Readonly<Record<string, pulumi.Input<string>>>,
 ): BackupJobSpec[] {
     shared = { ...args.env, ...shared };
-    const encryption: Record<string, string> = args.ageRecipient !== undefined ? { BACKUP_AGE_RECIPIENT: args.ageRecipient } : {};
+    const encryption: Record<string, string> =
+        args.ageRecipient !== undefined ? { BACKUP_AGE_RECIPIENT: args.ageRecipient } : {};
     const retention = { BACKUP_RETENTION_DAYS: String(args.retentionDays) };
     const jobs: BackupJobSpec[] = [];
     const pg = args.postgres;
@@ -102,32 +110,58 @@ export function backupJobSpecs(
         for (const database of pg.databases) {
             jobs.push({
                 name: pgBackupJobName(database),
-                script: "pg-backup.sh", store: "postgres", purpose: "backup", schedule: args.schedule, dependency: "postgres",
+                script: "pg-backup.sh",
+                store: "postgres",
+                purpose: "backup",
+                schedule: args.schedule,
+                dependency: "postgres",
                 env: { ...shared, ...pg.env, ...encryption, ...retention, PGDATABASES: database },
                 secretEnv: pg.secretEnv,
             });
         }
         if (args.restoreDrill.enabled) {
-            if (!args.restoreDrill.ageIdentity) throw new Error("`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup");
+            if (!args.restoreDrill.ageIdentity)
+                throw new Error(
+                    "`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup",
+                );
             jobs.push({
                 name: "pg-restore-drill",
-                script: "pg-restore-drill.sh", store: "postgres", purpose: "restore-drill", schedule: args.restoreDrill.schedule, dependency: "postgres",
+                script: "pg-restore-drill.sh",
+                store: "postgres",
+                purpose: "restore-drill",
+                schedule: args.restoreDrill.schedule,
+                dependency: "postgres",
                 // The scratch database is created (and always dropped) on the same server: its role needs CREATEDB.
-                env: { ...shared, ...pg.env, PGDATABASES: pg.databases.join(" "), BACKUP_AGE_IDENTITY_FILE: `${AGE_IDENTITY_DIR}/${AGE_IDENTITY_FILE}` },
+                env: {
+                    ...shared,
+                    ...pg.env,
+                    PGDATABASES: pg.databases.join(" "),
+                    BACKUP_AGE_IDENTITY_FILE: `${AGE_IDENTITY_DIR}/${AGE_IDENTITY_FILE}`,
+                },
                 secretEnv: pg.secretEnv,
             });
         }
     }
     if (args.redis) {
         jobs.push({
-            name: "redis-backup", script: "redis-backup.sh", store: "redis", purpose: "backup", schedule: args.schedule, dependency: "redis",
+            name: "redis-backup",
+            script: "redis-backup.sh",
+            store: "redis",
+            purpose: "backup",
+            schedule: args.schedule,
+            dependency: "redis",
             env: { ...shared, ...args.redis.env, ...encryption, ...retention, REDIS_NAME: "redis" },
             secretEnv: args.redis.secretEnv,
         });
     }
     if (args.neo4j) {
         jobs.push({
-            name: "neo4j-backup", script: "neo4j-backup.sh", store: "neo4j", purpose: "backup", schedule: args.schedule, dependency: "neo4j",
+            name: "neo4j-backup",
+            script: "neo4j-backup.sh",
+            store: "neo4j",
+            purpose: "backup",
+            schedule: args.schedule,
+            dependency: "neo4j",
             env: { ...shared, ...args.neo4j.env, ...encryption, ...retention, NEO4J_DATABASES: "neo4j system" },
             secretEnv: args.neo4j.secretEnv,
         });

@@ -16,118 +16,176 @@ export type BackupStore = "postgres" | "redis" | "neo4j";
 
 /** One environment variable a script reads. */
 export interface BackupEnvVar {
-  readonly name: string;
-  /** A deployment must set it: the script refuses to run, or cannot connect, without it. */
-  readonly required: boolean;
-  /** Must come from a secret store (Kubernetes Secret, Key Vault reference), never a literal. */
-  readonly secret: boolean;
-  /** Who reads it: the script itself, or the client library/tool it runs (libpq, redis-cli). */
-  readonly readBy: "script" | "libpq" | "redis-cli";
-  readonly description: string;
-  /** What happens when it is left out. */
-  readonly default?: string;
+    readonly name: string;
+    /** A deployment must set it: the script refuses to run, or cannot connect, without it. */
+    readonly required: boolean;
+    /** Must come from a secret store (Kubernetes Secret, Key Vault reference), never a literal. */
+    readonly secret: boolean;
+    /** Who reads it: the script itself, or the client library/tool it runs (libpq, redis-cli). */
+    readonly readBy: "script" | "libpq" | "redis-cli";
+    readonly description: string;
+    /** What happens when it is left out. */
+    readonly default?: string;
 }
 
 export interface BackupScriptSpec {
-  readonly store: BackupStore;
-  readonly kind: "backup" | "restore-drill";
-  readonly env: readonly BackupEnvVar[];
+    readonly store: BackupStore;
+    readonly kind: "backup" | "restore-drill";
+    readonly env: readonly BackupEnvVar[];
 }
 
 const v = (
-  name: string, readBy: BackupEnvVar["readBy"], description: string,
-  opts: { required?: boolean; secret?: boolean; default?: string } = {},
+    name: string,
+    readBy: BackupEnvVar["readBy"],
+    description: string,
+    opts: { required?: boolean; secret?: boolean; default?: string } = {},
 ): BackupEnvVar => ({
-  name, readBy, description, required: opts.required ?? false, secret: opts.secret ?? false,
-  ...(opts.default !== undefined ? { default: opts.default } : {}),
+    name,
+    readBy,
+    description,
+    required: opts.required ?? false,
+    secret: opts.secret ?? false,
+    ...(opts.default !== undefined ? { default: opts.default } : {}),
 });
 
-const dest = v("BACKUP_DEST", "script",
-  "Local directory, gs://bucket/prefix (gcloud storage) or https://<account>.blob.core.windows.net/<container>/prefix (az storage blob).",
-  { required: true });
-const recipient = v("BACKUP_AGE_RECIPIENT", "script",
-  "age public key(s), space or comma separated; encryption is mandatory.", { required: true });
-const retention = v("BACKUP_RETENTION_DAYS", "script",
-  "Prune local-directory artefact sets older than this (the newest is always kept); buckets use lifecycle rules.",
-  { default: "35" });
-const workDir = v("BACKUP_WORK_DIR", "script",
-  "Scratch directory for ciphertext before upload to a bucket, and for the drill's downloads.",
-  { default: "/tmp" });
-const textfile = v("METRICS_TEXTFILE", "script",
-  "Prometheus text file the freshness metrics are merged into (node-exporter textfile collector).",
-  { default: "no file written" });
-const pushgateway = v("PUSHGATEWAY_URL", "script",
-  "Pushgateway base URL; metrics are POSTed grouped by job=estate_backup, store, database.",
-  { default: "no push" });
+const dest = v(
+    "BACKUP_DEST",
+    "script",
+    "Local directory, gs://bucket/prefix (gcloud storage) or https://<account>.blob.core.windows.net/<container>/prefix (az storage blob).",
+    { required: true },
+);
+const recipient = v(
+    "BACKUP_AGE_RECIPIENT",
+    "script",
+    "age public key(s), space or comma separated; encryption is mandatory.",
+    { required: true },
+);
+const retention = v(
+    "BACKUP_RETENTION_DAYS",
+    "script",
+    "Prune local-directory artefact sets older than this (the newest is always kept); buckets use lifecycle rules.",
+    { default: "35" },
+);
+const workDir = v(
+    "BACKUP_WORK_DIR",
+    "script",
+    "Scratch directory for ciphertext before upload to a bucket, and for the drill's downloads.",
+    { default: "/tmp" },
+);
+const textfile = v(
+    "METRICS_TEXTFILE",
+    "script",
+    "Prometheus text file the freshness metrics are merged into (node-exporter textfile collector).",
+    { default: "no file written" },
+);
+const pushgateway = v(
+    "PUSHGATEWAY_URL",
+    "script",
+    "Pushgateway base URL; metrics are POSTed grouped by job=estate_backup, store, database.",
+    { default: "no push" },
+);
 
 const libpq = [
-  v("PGHOST", "libpq", "PostgreSQL host.", { required: true }),
-  v("PGPORT", "libpq", "PostgreSQL port.", { default: "5432" }),
-  v("PGUSER", "libpq", "Role used for the dump or the drill.", { required: true }),
-  v("PGPASSWORD", "libpq", "Password of PGUSER.", { required: true, secret: true }),
-  v("PGDATABASE", "script", "Maintenance database used to list databases and create/drop the drill's scratch database.",
-    { default: "postgres" }),
-  v("PGSSLMODE", "libpq", "TLS mode; use verify-full against a remote server.", { default: "libpq default (prefer)" }),
-  v("PGSSLROOTCERT", "libpq", "CA bundle for verify-full.", { default: "~/.postgresql/root.crt" }),
-  v("PGCONNECT_TIMEOUT", "script", "Connection timeout in seconds.", { default: "30" }),
+    v("PGHOST", "libpq", "PostgreSQL host.", { required: true }),
+    v("PGPORT", "libpq", "PostgreSQL port.", { default: "5432" }),
+    v("PGUSER", "libpq", "Role used for the dump or the drill.", { required: true }),
+    v("PGPASSWORD", "libpq", "Password of PGUSER.", { required: true, secret: true }),
+    v(
+        "PGDATABASE",
+        "script",
+        "Maintenance database used to list databases and create/drop the drill's scratch database.",
+        { default: "postgres" },
+    ),
+    v("PGSSLMODE", "libpq", "TLS mode; use verify-full against a remote server.", {
+        default: "libpq default (prefer)",
+    }),
+    v("PGSSLROOTCERT", "libpq", "CA bundle for verify-full.", { default: "~/.postgresql/root.crt" }),
+    v("PGCONNECT_TIMEOUT", "script", "Connection timeout in seconds.", { default: "30" }),
 ];
 
 export const backupScripts: Readonly<Record<BackupScript, BackupScriptSpec>> = {
-  "pg-backup.sh": {
-    store: "postgres", kind: "backup",
-    env: [
-      ...libpq,
-      v("PGDATABASES", "script", "Databases to dump, space or comma separated.",
-        { default: "every non-template database that accepts connections" }),
-      v("PGDATABASES_EXCLUDE", "script", "Databases skipped by discovery (managed-service internals).",
-        { default: "azure_maintenance azure_sys cloudsqladmin rdsadmin" }),
-      recipient, dest, retention, workDir, textfile, pushgateway,
-    ],
-  },
-  "pg-restore-drill.sh": {
-    store: "postgres", kind: "restore-drill",
-    env: [
-      ...libpq,
-      v("PGDATABASES", "script", "Databases whose newest backup is drilled.",
-        { default: "every database directory under BACKUP_DEST/postgres (required for Azure Blob)" }),
-      v("BACKUP_AGE_IDENTITY_FILE", "script", "Path of the age private key file (mounted from a secret).",
-        { required: true, secret: true }),
-      dest, workDir, textfile, pushgateway,
-    ],
-  },
-  "redis-backup.sh": {
-    store: "redis", kind: "backup",
-    env: [
-      v("REDIS_HOST", "script", "Redis host.", { default: "127.0.0.1" }),
-      v("REDIS_PORT", "script", "Redis port.", { default: "6379" }),
-      v("REDIS_USER", "script", "ACL user.", { default: "the default user" }),
-      v("REDISCLI_AUTH", "redis-cli", "Redis password (read by redis-cli, never put on argv).", { secret: true }),
-      v("REDIS_TLS", "script", "true to connect with TLS.", { default: "false" }),
-      v("REDIS_CACERT", "script", "CA bundle for TLS.", { default: "system trust store" }),
-      v("REDIS_NAME", "script", "Name used as the `database` label and path segment.", { default: "default" }),
-      recipient, dest, retention, workDir, textfile, pushgateway,
-    ],
-  },
-  "neo4j-backup.sh": {
-    store: "neo4j", kind: "backup",
-    env: [
-      v("NEO4J_DATABASES", "script", "Databases to dump, space or comma separated.", { default: "neo4j system" }),
-      v("NEO4J_ADMIN", "script", "Path of neo4j-admin.", { default: "neo4j-admin on PATH" }),
-      recipient, dest, retention, workDir, textfile, pushgateway,
-    ],
-  },
+    "pg-backup.sh": {
+        store: "postgres",
+        kind: "backup",
+        env: [
+            ...libpq,
+            v("PGDATABASES", "script", "Databases to dump, space or comma separated.", {
+                default: "every non-template database that accepts connections",
+            }),
+            v("PGDATABASES_EXCLUDE", "script", "Databases skipped by discovery (managed-service internals).", {
+                default: "azure_maintenance azure_sys cloudsqladmin rdsadmin",
+            }),
+            recipient,
+            dest,
+            retention,
+            workDir,
+            textfile,
+            pushgateway,
+        ],
+    },
+    "pg-restore-drill.sh": {
+        store: "postgres",
+        kind: "restore-drill",
+        env: [
+            ...libpq,
+            v("PGDATABASES", "script", "Databases whose newest backup is drilled.", {
+                default: "every database directory under BACKUP_DEST/postgres (required for Azure Blob)",
+            }),
+            v("BACKUP_AGE_IDENTITY_FILE", "script", "Path of the age private key file (mounted from a secret).", {
+                required: true,
+                secret: true,
+            }),
+            dest,
+            workDir,
+            textfile,
+            pushgateway,
+        ],
+    },
+    "redis-backup.sh": {
+        store: "redis",
+        kind: "backup",
+        env: [
+            v("REDIS_HOST", "script", "Redis host.", { default: "127.0.0.1" }),
+            v("REDIS_PORT", "script", "Redis port.", { default: "6379" }),
+            v("REDIS_USER", "script", "ACL user.", { default: "the default user" }),
+            v("REDISCLI_AUTH", "redis-cli", "Redis password (read by redis-cli, never put on argv).", { secret: true }),
+            v("REDIS_TLS", "script", "true to connect with TLS.", { default: "false" }),
+            v("REDIS_CACERT", "script", "CA bundle for TLS.", { default: "system trust store" }),
+            v("REDIS_NAME", "script", "Name used as the `database` label and path segment.", { default: "default" }),
+            recipient,
+            dest,
+            retention,
+            workDir,
+            textfile,
+            pushgateway,
+        ],
+    },
+    "neo4j-backup.sh": {
+        store: "neo4j",
+        kind: "backup",
+        env: [
+            v("NEO4J_DATABASES", "script", "Databases to dump, space or comma separated.", { default: "neo4j system" }),
+            v("NEO4J_ADMIN", "script", "Path of neo4j-admin.", { default: "neo4j-admin on PATH" }),
+            recipient,
+            dest,
+            retention,
+            workDir,
+            textfile,
+            pushgateway,
+        ],
+    },
 };
 
 /** Metric names the scripts write; the alert catalogue keys its backup alerts on them. */
 export const backupMetrics = {
-  /** Gauge, labels store and database: Unix time of the last successful backup. */
-  lastSuccess: "estate_backup_last_success_timestamp_seconds",
-  /** Gauge, labels store and database: size of the last successful artefact. */
-  lastSizeBytes: "estate_backup_last_size_bytes",
-  /** Gauge, labels store and database: Unix time of the last successful restore drill. */
-  drillLastSuccess: "estate_restore_drill_last_success_timestamp_seconds",
-  /** Gauge, labels store and database: 1 when the last drill succeeded, else 0. */
-  drillSuccess: "estate_restore_drill_success",
+    /** Gauge, labels store and database: Unix time of the last successful backup. */
+    lastSuccess: "estate_backup_last_success_timestamp_seconds",
+    /** Gauge, labels store and database: size of the last successful artefact. */
+    lastSizeBytes: "estate_backup_last_size_bytes",
+    /** Gauge, labels store and database: Unix time of the last successful restore drill. */
+    drillLastSuccess: "estate_restore_drill_last_success_timestamp_seconds",
+    /** Gauge, labels store and database: 1 when the last drill succeeded, else 0. */
+    drillSuccess: "estate_restore_drill_success",
 } as const;
 
 /** Exit codes of the restore drill (runbook 004). */
@@ -141,14 +199,14 @@ export const backupScriptFiles: readonly string[] = [backupLibFile, ...Object.ke
  * entrypoint, which passes the texts down: components do not read files.
  */
 export function readBackupScripts(dir: string = backupScriptsDir): Record<string, string> {
-  return Object.fromEntries(backupScriptFiles.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    return Object.fromEntries(backupScriptFiles.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
 }
 
 /** Container command running `script` from the directory the files are mounted at. */
 export function backupScriptCommand(script: BackupScript, mountPath: string): string[] {
-  if (!mountPath.startsWith("/")) {
-    throw new Error(`\`mountPath\` must be absolute, got "${mountPath}"`);
-  }
-  // bash explicitly: a ConfigMap mount may drop the executable bit.
-  return ["bash", `${mountPath.replace(/\/+$/, "")}/${script}`];
+    if (!mountPath.startsWith("/")) {
+        throw new Error(`\`mountPath\` must be absolute, got "${mountPath}"`);
+    }
+    // bash explicitly: a ConfigMap mount may drop the executable bit.
+    return ["bash", `${mountPath.replace(/\/+$/, "")}/${script}`];
 }

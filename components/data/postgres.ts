@@ -62,7 +62,11 @@ export function postgresUrl(parts: PostgresUrlParts): string {
 }
 
 /** Connection-pool knobs of runbook 003 as plain service env. */
-export function postgresPoolEnv(pool: { readonly writeSize: number; readonly readSize: number; readonly maxLifetimeMs: number }): Record<string, string> {
+export function postgresPoolEnv(pool: {
+    readonly writeSize: number;
+    readonly readSize: number;
+    readonly maxLifetimeMs: number;
+}): Record<string, string> {
     return {
         PG_WRITE_POOL_SIZE: String(pool.writeSize),
         PG_READ_POOL_SIZE: String(pool.readSize),

@@ -39,7 +39,13 @@ export const REDIS_PORT = 6379;
 export const REDIS_TLS_PORT = 6380;
 
 /** Redis URL with the password as the default user's; `rediss` when TLS is on. */
-export function redisUrl(parts: { readonly host: string; readonly port: number; readonly password: string; readonly tls: boolean; readonly db?: number }): string {
+export function redisUrl(parts: {
+    readonly host: string;
+    readonly port: number;
+    readonly password: string;
+    readonly tls: boolean;
+    readonly db?: number;
+}): string {
     return `${parts.tls ? "rediss" : "redis"}://:${encodeURIComponent(parts.password)}@${parts.host}:${parts.port}/${parts.db ?? 0}`;
 }
 

@@ -35,7 +35,10 @@ export function grafanaDashboard(service: string, groups: readonly PrometheusRul
                     defaults: {
                         thresholds: {
                             mode: "absolute",
-                            steps: [{ color: "green", value: null }, ...(threshold !== undefined ? [{ color: "red", value: threshold }] : [])],
+                            steps: [
+                                { color: "green", value: null },
+                                ...(threshold !== undefined ? [{ color: "red", value: threshold }] : []),
+                            ],
                         },
                         custom: { thresholdsStyle: { mode: "line" } },
                     },
@@ -48,7 +51,10 @@ export function grafanaDashboard(service: string, groups: readonly PrometheusRul
 }
 
 /** An Azure Monitor workbook (Notebook/1.0) with one item per alert: its KQL or its metric, and the threshold. */
-export function workbookDocument(alerts: readonly AzureAlert[], componentIds: Readonly<Record<string, string>>): Record<string, unknown> {
+export function workbookDocument(
+    alerts: readonly AzureAlert[],
+    componentIds: Readonly<Record<string, string>>,
+): Record<string, unknown> {
     const items = alerts.map((alert) => {
         const title = `${alert.service}: ${alert.alertName}`;
         if (alert.kind === "metric") {
@@ -62,7 +68,13 @@ export function workbookDocument(alerts: readonly AzureAlert[], componentIds: Re
                     resourceType: "microsoft.app/containerapps",
                     metricScope: 0,
                     timeContext: { durationMs: 21600000 },
-                    metrics: [{ namespace: alert.criterion.metricNamespace, metric: `${alert.criterion.metricNamespace}--${alert.criterion.metricName}`, aggregation: 4 }],
+                    metrics: [
+                        {
+                            namespace: alert.criterion.metricNamespace,
+                            metric: `${alert.criterion.metricNamespace}--${alert.criterion.metricName}`,
+                            aggregation: 4,
+                        },
+                    ],
                     title: `${title} (threshold ${alert.criterion.threshold})`,
                 },
             };
@@ -78,7 +90,9 @@ export function workbookDocument(alerts: readonly AzureAlert[], componentIds: Re
                 title: `${title} (${alert.condition.metricMeasureColumn} ${alert.condition.operator} ${alert.condition.threshold})`,
                 queryType: 0,
                 timeContext: { durationMs: 21600000 },
-                ...(scope !== undefined ? { resourceType: "microsoft.insights/components", crossComponentResources: [scope] } : { resourceType: "microsoft.operationalinsights/workspaces" }),
+                ...(scope !== undefined
+                    ? { resourceType: "microsoft.insights/components", crossComponentResources: [scope] }
+                    : { resourceType: "microsoft.operationalinsights/workspaces" }),
             },
         };
     });

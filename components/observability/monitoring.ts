@@ -62,7 +62,11 @@ export interface MonitoringOutputs {
 const PUBLIC_PLACEHOLDER = "https://public.invalid/healthz";
 
 /** The catalogue's view of a service; `healthUrl` must be resolved when the rendering uses it. */
-export function alertTarget(service: MonitoredService, healthUrl: string | undefined, namespace?: string): ServiceAlertTarget {
+export function alertTarget(
+    service: MonitoredService,
+    healthUrl: string | undefined,
+    namespace?: string,
+): ServiceAlertTarget {
     return {
         service: service.name,
         ...(namespace !== undefined ? { namespace } : {}),
@@ -73,7 +77,9 @@ export function alertTarget(service: MonitoredService, healthUrl: string | undef
 }
 
 /** Alert names per service, in catalogue order; identical on every platform by construction. */
-export function alertNamesByService(args: Pick<MonitoringArgs, "services" | "backups" | "thresholds">): Record<string, string[]> {
+export function alertNamesByService(
+    args: Pick<MonitoringArgs, "services" | "backups" | "thresholds">,
+): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const service of args.services) {
         const target = alertTarget(service, service.healthUrl !== undefined ? PUBLIC_PLACEHOLDER : undefined);

@@ -49,7 +49,10 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
             );
             return { id: spec.id, value: pulumi.secret(password.result) };
         });
-        const provided = Object.entries(args.provided ?? {}).map(([id, value]) => ({ id, value: pulumi.secret(pulumi.output(value)) }));
+        const provided = Object.entries(args.provided ?? {}).map(([id, value]) => ({
+            id,
+            value: pulumi.secret(pulumi.output(value)),
+        }));
         this.entries = [...generated, ...provided];
         this.registerOutputs({ secretIds: this.entries.map((e) => e.id) });
     }

@@ -57,7 +57,10 @@ export function imageVersionOf(imageRef: string): string {
  * exactly once. Lower-case DNS label, at most 32 characters (the Container Apps job limit).
  */
 export function migrationJobName(service: string, imageRef: string): string {
-    const version = imageVersionOf(imageRef).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    const version = imageVersionOf(imageRef)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
     const name = `${service}-migrate-${version}`.slice(0, 32).replace(/-+$/, "");
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`\`service\` must be a lower-case name, got "${service}"`);
     return name;
@@ -67,12 +70,27 @@ export function migrationJobName(service: string, imageRef: string): string {
 export const MIGRATION_COMMAND: readonly string[] = ["alembic", "upgrade", "head"];
 
 /** Env vars a job reaching PostgreSQL may read; everything else the service holds stays with it. */
-export const DATABASE_ENV: readonly string[] = ["DATABASE_URL", "POSTGRES_DSN_PROD", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"];
+export const DATABASE_ENV: readonly string[] = [
+    "DATABASE_URL",
+    "POSTGRES_DSN_PROD",
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+];
 
 /** Env vars the seeding job reads besides the database (runbook 000 rollout checklist). */
-export const BOOTSTRAP_ENV: readonly string[] = ["BOOTSTRAP_ADMIN_EMAIL", "BOOTSTRAP_ADMIN_PASSWORD", "BOOTSTRAP_ADMIN_API_KEY"];
+export const BOOTSTRAP_ENV: readonly string[] = [
+    "BOOTSTRAP_ADMIN_EMAIL",
+    "BOOTSTRAP_ADMIN_PASSWORD",
+    "BOOTSTRAP_ADMIN_API_KEY",
+];
 
 /** The subset of `refs` whose env names are listed, in `names` order. */
-export function pickSecretEnv(refs: Readonly<Record<string, SecretRef>>, names: readonly string[]): Record<string, SecretRef> {
+export function pickSecretEnv(
+    refs: Readonly<Record<string, SecretRef>>,
+    names: readonly string[],
+): Record<string, SecretRef> {
     return Object.fromEntries(names.flatMap((n) => (refs[n] ? [[n, refs[n]]] : [])));
 }

@@ -3,7 +3,12 @@ import type * as pulumi from "@pulumi/pulumi";
 /** Where a secret env var comes from; each platform's store hands out the kind its workloads read. */
 export type SecretRef =
     | { readonly kind: "kubernetes-secret"; readonly secretName: pulumi.Input<string>; readonly key: string }
-    | { readonly kind: "key-vault"; readonly secretUri: pulumi.Input<string>; readonly identityId: pulumi.Input<string>; readonly name: string };
+    | {
+          readonly kind: "key-vault";
+          readonly secretUri: pulumi.Input<string>;
+          readonly identityId: pulumi.Input<string>;
+          readonly name: string;
+      };
 
 export interface ProbeSettings {
     /** Liveness path. @default "/healthz" (runbooks 000, 001) */
@@ -69,7 +74,10 @@ export interface ServiceOutputs {
 export function resourceSizing(cpu = "250m", memory = "512Mi") {
     const doubled = (quantity: string): string => {
         const match = /^(\d+(?:\.\d+)?)(m|Mi|Gi)?$/.exec(quantity);
-        if (!match) throw new Error(`\`cpu\`/\`memory\` must be a Kubernetes quantity such as 250m or 512Mi, got "${quantity}"`);
+        if (!match)
+            throw new Error(
+                `\`cpu\`/\`memory\` must be a Kubernetes quantity such as 250m or 512Mi, got "${quantity}"`,
+            );
         return `${Number(match[1]) * 2}${match[2] ?? ""}`;
     };
     return { requests: { cpu, memory }, limits: { cpu: doubled(cpu), memory: doubled(memory) } };

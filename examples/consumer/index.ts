@@ -13,12 +13,17 @@ const estate = new pulumi.StackReference(config.get("estateStack") ?? "acme/esta
 
 // Check the major version first: a different one may have moved or retyped any key.
 const version = estate.getOutput("contractVersion").apply((v) => {
-    if (v !== OUTPUTS_CONTRACT_VERSION) throw new Error(`estate outputs contract v${String(v)}; this program reads v${OUTPUTS_CONTRACT_VERSION}`);
+    if (v !== OUTPUTS_CONTRACT_VERSION)
+        throw new Error(`estate outputs contract v${String(v)}; this program reads v${OUTPUTS_CONTRACT_VERSION}`);
     return v as string;
 });
 // Lenient parse: keys the estate adds later are dropped, so this copy of the schema keeps working.
-const services = pulumi.all([version, estate.getOutput("services")]).apply(([, value]) => parseOutputSection("services", value));
-const secretNames = pulumi.all([version, estate.getOutput("secretNames")]).apply(([, value]) => parseOutputSection("secretNames", value));
+const services = pulumi
+    .all([version, estate.getOutput("services")])
+    .apply(([, value]) => parseOutputSection("services", value));
+const secretNames = pulumi
+    .all([version, estate.getOutput("secretNames")])
+    .apply(([, value]) => parseOutputSection("secretNames", value));
 
 export const apiUrl = services.apply((s) => s.api.url ?? s.api.internalUrl);
 export const apiReadinessUrl = services.apply((s) => s.api.readinessUrl);

@@ -22,7 +22,15 @@ export interface SmokeOptions {
     readonly latency: { readonly requests: number; readonly concurrency: number; readonly p95Ms: number };
 }
 
-export const CHECK_NAMES = ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings", "latency"] as const;
+export const CHECK_NAMES = [
+    "healthz",
+    "readyz",
+    "cors-allowed",
+    "cors-disallowed",
+    "chat",
+    "embeddings",
+    "latency",
+] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 /** `latency` is a small load and runs only when asked for (before major releases, runbook 003). */
 export const DEFAULT_CHECKS: readonly CheckName[] = CHECK_NAMES.filter((c) => c !== "latency");
@@ -97,7 +105,10 @@ export function parseSmokeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
         }
     }
 
-    const checks = (values.checks ?? "").split(",").map((c) => c.trim()).filter((c) => c !== "");
+    const checks = (values.checks ?? "")
+        .split(",")
+        .map((c) => c.trim())
+        .filter((c) => c !== "");
     for (const c of checks) {
         if (!(CHECK_NAMES as readonly string[]).includes(c)) {
             throw new UsageError(`\`--checks\` accepts only ${CHECK_NAMES.join(", ")}`);

@@ -18,7 +18,10 @@ type Sample = { readonly ms: number; readonly status: number } | { readonly ms: 
 async function one(o: SmokeOptions): Promise<Sample> {
     const started = performance.now();
     try {
-        const res = await fetch(`${o.baseUrl}/readyz`, { redirect: "manual", signal: AbortSignal.timeout(o.timeoutMs) });
+        const res = await fetch(`${o.baseUrl}/readyz`, {
+            redirect: "manual",
+            signal: AbortSignal.timeout(o.timeoutMs),
+        });
         await res.arrayBuffer();
         return { ms: Math.round(performance.now() - started), status: res.status };
     } catch (err) {
@@ -36,11 +39,19 @@ export async function runLatency(o: SmokeOptions): Promise<CheckResult> {
         }
     };
     await Promise.all(Array.from({ length: Math.min(o.latency.concurrency, o.latency.requests) }, worker));
-    const p95Ms = percentile(samples.map((s) => s.ms), 95);
+    const p95Ms = percentile(
+        samples.map((s) => s.ms),
+        95,
+    );
     const base = { name: "latency" as const, ms: p95Ms, attempts: 1, p95Ms, requests: samples.length };
     const failed = samples.find((s): s is Extract<Sample, { error: string }> => "error" in s);
     if (failed) return { ...base, status: "error", reason: failed.error, httpStatus: undefined };
     const wrong = samples.find((s): s is Extract<Sample, { status: number }> => "status" in s && s.status !== 200);
     if (wrong) return { ...base, status: "fail", reason: `http_${wrong.status}`, httpStatus: wrong.status };
-    return { ...base, status: p95Ms > o.latency.p95Ms ? "fail" : "ok", reason: p95Ms > o.latency.p95Ms ? "p95_over_budget" : undefined, httpStatus: 200 };
+    return {
+        ...base,
+        status: p95Ms > o.latency.p95Ms ? "fail" : "ok",
+        reason: p95Ms > o.latency.p95Ms ? "p95_over_budget" : undefined,
+        httpStatus: 200,
+    };
 }

@@ -14,16 +14,30 @@ import { inputsOf, resource } from "../support/program";
 
 const RECIPIENT = "age1rpumrhk5y0l252r20c3tr6cxdmqyw54mwz4mz3wkz30nls22udrqxmvtsd";
 const k8sRef = (key: string): SecretRef => ({ kind: "kubernetes-secret", secretName: "app-secrets-synced", key });
-const kvRef = (name: string): SecretRef => ({ kind: "key-vault", secretUri: `https://estate-kv.vault.azure.net/secrets/${name}`, identityId: "/subscriptions/s/identity", name });
+const kvRef = (name: string): SecretRef => ({
+    kind: "key-vault",
+    secretUri: `https://estate-kv.vault.azure.net/secrets/${name}`,
+    identityId: "/subscriptions/s/identity",
+    name,
+});
 
 function args(ref: (id: string) => SecretRef, overrides: Partial<BackupsArgs> = {}): BackupsArgs {
     return {
         postgres: {
             databases: ["estate", "audit_log"],
             env: { PGSSLMODE: "require" },
-            secretEnv: { PGHOST: ref("db-host"), PGPORT: ref("db-port"), PGDATABASE: ref("db-name"), PGUSER: ref("db-user"), PGPASSWORD: ref("db-password") },
+            secretEnv: {
+                PGHOST: ref("db-host"),
+                PGPORT: ref("db-port"),
+                PGDATABASE: ref("db-name"),
+                PGUSER: ref("db-user"),
+                PGPASSWORD: ref("db-password"),
+            },
         },
-        redis: { env: { REDIS_HOST: "redis", REDIS_PORT: "6379" }, secretEnv: { REDISCLI_AUTH: ref("redis-password") } },
+        redis: {
+            env: { REDIS_HOST: "redis", REDIS_PORT: "6379" },
+            secretEnv: { REDISCLI_AUTH: ref("redis-password") },
+        },
         neo4j: { secretEnv: {} },
         schedule: "15 2 * * *",
         retentionDays: 35,
@@ -41,7 +55,12 @@ function resolve<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((r) => o.apply(r));
 }
 
-type Env = Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } }; secretRef?: string }>;
+type Env = Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef: { name: string; key: string } };
+    secretRef?: string;
+}>;
 const env = (e: Env) => Object.fromEntries(e.map((x) => [x.name, x.value ?? x.valueFrom ?? x.secretRef]));
 
 async function k8s(overrides: Partial<BackupsArgs> = {}) {
@@ -57,7 +76,8 @@ async function k8s(overrides: Partial<BackupsArgs> = {}) {
     return { capture, outputs };
 }
 
-const cron = (c: ProgramCapture, name: string) => inputsOf(resource(c, "kubernetes:batch/v1:CronJob", `${name}-cronjob`));
+const cron = (c: ProgramCapture, name: string) =>
+    inputsOf(resource(c, "kubernetes:batch/v1:CronJob", `${name}-cronjob`));
 const podOf = (c: ProgramCapture, name: string) => cron(c, name).spec.jobTemplate.spec.template;
 
 describe("backups on kubernetes (component)", () => {
@@ -83,30 +103,57 @@ describe("backups on kubernetes (component)", () => {
 
     it("grants the jobs' GCP account object create and read on the bucket through Workload Identity", async () => {
         const { capture } = await k8s();
-        const roles = capture.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputsOf(r));
-        assert.deepEqual(roles.map((r) => [r.role, r.member]), [
-            ["roles/storage.objectCreator", "serviceAccount:backups-jobs@acme-estate-prod.iam.gserviceaccount.com"],
-            ["roles/storage.objectViewer", "serviceAccount:backups-jobs@acme-estate-prod.iam.gserviceaccount.com"],
-        ]);
+        const roles = capture.resources
+            .filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember")
+            .map((r) => inputsOf(r));
+        assert.deepEqual(
+            roles.map((r) => [r.role, r.member]),
+            [
+                ["roles/storage.objectCreator", "serviceAccount:backups-jobs@acme-estate-prod.iam.gserviceaccount.com"],
+                ["roles/storage.objectViewer", "serviceAccount:backups-jobs@acme-estate-prod.iam.gserviceaccount.com"],
+            ],
+        );
         const ksa = inputsOf(resource(capture, "kubernetes:core/v1:ServiceAccount", "backups-ksa"));
-        assert.equal(ksa.metadata.annotations["iam.gke.io/gcp-service-account"], "backups-jobs@acme-estate-prod.iam.gserviceaccount.com");
+        assert.equal(
+            ksa.metadata.annotations["iam.gke.io/gcp-service-account"],
+            "backups-jobs@acme-estate-prod.iam.gserviceaccount.com",
+        );
         assert.equal(ksa.automountServiceAccountToken, false);
         const wi = inputsOf(resource(capture, "gcp:serviceaccount/iAMMember:IAMMember", "backups-workload-identity"));
-        assert.deepEqual([wi.role, wi.member], ["roles/iam.workloadIdentityUser", "serviceAccount:acme-estate-prod.svc.id.goog[estate/backups]"]);
+        assert.deepEqual(
+            [wi.role, wi.member],
+            ["roles/iam.workloadIdentityUser", "serviceAccount:acme-estate-prod.svc.id.goog[estate/backups]"],
+        );
     });
 
     it("mounts the repository's script files from a ConfigMap", async () => {
         const { capture } = await k8s();
-        assert.deepEqual(inputsOf(resource(capture, "kubernetes:core/v1:ConfigMap", "backups-scripts")).data, readBackupScripts());
+        assert.deepEqual(
+            inputsOf(resource(capture, "kubernetes:core/v1:ConfigMap", "backups-scripts")).data,
+            readBackupScripts(),
+        );
         const pod = podOf(capture, "pg-backup-estate");
         assert.deepEqual(pod.spec.containers[0].command, ["bash", "/opt/estate/backup/pg-backup.sh"]);
-        assert.deepEqual(pod.spec.volumes[0], { name: "scripts", configMap: { name: "backups-scripts", defaultMode: 0o444 } });
+        assert.deepEqual(pod.spec.volumes[0], {
+            name: "scripts",
+            configMap: { name: "backups-scripts", defaultMode: 0o444 },
+        });
     });
 
     it("schedules one daily dump per database, the Redis copy, the Neo4j dump and the monthly drill", async () => {
         const { capture, outputs } = await k8s();
-        const schedules = Object.fromEntries(capture.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob").map((r) => [inputsOf(r).metadata.name, inputsOf(r).spec.schedule]));
-        const expected = { "pg-backup-estate": "15 2 * * *", "pg-backup-audit-log": "15 2 * * *", "pg-restore-drill": "30 4 1 * *", "redis-backup": "15 2 * * *", "neo4j-backup": "15 2 * * *" };
+        const schedules = Object.fromEntries(
+            capture.resources
+                .filter((r) => r.type === "kubernetes:batch/v1:CronJob")
+                .map((r) => [inputsOf(r).metadata.name, inputsOf(r).spec.schedule]),
+        );
+        const expected = {
+            "pg-backup-estate": "15 2 * * *",
+            "pg-backup-audit-log": "15 2 * * *",
+            "pg-restore-drill": "30 4 1 * *",
+            "redis-backup": "15 2 * * *",
+            "neo4j-backup": "15 2 * * *",
+        };
         assert.deepEqual(schedules, expected);
         assert.deepEqual(await resolve(outputs.schedules), expected);
         assert.equal(await resolve(outputs.drillSchedule), "30 4 1 * *");
@@ -126,10 +173,25 @@ describe("backups on kubernetes (component)", () => {
             assert.equal(pod.metadata.labels["app.kubernetes.io/name"], name);
             assert.equal(pod.spec.automountServiceAccountToken, false);
             assert.equal(pod.spec.serviceAccountName, "backups");
-            assert.deepEqual(pod.spec.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
-            assert.deepEqual(pod.spec.containers[0].securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(pod.spec.securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
+            assert.deepEqual(pod.spec.containers[0].securityContext, {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            });
             for (const e of pod.spec.containers[0].env as Env) {
-                assert.ok(!/PASSWORD|AUTH$|IDENTITY$/.test(e.name) || e.value === undefined, `${name}.${e.name} is a literal`);
+                assert.ok(
+                    !/PASSWORD|AUTH$|IDENTITY$/.test(e.name) || e.value === undefined,
+                    `${name}.${e.name} is a literal`,
+                );
             }
         }
         const pg = env(podOf(capture, "pg-backup-audit-log").spec.containers[0].env);
@@ -139,7 +201,9 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(pg.BACKUP_DEST, "gs://acme-estate-prod-estate-prod-backups");
         assert.equal(pg.PUSHGATEWAY_URL, "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091");
         assert.deepEqual(pg.PGPASSWORD, { secretKeyRef: { name: "app-secrets-synced", key: "db-password" } });
-        assert.deepEqual(env(podOf(capture, "redis-backup").spec.containers[0].env).REDISCLI_AUTH, { secretKeyRef: { name: "app-secrets-synced", key: "redis-password" } });
+        assert.deepEqual(env(podOf(capture, "redis-backup").spec.containers[0].env).REDISCLI_AUTH, {
+            secretKeyRef: { name: "app-secrets-synced", key: "redis-password" },
+        });
     });
 
     it("gives the drill the age identity as a file from the Secret, and every database to check", async () => {
@@ -149,18 +213,34 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(drillEnv.BACKUP_AGE_IDENTITY_FILE, "/var/run/secrets/estate-age/identity.txt");
         assert.equal(drillEnv.PGDATABASES, "estate audit_log");
         assert.equal(drillEnv.BACKUP_AGE_RECIPIENT, undefined);
-        assert.deepEqual(pod.spec.volumes.at(-1), { name: "age-identity", secret: { secretName: "app-secrets-synced", items: [{ key: "backup-age-identity", path: "identity.txt" }], defaultMode: 0o400 } });
+        assert.deepEqual(pod.spec.volumes.at(-1), {
+            name: "age-identity",
+            secret: {
+                secretName: "app-secrets-synced",
+                items: [{ key: "backup-age-identity", path: "identity.txt" }],
+                defaultMode: 0o400,
+            },
+        });
         assert.equal(pod.metadata.labels["estate.io/job"], "restore-drill");
     });
 
     it("installs a persistent Pushgateway from a pinned chart, scraped with honor_labels", async () => {
         const { capture } = await k8s();
         const release = inputsOf(resource(capture, "kubernetes:helm.sh/v3:Release", "backups-pushgateway"));
-        assert.deepEqual([release.name, release.chart, release.version, release.namespace], ["prometheus-pushgateway", "prometheus-pushgateway", "3.2.0", "monitoring"]);
+        assert.deepEqual(
+            [release.name, release.chart, release.version, release.namespace],
+            ["prometheus-pushgateway", "prometheus-pushgateway", "3.2.0", "monitoring"],
+        );
         assert.deepEqual(release.values.serviceMonitor, { enabled: true, namespace: "monitoring", honorLabels: true });
-        assert.deepEqual(release.values.extraArgs, ["--persistence.file=/data/pushgateway.data", "--persistence.interval=1m"]);
+        assert.deepEqual(release.values.extraArgs, [
+            "--persistence.file=/data/pushgateway.data",
+            "--persistence.interval=1m",
+        ]);
         // The jobs push to that release's Service.
-        assert.equal(env(podOf(capture, "pg-backup-estate").spec.containers[0].env).PUSHGATEWAY_URL, "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091");
+        assert.equal(
+            env(podOf(capture, "pg-backup-estate").spec.containers[0].env).PUSHGATEWAY_URL,
+            "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091",
+        );
     });
 
     it("declares objects the Kubernetes schema accepts", async () => {
@@ -171,7 +251,10 @@ describe("backups on kubernetes (component)", () => {
     });
 
     it("drops the recipient when encryption is off, and the drill when it is disabled", async () => {
-        const { capture, outputs } = await k8s({ ageRecipient: undefined, restoreDrill: { enabled: false, schedule: "30 4 1 * *" } });
+        const { capture, outputs } = await k8s({
+            ageRecipient: undefined,
+            restoreDrill: { enabled: false, schedule: "30 4 1 * *" },
+        });
         assert.equal(env(podOf(capture, "pg-backup-estate").spec.containers[0].env).BACKUP_AGE_RECIPIENT, undefined);
         assert.equal(capture.resources.filter((r) => r.name === "pg-restore-drill-cronjob").length, 0);
         assert.equal(await resolve(outputs.drillSchedule), undefined);
@@ -204,42 +287,86 @@ describe("backups on azure (component)", () => {
         const account = resource(capture, "azure-native:storage:StorageAccount", "backups-account");
         const a = inputsOf(account);
         assert.deepEqual(
-            [a.allowBlobPublicAccess, a.enableHttpsTrafficOnly, a.minimumTlsVersion, a.allowSharedKeyAccess, a.defaultToOAuthAuthentication],
+            [
+                a.allowBlobPublicAccess,
+                a.enableHttpsTrafficOnly,
+                a.minimumTlsVersion,
+                a.allowSharedKeyAccess,
+                a.defaultToOAuthAuthentication,
+            ],
             [false, true, "TLS1_2", false, true],
         );
         assert.deepEqual([account.options.protect, account.options.retainOnDelete], [true, true]);
-        assert.equal(inputsOf(resource(capture, "azure-native:storage:BlobContainer", "backups-container")).publicAccess, "None");
-        assert.equal(inputsOf(resource(capture, "azure-native:storage:BlobServiceProperties", "backups-blob-service")).isVersioningEnabled, true);
-        assert.equal(inputsOf(resource(capture, "azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability")).immutabilityPeriodSinceCreationInDays, 35);
-        const rule = inputsOf(resource(capture, "azure-native:storage:ManagementPolicy", "backups-lifecycle")).policy.rules[0];
-        assert.deepEqual(rule.definition.actions, { baseBlob: { delete: { daysAfterModificationGreaterThan: 35 } }, version: { delete: { daysAfterCreationGreaterThan: 35 } } });
+        assert.equal(
+            inputsOf(resource(capture, "azure-native:storage:BlobContainer", "backups-container")).publicAccess,
+            "None",
+        );
+        assert.equal(
+            inputsOf(resource(capture, "azure-native:storage:BlobServiceProperties", "backups-blob-service"))
+                .isVersioningEnabled,
+            true,
+        );
+        assert.equal(
+            inputsOf(resource(capture, "azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability"))
+                .immutabilityPeriodSinceCreationInDays,
+            35,
+        );
+        const rule = inputsOf(resource(capture, "azure-native:storage:ManagementPolicy", "backups-lifecycle")).policy
+            .rules[0];
+        assert.deepEqual(rule.definition.actions, {
+            baseBlob: { delete: { daysAfterModificationGreaterThan: 35 } },
+            version: { delete: { daysAfterCreationGreaterThan: 35 } },
+        });
         assert.equal(await resolve(outputs.storageName), "estateprodbackups/backups");
         const role = inputsOf(resource(capture, "azure-native:authorization:RoleAssignment", "backups-blob-writer"));
-        assert.equal(role.roleDefinitionId, "/subscriptions/00000000-0000-0000-0000-000000000002/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe");
+        assert.equal(
+            role.roleDefinitionId,
+            "/subscriptions/00000000-0000-0000-0000-000000000002/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        );
     });
 
     it("schedules Container Apps jobs that log in with the managed identity and read secrets from Key Vault", async () => {
         const { capture, outputs } = await azure();
-        assert.deepEqual(await resolve(outputs.schedules), { "pg-backup-estate": "15 2 * * *", "pg-backup-audit-log": "15 2 * * *", "pg-restore-drill": "30 4 1 * *" });
+        assert.deepEqual(await resolve(outputs.schedules), {
+            "pg-backup-estate": "15 2 * * *",
+            "pg-backup-audit-log": "15 2 * * *",
+            "pg-restore-drill": "30 4 1 * *",
+        });
         const job = acaJob(capture, "pg-backup-estate");
         assert.equal(job.configuration.triggerType, "Schedule");
         assert.equal(job.configuration.scheduleTriggerConfig.cronExpression, "15 2 * * *");
-        assert.deepEqual(job.tags, { "estate-tier": "job", "estate-component": "job", "estate-name": "pg-backup-estate", "estate-job": "backup", "estate-store": "postgres" });
+        assert.deepEqual(job.tags, {
+            "estate-tier": "job",
+            "estate-component": "job",
+            "estate-name": "pg-backup-estate",
+            "estate-job": "backup",
+            "estate-store": "postgres",
+        });
         const [container] = job.template.containers;
-        assert.deepEqual(container.command, ["bash", "-c", 'az login --identity --client-id "$AZURE_CLIENT_ID" --output none && exec bash /opt/estate/backup/pg-backup.sh']);
+        assert.deepEqual(container.command, [
+            "bash",
+            "-c",
+            'az login --identity --client-id "$AZURE_CLIENT_ID" --output none && exec bash /opt/estate/backup/pg-backup.sh',
+        ]);
         const e = env(container.env);
         assert.equal(e.BACKUP_DEST, "https://estateprodbackups.blob.core.windows.net/backups");
         assert.equal(e.BACKUP_AGE_RECIPIENT, RECIPIENT);
         assert.equal(e.PGPASSWORD, "db-password");
-        for (const s of job.configuration.secrets) assert.deepEqual(Object.keys(s).sort(), ["identity", "keyVaultUrl", "name"]);
+        for (const s of job.configuration.secrets)
+            assert.deepEqual(Object.keys(s).sort(), ["identity", "keyVaultUrl", "name"]);
     });
 
     it("mounts the drill's age identity from a Key Vault secret as a file", async () => {
         const { capture } = await azure();
         const drill = acaJob(capture, "pg-restore-drill");
-        assert.deepEqual(drill.template.volumes, [{ name: "age-identity", storageType: "Secret", secrets: [{ secretRef: "backup-age-identity", path: "identity.txt" }] }]);
+        assert.deepEqual(drill.template.volumes, [
+            {
+                name: "age-identity",
+                storageType: "Secret",
+                secrets: [{ secretRef: "backup-age-identity", path: "identity.txt" }],
+            },
+        ]);
         assert.ok(drill.configuration.secrets.some((s: { name: string }) => s.name === "backup-age-identity"));
         assert.equal(env(drill.template.containers[0].env).BACKUP_AGE_IDENTITY, undefined);
     });
 });
-

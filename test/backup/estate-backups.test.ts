@@ -33,7 +33,12 @@ for (const stack of ["staging", "prod"] as const) {
             const crons = capture.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob");
             assert.deepEqual(
                 Object.fromEntries(crons.map((r) => [inputsOf(r).metadata.name, inputsOf(r).spec.schedule])),
-                { "pg-backup-estate": "15 2 * * *", "pg-restore-drill": "30 4 1 * *", "redis-backup": "15 2 * * *", "neo4j-backup": "15 2 * * *" },
+                {
+                    "pg-backup-estate": "15 2 * * *",
+                    "pg-restore-drill": "30 4 1 * *",
+                    "redis-backup": "15 2 * * *",
+                    "neo4j-backup": "15 2 * * *",
+                },
             );
             for (const r of crons) assert.equal(r.parent, parent, r.name);
         });
@@ -43,27 +48,43 @@ for (const stack of ["staging", "prod"] as const) {
             const b = inputsOf(bucket);
             assert.equal(b.name, `acme-estate-${stack}-estate-${stack}-backups`);
             assert.equal(b.retentionPolicy.retentionPeriod, String(retention[stack] * 86400));
-            assert.deepEqual(b.lifecycleRules, [{ action: { type: "Delete" }, condition: { age: retention[stack] + 1 } }]);
+            assert.deepEqual(b.lifecycleRules, [
+                { action: { type: "Delete" }, condition: { age: retention[stack] + 1 } },
+            ]);
             assert.equal(bucket.options.protect, stack === "prod");
             assert.equal(bucket.options.retainOnDelete, stack === "prod");
         });
 
         it("reads every credential by reference from the store and encrypts to the stack's key", () => {
-            const pod = inputsOf(resource(capture, "kubernetes:batch/v1:CronJob", "pg-backup-estate-cronjob")).spec.jobTemplate.spec.template;
+            const pod = inputsOf(resource(capture, "kubernetes:batch/v1:CronJob", "pg-backup-estate-cronjob")).spec
+                .jobTemplate.spec.template;
             const env = envOf(pod.spec.containers[0].env);
             assert.equal(env.BACKUP_AGE_RECIPIENT, recipients[stack]);
-            for (const [name, key] of [["PGHOST", "db-host"], ["PGPORT", "db-port"], ["PGDATABASE", "db-name"], ["PGUSER", "db-user"], ["PGPASSWORD", "db-password"]]) {
+            for (const [name, key] of [
+                ["PGHOST", "db-host"],
+                ["PGPORT", "db-port"],
+                ["PGDATABASE", "db-name"],
+                ["PGUSER", "db-user"],
+                ["PGPASSWORD", "db-password"],
+            ]) {
                 assert.deepEqual(env[name], { secretKeyRef: { name: "app-secrets-synced", key } }, name);
             }
-            const drill = inputsOf(resource(capture, "kubernetes:batch/v1:CronJob", "pg-restore-drill-cronjob")).spec.jobTemplate.spec.template;
-            assert.deepEqual(drill.spec.volumes.at(-1).secret.items, [{ key: "backup-age-identity", path: "identity.txt" }]);
+            const drill = inputsOf(resource(capture, "kubernetes:batch/v1:CronJob", "pg-restore-drill-cronjob")).spec
+                .jobTemplate.spec.template;
+            assert.deepEqual(drill.spec.volumes.at(-1).secret.items, [
+                { key: "backup-age-identity", path: "identity.txt" },
+            ]);
             // No credential literal anywhere in the backup objects.
-            const text = JSON.stringify(capture.resources.filter((r) => r.parent?.includes("KubernetesBackups")).map((r) => r.inputs));
+            const text = JSON.stringify(
+                capture.resources.filter((r) => r.parent?.includes("KubernetesBackups")).map((r) => r.inputs),
+            );
             assert.doesNotMatch(text, /offline-(generated|placeholder)/);
         });
 
         it("declares objects the Kubernetes schema accepts", () => {
-            const mine = capture.resources.filter((r) => r.parent === resource(capture, "estate:backup:KubernetesBackups", "backups").urn);
+            const mine = capture.resources.filter(
+                (r) => r.parent === resource(capture, "estate:backup:KubernetesBackups", "backups").urn,
+            );
             const manifests = mine.flatMap((r) => (kubernetesManifest(r) ? [kubernetesManifest(r)!] : []));
             assert.ok(manifests.length >= 10, `only ${manifests.length} manifests`);
             for (const m of manifests) assert.equal(validateKubernetesObject(m), "valid", String(m.kind));
@@ -74,7 +95,12 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual(outputs.backups, {
                 storageName: `acme-estate-${stack}-estate-${stack}-backups`,
                 storageUrl: `gs://acme-estate-${stack}-estate-${stack}-backups`,
-                schedules: { "pg-backup-estate": "15 2 * * *", "pg-restore-drill": "30 4 1 * *", "redis-backup": "15 2 * * *", "neo4j-backup": "15 2 * * *" },
+                schedules: {
+                    "pg-backup-estate": "15 2 * * *",
+                    "pg-restore-drill": "30 4 1 * *",
+                    "redis-backup": "15 2 * * *",
+                    "neo4j-backup": "15 2 * * *",
+                },
                 drillSchedule: "30 4 1 * *",
             });
         });
@@ -90,10 +116,20 @@ for (const stack of ["staging", "prod"] as const) {
             const parent = resource(capture, "estate:backup:AzureBackups", "backups").urn;
             const jobs = capture.resources.filter((r) => r.type === "azure-native:app:Job" && r.parent === parent);
             assert.deepEqual(
-                Object.fromEntries(jobs.map((r) => [inputsOf(r).jobName, inputsOf(r).configuration.scheduleTriggerConfig.cronExpression])),
+                Object.fromEntries(
+                    jobs.map((r) => [
+                        inputsOf(r).jobName,
+                        inputsOf(r).configuration.scheduleTriggerConfig.cronExpression,
+                    ]),
+                ),
                 { "pg-backup-estate": "15 2 * * *", "pg-restore-drill": "30 4 1 * *" },
             );
-            assert.equal(inputsOf(resource(capture, "azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability")).immutabilityPeriodSinceCreationInDays, retention[stack]);
+            assert.equal(
+                inputsOf(
+                    resource(capture, "azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability"),
+                ).immutabilityPeriodSinceCreationInDays,
+                retention[stack],
+            );
             const account = resource(capture, "azure-native:storage:StorageAccount", "backups-account");
             assert.equal(inputsOf(account).accountName, `estate${stack}backups`);
             assert.equal(account.options.protect, stack === "prod");
@@ -106,7 +142,18 @@ for (const stack of ["staging", "prod"] as const) {
 
 describe("switching backups off through config", () => {
     const policy = (...config: string[]) =>
-        run(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "tools/policy.ts"), "--stack", "prod", ...config.flatMap((c) => ["-c", c])], { cwd: PROJECT_ROOT }).then(
+        run(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                path.join(PROJECT_ROOT, "tools/policy.ts"),
+                "--stack",
+                "prod",
+                ...config.flatMap((c) => ["-c", c]),
+            ],
+            { cwd: PROJECT_ROOT },
+        ).then(
             () => ({ code: 0, stdout: "" }),
             (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
         );
@@ -118,14 +165,23 @@ describe("switching backups off through config", () => {
     it("refuses unencrypted backups: npm run policy exits 2", async () => {
         const { code, stdout } = await policy("backupEncryption=false");
         assert.equal(code, 2);
-        assert.match(stdout, /backups-encrypted {2}\(urn:pulumi:prod::estate::\S*estate:backup:KubernetesBackups\$kubernetes:batch\/v1:CronJob::pg-backup-estate-cronjob\)\n {10}Set BACKUP_AGE_RECIPIENT on container "backup" to an age public key/);
-        assert.match(stdout, /Stack prod: 32 policies over \d+ resources in \d+ ms: 3 mandatory, 0 advisory violations\./);
+        assert.match(
+            stdout,
+            /backups-encrypted {2}\(urn:pulumi:prod::estate::\S*estate:backup:KubernetesBackups\$kubernetes:batch\/v1:CronJob::pg-backup-estate-cronjob\)\n {10}Set BACKUP_AGE_RECIPIENT on container "backup" to an age public key/,
+        );
+        assert.match(
+            stdout,
+            /Stack prod: 32 policies over \d+ resources in \d+ ms: 3 mandatory, 0 advisory violations\./,
+        );
     });
 
     it("refuses a stack without a restore drill: npm run policy exits 2", async () => {
         const { code, stdout } = await policy("restoreDrillEnabled=false");
         assert.equal(code, 2);
-        assert.match(stdout, /restore-drill-scheduled {2}\(stack\)\n {10}No restore drill covers Cluster "postgres-cluster"/);
+        assert.match(
+            stdout,
+            /restore-drill-scheduled {2}\(stack\)\n {10}No restore drill covers Cluster "postgres-cluster"/,
+        );
         assert.match(stdout, /: 1 mandatory, 0 advisory violations\./);
     });
 });

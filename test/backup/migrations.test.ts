@@ -18,20 +18,29 @@ const restrictedContainer = {
 
 type Env = Array<{ name: string; value?: string; valueFrom?: unknown; secretRef?: string }>;
 const byName = (env: Env) => Object.fromEntries(env.map((e) => [e.name, e.value ?? e.valueFrom ?? e.secretRef]));
-const secretNames = (env: Env) => env.filter((e) => e.valueFrom !== undefined || e.secretRef !== undefined).map((e) => e.name);
+const secretNames = (env: Env) =>
+    env.filter((e) => e.valueFrom !== undefined || e.secretRef !== undefined).map((e) => e.name);
 
 describe("migration job names", () => {
     it("carry the image tag, or the digest's first 12 hex digits", () => {
         assert.equal(migrationJobName("api", "ghcr.io/acme/estate-api:9c1b7e2a4d6f"), "api-migrate-9c1b7e2a4d6f");
-        assert.equal(migrationJobName("api", `ghcr.io/acme/estate-api@sha256:${"ab".repeat(32)}`), "api-migrate-abababababab");
+        assert.equal(
+            migrationJobName("api", `ghcr.io/acme/estate-api@sha256:${"ab".repeat(32)}`),
+            "api-migrate-abababababab",
+        );
         assert.equal(migrationJobName("api", "registry:5000/api:V1.2_rc"), "api-migrate-v1-2-rc");
         assert.equal(imageVersionOf("localhost:5000/api:7"), "7");
     });
     it("fit the 32-character Container Apps limit", () => {
-        assert.equal(migrationJobName("api", "r/api:0123456789abcdef0123456789abcdef"), "api-migrate-0123456789abcdef0123");
+        assert.equal(
+            migrationJobName("api", "r/api:0123456789abcdef0123456789abcdef"),
+            "api-migrate-0123456789abcdef0123",
+        );
     });
     it("refuse an image without a tag", () => {
-        assert.throws(() => migrationJobName("api", "localhost:5000/api"), { message: '`image` must carry a tag or a digest, got "localhost:5000/api"' });
+        assert.throws(() => migrationJobName("api", "localhost:5000/api"), {
+            message: '`image` must carry a tag or a digest, got "localhost:5000/api"',
+        });
     });
 });
 
@@ -51,7 +60,13 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(pod.metadata.labels["estate.io/job"], "migration");
             assert.equal(pod.spec.restartPolicy, "Never");
             assert.equal(pod.spec.automountServiceAccountToken, false);
-            assert.deepEqual(pod.spec.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(pod.spec.securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
             const [container] = pod.spec.containers;
             assert.equal(container.image, `ghcr.io/acme/estate-api:${tags[stack]}`);
             assert.deepEqual(container.command, ["alembic", "upgrade", "head"]);
@@ -61,8 +76,10 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("gives the migration only the database credentials the api reads, by the same reference", () => {
-            const api = inputsOf(resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment")).spec.template.spec.containers[0];
-            const job = inputsOf(resource(capture, "kubernetes:batch/v1:Job", "api-migrate-job")).spec.template.spec.containers[0];
+            const api = inputsOf(resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment")).spec.template
+                .spec.containers[0];
+            const job = inputsOf(resource(capture, "kubernetes:batch/v1:Job", "api-migrate-job")).spec.template.spec
+                .containers[0];
             const apiEnv = byName(api.env);
             const expected = databaseEnv.filter((n) => apiEnv[n] !== undefined && typeof apiEnv[n] !== "string");
             assert.deepEqual(secretNames(job.env), expected);
@@ -93,16 +110,28 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("rolls the api only after its migration job completed", () => {
             const migration = resource(capture, "kubernetes:batch/v1:Job", "api-migrate-job");
-            assert.ok(resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment").dependencies.includes(migration.urn));
+            assert.ok(
+                resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment").dependencies.includes(
+                    migration.urn,
+                ),
+            );
             // Only the schema owner waits for it.
-            assert.ok(!resource(capture, "kubernetes:apps/v1:Deployment", "worker-deployment").dependencies.includes(migration.urn));
+            assert.ok(
+                !resource(capture, "kubernetes:apps/v1:Deployment", "worker-deployment").dependencies.includes(
+                    migration.urn,
+                ),
+            );
             assert.equal(migration.parent, resource(capture, "estate:workload:KubernetesJob", "api-migrate").urn);
         });
 
         it("opens the job pods' network to DNS and PostgreSQL only, and validates against the Kubernetes schema", () => {
-            const netpol = inputsOf(resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "api-migrate-netpol"));
+            const netpol = inputsOf(
+                resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "api-migrate-netpol"),
+            );
             assert.deepEqual(netpol.spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "api-migrate" } });
-            assert.deepEqual(netpol.spec.egress.slice(1), [{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } }] }]);
+            assert.deepEqual(netpol.spec.egress.slice(1), [
+                { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } }] },
+            ]);
             for (const name of ["api-migrate-job", "api-bootstrap-job", "api-migrate-netpol", "api-bootstrap-netpol"]) {
                 const r = capture.resources.find((x) => x.name === name)!;
                 assert.equal(validateKubernetesObject(kubernetesManifest(r)!), "valid", name);
@@ -122,7 +151,12 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(job.jobName, `api-migrate-${tags[stack]}`);
             assert.equal(job.configuration.triggerType, "Manual");
             assert.equal(job.configuration.replicaTimeout, 900);
-            assert.deepEqual(job.tags, { "estate-tier": "job", "estate-component": "job", "estate-name": "api-migrate", "estate-job": "migration" });
+            assert.deepEqual(job.tags, {
+                "estate-tier": "job",
+                "estate-component": "job",
+                "estate-name": "api-migrate",
+                "estate-job": "migration",
+            });
             assert.deepEqual(job.template.containers[0].command, ["alembic", "upgrade", "head"]);
             assert.equal(job.template.containers[0].image, `ghcr.io/acme/estate-api:${tags[stack]}`);
             const app = resource(capture, "azure-native:app:ContainerApp", "api-app");
@@ -139,7 +173,11 @@ for (const stack of ["staging", "prod"] as const) {
             }
             const env = byName(job.template.containers[0].env);
             assert.equal(env.BOOTSTRAP_ADMIN_PASSWORD, "bootstrap-admin-password");
-            assert.ok(resource(capture, "azure-native:app:Job", "api-bootstrap-job").dependencies.includes(resource(capture, "azure-native:app:Job", "api-migrate-job").urn));
+            assert.ok(
+                resource(capture, "azure-native:app:Job", "api-bootstrap-job").dependencies.includes(
+                    resource(capture, "azure-native:app:Job", "api-migrate-job").urn,
+                ),
+            );
         });
     });
 }

@@ -17,7 +17,11 @@ describe("policy pack on the azure estate", () => {
         it(`${stack}: no mandatory violation with the four stores declared`, async () => {
             const capture = await plan(stack, { platform: "azure" });
             const stores = ["postgres-server", "redis-cache", "neo4j-app", "ollama-app"];
-            assert.deepEqual(stores.filter((name) => !capture.resources.some((r) => r.name === name)), [], "every store is declared");
+            assert.deepEqual(
+                stores.filter((name) => !capture.resources.some((r) => r.name === name)),
+                [],
+                "every store is declared",
+            );
             const report = await analyze(capture, { stack });
             assert.deepEqual(summary(report.violations.filter((v) => v.enforcementLevel !== "advisory")), []);
             assert.equal(report.resourcesAnalyzed, capture.resources.length);
@@ -25,28 +29,79 @@ describe("policy pack on the azure estate", () => {
     }
 
     it("refuses every store made public through publicDataStores, naming the fix", async () => {
-        const capture = await plan("prod", { platform: "azure", publicDataStores: JSON.stringify(["postgres", "redis", "neo4j", "ollama"]) });
+        const capture = await plan("prod", {
+            platform: "azure",
+            publicDataStores: JSON.stringify(["postgres", "redis", "neo4j", "ollama"]),
+        });
         const report = await analyze(capture, { stack: "prod" });
         const found = summary(report.violations).sort((a, b) => `${a[0]}${a[2]}`.localeCompare(`${b[0]}${b[2]}`));
         assert.deepEqual(found, [
-            ["data-store-ingress-restricted", "mandatory", "neo4j-app", 'Container App "neo4j-app" is a data store with external ingress: set configuration.ingress.external: false.'],
-            ["data-store-ingress-restricted", "mandatory", "ollama-app", 'Container App "ollama-app" is a data store with external ingress: set configuration.ingress.external: false.'],
-            ["data-store-not-public", "mandatory", "neo4j-app", "Set configuration.ingress.external: false on this data-store Container App."],
-            ["data-store-not-public", "mandatory", "ollama-app", "Set configuration.ingress.external: false on this data-store Container App."],
-            ["data-store-not-public", "mandatory", "postgres-replica-1", 'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.'],
-            ["data-store-not-public", "mandatory", "postgres-server", 'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.'],
-            ["data-store-not-public", "mandatory", "redis-cache", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.'],
+            [
+                "data-store-ingress-restricted",
+                "mandatory",
+                "neo4j-app",
+                'Container App "neo4j-app" is a data store with external ingress: set configuration.ingress.external: false.',
+            ],
+            [
+                "data-store-ingress-restricted",
+                "mandatory",
+                "ollama-app",
+                'Container App "ollama-app" is a data store with external ingress: set configuration.ingress.external: false.',
+            ],
+            [
+                "data-store-not-public",
+                "mandatory",
+                "neo4j-app",
+                "Set configuration.ingress.external: false on this data-store Container App.",
+            ],
+            [
+                "data-store-not-public",
+                "mandatory",
+                "ollama-app",
+                "Set configuration.ingress.external: false on this data-store Container App.",
+            ],
+            [
+                "data-store-not-public",
+                "mandatory",
+                "postgres-replica-1",
+                'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.',
+            ],
+            [
+                "data-store-not-public",
+                "mandatory",
+                "postgres-server",
+                'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.',
+            ],
+            [
+                "data-store-not-public",
+                "mandatory",
+                "redis-cache",
+                'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.',
+            ],
         ]);
     });
 
     it("npm run policy exits 2 when one store is made public", () => {
         const result = spawnSync(
             process.execPath,
-            ["--import", "tsx", path.join(PROJECT_ROOT, "tools/policy.ts"), "--stack", "staging", "-c", "platform=azure", "-c", 'publicDataStores=["redis"]'],
+            [
+                "--import",
+                "tsx",
+                path.join(PROJECT_ROOT, "tools/policy.ts"),
+                "--stack",
+                "staging",
+                "-c",
+                "platform=azure",
+                "-c",
+                'publicDataStores=["redis"]',
+            ],
             { cwd: PROJECT_ROOT, encoding: "utf8" },
         );
         assert.equal(result.status, 2, result.stderr);
-        assert.match(result.stdout, /\[mandatory\] \[severity: critical\] {2}data-store-not-public {2}\(urn:pulumi:staging::estate::.*::redis-cache\)/);
+        assert.match(
+            result.stdout,
+            /\[mandatory\] \[severity: critical\] {2}data-store-not-public {2}\(urn:pulumi:staging::estate::.*::redis-cache\)/,
+        );
         assert.match(result.stdout, /1 mandatory, 0 advisory violations\./);
     });
 });

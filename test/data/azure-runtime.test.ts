@@ -17,7 +17,11 @@ const ollamaEnv = [
 ];
 
 function stateful(r: CapturedResource, prod: boolean) {
-    assert.deepEqual([r.options.protect, r.options.retainOnDelete], [prod, prod], `${r.type} ${r.name} protect/retainOnDelete`);
+    assert.deepEqual(
+        [r.options.protect, r.options.retainOnDelete],
+        [prod, prod],
+        `${r.type} ${r.name} protect/retainOnDelete`,
+    );
 }
 
 /** Storage account + share + environment storage of one Azure Files volume. */
@@ -33,21 +37,42 @@ function assertFilesVolume(capture: ProgramCapture, name: string, quota: number,
         minimumTlsVersion: "TLS1_2",
         allowBlobPublicAccess: false,
         allowCrossTenantReplication: false,
-        networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", virtualNetworkRules: [{ virtualNetworkResourceId: "foundation-network-apps-id", action: "Allow" }] },
+        networkRuleSet: {
+            defaultAction: "Deny",
+            bypass: "AzureServices",
+            virtualNetworkRules: [{ virtualNetworkResourceId: "foundation-network-apps-id", action: "Allow" }],
+        },
         tags: { "estate-component": component, "estate-name": component === "graph" ? "neo4j" : "ollama" },
     });
     const share = resource(capture, "azure-native:storage:FileShare", `${name}-share`);
-    assert.deepEqual(inputsOf(share), { resourceGroupName: RG, accountName: `${accountName}offline`, shareName: name, shareQuota: quota, enabledProtocols: "SMB" });
+    assert.deepEqual(inputsOf(share), {
+        resourceGroupName: RG,
+        accountName: `${accountName}offline`,
+        shareName: name,
+        shareQuota: quota,
+        enabledProtocols: "SMB",
+    });
     stateful(account, prod);
     stateful(share, prod);
     const storage = resource(capture, "azure-native:app:ManagedEnvironmentsStorage", `${name}-env-storage`);
     const key = (storage.inputs as any).properties.azureFile.accountKey;
-    assert.deepEqual(key, { [SECRET_SIG]: SECRET_VALUE, value: "offline-storage-key-not-a-secret" }, "the account key comes from the account, as a secret");
+    assert.deepEqual(
+        key,
+        { [SECRET_SIG]: SECRET_VALUE, value: "offline-storage-key-not-a-secret" },
+        "the account key comes from the account, as a secret",
+    );
     assert.deepEqual(inputsOf(storage), {
         resourceGroupName: RG,
         environmentName: "foundation-env-offline",
         storageName: name,
-        properties: { azureFile: { accountName: `${accountName}offline`, accountKey: "offline-storage-key-not-a-secret", shareName: name, accessMode: "ReadWrite" } },
+        properties: {
+            azureFile: {
+                accountName: `${accountName}offline`,
+                accountKey: "offline-storage-key-not-a-secret",
+                shareName: name,
+                accessMode: "ReadWrite",
+            },
+        },
     });
 }
 
@@ -61,23 +86,37 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("puts the Container Apps environment in a VNet with one subnet per data path", () => {
             const env = inputsOf(resource(capture, "azure-native:app:ManagedEnvironment", "foundation-env"));
-            assert.deepEqual(env.vnetConfiguration, { infrastructureSubnetId: "foundation-network-apps-id", internal: false });
+            assert.deepEqual(env.vnetConfiguration, {
+                infrastructureSubnetId: "foundation-network-apps-id",
+                internal: false,
+            });
             assert.deepEqual(env.workloadProfiles, [{ name: "Consumption", workloadProfileType: "Consumption" }]);
-            assert.deepEqual(inputsOf(resource(capture, "azure-native:network:VirtualNetwork", "foundation-network-vnet")).addressSpace, { addressPrefixes: ["10.40.0.0/16"] });
-            const subnet = (name: string) => resource(capture, "azure-native:network:Subnet", `foundation-network-${name}`);
+            assert.deepEqual(
+                inputsOf(resource(capture, "azure-native:network:VirtualNetwork", "foundation-network-vnet"))
+                    .addressSpace,
+                { addressPrefixes: ["10.40.0.0/16"] },
+            );
+            const subnet = (name: string) =>
+                resource(capture, "azure-native:network:Subnet", `foundation-network-${name}`);
             const view = (name: string) => {
                 const s = inputsOf(subnet(name));
-                return [s.subnetName, s.addressPrefix, (s.delegations ?? []).map((d: { serviceName: string }) => d.serviceName), (s.serviceEndpoints ?? []).map((e: { service: string }) => e.service)];
+                return [
+                    s.subnetName,
+                    s.addressPrefix,
+                    (s.delegations ?? []).map((d: { serviceName: string }) => d.serviceName),
+                    (s.serviceEndpoints ?? []).map((e: { service: string }) => e.service),
+                ];
             };
-            assert.deepEqual(
-                ["apps", "postgres", "endpoints"].map(view),
-                [
-                    ["apps", NETWORK_PLAN.apps, ["Microsoft.App/environments"], ["Microsoft.Storage"]],
-                    ["postgres", NETWORK_PLAN.postgres, ["Microsoft.DBforPostgreSQL/flexibleServers"], []],
-                    ["endpoints", NETWORK_PLAN.endpoints, [], []],
-                ],
+            assert.deepEqual(["apps", "postgres", "endpoints"].map(view), [
+                ["apps", NETWORK_PLAN.apps, ["Microsoft.App/environments"], ["Microsoft.Storage"]],
+                ["postgres", NETWORK_PLAN.postgres, ["Microsoft.DBforPostgreSQL/flexibleServers"], []],
+                ["endpoints", NETWORK_PLAN.endpoints, [], []],
+            ]);
+            assert.ok(
+                subnet("postgres").dependencies.includes(subnet("apps").urn) &&
+                    subnet("endpoints").dependencies.includes(subnet("postgres").urn),
+                "subnets are created one at a time",
             );
-            assert.ok(subnet("postgres").dependencies.includes(subnet("apps").urn) && subnet("endpoints").dependencies.includes(subnet("postgres").urn), "subnets are created one at a time");
         });
 
         it("runs Neo4j as one internal TCP app on the bolt port, data on Azure Files, password from Key Vault", () => {
@@ -90,8 +129,20 @@ for (const stack of ["staging", "prod"] as const) {
                 tags: { "estate-component": "graph", "estate-name": "neo4j" },
                 configuration: {
                     activeRevisionsMode: "Single",
-                    ingress: { external: false, transport: "tcp", targetPort: 7687, exposedPort: 7687, allowInsecure: false },
-                    secrets: [{ name: "neo4j-auth", keyVaultUrl: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-auth", identity: "foundation-identity-id" }],
+                    ingress: {
+                        external: false,
+                        transport: "tcp",
+                        targetPort: 7687,
+                        exposedPort: 7687,
+                        allowInsecure: false,
+                    },
+                    secrets: [
+                        {
+                            name: "neo4j-auth",
+                            keyVaultUrl: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-auth",
+                            identity: "foundation-identity-id",
+                        },
+                    ],
                 },
                 template: {
                     containers: [
@@ -114,7 +165,14 @@ for (const stack of ["staging", "prod"] as const) {
                             })),
                         },
                     ],
-                    volumes: [{ name: "data", storageType: "AzureFile", storageName: "neo4j-data", mountOptions: "uid=7474,gid=7474,dir_mode=0750,file_mode=0640,nobrl,mfsymlinks" }],
+                    volumes: [
+                        {
+                            name: "data",
+                            storageType: "AzureFile",
+                            storageName: "neo4j-data",
+                            mountOptions: "uid=7474,gid=7474,dir_mode=0750,file_mode=0640,nobrl,mfsymlinks",
+                        },
+                    ],
                     scale: { minReplicas: 1, maxReplicas: 1 },
                 },
             });
@@ -130,7 +188,11 @@ for (const stack of ["staging", "prod"] as const) {
             stateful(resource(capture, "azure-native:keyvault:Vault", "neo4j-auth-vault"), prod);
             const app = resource(capture, "azure-native:app:ContainerApp", "neo4j-app");
             assert.doesNotMatch(JSON.stringify(app.inputs), /not-a-secret/, "no credential in the app definition");
-            assert.equal(inputsOf(resource(capture, "azure-native:authorization:RoleAssignment", "neo4j-auth-reader")).principalId, "foundation-identity-principal-id");
+            assert.equal(
+                inputsOf(resource(capture, "azure-native:authorization:RoleAssignment", "neo4j-auth-reader"))
+                    .principalId,
+                "foundation-identity-principal-id",
+            );
         });
 
         it("runs Ollama as one internal TCP app on 11434 that pulls both models before it serves", () => {
@@ -153,10 +215,26 @@ for (const stack of ["staging", "prod"] as const) {
                 tags: { "estate-component": "ai-runtime", "estate-name": "ollama" },
                 configuration: {
                     activeRevisionsMode: "Single",
-                    ingress: { external: false, transport: "tcp", targetPort: 11434, exposedPort: 11434, allowInsecure: false },
+                    ingress: {
+                        external: false,
+                        transport: "tcp",
+                        targetPort: 11434,
+                        exposedPort: 11434,
+                        allowInsecure: false,
+                    },
                 },
                 template: {
-                    initContainers: [{ name: "pull-models", image: OLLAMA_IMAGE, command: ["/bin/sh", "-c"], args: [pull], env: ollamaEnv, resources: sizes.pull, volumeMounts }],
+                    initContainers: [
+                        {
+                            name: "pull-models",
+                            image: OLLAMA_IMAGE,
+                            command: ["/bin/sh", "-c"],
+                            args: [pull],
+                            env: ollamaEnv,
+                            resources: sizes.pull,
+                            volumeMounts,
+                        },
+                    ],
                     containers: [
                         {
                             name: "ollama",
@@ -185,14 +263,26 @@ for (const stack of ["staging", "prod"] as const) {
 describe("Ollama on azure with a GPU", () => {
     it("adds the serverless GPU profile to the environment and sizes the app to it", async () => {
         const capture = await plan("prod", { platform: "azure", ollamaGpu: "true", ollamaStorageGb: "120" });
-        assert.deepEqual(inputsOf(resource(capture, "azure-native:app:ManagedEnvironment", "foundation-env")).workloadProfiles, [
-            { name: "Consumption", workloadProfileType: "Consumption" },
-            { name: "gpu", workloadProfileType: "Consumption-GPU-NC8as-T4" },
-        ]);
+        assert.deepEqual(
+            inputsOf(resource(capture, "azure-native:app:ManagedEnvironment", "foundation-env")).workloadProfiles,
+            [
+                { name: "Consumption", workloadProfileType: "Consumption" },
+                { name: "gpu", workloadProfileType: "Consumption-GPU-NC8as-T4" },
+            ],
+        );
         const app = inputsOf(resource(capture, "azure-native:app:ContainerApp", "ollama-app"));
         assert.equal(app.workloadProfileName, "gpu");
-        assert.deepEqual([app.template.containers[0].resources, app.template.initContainers[0].resources], [{ cpu: 7.5, memory: "52Gi" }, { cpu: 0.5, memory: "4Gi" }]);
-        assert.equal(inputsOf(resource(capture, "azure-native:storage:FileShare", "ollama-models-share")).shareQuota, 120);
+        assert.deepEqual(
+            [app.template.containers[0].resources, app.template.initContainers[0].resources],
+            [
+                { cpu: 7.5, memory: "52Gi" },
+                { cpu: 0.5, memory: "4Gi" },
+            ],
+        );
+        assert.equal(
+            inputsOf(resource(capture, "azure-native:storage:FileShare", "ollama-models-share")).shareQuota,
+            120,
+        );
     });
 
     it("sizes server and pull step to exactly what each profile offers", () => {
@@ -200,7 +290,13 @@ describe("Ollama on azure with a GPU", () => {
             const s = ollamaSizes(gpu);
             return [s.server.cpu + s.pull.cpu, parseFloat(s.server.memory) + parseFloat(s.pull.memory)];
         };
-        assert.deepEqual([total(false), total(true)], [[4, 8], [8, 56]]);
+        assert.deepEqual(
+            [total(false), total(true)],
+            [
+                [4, 8],
+                [8, 56],
+            ],
+        );
     });
 
     it("names storage accounts within Azure's rules", () => {

@@ -16,48 +16,96 @@ import { serviceBlueprints, serviceNames } from "../../stacks/services";
 describe("data store helpers", () => {
     it("builds a TLS-required PostgreSQL URL whose credentials survive any generated value", () => {
         assert.equal(
-            postgresUrl({ host: "postgres-rw.estate.svc.cluster.local", port: 5432, database: "estate", user: "estate", password: "p@ss/w:rd?" }),
+            postgresUrl({
+                host: "postgres-rw.estate.svc.cluster.local",
+                port: 5432,
+                database: "estate",
+                user: "estate",
+                password: "p@ss/w:rd?",
+            }),
             "postgresql://estate:p%40ss%2Fw%3Ard%3F@postgres-rw.estate.svc.cluster.local:5432/estate?sslmode=require",
         );
         fc.assert(
             fc.property(fc.string({ minLength: 1 }), (password) => {
-                const url = new URL(postgresUrl({ host: "db", port: 5432, database: "estate", user: "estate", password }));
+                const url = new URL(
+                    postgresUrl({ host: "db", port: 5432, database: "estate", user: "estate", password }),
+                );
                 return decodeURIComponent(url.password) === password && url.searchParams.get("sslmode") === "require";
             }),
         );
     });
 
     it("builds redis and rediss URLs and the Neo4j driver URI", () => {
-        assert.equal(redisUrl({ host: "redis.estate.svc.cluster.local", port: 6379, password: "a/b", tls: false }), "redis://:a%2Fb@redis.estate.svc.cluster.local:6379/0");
-        assert.equal(redisUrl({ host: "cache.redis.cache.windows.net", port: 6380, password: "k", tls: true }), "rediss://:k@cache.redis.cache.windows.net:6380/0");
-        assert.equal(neo4jUri("neo4j.estate.svc.cluster.local", 7687, false), "neo4j://neo4j.estate.svc.cluster.local:7687");
+        assert.equal(
+            redisUrl({ host: "redis.estate.svc.cluster.local", port: 6379, password: "a/b", tls: false }),
+            "redis://:a%2Fb@redis.estate.svc.cluster.local:6379/0",
+        );
+        assert.equal(
+            redisUrl({ host: "cache.redis.cache.windows.net", port: 6380, password: "k", tls: true }),
+            "rediss://:k@cache.redis.cache.windows.net:6380/0",
+        );
+        assert.equal(
+            neo4jUri("neo4j.estate.svc.cluster.local", 7687, false),
+            "neo4j://neo4j.estate.svc.cluster.local:7687",
+        );
         assert.equal(neo4jUri("neo4j.internal", 7687, true), "neo4j+s://neo4j.internal:7687");
         assert.equal(neo4jAuth("secret"), "neo4j/secret");
     });
 
     it("turns pools and cache TTLs into the runbooks' plain env", () => {
-        assert.deepEqual(postgresPoolEnv({ writeSize: 10, readSize: 20, maxLifetimeMs: 1800000 }), { PG_WRITE_POOL_SIZE: "10", PG_READ_POOL_SIZE: "20", PG_MAX_LIFETIME_MS: "1800000" });
-        assert.deepEqual(cacheTtlEnv({ short: 60, medium: 300, long: 3600, daily: 86400, session: 1800, default: 300 }), {
-            CACHE_TTL_SHORT: "60",
-            CACHE_TTL_MEDIUM: "300",
-            CACHE_TTL_LONG: "3600",
-            CACHE_TTL_DAILY: "86400",
-            CACHE_TTL_SESSION: "1800",
-            CACHE_TTL_DEFAULT: "300",
+        assert.deepEqual(postgresPoolEnv({ writeSize: 10, readSize: 20, maxLifetimeMs: 1800000 }), {
+            PG_WRITE_POOL_SIZE: "10",
+            PG_READ_POOL_SIZE: "20",
+            PG_MAX_LIFETIME_MS: "1800000",
         });
+        assert.deepEqual(
+            cacheTtlEnv({ short: 60, medium: 300, long: 3600, daily: 86400, session: 1800, default: 300 }),
+            {
+                CACHE_TTL_SHORT: "60",
+                CACHE_TTL_MEDIUM: "300",
+                CACHE_TTL_LONG: "3600",
+                CACHE_TTL_DAILY: "86400",
+                CACHE_TTL_SESSION: "1800",
+                CACHE_TTL_DEFAULT: "300",
+            },
+        );
     });
 
     it("counts a primary, a synchronous standby when HA, and the read replicas", () => {
-        assert.deepEqual([postgresInstances(false, 0), postgresInstances(true, 0), postgresInstances(true, 2), postgresInstances(false, 1)], [1, 2, 4, 2]);
+        assert.deepEqual(
+            [
+                postgresInstances(false, 0),
+                postgresInstances(true, 0),
+                postgresInstances(true, 2),
+                postgresInstances(false, 1),
+            ],
+            [1, 2, 4, 2],
+        );
     });
 
     it("refuses a PostgreSQL version without a pinned CloudNativePG image", () => {
-        const base = { instances: 1, databaseName: "estate", owner: "estate", credentialsSecret: "s", storageGb: 1, highAvailability: false, retentionDays: 7, bucket: "b", backupServiceAccountEmail: "e", labels: {} };
-        assert.throws(() => cnpgClusterSpec({ ...base, version: "14" }), { message: '`version` must be one of 15, 16, 17, got "14"' });
+        const base = {
+            instances: 1,
+            databaseName: "estate",
+            owner: "estate",
+            credentialsSecret: "s",
+            storageGb: 1,
+            highAvailability: false,
+            retentionDays: 7,
+            bucket: "b",
+            backupServiceAccountEmail: "e",
+            labels: {},
+        };
+        assert.throws(() => cnpgClusterSpec({ ...base, version: "14" }), {
+            message: '`version` must be one of 15, 16, 17, got "14"',
+        });
     });
 
     it("pulls each model once, chat first, and fails the job when a pull fails", () => {
-        assert.deepEqual(ollamaModels({ chatModel: "llama3.1:8b", embeddingModel: "nomic-embed-text" }), ["llama3.1:8b", "nomic-embed-text"]);
+        assert.deepEqual(ollamaModels({ chatModel: "llama3.1:8b", embeddingModel: "nomic-embed-text" }), [
+            "llama3.1:8b",
+            "nomic-embed-text",
+        ]);
         assert.deepEqual(ollamaModels({ chatModel: "same", embeddingModel: "same" }), ["same"]);
         assert.equal(
             ollamaPullScript("http://ollama:11434", ["llama3.1:8b", "it's"]),
@@ -70,21 +118,54 @@ describe("data store helpers", () => {
                 "ollama list",
             ].join("\n"),
         );
-        assert.deepEqual(ollamaServerEnv(), { OLLAMA_HOST: "0.0.0.0:11434", OLLAMA_MODELS: "/models", OLLAMA_KEEP_ALIVE: "24h" });
-        assert.deepEqual(ollamaGpuSettings(true), { limits: { "nvidia.com/gpu": "1" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] });
+        assert.deepEqual(ollamaServerEnv(), {
+            OLLAMA_HOST: "0.0.0.0:11434",
+            OLLAMA_MODELS: "/models",
+            OLLAMA_KEEP_ALIVE: "24h",
+        });
+        assert.deepEqual(ollamaGpuSettings(true), {
+            limits: { "nvidia.com/gpu": "1" },
+            tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+        });
         assert.deepEqual(ollamaGpuSettings(false), { limits: {}, tolerations: [] });
     });
 
     it("keeps the Redis password out of the spec and persists only when asked", () => {
-        assert.deepEqual(redisServerArgs(true), ["--port", "6379", "--requirepass", "$(REDIS_PASSWORD)", "--dir", "/data", "--appendonly", "yes", "--appendfsync", "everysec"]);
-        assert.deepEqual(redisServerArgs(false), ["--port", "6379", "--requirepass", "$(REDIS_PASSWORD)", "--dir", "/data", "--appendonly", "no", "--save", ""]);
+        assert.deepEqual(redisServerArgs(true), [
+            "--port",
+            "6379",
+            "--requirepass",
+            "$(REDIS_PASSWORD)",
+            "--dir",
+            "/data",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+        ]);
+        assert.deepEqual(redisServerArgs(false), [
+            "--port",
+            "6379",
+            "--requirepass",
+            "$(REDIS_PASSWORD)",
+            "--dir",
+            "/data",
+            "--appendonly",
+            "no",
+            "--save",
+            "",
+        ]);
     });
 
     it("admits nobody when a store has no clients, rather than everybody", () => {
         assert.deepEqual(clientPeers([], []), []);
         assert.deepEqual(clientPeers(["api"], ["ollama-model-pull"]), [
             { podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } },
-            { podSelector: { matchLabels: { "app.kubernetes.io/name": "ollama-model-pull", "estate.io/tier": "job" } } },
+            {
+                podSelector: {
+                    matchLabels: { "app.kubernetes.io/name": "ollama-model-pull", "estate.io/tier": "job" },
+                },
+            },
         ]);
     });
 
@@ -99,7 +180,8 @@ describe("data store helpers", () => {
         for (const name of serviceNames) {
             // Every service that needs a store reads its connection settings as secrets.
             const env = secretEnvOf(name, true);
-            if (serviceBlueprints[name].needs.includes("postgres")) assert.equal(env["DATABASE_URL"], "database-url", name);
+            if (serviceBlueprints[name].needs.includes("postgres"))
+                assert.equal(env["DATABASE_URL"], "database-url", name);
             if (serviceBlueprints[name].needs.includes("redis")) assert.equal(env["REDIS_URL"], "redis-url", name);
         }
         assert.equal(secretEnvOf("api", true)["POSTGRES_DSN_PROD"], "database-url");

@@ -12,7 +12,14 @@ const ROOT = path.resolve(__dirname, "../..");
 const NODE = path.join(ROOT, "node_modules/.bin/node");
 const load = (file: string) => parse(fs.readFileSync(path.join(ROOT, ".github/workflows", file), "utf8"));
 
-interface Step { name?: string; id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string> }
+interface Step {
+    name?: string;
+    id?: string;
+    uses?: string;
+    run?: string;
+    env?: Record<string, string>;
+    with?: Record<string, string>;
+}
 
 const daily = load("ops-daily.yml");
 const reusable = load("reusable-ops-daily.yml");
@@ -20,7 +27,11 @@ const verifySteps = reusable.jobs.verify.steps as Step[];
 const reportStep = (reusable.jobs.report.steps as Step[])[0]!;
 
 function endpoints(stdin: string) {
-    const r = spawnSync(NODE, ["--import", "tsx", "scripts/smoke/endpoints.ts"], { cwd: ROOT, input: stdin, encoding: "utf8" });
+    const r = spawnSync(NODE, ["--import", "tsx", "scripts/smoke/endpoints.ts"], {
+        cwd: ROOT,
+        input: stdin,
+        encoding: "utf8",
+    });
     return { code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
 }
 
@@ -30,9 +41,12 @@ async function report(code: string, openIssues: Array<{ number: number; title: s
     const rest = {
         issues: {
             listForRepo: "listForRepo",
-            create: async (a: { title: string; body: string }) => void calls.push(`create ${a.title}: ${a.body.split("\n")[0]}`),
-            createComment: async (a: { issue_number: number; body: string }) => void calls.push(`comment #${a.issue_number}: ${a.body.split("\n")[0]}`),
-            update: async (a: { issue_number: number; state: string }) => void calls.push(`update #${a.issue_number} ${a.state}`),
+            create: async (a: { title: string; body: string }) =>
+                void calls.push(`create ${a.title}: ${a.body.split("\n")[0]}`),
+            createComment: async (a: { issue_number: number; body: string }) =>
+                void calls.push(`comment #${a.issue_number}: ${a.body.split("\n")[0]}`),
+            update: async (a: { issue_number: number; state: string }) =>
+                void calls.push(`update #${a.issue_number} ${a.state}`),
         },
     };
     const github = { rest, paginate: async () => openIssues };
@@ -41,7 +55,9 @@ async function report(code: string, openIssues: Array<{ number: number; title: s
     const saved = process.env;
     process.env = env;
     try {
-        const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+        const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+            ...args: string[]
+        ) => (...a: unknown[]) => Promise<void>;
         await new AsyncFunction("github", "context", reportStep.with!["script"]!)(github, context);
     } finally {
         process.env = saved;
@@ -64,20 +80,43 @@ describe("ops_daily workflow (runbook 004)", () => {
 
     it("runs the smoke script's token-free checks with arguments it accepts, against the stack's outputs", () => {
         const step = verifySteps.find((s) => s.id === "smoke")!;
-        assert.match(step.run!, /pulumi stack output --stack "\$STACK" --json services \| node_modules\/\.bin\/node --import tsx scripts\/smoke\/endpoints\.ts/);
-        const command = step.run!.replace(/\\\n\s*/g, " ").split("\n").find((l) => l.includes("scripts/smoke/smoke.ts"))!.trim().split(/\s+/);
+        assert.match(
+            step.run!,
+            /pulumi stack output --stack "\$STACK" --json services \| node_modules\/\.bin\/node --import tsx scripts\/smoke\/endpoints\.ts/,
+        );
+        const command = step
+            .run!.replace(/\\\n\s*/g, " ")
+            .split("\n")
+            .find((l) => l.includes("scripts/smoke/smoke.ts"))!
+            .trim()
+            .split(/\s+/);
         assert.deepEqual(command.slice(0, 4), ["node_modules/.bin/node", "--import", "tsx", "scripts/smoke/smoke.ts"]);
-        const samples: Record<string, string> = { API_BASE_URL: "https://api.example.com", APP_ORIGIN: "https://app.example.com" };
-        const options = parseSmokeArgs(command.slice(4).map((a) => a.replace(/^"\$(\w+)"$/, (_m, v: string) => samples[v] ?? `unset:${v}`)), {});
+        const samples: Record<string, string> = {
+            API_BASE_URL: "https://api.example.com",
+            APP_ORIGIN: "https://app.example.com",
+        };
+        const options = parseSmokeArgs(
+            command.slice(4).map((a) => a.replace(/^"\$(\w+)"$/, (_m, v: string) => samples[v] ?? `unset:${v}`)),
+            {},
+        );
         assert.deepEqual(options.checks, ["healthz", "readyz", "cors-allowed", "cors-disallowed"]);
         assert.ok(options.retries > 0);
         assert.match(step.run!, /code=\$\?\n\s*echo "code=\$code" >> "\$GITHUB_OUTPUT"\n\s*exit "\$code"/);
         assert.deepEqual(reusable.jobs.verify.permissions, { contents: "read", "id-token": "write" });
-        assert.ok(!verifySteps.some((s) => s.uses?.startsWith("azure/login") || s.uses?.startsWith("google-github-actions/auth")), "no cloud identity");
+        assert.ok(
+            !verifySteps.some(
+                (s) => s.uses?.startsWith("azure/login") || s.uses?.startsWith("google-github-actions/auth"),
+            ),
+            "no cloud identity",
+        );
     });
 
     it("finds the API and UI in the real stack outputs, parsed with the contract", () => {
-        assert.deepEqual(endpoints(JSON.stringify(outputs.services)), { code: 0, stdout: "https://api.estate.example.com https://app.estate.example.com", stderr: "" });
+        assert.deepEqual(endpoints(JSON.stringify(outputs.services)), {
+            code: 0,
+            stdout: "https://api.estate.example.com https://app.estate.example.com",
+            stderr: "",
+        });
     });
 
     it("exits 1 naming the problem when the outputs do not fit", () => {
@@ -90,7 +129,9 @@ describe("ops_daily workflow (runbook 004)", () => {
     });
 
     it("opens the issue on exit 2 or 1, comments on an open one, and closes it when healthy", async () => {
-        assert.deepEqual(await report("2", []), ["create ops_daily strict unhealthy (prod): ops_daily on `prod`: unhealthy (exit 2): the service answered but a check failed."]);
+        assert.deepEqual(await report("2", []), [
+            "create ops_daily strict unhealthy (prod): ops_daily on `prod`: unhealthy (exit 2): the service answered but a check failed.",
+        ]);
         assert.deepEqual(await report("", [{ number: 4, title: "ops_daily strict unhealthy (prod)" }]), [
             "comment #4: ops_daily on `prod`: error (exit none): the checks could not run or reach the service.",
         ]);

@@ -98,21 +98,34 @@ interface Run {
 
 function smoke(args: string[], env: Record<string, string> = { SMOKE_API_TOKEN: TOKEN }): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(NODE, ["--import", "tsx", SCRIPT, ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (error, out, err) => {
-            const lines = new Map<string, string>();
-            for (const line of out.split("\n")) {
-                const m = /^smoke check=(\S+) /.exec(line);
-                if (m?.[1] !== undefined) lines.set(m[1], line);
-            }
-            const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-            resolve({ code, out, err, lines });
-        });
+        execFile(
+            NODE,
+            ["--import", "tsx", SCRIPT, ...args],
+            { cwd: ROOT, env: { ...process.env, ...env } },
+            (error, out, err) => {
+                const lines = new Map<string, string>();
+                for (const line of out.split("\n")) {
+                    const m = /^smoke check=(\S+) /.exec(line);
+                    if (m?.[1] !== undefined) lines.set(m[1], line);
+                }
+                const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+                resolve({ code, out, err, lines });
+            },
+        );
     });
 }
 
 const standard = (url: string): string[] => [
-    "--base-url", url, "--allowed-origin", APP, "--disallowed-origin", EVIL,
-    "--token-env", "SMOKE_API_TOKEN", "--timeout-ms", "5000",
+    "--base-url",
+    url,
+    "--allowed-origin",
+    APP,
+    "--disallowed-origin",
+    EVIL,
+    "--token-env",
+    "SMOKE_API_TOKEN",
+    "--timeout-ms",
+    "5000",
 ];
 
 function assertNoLeak(run: Run): void {
@@ -125,8 +138,12 @@ describe("smoke script against stub APIs", { concurrency: true }, () => {
         const api = await stub();
         const run = await smoke(standard(api.url));
         assert.equal(run.code, 0, run.out + run.err);
-        assert.deepEqual([...run.lines.keys()], ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings"]);
-        for (const line of run.lines.values()) assert.match(line, /^smoke check=\S+ status=ok http=\d{3} ms=\d+ attempts=1$/);
+        assert.deepEqual(
+            [...run.lines.keys()],
+            ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings"],
+        );
+        for (const line of run.lines.values())
+            assert.match(line, /^smoke check=\S+ status=ok http=\d{3} ms=\d+ attempts=1$/);
         assert.match(run.out, /^smoke result=healthy exit=0 ok=6 failed=0 errors=0$/m);
         assert.ok(api.seen.includes(`POST /api/v1/ai/chat Bearer ${TOKEN}`));
         assert.ok(api.seen.includes(`POST /api/v1/ai/embeddings Bearer ${TOKEN}`));
@@ -186,7 +203,12 @@ describe("smoke script against stub APIs", { concurrency: true }, () => {
 
     it("never prints the token or response bodies, even when the API echoes them back", async () => {
         const echo: Handler = (req, res) =>
-            json(res, 500, { error: `bad token ${req.headers.authorization ?? ""}` }, { "x-debug": req.headers.authorization ?? "" });
+            json(
+                res,
+                500,
+                { error: `bad token ${req.headers.authorization ?? ""}` },
+                { "x-debug": req.headers.authorization ?? "" },
+            );
         const api = await stub({ "POST /api/v1/ai/chat": echo, "POST /api/v1/ai/embeddings": echo });
         const run = await smoke(standard(api.url));
         assert.equal(run.code, 2);
@@ -217,7 +239,15 @@ describe("smoke script against stub APIs", { concurrency: true }, () => {
         const api = await stub({
             "GET /healthz": (_q, res) => (++calls < 3 ? json(res, 502, {}) : json(res, 200, { status: "healthy" })),
         });
-        const run = await smoke([...standard(api.url), "--checks", "healthz", "--retries", "5", "--retry-delay-ms", "0"]);
+        const run = await smoke([
+            ...standard(api.url),
+            "--checks",
+            "healthz",
+            "--retries",
+            "5",
+            "--retry-delay-ms",
+            "0",
+        ]);
         assert.equal(run.code, 0, run.out);
         assert.match(run.lines.get("healthz") ?? "", /status=ok http=200 ms=\d+ attempts=3$/);
         assert.deepEqual([...run.lines.keys()], ["healthz"]);
@@ -230,8 +260,23 @@ describe("smoke script against stub APIs", { concurrency: true }, () => {
             [["--allowed-origin", APP, "--disallowed-origin", EVIL], {}, /`--base-url` is required/],
             [[...standard(api.url), "--bogus"], { SMOKE_API_TOKEN: TOKEN }, /unrecognised or malformed arguments/],
             [standard(api.url), { SMOKE_API_TOKEN: "" }, /`SMOKE_API_TOKEN` named by `--token-env` is empty or unset/],
-            [[...standard(api.url), "--retries", "2.5"], { SMOKE_API_TOKEN: TOKEN }, /`--retries` must be a whole number/],
-            [["--base-url", `http://user:${TOKEN}@127.0.0.1:9`, "--allowed-origin", APP, "--disallowed-origin", EVIL], {}, /must not embed credentials/],
+            [
+                [...standard(api.url), "--retries", "2.5"],
+                { SMOKE_API_TOKEN: TOKEN },
+                /`--retries` must be a whole number/,
+            ],
+            [
+                [
+                    "--base-url",
+                    `http://user:${TOKEN}@127.0.0.1:9`,
+                    "--allowed-origin",
+                    APP,
+                    "--disallowed-origin",
+                    EVIL,
+                ],
+                {},
+                /must not embed credentials/,
+            ],
         ];
         for (const [args, env, message] of cases) {
             const run = await smoke(args, env);
@@ -245,23 +290,40 @@ describe("smoke script against stub APIs", { concurrency: true }, () => {
 });
 
 describe("perf smoke (`--checks latency`, runbook 003)", { concurrency: true }, () => {
-    const perf = (url: string, extra: string[]) => ["--base-url", url, "--allowed-origin", APP, "--disallowed-origin", EVIL, "--checks", "latency", ...extra];
+    const perf = (url: string, extra: string[]) => [
+        "--base-url",
+        url,
+        "--allowed-origin",
+        APP,
+        "--disallowed-origin",
+        EVIL,
+        "--checks",
+        "latency",
+        ...extra,
+    ];
     /** A /readyz that answers after `ms`, counting how many requests it serves at once. */
-    const slow = (ms: number, seen: { now: number; max: number }): Handler => (_q, res) => {
-        seen.now += 1;
-        seen.max = Math.max(seen.max, seen.now);
-        setTimeout(() => {
-            seen.now -= 1;
-            json(res, 200, { status: "ready" });
-        }, ms);
-    };
+    const slow =
+        (ms: number, seen: { now: number; max: number }): Handler =>
+        (_q, res) => {
+            seen.now += 1;
+            seen.max = Math.max(seen.max, seen.now);
+            setTimeout(() => {
+                seen.now -= 1;
+                json(res, 200, { status: "ready" });
+            }, ms);
+        };
 
     it("exits 0 within the p95 budget, sending exactly the requests asked for, a few at a time", async () => {
         const load = { now: 0, max: 0 };
         const api = await stub({ "GET /readyz": slow(20, load) });
-        const run = await smoke(perf(api.url, ["--latency-requests", "12", "--latency-concurrency", "3", "--latency-p95-ms", "2000"]));
+        const run = await smoke(
+            perf(api.url, ["--latency-requests", "12", "--latency-concurrency", "3", "--latency-p95-ms", "2000"]),
+        );
         assert.equal(run.code, 0, run.out + run.err);
-        assert.match(run.lines.get("latency") ?? "", /^smoke check=latency status=ok http=200 ms=\d+ attempts=1 p95_ms=\d+ requests=12$/);
+        assert.match(
+            run.lines.get("latency") ?? "",
+            /^smoke check=latency status=ok http=200 ms=\d+ attempts=1 p95_ms=\d+ requests=12$/,
+        );
         assert.equal(api.seen.filter((s) => s === "GET /readyz -").length, 12);
         assert.equal(load.max, 3);
     });
@@ -287,8 +349,18 @@ describe("perf smoke (`--checks latency`, runbook 003)", { concurrency: true }, 
     });
 
     it("is not part of the default checks, which every deploy runs", () => {
-        const options = parseSmokeArgs(["--base-url", "https://api.example.com", "--allowed-origin", APP, "--disallowed-origin", EVIL], {});
-        assert.deepEqual(options.checks, ["healthz", "readyz", "cors-allowed", "cors-disallowed", "chat", "embeddings"]);
+        const options = parseSmokeArgs(
+            ["--base-url", "https://api.example.com", "--allowed-origin", APP, "--disallowed-origin", EVIL],
+            {},
+        );
+        assert.deepEqual(options.checks, [
+            "healthz",
+            "readyz",
+            "cors-allowed",
+            "cors-disallowed",
+            "chat",
+            "embeddings",
+        ]);
         assert.deepEqual(options.latency, { requests: 50, concurrency: 5, p95Ms: 2000 });
     });
 });
@@ -296,8 +368,20 @@ describe("perf smoke (`--checks latency`, runbook 003)", { concurrency: true }, 
 describe("smoke helpers", () => {
     it("computes the nearest-rank p95", () => {
         assert.equal(percentile([5], 95), 5);
-        assert.equal(percentile(Array.from({ length: 20 }, (_v, i) => 20 - i), 95), 19);
-        assert.equal(percentile(Array.from({ length: 100 }, (_v, i) => i + 1), 95), 95);
+        assert.equal(
+            percentile(
+                Array.from({ length: 20 }, (_v, i) => 20 - i),
+                95,
+            ),
+            19,
+        );
+        assert.equal(
+            percentile(
+                Array.from({ length: 100 }, (_v, i) => i + 1),
+                95,
+            ),
+            95,
+        );
         assert.equal(percentile([1, 2, 3, 1000], 95), 1000);
     });
 
@@ -319,13 +403,28 @@ describe("smoke helpers", () => {
     it("classifies transport failures into fixed codes", () => {
         assert.equal(classifyError(Object.assign(new Error("x"), { name: "TimeoutError" })), "timeout");
         assert.equal(classifyError(new TypeError("fetch failed", { cause: { code: "ENOTFOUND" } })), "dns");
-        assert.equal(classifyError(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })), "connection_refused");
+        assert.equal(
+            classifyError(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })),
+            "connection_refused",
+        );
         assert.equal(classifyError(new TypeError("fetch failed", { cause: { code: "CERT_HAS_EXPIRED" } })), "tls");
     });
 
     it("refuses to send a token over plain http to a non-loopback host", () => {
-        const args = ["--base-url", "http://api.example.com", "--allowed-origin", APP, "--disallowed-origin", EVIL, "--token-env", "T"];
-        assert.throws(() => parseSmokeArgs(args, { T: "x" }), (e: unknown) => e instanceof UsageError && /needs an https/.test(e.message));
+        const args = [
+            "--base-url",
+            "http://api.example.com",
+            "--allowed-origin",
+            APP,
+            "--disallowed-origin",
+            EVIL,
+            "--token-env",
+            "T",
+        ];
+        assert.throws(
+            () => parseSmokeArgs(args, { T: "x" }),
+            (e: unknown) => e instanceof UsageError && /needs an https/.test(e.message),
+        );
         const ok = parseSmokeArgs(["--base-url", "https://api.example.com/", ...args.slice(2)], { T: "x" });
         assert.equal(ok.baseUrl, "https://api.example.com");
         assert.equal(ok.token, "x");

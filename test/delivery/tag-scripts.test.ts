@@ -78,14 +78,25 @@ function run(script: string, stackFile: Config, deployed: Config | undefined, en
             ...env,
         },
     });
-    const result = (JSON.parse(fs.readFileSync(path.join(dir, "Pulumi.staging.yaml"), "utf8")) as { config: Config }).config;
+    const result = (JSON.parse(fs.readFileSync(path.join(dir, "Pulumi.staging.yaml"), "utf8")) as { config: Config })
+        .config;
     return { status: r.status, log: r.stdout + r.stderr, config: result, output: fs.readFileSync(output, "utf8") };
 }
 
 describe("deploy tag handling (bash steps of reusable-deploy.yml)", () => {
     assert.ok(pinStep && rollbackStep, "both steps found");
-    const running = config({ api: ["aaa1111", "9999999"], gateway: ["ccc3333", "8888888"], ui: ["ccc3333", "8888888"], worker: ["ccc3333", "8888888"] });
-    const committed = config({ api: ["bbb2222", "0000000"], gateway: ["ccc3333", "0000000"], ui: ["ccc3333", "0000000"], worker: ["ccc3333", "0000000"] });
+    const running = config({
+        api: ["aaa1111", "9999999"],
+        gateway: ["ccc3333", "8888888"],
+        ui: ["ccc3333", "8888888"],
+        worker: ["ccc3333", "8888888"],
+    });
+    const committed = config({
+        api: ["bbb2222", "0000000"],
+        gateway: ["ccc3333", "0000000"],
+        ui: ["ccc3333", "0000000"],
+        worker: ["ccc3333", "0000000"],
+    });
 
     it("deploys the committed tags, records the running tag as previousTag, and reports only changed services", () => {
         const r = run(pinStep, committed, running, {});
@@ -134,11 +145,17 @@ describe("deploy tag handling (bash steps of reusable-deploy.yml)", () => {
 
     it("reads the API and UI origins from the services stack output, and fails without them", () => {
         const ok = spawnSync(NODE, ["-e", ENDPOINTS], {
-            input: JSON.stringify({ api: { url: "https://api.estate.example.com/" }, ui: { url: "https://app.estate.example.com/" } }),
+            input: JSON.stringify({
+                api: { url: "https://api.estate.example.com/" },
+                ui: { url: "https://app.estate.example.com/" },
+            }),
             encoding: "utf8",
         });
         assert.equal(ok.stdout.trim(), "https://api.estate.example.com https://app.estate.example.com");
-        const missing = spawnSync(NODE, ["-e", ENDPOINTS], { input: JSON.stringify({ api: { url: "https://x.example" } }), encoding: "utf8" });
+        const missing = spawnSync(NODE, ["-e", ENDPOINTS], {
+            input: JSON.stringify({ api: { url: "https://x.example" } }),
+            encoding: "utf8",
+        });
         assert.equal(missing.status, 1);
     });
 });

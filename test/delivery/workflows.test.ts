@@ -40,7 +40,10 @@ interface Workflow {
     jobs: Record<string, Job>;
 }
 
-const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = fs
+    .readdirSync(WORKFLOWS)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 const text = (file: string): string => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
 const load = (file: string): Workflow => parse(text(file)) as Workflow;
 const workflows = new Map(files.map((f) => [f, load(f)]));
@@ -129,9 +132,17 @@ describe("supply chain", () => {
         for (const f of files) {
             const t = text(f);
             const secrets = [...t.matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
-            assert.deepEqual(secrets.filter((s) => s !== "PULUMI_ACCESS_TOKEN"), [], f);
+            assert.deepEqual(
+                secrets.filter((s) => s !== "PULUMI_ACCESS_TOKEN"),
+                [],
+                f,
+            );
             assert.doesNotMatch(t, /secrets:\s*inherit/, f);
-            assert.doesNotMatch(t, /ARM_CLIENT_SECRET|AZURE_CREDENTIALS|credentials_json|GOOGLE_CREDENTIALS|AWS_SECRET_ACCESS_KEY|client-secret|^\s+creds:/m, f);
+            assert.doesNotMatch(
+                t,
+                /ARM_CLIENT_SECRET|AZURE_CREDENTIALS|credentials_json|GOOGLE_CREDENTIALS|AWS_SECRET_ACCESS_KEY|client-secret|^\s+creds:/m,
+                f,
+            );
         }
     });
 
@@ -139,7 +150,8 @@ describe("supply chain", () => {
         for (const [f, wf] of workflows) {
             for (const [id, job] of Object.entries(wf.jobs)) {
                 for (const step of job.steps ?? []) {
-                    if (step.run !== undefined) assert.doesNotMatch(step.run, /\$\{\{/, `${f} ${id}: ${step.name ?? step.run}`);
+                    if (step.run !== undefined)
+                        assert.doesNotMatch(step.run, /\$\{\{/, `${f} ${id}: ${step.name ?? step.run}`);
                 }
             }
         }
@@ -158,20 +170,35 @@ describe("least privilege", () => {
             for (const [id, job] of Object.entries(wf.jobs)) {
                 const perms = job.permissions ?? {};
                 assert.equal(typeof perms, "object", `${f} ${id}: no read-all/write-all`);
-                const writes = Object.entries(perms).filter(([, v]) => v === "write").map(([k]) => k);
+                const writes = Object.entries(perms)
+                    .filter(([, v]) => v === "write")
+                    .map(([k]) => k);
                 for (const w of writes) assert.ok(allowedWrites.has(w), `${f} ${id}: ${w}: write`);
 
                 const own = job.steps ?? [];
-                const usesOidc = steps(f, id).some((s) => s.uses !== undefined && OIDC_ACTIONS.includes(actionOf(s.uses)));
-                assert.equal(writes.includes("id-token"), usesOidc, `${f} ${id}: id-token: write exactly when it logs in via OIDC`);
+                const usesOidc = steps(f, id).some(
+                    (s) => s.uses !== undefined && OIDC_ACTIONS.includes(actionOf(s.uses)),
+                );
+                assert.equal(
+                    writes.includes("id-token"),
+                    usesOidc,
+                    `${f} ${id}: id-token: write exactly when it logs in via OIDC`,
+                );
                 if (job.uses === undefined && writes.includes("issues")) {
                     assert.ok(!writes.includes("id-token"), `${f} ${id}: the issue writer holds no cloud identity`);
-                    assert.ok(own.some((s) => s.uses?.startsWith("actions/github-script@")), `${f} ${id}: issues: write only to file issues`);
+                    assert.ok(
+                        own.some((s) => s.uses?.startsWith("actions/github-script@")),
+                        `${f} ${id}: issues: write only to file issues`,
+                    );
                 }
                 if (job.uses === undefined && writes.includes("pull-requests")) {
-                    assert.ok(own.some((s) => s.with?.["comment-on-pr"] === true), `${f} ${id}: pull-requests: write only to comment`);
+                    assert.ok(
+                        own.some((s) => s.with?.["comment-on-pr"] === true),
+                        `${f} ${id}: pull-requests: write only to comment`,
+                    );
                 }
-                if (writes.includes("issues")) assert.match(f, /drift|ops-daily/, `${f} ${id}: only drift detection and ops_daily file issues`);
+                if (writes.includes("issues"))
+                    assert.match(f, /drift|ops-daily/, `${f} ${id}: only drift detection and ops_daily file issues`);
             }
         }
     });
@@ -183,8 +210,14 @@ describe("pull-request workflow", () => {
     it("runs on pull requests and gates them with exactly what .ci/run runs", () => {
         assert.ok("pull_request" in pr.on);
         const ciRun = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
-        const npmLines = ciRun.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("npm "));
-        assert.ok(npmLines.some((l) => /^npm ci\b/.test(l)) && npmLines.includes("npm test"), ".ci/run runs npm ci and npm test");
+        const npmLines = ciRun
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l.startsWith("npm "));
+        assert.ok(
+            npmLines.some((l) => /^npm ci\b/.test(l)) && npmLines.includes("npm test"),
+            ".ci/run runs npm ci and npm test",
+        );
         assert.ok(fs.statSync(path.join(ROOT, ".ci/run")).mode & 0o111, ".ci/run is executable");
         const runs = steps("pull-request.yml", "checks").map((s) => s.run?.trim());
         assert.ok(runs.includes(".ci/run"), "the PR checks execute .ci/run itself");
@@ -226,7 +259,11 @@ describe("deploy workflow", () => {
         assert.ok("workflow_dispatch" in deploy.on);
         assert.equal(deploy.jobs["checks"]?.uses, "./.github/workflows/reusable-checks.yml");
         assert.equal(deploy.jobs["staging"]?.needs, "checks");
-        assert.equal(deploy.jobs["staging"]?.if, "github.ref == 'refs/heads/main'", "a dispatch from a branch deploys nothing");
+        assert.equal(
+            deploy.jobs["staging"]?.if,
+            "github.ref == 'refs/heads/main'",
+            "a dispatch from a branch deploys nothing",
+        );
         assert.deepEqual(deploy.jobs["staging"]?.with, {
             stack: "staging",
             environment: "staging",
@@ -243,7 +280,9 @@ describe("deploy workflow", () => {
 
     it("handles the tags of all four services and hands the changed ones to the rollback job", () => {
         assert.deepEqual(reusable.env?.["SERVICES"]?.split(" "), ["api", "gateway", "ui", "worker"]);
-        const pin = (reusable.jobs["up"]?.steps ?? []).find((s) => s.name === "Pin every service image to its commit SHA");
+        const pin = (reusable.jobs["up"]?.steps ?? []).find(
+            (s) => s.name === "Pin every service image to its commit SHA",
+        );
         assert.ok(pin?.run?.includes('"estate:${svc}PreviousTag"'));
         assert.ok(pin);
         assert.equal(pin.env?.["IMAGE_TAG"], "${{ inputs.image-tag }}");
@@ -271,11 +310,17 @@ describe("deploy workflow", () => {
         assert.equal(rollback?.if, "failure() && needs.up.result == 'failure'");
         const rb = rollback?.steps ?? [];
         const revert = rb.findIndex((s) => s.run?.includes("PreviousTag"));
-        assert.match(rb[revert]?.run ?? "", /pulumi config set --stack "\$STACK" "estate:\$\{svc\}Tag" \\\s+"\$\(pulumi config get --stack "\$STACK" "estate:\$\{svc\}PreviousTag"\)"/);
+        assert.match(
+            rb[revert]?.run ?? "",
+            /pulumi config set --stack "\$STACK" "estate:\$\{svc\}Tag" \\\s+"\$\(pulumi config get --stack "\$STACK" "estate:\$\{svc\}PreviousTag"\)"/,
+        );
         const rbUp = rb.findIndex((s) => s.with?.["command"] === "up");
         const wait = rb.findIndex((s) => /^sleep \d+$/.test(s.run?.trim() ?? ""));
         const verify = rb.findIndex((s) => s.run?.includes("scripts/smoke/smoke.ts"));
-        assert.ok(revert >= 0 && revert < rbUp && rbUp < wait && wait < verify, "revert, up, wait, verify — in that order");
+        assert.ok(
+            revert >= 0 && revert < rbUp && rbUp < wait && wait < verify,
+            "revert, up, wait, verify — in that order",
+        );
         assert.match(rb[verify]?.run ?? "", /--checks healthz,readyz/);
     });
 
@@ -288,13 +333,29 @@ describe("deploy workflow", () => {
         for (const job of Object.values(reusable.jobs)) {
             for (const step of job.steps ?? []) {
                 if (!step.run?.includes("scripts/smoke/smoke.ts")) continue;
-                const command = step.run.replace(/\\\n\s*/g, " ").split("\n").find((l) => l.includes("scripts/smoke/smoke.ts")) ?? "";
-                const args = command.trim().split(/\s+/).slice(4).map((a) => a.replace(/^"\$(\w+)"$/, (_m, v: string) => samples[v] ?? `unset:${v}`));
-                assert.deepEqual(command.trim().split(/\s+/).slice(0, 4), ["node_modules/.bin/node", "--import", "tsx", "scripts/smoke/smoke.ts"]);
+                const command =
+                    step.run
+                        .replace(/\\\n\s*/g, " ")
+                        .split("\n")
+                        .find((l) => l.includes("scripts/smoke/smoke.ts")) ?? "";
+                const args = command
+                    .trim()
+                    .split(/\s+/)
+                    .slice(4)
+                    .map((a) => a.replace(/^"\$(\w+)"$/, (_m, v: string) => samples[v] ?? `unset:${v}`));
+                assert.deepEqual(command.trim().split(/\s+/).slice(0, 4), [
+                    "node_modules/.bin/node",
+                    "--import",
+                    "tsx",
+                    "scripts/smoke/smoke.ts",
+                ]);
                 const options = parseSmokeArgs(args, { SMOKE_API_TOKEN: "sample" });
                 assert.equal(options.baseUrl, "https://api.example.com");
                 assert.ok(options.retries > 0, "the smoke check waits for the rollout");
-                assert.match(step.run, /pulumi stack output --stack "\$STACK" --json services \| node_modules\/\.bin\/node -e "\$ENDPOINTS_FROM_OUTPUTS"/);
+                assert.match(
+                    step.run,
+                    /pulumi stack output --stack "\$STACK" --json services \| node_modules\/\.bin\/node -e "\$ENDPOINTS_FROM_OUTPUTS"/,
+                );
                 calls += 1;
             }
         }
@@ -319,13 +380,18 @@ describe("drift workflow", () => {
 });
 
 describe("stacks", () => {
-    const stackFiles = fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined);
+    const stackFiles = fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined);
     const covered = {
         "offline plan/policy": matrixStacks(get("reusable-checks.yml").jobs["offline"] ?? {}),
         "PR preview": matrixStacks(get("pull-request.yml").jobs["preview"] ?? {}),
         drift: matrixStacks(get("drift.yml").jobs["stack"] ?? {}),
         "ops-daily": matrixStacks(get("ops-daily.yml").jobs["stack"] ?? {}),
-        deploy: Object.values(get("deploy.yml").jobs).map((j) => j.with?.["stack"]).filter((s): s is string => typeof s === "string"),
+        deploy: Object.values(get("deploy.yml").jobs)
+            .map((j) => j.with?.["stack"])
+            .filter((s): s is string => typeof s === "string"),
     };
 
     it("covers every Pulumi.<stack>.yaml in every matrix and in the deploy chain", () => {
@@ -341,7 +407,8 @@ describe("stacks", () => {
             return;
         }
         for (const [where, stacks] of Object.entries(covered)) {
-            for (const s of stacks) assert.ok(stackFiles.includes(s), `${where} names ${s}, which has no Pulumi.${s}.yaml`);
+            for (const s of stacks)
+                assert.ok(stackFiles.includes(s), `${where} names ${s}, which has no Pulumi.${s}.yaml`);
         }
     });
 });

@@ -8,16 +8,22 @@ import { plan } from "../support/program";
 const EXAMPLE = path.join(PROJECT_ROOT, "examples", "consumer", "index.ts");
 
 /** Runs examples/consumer against a StackReference that returns `estateOutputs`; resolves its exports. */
-async function runConsumer(estateOutputs: Record<string, unknown>): Promise<{ references: string[]; exports: Record<string, unknown> }> {
+async function runConsumer(
+    estateOutputs: Record<string, unknown>,
+): Promise<{ references: string[]; exports: Record<string, unknown> }> {
     const references: string[] = [];
     pulumi.runtime.setAllConfig({}, []);
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
                 if (args.type === "pulumi:pulumi:Stack") return { id: "", state: {} };
-                if (args.type !== "pulumi:pulumi:StackReference") throw new Error(`the consumer example declared ${args.type}`);
+                if (args.type !== "pulumi:pulumi:StackReference")
+                    throw new Error(`the consumer example declared ${args.type}`);
                 references.push(String(args.inputs["name"]));
-                return { id: String(args.inputs["name"]), state: { ...args.inputs, outputs: estateOutputs, secretOutputNames: [] } };
+                return {
+                    id: String(args.inputs["name"]),
+                    state: { ...args.inputs, outputs: estateOutputs, secretOutputNames: [] },
+                };
             },
             call: (args) => args.inputs,
         },

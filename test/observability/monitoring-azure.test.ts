@@ -54,31 +54,60 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("gives every service a workspace-based Application Insights component", () => {
             for (const { service } of targets(stack)) {
-                const component = resource(azure, "azure-native:applicationinsights:Component", `monitoring-${service}-insights`);
+                const component = resource(
+                    azure,
+                    "azure-native:applicationinsights:Component",
+                    `monitoring-${service}-insights`,
+                );
                 const inputs = inputsOf(component);
-                assert.deepEqual([inputs.kind, inputs.applicationType, inputs.ingestionMode, inputs.workspaceResourceId], ["web", "web", "LogAnalytics", "foundation-logs-id"]);
+                assert.deepEqual(
+                    [inputs.kind, inputs.applicationType, inputs.ingestionMode, inputs.workspaceResourceId],
+                    ["web", "web", "LogAnalytics", "foundation-logs-id"],
+                );
                 assert.equal(component.options.protect, stack === "prod");
             }
         });
 
         it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
-            const expected = [...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS)), ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS)];
+            const expected = [
+                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS)),
+                ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS),
+            ];
             assert.equal(azureRules(azure).length, expected.length);
             for (const alert of expected) {
                 const type = alert.kind === "metric" ? METRIC : LOG;
                 const inputs = inputsOf(resource(azure, type, `monitoring-${alert.service}-${alert.id}`));
                 const severity = catalogueEntry(alert.id as AlertId).severity;
-                assert.deepEqual(inputs.tags, { "estate-service": alert.service, "estate-alert": alert.alertName, "estate-severity": severity });
-                assert.deepEqual([inputs.severity, inputs.windowSize, inputs.evaluationFrequency], [alert.severity, alert.windowSize, alert.evaluationFrequency]);
+                assert.deepEqual(inputs.tags, {
+                    "estate-service": alert.service,
+                    "estate-alert": alert.alertName,
+                    "estate-severity": severity,
+                });
+                assert.deepEqual(
+                    [inputs.severity, inputs.windowSize, inputs.evaluationFrequency],
+                    [alert.severity, alert.windowSize, alert.evaluationFrequency],
+                );
                 assert.equal(inputs.description, `${alert.description} Runbook: ${alert.runbookUrl}`);
                 if (alert.kind === "metric") {
-                    assert.deepEqual(inputs.criteria, { odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria", allOf: [alert.criterion] });
-                    assert.deepEqual(inputs.scopes, [`/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/foundation-rg-offline/providers/Microsoft.App/containerApps/${alert.service}`]);
+                    assert.deepEqual(inputs.criteria, {
+                        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                        allOf: [alert.criterion],
+                    });
+                    assert.deepEqual(inputs.scopes, [
+                        `/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/foundation-rg-offline/providers/Microsoft.App/containerApps/${alert.service}`,
+                    ]);
                     assert.deepEqual(inputs.actions, [{ actionGroupId: "monitoring-on-call-id" }]);
                 } else {
                     assert.deepEqual(inputs.criteria, { allOf: [alert.condition] });
-                    assert.deepEqual(inputs.scopes, [alert.source === "appInsights" ? `monitoring-${alert.service}-insights-id` : "foundation-logs-id"]);
-                    assert.deepEqual(inputs.actions, { actionGroups: ["monitoring-on-call-id"], customProperties: { runbook_url: alert.runbookUrl } });
+                    assert.deepEqual(inputs.scopes, [
+                        alert.source === "appInsights"
+                            ? `monitoring-${alert.service}-insights-id`
+                            : "foundation-logs-id",
+                    ]);
+                    assert.deepEqual(inputs.actions, {
+                        actionGroups: ["monitoring-on-call-id"],
+                        customProperties: { runbook_url: alert.runbookUrl },
+                    });
                 }
             }
         });
@@ -92,7 +121,10 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(k8s["HttpErrorRateHigh/gateway"], 1);
             assert.equal(k8s["BackupStale/backup"], 26);
             assert.deepEqual((azure.outputs as Record<string, any>).alerting.alertNames, ALERT_NAMES);
-            assert.deepEqual((azure.outputs as Record<string, any>).alerting.alertNames, (kubernetes.outputs as Record<string, any>).alerting.alertNames);
+            assert.deepEqual(
+                (azure.outputs as Record<string, any>).alerting.alertNames,
+                (kubernetes.outputs as Record<string, any>).alerting.alertNames,
+            );
         });
 
         it("pages through an action group whose receiver URL stays a secret", () => {
@@ -102,24 +134,52 @@ for (const stack of ["staging", "prod"] as const) {
             assert.ok(receivers[0]!["serviceUri"][SECRET_SIG], "the webhook URL is a Pulumi secret");
             const kind = stack === "prod" ? "pagerduty" : "webhook";
             const inputs = inputsOf(group);
-            assert.deepEqual(inputs.webhookReceivers, [{ name: kind, serviceUri: onCallWebhookUrl(kind, placeholderSecret("estate:alertOnCallKey")), useCommonAlertSchema: true }]);
-            assert.deepEqual(inputs.emailReceivers, stack === "prod" ? [{ name: "email-1", emailAddress: "oncall@estate.example.com", useCommonAlertSchema: true }] : []);
+            assert.deepEqual(inputs.webhookReceivers, [
+                {
+                    name: kind,
+                    serviceUri: onCallWebhookUrl(kind, placeholderSecret("estate:alertOnCallKey")),
+                    useCommonAlertSchema: true,
+                },
+            ]);
+            assert.deepEqual(
+                inputs.emailReceivers,
+                stack === "prod"
+                    ? [{ name: "email-1", emailAddress: "oncall@estate.example.com", useCommonAlertSchema: true }]
+                    : [],
+            );
             assert.deepEqual((azure.outputs as Record<string, any>).alerting.routingIds, ["monitoring-on-call-id"]);
             assert.equal((azure.outputs as Record<string, any>).alerting.receiverKind, kind);
         });
 
         it("tests each public /healthz from three locations, linked to the service's component", () => {
             const tests = resourcesOfType(azure, "azure-native:applicationinsights:WebTest").map((r) => inputsOf(r));
-            assert.deepEqual(tests.map((t) => t.webTestName).sort(), ["api-public-endpoint", "gateway-public-endpoint", "ui-public-endpoint"]);
+            assert.deepEqual(tests.map((t) => t.webTestName).sort(), [
+                "api-public-endpoint",
+                "gateway-public-endpoint",
+                "ui-public-endpoint",
+            ]);
             const api = tests.find((t) => t.webTestName === "api-public-endpoint")!;
-            assert.deepEqual(api.request, { requestUrl: `${APP_HOST("api")}/healthz`, httpVerb: "GET", followRedirects: false });
-            assert.deepEqual(api.validationRules, { expectedHttpStatusCode: 200, sSLCheck: true, sSLCertRemainingLifetimeCheck: 7 });
-            assert.deepEqual(api.tags, { "hidden-link:monitoring-api-insights-id": "Resource", "estate-service": "api" });
+            assert.deepEqual(api.request, {
+                requestUrl: `${APP_HOST("api")}/healthz`,
+                httpVerb: "GET",
+                followRedirects: false,
+            });
+            assert.deepEqual(api.validationRules, {
+                expectedHttpStatusCode: 200,
+                sSLCheck: true,
+                sSLCertRemainingLifetimeCheck: 7,
+            });
+            assert.deepEqual(api.tags, {
+                "hidden-link:monitoring-api-insights-id": "Resource",
+                "estate-service": "api",
+            });
             assert.equal(api.locations.length, 3);
         });
 
         it("draws every alert in one workbook", () => {
-            const workbook = inputsOf(resource(azure, "azure-native:applicationinsights:Workbook", "monitoring-workbook"));
+            const workbook = inputsOf(
+                resource(azure, "azure-native:applicationinsights:Workbook", "monitoring-workbook"),
+            );
             assert.match(workbook.resourceName, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
             const doc = JSON.parse(workbook.serializedData);
             assert.equal(doc.items.length, azureRules(azure).length);

@@ -26,14 +26,24 @@ describe("alerting caught by the policy run", () => {
     it("npm run policy exits 2 when an alert is switched off through estate:alertsDisabled", () => {
         const result = spawnSync(
             process.execPath,
-            ["--import", "tsx", path.join(PROJECT_ROOT, "tools/policy.ts"), "--stack", "prod", "-c", 'estate:alertsDisabled=["http-error-rate-high"]'],
+            [
+                "--import",
+                "tsx",
+                path.join(PROJECT_ROOT, "tools/policy.ts"),
+                "--stack",
+                "prod",
+                "-c",
+                'estate:alertsDisabled=["http-error-rate-high"]',
+            ],
             { cwd: PROJECT_ROOT, encoding: "utf8" },
         );
         assert.equal(result.status, 2, result.stderr);
         for (const service of ["api", "gateway", "ui", "worker"]) {
             assert.match(
                 result.stdout,
-                new RegExp(`Service "${service}" lacks the \`HttpErrorRateHigh\` alert: declare it as PrometheusRule rules with labels\\.service "${service}"`),
+                new RegExp(
+                    `Service "${service}" lacks the \`HttpErrorRateHigh\` alert: declare it as PrometheusRule rules with labels\\.service "${service}"`,
+                ),
             );
         }
         assert.match(result.stdout, /\[mandatory\] \[severity: high\] +service-alerts-complete/);
@@ -42,31 +52,65 @@ describe("alerting caught by the policy run", () => {
     it("npm run policy exits 2 when an estate-wide alert (the restore drill's) is switched off", () => {
         const result = spawnSync(
             process.execPath,
-            ["--import", "tsx", path.join(PROJECT_ROOT, "tools/policy.ts"), "--stack", "staging", "-c", 'estate:alertsDisabled=["restore-drill-overdue"]'],
+            [
+                "--import",
+                "tsx",
+                path.join(PROJECT_ROOT, "tools/policy.ts"),
+                "--stack",
+                "staging",
+                "-c",
+                'estate:alertsDisabled=["restore-drill-overdue"]',
+            ],
             { cwd: PROJECT_ROOT, encoding: "utf8" },
         );
         assert.equal(result.status, 2, result.stderr);
-        assert.match(result.stdout, /The estate declares no `RestoreDrillOverdue` alert: keep its id out of estate:alertsDisabled so the catalogue renders it\./);
+        assert.match(
+            result.stdout,
+            /The estate declares no `RestoreDrillOverdue` alert: keep its id out of estate:alertsDisabled so the catalogue renders it\./,
+        );
     });
 
     it("an unset on-call key leaves the Alertmanager receivers without credentials: refused (kubernetes, staging)", async () => {
         const capture = await runProgram({ stack: "staging", projectRoot: projectWithoutOnCallKey("staging") });
-        assert.equal(capture.resources.some((r) => r.name === "app-secrets-sync" && JSON.stringify(r.inputs).includes("alert-on-call-key")), false);
+        assert.equal(
+            capture.resources.some(
+                (r) => r.name === "app-secrets-sync" && JSON.stringify(r.inputs).includes("alert-on-call-key"),
+            ),
+            false,
+        );
         const report = await analyze(capture, { stack: "staging" });
         const found = report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]);
         assert.deepEqual(found, [
-            ["alerts-routed", "mandatory", 'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).'],
-            ["alerts-routed", "mandatory", 'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).'],
+            [
+                "alerts-routed",
+                "mandatory",
+                'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
+            ],
+            [
+                "alerts-routed",
+                "mandatory",
+                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
+            ],
         ]);
         assert.equal(policyExitCode(report), 2);
     });
 
     it("an unset on-call key leaves the action group without its paging receiver: refused (azure, prod)", async () => {
-        const capture = await runProgram({ stack: "prod", projectRoot: projectWithoutOnCallKey("prod"), overrides: { platform: "azure" } });
+        const capture = await runProgram({
+            stack: "prod",
+            projectRoot: projectWithoutOnCallKey("prod"),
+            overrides: { platform: "azure" },
+        });
         const report = await analyze(capture, { stack: "prod" });
         assert.deepEqual(
             report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
-            [["alerts-routed", "mandatory", "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver."]],
+            [
+                [
+                    "alerts-routed",
+                    "mandatory",
+                    "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver.",
+                ],
+            ],
         );
         assert.equal(policyExitCode(report), 2);
     });

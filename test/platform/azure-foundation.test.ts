@@ -14,16 +14,29 @@ describe("Azure foundation: logs (prod)", () => {
     it("keeps logs in one Log Analytics workspace for 30 days, protected in prod", () => {
         const [workspace, ...others] = resourcesOfType(capture, "azure-native:operationalinsights:Workspace");
         assert.equal(others.length, 0);
-        assert.deepEqual({ sku: inputsOf(workspace!).sku, retentionInDays: inputsOf(workspace!).retentionInDays }, { sku: { name: "PerGB2018" }, retentionInDays: 30 });
+        assert.deepEqual(
+            { sku: inputsOf(workspace!).sku, retentionInDays: inputsOf(workspace!).retentionInDays },
+            { sku: { name: "PerGB2018" }, retentionInDays: 30 },
+        );
         assert.equal(workspace!.options.protect, true);
     });
 
     it("routes the Container Apps environment's logs to it, with the workspace key as a secret", () => {
         const env = resource(capture, "azure-native:app:ManagedEnvironment", "foundation-env");
-        const logs = env.inputs["appLogsConfiguration"] as { destination: string; logAnalyticsConfiguration: Record<string, unknown> };
+        const logs = env.inputs["appLogsConfiguration"] as {
+            destination: string;
+            logAnalyticsConfiguration: Record<string, unknown>;
+        };
         assert.equal(logs.destination, "log-analytics");
         assert.equal(logs.logAnalyticsConfiguration["customerId"], "foundation-logs-customer-id");
-        assert.equal((logs.logAnalyticsConfiguration["sharedKey"] as Record<string, unknown>)[SECRET_SIG], SECRET_VALUE);
-        for (const app of resourcesOfType(capture, "azure-native:app:ContainerApp")) assert.ok(JSON.stringify(inputsOf(app)).includes("foundation-env-id"), `${app.name} runs in the logged environment`);
+        assert.equal(
+            (logs.logAnalyticsConfiguration["sharedKey"] as Record<string, unknown>)[SECRET_SIG],
+            SECRET_VALUE,
+        );
+        for (const app of resourcesOfType(capture, "azure-native:app:ContainerApp"))
+            assert.ok(
+                JSON.stringify(inputsOf(app)).includes("foundation-env-id"),
+                `${app.name} runs in the logged environment`,
+            );
     });
 });

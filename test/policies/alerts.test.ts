@@ -7,10 +7,12 @@ import { violations } from "./harness";
 const RULES = "monitoring.coreos.com/v1:PrometheusRule";
 const ROUTING = "monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 type Rs = Parameters<typeof get>[0];
-const apiRules = (rs: Rs) => get(rs, RULES, "api-rules").spec.groups.flatMap((g: { rules: unknown[] }) => g.rules) as Array<Record<string, any>>;
+const apiRules = (rs: Rs) =>
+    get(rs, RULES, "api-rules").spec.groups.flatMap((g: { rules: unknown[] }) => g.rules) as Array<Record<string, any>>;
 const rule = (rs: Rs, alert: string) => apiRules(rs).find((r) => r.alert === alert)!;
 function dropRule(rs: Rs, alert: string): void {
-    for (const group of get(rs, RULES, "api-rules").spec.groups) group.rules = group.rules.filter((r: { alert: string }) => r.alert !== alert);
+    for (const group of get(rs, RULES, "api-rules").spec.groups)
+        group.rules = group.rules.filter((r: { alert: string }) => r.alert !== alert);
 }
 const routingUrn = urnOf("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig", "on-call");
 
@@ -55,7 +57,9 @@ const cases: Case[] = [
             for (const alert of ["QueueBacklogHigh", "BackupStale"]) {
                 dropRule(rs, alert);
                 // and the Azure rules of the same alerts
-                for (let i = rs.length - 1; i >= 0; i--) if ((rs[i]!.inputs as { tags?: Record<string, string> }).tags?.["estate-alert"] === alert) rs.splice(i, 1);
+                for (let i = rs.length - 1; i >= 0; i--)
+                    if ((rs[i]!.inputs as { tags?: Record<string, string> }).tags?.["estate-alert"] === alert)
+                        rs.splice(i, 1);
             }
         },
         expect: [
@@ -99,7 +103,10 @@ const cases: Case[] = [
                 "alerts-routed",
                 'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
             ],
-            ["prod-alerts-page", 'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.'],
+            [
+                "prod-alerts-page",
+                'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.',
+            ],
         ],
     },
     {
@@ -110,7 +117,10 @@ const cases: Case[] = [
                 "alerts-routed",
                 'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
             ],
-            ["prod-alerts-page", 'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.'],
+            [
+                "prod-alerts-page",
+                'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.',
+            ],
         ],
     },
     {
@@ -126,7 +136,12 @@ const cases: Case[] = [
     {
         name: "action group without a webhook receiver on azure",
         mutate: (rs) => (get(rs, "monitor:ActionGroup", "on-call").webhookReceivers = []),
-        expect: [["alerts-routed", "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver."]],
+        expect: [
+            [
+                "alerts-routed",
+                "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver.",
+            ],
+        ],
     },
     {
         name: "azure rules not wired to an action group",
@@ -135,14 +150,26 @@ const cases: Case[] = [
             get(rs, "monitor:MetricAlert", "api-cpu-saturation-high").actions = [];
         },
         expect: [
-            ["alerts-routed", 'Alert rule "api-http-error-rate-high" has no action group: wire it to the on-call action group.'],
-            ["alerts-routed", 'Alert rule "api-cpu-saturation-high" has no action group: wire it to the on-call action group.'],
+            [
+                "alerts-routed",
+                'Alert rule "api-http-error-rate-high" has no action group: wire it to the on-call action group.',
+            ],
+            [
+                "alerts-routed",
+                'Alert rule "api-cpu-saturation-high" has no action group: wire it to the on-call action group.',
+            ],
         ],
     },
     {
         name: "PromQL threshold left empty",
-        mutate: (rs) => (rule(rs, "HttpErrorRateHigh").expr = rule(rs, "HttpErrorRateHigh").expr.replace(/ > 1$/, " > ")),
-        expect: [["alert-thresholds-numeric", 'Rule HttpErrorRateHigh in group estate-api-slo has no numeric threshold: end its expr with a comparison such as "> 2".']],
+        mutate: (rs) =>
+            (rule(rs, "HttpErrorRateHigh").expr = rule(rs, "HttpErrorRateHigh").expr.replace(/ > 1$/, " > ")),
+        expect: [
+            [
+                "alert-thresholds-numeric",
+                'Rule HttpErrorRateHigh in group estate-api-slo has no numeric threshold: end its expr with a comparison such as "> 2".',
+            ],
+        ],
     },
     {
         name: "azure thresholds empty or not a number",
@@ -162,14 +189,25 @@ const cases: Case[] = [
             get(rs, "monitor:ScheduledQueryRule", "api-http-error-rate-high").severity = 3;
         },
         expect: [
-            ["prod-alerts-page", 'Rule HttpErrorRateHigh of "api" has severity "ticket": set labels.severity "page" so it reaches on-call.'],
-            ["prod-alerts-page", 'Alert rule "api-http-error-rate-high" (HttpErrorRateHigh) has severity 3: set severity 0 or 1 so it pages.'],
+            [
+                "prod-alerts-page",
+                'Rule HttpErrorRateHigh of "api" has severity "ticket": set labels.severity "page" so it reaches on-call.',
+            ],
+            [
+                "prod-alerts-page",
+                'Alert rule "api-http-error-rate-high" (HttpErrorRateHigh) has severity 3: set severity 0 or 1 so it pages.',
+            ],
         ],
     },
     {
         name: "prod page route removed",
         mutate: (rs) => get(rs, ROUTING, "on-call").spec.route.routes.shift(),
-        expect: [["prod-alerts-page", 'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.']],
+        expect: [
+            [
+                "prod-alerts-page",
+                'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.',
+            ],
+        ],
     },
 ];
 
@@ -180,6 +218,9 @@ describe("alert policies", () => {
         const rs = estate();
         get(rs, ROUTING, "on-call").spec.receivers[0].pagerdutyConfigs = [];
         const [v] = await violations(rs);
-        assert.deepEqual([v!.policy, v!.urn, v!.enforcementLevel, v!.severity], ["alerts-routed", routingUrn, "mandatory", "critical"]);
+        assert.deepEqual(
+            [v!.policy, v!.urn, v!.enforcementLevel, v!.severity],
+            ["alerts-routed", routingUrn, "mandatory", "critical"],
+        );
     });
 });

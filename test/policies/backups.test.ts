@@ -5,48 +5,84 @@ import { Case, drop, estate, get, itReportsEachCase, setEnv } from "./cases";
 import { findings } from "./harness";
 
 const cron = (rs: Parameters<typeof get>[0], name: string) => get(rs, ":CronJob", name);
-const cronContainer = (rs: Parameters<typeof get>[0], name: string) => cron(rs, name).spec.jobTemplate.spec.template.spec.containers[0];
+const cronContainer = (rs: Parameters<typeof get>[0], name: string) =>
+    cron(rs, name).spec.jobTemplate.spec.template.spec.containers[0];
 const acaJob = (rs: Parameters<typeof get>[0], name: string) => get(rs, "app:Job", name);
 
-const noDrill = "No restore drill covers StatefulSet \"postgres\", Cluster \"postgres\", Server \"db\": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.";
+const noDrill =
+    'No restore drill covers StatefulSet "postgres", Cluster "postgres", Server "db": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.';
 
 const cases: Case[] = [
     {
         name: "the PostgreSQL backup runs weekly",
         mutate: (rs) => (cron(rs, "pg-backup").spec.schedule = "0 2 * * 0"),
         expect: [
-            ["backup-daily", 'Backup job "pg-backup" runs on "0 2 * * 0": schedule it at least daily, e.g. "15 2 * * *".'],
-            ["backup-daily", 'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
-            ["backup-daily", 'Cluster "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
+            [
+                "backup-daily",
+                'Backup job "pg-backup" runs on "0 2 * * 0": schedule it at least daily, e.g. "15 2 * * *".',
+            ],
+            [
+                "backup-daily",
+                'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).',
+            ],
+            [
+                "backup-daily",
+                'Cluster "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).',
+            ],
         ],
     },
     {
         name: "a database whose only job is for something else",
-        mutate: (rs) => (cron(rs, "pg-backup").spec.jobTemplate.spec.template.metadata.labels["estate.io/job"] = "report"),
+        mutate: (rs) =>
+            (cron(rs, "pg-backup").spec.jobTemplate.spec.template.metadata.labels["estate.io/job"] = "report"),
         expect: [
-            ["backup-daily", 'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
-            ["backup-daily", 'Cluster "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).'],
+            [
+                "backup-daily",
+                'StatefulSet "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).',
+            ],
+            [
+                "backup-daily",
+                'Cluster "postgres" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).',
+            ],
         ],
     },
     {
         name: "the Azure backup job is manual, not scheduled",
         mutate: (rs) => (acaJob(rs, "pg-backup").configuration.triggerType = "Manual"),
-        expect: [["backup-daily", 'Server "db" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).']],
+        expect: [
+            [
+                "backup-daily",
+                'Server "db" has no daily backup: add a scheduled job labelled estate.io/job=backup and estate.io/store=postgres (tags estate-job, estate-store on Azure).',
+            ],
+        ],
     },
     {
         name: "a backup without an age recipient (encryption switched off)",
         mutate: (rs) => setEnv(cronContainer(rs, "pg-backup"), "BACKUP_AGE_RECIPIENT", undefined),
-        expect: [["backups-encrypted", 'Set BACKUP_AGE_RECIPIENT on container "backup" to an age public key (age1…): backups leave the job encrypted.']],
+        expect: [
+            [
+                "backups-encrypted",
+                'Set BACKUP_AGE_RECIPIENT on container "backup" to an age public key (age1…): backups leave the job encrypted.',
+            ],
+        ],
     },
     {
         name: "a recipient that is not an age key",
-        mutate: (rs) => setEnv(acaJob(rs, "pg-backup").template.containers[0], "BACKUP_AGE_RECIPIENT", { value: "gpg:ABCDEF" }),
-        expect: [["backups-encrypted", 'BACKUP_AGE_RECIPIENT on container "backup" must hold age public keys (age1…).']],
+        mutate: (rs) =>
+            setEnv(acaJob(rs, "pg-backup").template.containers[0], "BACKUP_AGE_RECIPIENT", { value: "gpg:ABCDEF" }),
+        expect: [
+            ["backups-encrypted", 'BACKUP_AGE_RECIPIENT on container "backup" must hold age public keys (age1…).'],
+        ],
     },
     {
         name: "an encryption opt-out variable",
         mutate: (rs) => setEnv(cronContainer(rs, "pg-backup"), "BACKUP_ENCRYPTION", { value: "off" }),
-        expect: [["backups-encrypted", 'Remove BACKUP_ENCRYPTION=off from container "backup": backups are always encrypted.']],
+        expect: [
+            [
+                "backups-encrypted",
+                'Remove BACKUP_ENCRYPTION=off from container "backup": backups are always encrypted.',
+            ],
+        ],
     },
     {
         name: "the backup bucket allows public access",
@@ -61,13 +97,23 @@ const cases: Case[] = [
             b.lifecycleRules = [];
         },
         expect: [
-            ["backup-storage-private", "Give the backup bucket a retentionPolicy (or versioning) so artefacts cannot be deleted early."],
-            ["backup-storage-private", "Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age)."],
+            [
+                "backup-storage-private",
+                "Give the backup bucket a retentionPolicy (or versioning) so artefacts cannot be deleted early.",
+            ],
+            [
+                "backup-storage-private",
+                "Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age).",
+            ],
         ],
     },
     {
         name: "the backup storage account allows public blobs and TLS 1.0",
-        mutate: (rs) => Object.assign(get(rs, "storage:StorageAccount", "backups"), { allowBlobPublicAccess: true, minimumTlsVersion: "TLS1_0" }),
+        mutate: (rs) =>
+            Object.assign(get(rs, "storage:StorageAccount", "backups"), {
+                allowBlobPublicAccess: true,
+                minimumTlsVersion: "TLS1_0",
+            }),
         expect: [
             ["backup-storage-private", "Set allowBlobPublicAccess: false on the backup storage account."],
             ["backup-storage-private", 'Set minimumTlsVersion: "TLS1_2" on the backup storage account.'],
@@ -81,7 +127,12 @@ const cases: Case[] = [
     {
         name: "the backup storage account has no retention",
         mutate: (rs) => drop(rs, "storage:BlobContainerImmutabilityPolicy", "backups"),
-        expect: [["backup-storage-private", 'Storage account "estateprodbackups" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.']],
+        expect: [
+            [
+                "backup-storage-private",
+                'Storage account "estateprodbackups" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.',
+            ],
+        ],
     },
     {
         name: "no restore drill at all (drill switched off)",
@@ -95,19 +146,32 @@ const cases: Case[] = [
         name: "the cluster's drill runs once a year",
         mutate: (rs) => (cron(rs, "pg-restore-drill").spec.schedule = "30 4 1 1 *"),
         expect: [
-            ["restore-drill-scheduled", 'Restore drill "pg-restore-drill" runs on "30 4 1 1 *": schedule it at least monthly, e.g. "30 4 1 * *".'],
-            ["restore-drill-scheduled", 'No restore drill covers StatefulSet "postgres", Cluster "postgres": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.'],
+            [
+                "restore-drill-scheduled",
+                'Restore drill "pg-restore-drill" runs on "30 4 1 1 *": schedule it at least monthly, e.g. "30 4 1 * *".',
+            ],
+            [
+                "restore-drill-scheduled",
+                'No restore drill covers StatefulSet "postgres", Cluster "postgres": add a monthly job labelled estate.io/job=restore-drill (tag estate-job on Azure) that restores the newest backup into a scratch database.',
+            ],
         ],
     },
     {
         name: "a drill that cannot decrypt",
         mutate: (rs) => setEnv(cronContainer(rs, "pg-restore-drill"), "BACKUP_AGE_IDENTITY_FILE", undefined),
-        expect: [["restore-drill-scheduled", 'Restore drill "pg-restore-drill" has no BACKUP_AGE_IDENTITY_FILE: mount the age identity from the secret store and point the variable at it.']],
+        expect: [
+            [
+                "restore-drill-scheduled",
+                'Restore drill "pg-restore-drill" has no BACKUP_AGE_IDENTITY_FILE: mount the age identity from the secret store and point the variable at it.',
+            ],
+        ],
     },
     {
         name: "a backup CronJob that is not restricted is caught by the workload policies",
         mutate: (rs) => (cronContainer(rs, "pg-backup").securityContext.runAsNonRoot = false),
-        expect: [["pod-security-restricted", 'Set securityContext.runAsNonRoot: true on container "backup" or on the pod.']],
+        expect: [
+            ["pod-security-restricted", 'Set securityContext.runAsNonRoot: true on container "backup" or on the pod.'],
+        ],
     },
 ];
 
@@ -117,7 +181,15 @@ describe("backup policies", () => {
     });
     itReportsEachCase(cases);
     it("read cron schedules as daily and monthly", () => {
-        assert.deepEqual(["15 2 * * *", "*/30 * * * *", "0 0,12 * * *", "0 2 * * 0", "0 2 1 * *", "0 2 * * *  extra", "daily"].map(cronAtLeastDaily), [true, true, true, false, false, false, false]);
-        assert.deepEqual(["30 4 1 * *", "30 4 * * 1", "15 2 * * *", "30 4 1 1 *", "30 4 1 */3 *"].map(cronAtLeastMonthly), [true, true, true, false, false]);
+        assert.deepEqual(
+            ["15 2 * * *", "*/30 * * * *", "0 0,12 * * *", "0 2 * * 0", "0 2 1 * *", "0 2 * * *  extra", "daily"].map(
+                cronAtLeastDaily,
+            ),
+            [true, true, true, false, false, false, false],
+        );
+        assert.deepEqual(
+            ["30 4 1 * *", "30 4 * * 1", "15 2 * * *", "30 4 1 1 *", "30 4 1 */3 *"].map(cronAtLeastMonthly),
+            [true, true, true, false, false],
+        );
     });
 });

@@ -43,7 +43,8 @@ export function drop(rs: CapturedResource[], type: string, name: string): void {
 
 export const api = (rs: CapturedResource[]) => get(rs, ":Deployment", "api").spec.template.spec.containers[0];
 export const apiPod = (rs: CapturedResource[]) => get(rs, ":Deployment", "api").spec.template.spec;
-export const postgres = (rs: CapturedResource[]) => get(rs, ":StatefulSet", "postgres").spec.template.spec.containers[0];
+export const postgres = (rs: CapturedResource[]) =>
+    get(rs, ":StatefulSet", "postgres").spec.template.spec.containers[0];
 export const aca = (rs: CapturedResource[]) => get(rs, "app:ContainerApp", "api");
 export const acaContainer = (rs: CapturedResource[]) => aca(rs).template.containers[0];
 

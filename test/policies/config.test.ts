@@ -11,13 +11,24 @@ import { api, estate } from "./cases";
 const descriptors: PolicyDescriptor[] = catalog.map((e) => ({
     name: e.policy.name,
     enforcementLevel: e.policy.enforcementLevel ?? "mandatory",
-    ...(e.policy.configSchema ? { schema: { properties: e.policy.configSchema.properties as NonNullable<PolicyDescriptor["schema"]>["properties"] } } : {}),
+    ...(e.policy.configSchema
+        ? {
+              schema: {
+                  properties: e.policy.configSchema.properties as NonNullable<PolicyDescriptor["schema"]>["properties"],
+              },
+          }
+        : {}),
 }));
 
 class NotApplicable extends Error {}
 
 /** Runs one policy's validations the way the SDK does, with the given `getConfig()` result. */
-async function run(validations: ResourceValidation[], type: string, props: Record<string, unknown>, config: object): Promise<string[]> {
+async function run(
+    validations: ResourceValidation[],
+    type: string,
+    props: Record<string, unknown>,
+    config: object,
+): Promise<string[]> {
     const messages: string[] = [];
     for (const validate of validations) {
         const args = {
@@ -25,7 +36,13 @@ async function run(validations: ResourceValidation[], type: string, props: Recor
             props,
             urn: `urn:pulumi:prod::estate::${type}::x`,
             name: "x",
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+            },
             stackTags: new Map<string, string>(),
             isType: (cls: { __pulumiType?: string }) => cls.__pulumiType === type,
             asType: () => undefined,
@@ -45,10 +62,22 @@ async function run(validations: ResourceValidation[], type: string, props: Recor
 
 describe("policy config", () => {
     it("applies schema defaults when the engine sent no config", () => {
-        const schema = { properties: { a: { type: "string" as const, default: "x" }, b: { type: "array" as const, default: [1] }, c: { type: "string" as const } } };
+        const schema = {
+            properties: {
+                a: { type: "string" as const, default: "x" },
+                b: { type: "array" as const, default: [1] },
+                c: { type: "string" as const },
+            },
+        };
         assert.deepEqual(schemaDefaults(schema), { a: "x", b: [1] });
-        assert.deepEqual(configWithDefaults(schema, { getConfig: <T extends object>() => ({}) as T }), { a: "x", b: [1] });
-        assert.deepEqual(configWithDefaults(schema, { getConfig: <T extends object>() => ({ a: "y", c: "z", b: null }) as T }), { a: "y", b: [1], c: "z" });
+        assert.deepEqual(configWithDefaults(schema, { getConfig: <T extends object>() => ({}) as T }), {
+            a: "x",
+            b: [1],
+        });
+        assert.deepEqual(
+            configWithDefaults(schema, { getConfig: <T extends object>() => ({ a: "y", c: "z", b: null }) as T }),
+            { a: "y", b: [1], c: "z" },
+        );
     });
 
     it("lets a policy's config change its verdict", async () => {
@@ -59,7 +88,12 @@ describe("policy config", () => {
         assert.deepEqual(await run(validations, deployment.type, deployment.inputs, {}), [
             'Container "api" readiness probe must be an HTTP GET of `/readyz` (it is "/health/ready").',
         ]);
-        assert.deepEqual(await run(validations, deployment.type, deployment.inputs, { readinessPaths: ["/readyz", "/health/ready"] }), []);
+        assert.deepEqual(
+            await run(validations, deployment.type, deployment.inputs, {
+                readinessPaths: ["/readyz", "/health/ready"],
+            }),
+            [],
+        );
     });
 
     it("prod makes every policy mandatory with ENVIRONMENT=prod enforced", () => {
@@ -69,8 +103,14 @@ describe("policy config", () => {
             [],
         );
         assert.deepEqual(prod["environment-prod"].properties, { stackEnvironment: "prod" });
-        assert.deepEqual(prod["health-probes"].properties, { livenessPaths: ["/healthz"], readinessPaths: ["/readyz"] });
-        assert.deepEqual(prod["data-backup-retention"].properties, { minRetentionDays: 14, requireScheduledBackup: true });
+        assert.deepEqual(prod["health-probes"].properties, {
+            livenessPaths: ["/healthz"],
+            readinessPaths: ["/readyz"],
+        });
+        assert.deepEqual(prod["data-backup-retention"].properties, {
+            minRetentionDays: 14,
+            requireScheduledBackup: true,
+        });
         assert.equal(prod["data-protected-in-prod"].properties.stackEnvironment, "prod");
         assert.equal(prod["data-replication-prod"].properties.stackEnvironment, "prod");
         assert.equal(Object.keys(prod).length, catalog.length);
@@ -78,9 +118,17 @@ describe("policy config", () => {
 
     it("staging is advisory only where a runbook allows it", () => {
         const staging = effectiveConfig(descriptors, loadConfigFile(DEFAULT_PACK_DIR, "staging"));
-        const advisory = Object.entries(staging).filter(([, c]) => c.enforcementLevel === "advisory").map(([n]) => n).sort();
+        const advisory = Object.entries(staging)
+            .filter(([, c]) => c.enforcementLevel === "advisory")
+            .map(([n]) => n)
+            .sort();
         // Staging does not protect its stores: the check is off there and could never block.
-        assert.deepEqual(advisory, ["cors-restricted", "data-protected-in-prod", "outbound-allow-list", "rate-limits-set"]);
+        assert.deepEqual(advisory, [
+            "cors-restricted",
+            "data-protected-in-prod",
+            "outbound-allow-list",
+            "rate-limits-set",
+        ]);
         for (const prodOnly of ["environment-prod", "data-replication-prod", "data-protected-in-prod"]) {
             assert.equal(staging[prodOnly].properties.stackEnvironment, "staging", prodOnly);
         }
@@ -88,15 +136,28 @@ describe("policy config", () => {
     });
 
     it("rejects config the CLI would reject", () => {
-        assert.throws(() => effectiveConfig(descriptors, { "no-such-policy": "advisory" }), /unknown policy "no-such-policy"/);
+        assert.throws(
+            () => effectiveConfig(descriptors, { "no-such-policy": "advisory" }),
+            /unknown policy "no-such-policy"/,
+        );
         assert.throws(() => effectiveConfig(descriptors, { all: "strict" }), /"all" must be one of/);
-        assert.throws(() => effectiveConfig(descriptors, { "health-probes": { readinessPaths: "/readyz" } }), /Policy "health-probes" config is invalid: data\/readinessPaths must be array/);
-        assert.throws(() => effectiveConfig(descriptors, { "environment-prod": { stackEnvironment: "production" } }), /must be equal to one of the allowed values/);
+        assert.throws(
+            () => effectiveConfig(descriptors, { "health-probes": { readinessPaths: "/readyz" } }),
+            /Policy "health-probes" config is invalid: data\/readinessPaths must be array/,
+        );
+        assert.throws(
+            () => effectiveConfig(descriptors, { "environment-prod": { stackEnvironment: "production" } }),
+            /must be equal to one of the allowed values/,
+        );
         assert.throws(() => effectiveConfig(descriptors, { "ingress-tls": { strict: true } }), /takes no config/);
     });
 
     it("lets a policy's own entry win over all", () => {
-        const cfg = effectiveConfig(descriptors, { all: "advisory", "ingress-tls": "disabled", "health-probes": { enforcementLevel: "mandatory" } });
+        const cfg = effectiveConfig(descriptors, {
+            all: "advisory",
+            "ingress-tls": "disabled",
+            "health-probes": { enforcementLevel: "mandatory" },
+        });
         assert.equal(cfg["ingress-tls"].enforcementLevel, "disabled");
         assert.equal(cfg["health-probes"].enforcementLevel, "mandatory");
         assert.equal(cfg["cors-restricted"].enforcementLevel, "advisory");

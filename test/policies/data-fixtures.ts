@@ -1,6 +1,17 @@
 // The data stores as the program declares them on each platform, compliant with every policy.
 import type { CapturedResource } from "../../tools/lib/analyzer";
-import { AGE_RECIPIENT, DIGEST, kept, netpol, podTemplate, res, resources, restricted, scheduledJob, urnOf } from "./fixtures";
+import {
+    AGE_RECIPIENT,
+    DIGEST,
+    kept,
+    netpol,
+    podTemplate,
+    res,
+    resources,
+    restricted,
+    scheduledJob,
+    urnOf,
+} from "./fixtures";
 
 /** A data store's NetworkPolicy admitting only the api on its port, as the program declares them. */
 export function storeNetpol(name: string, port: number): CapturedResource {
@@ -9,13 +20,23 @@ export function storeNetpol(name: string, port: number): CapturedResource {
         {
             podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } }], ports: [{ port, protocol: "TCP" }] }],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } } }],
+                    ports: [{ port, protocol: "TCP" }],
+                },
+            ],
         },
         { "estate.io/allowed-clients": "api" },
     );
 }
 
-function storeContainer(name: string, image: string, port: number, extra: Record<string, unknown>): Record<string, any> {
+function storeContainer(
+    name: string,
+    image: string,
+    port: number,
+    extra: Record<string, unknown>,
+): Record<string, any> {
     const probe = { tcpSocket: { port } };
     return {
         name,
@@ -44,7 +65,10 @@ export function cnpgCluster(): CapturedResource {
                 bootstrap: { initdb: { database: "estate", owner: "estate", secret: { name: "postgres-app" } } },
                 postgresql: { parameters: { max_connections: "200" }, pg_hba: ["hostnossl all all all reject"] },
                 backup: {
-                    barmanObjectStore: { destinationPath: "gs://acme-estate-prod-pg/postgres", googleCredentials: { gkeEnvironment: true } },
+                    barmanObjectStore: {
+                        destinationPath: "gs://acme-estate-prod-pg/postgres",
+                        googleCredentials: { gkeEnvironment: true },
+                    },
                     retentionPolicy: "14d",
                 },
             },
@@ -69,7 +93,11 @@ export function redisStatefulSet(): CapturedResource {
     return kept(
         res("kubernetes:apps/v1:StatefulSet", "redis", {
             metadata: { name: "redis", namespace: "estate" },
-            spec: { serviceName: "redis", selector: { matchLabels: { "app.kubernetes.io/name": "redis" } }, template: podTemplate("redis", "cache", [redis]) },
+            spec: {
+                serviceName: "redis",
+                selector: { matchLabels: { "app.kubernetes.io/name": "redis" } },
+                template: podTemplate("redis", "cache", [redis]),
+            },
         }),
     );
 }
@@ -84,7 +112,9 @@ export function neo4jRelease(): CapturedResource {
             repositoryOpts: { repo: "https://helm.neo4j.com/neo4j" },
             values: {
                 neo4j: { name: "neo4j", edition: "community", passwordFromSecret: "neo4j-auth" },
-                volumes: { data: { mode: "defaultStorageClass", defaultStorageClass: { requests: { storage: "20Gi" } } } },
+                volumes: {
+                    data: { mode: "defaultStorageClass", defaultStorageClass: { requests: { storage: "20Gi" } } },
+                },
             },
         }),
     );
@@ -110,9 +140,27 @@ export function k8sDataStores(): CapturedResource[] {
         cnpgScheduledBackup(),
         redisStatefulSet(),
         storeNetpol("redis", 6379),
-        scheduledJob("redis-backup", "backup", "0 3 * * *", [{ name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "backup", key: "redis-url" } } }, { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT }], "redis"),
+        scheduledJob(
+            "redis-backup",
+            "backup",
+            "0 3 * * *",
+            [
+                { name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "backup", key: "redis-url" } } },
+                { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT },
+            ],
+            "redis",
+        ),
         neo4jRelease(),
-        scheduledJob("neo4j-backup", "backup", "0 4 * * *", [{ name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: "backup", key: "neo4j-password" } } }, { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT }], "neo4j"),
+        scheduledJob(
+            "neo4j-backup",
+            "backup",
+            "0 4 * * *",
+            [
+                { name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: "backup", key: "neo4j-password" } } },
+                { name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT },
+            ],
+            "neo4j",
+        ),
         ollamaDeployment(),
         storeNetpol("ollama", 11434),
         kept(
@@ -121,7 +169,13 @@ export function k8sDataStores(): CapturedResource[] {
                 spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } },
             }),
         ),
-        kept(res("gcp:storage/bucket:Bucket", "pg-backups", { name: "acme-estate-prod-pg", location: "EU", uniformBucketLevelAccess: true })),
+        kept(
+            res("gcp:storage/bucket:Bucket", "pg-backups", {
+                name: "acme-estate-prod-pg",
+                location: "EU",
+                uniformBucketLevelAccess: true,
+            }),
+        ),
     ];
 }
 
@@ -143,7 +197,13 @@ export function acaNeo4j(): CapturedResource {
         tags: { "estate-component": "graph", "estate-name": "neo4j" },
         configuration: {
             ingress: { external: false, targetPort: 7687, transport: "tcp" },
-            secrets: [{ name: "neo4j-auth", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/neo4j-auth", identity: "/subscriptions/x/identity" }],
+            secrets: [
+                {
+                    name: "neo4j-auth",
+                    keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/neo4j-auth",
+                    identity: "/subscriptions/x/identity",
+                },
+            ],
         },
         template: {
             containers: [
@@ -152,7 +212,9 @@ export function acaNeo4j(): CapturedResource {
                     image: `docker.io/library/neo4j@${DIGEST}`,
                     // As the program does: NEO4J_AUTH built in the container from a Key Vault secret.
                     command: ["/bin/sh", "-c"],
-                    args: ['export NEO4J_AUTH="neo4j/$AUTH_PASSWORD"; unset AUTH_PASSWORD; exec /startup/docker-entrypoint.sh neo4j'],
+                    args: [
+                        'export NEO4J_AUTH="neo4j/$AUTH_PASSWORD"; unset AUTH_PASSWORD; exec /startup/docker-entrypoint.sh neo4j',
+                    ],
                     env: [{ name: "AUTH_PASSWORD", secretRef: "neo4j-auth" }],
                     probes: [probe("Liveness"), probe("Readiness"), probe("Startup")],
                     resources: { cpu: 1, memory: "2Gi" },
@@ -180,6 +242,12 @@ export function azureDataStores(): CapturedResource[] {
                 allowBlobPublicAccess: false,
             }),
         ),
-        kept(res("azure-native:storage:FileShare", "neo4j-data", { resourceGroupName: "estate", accountName: "neo4jdata", shareQuota: 20 })),
+        kept(
+            res("azure-native:storage:FileShare", "neo4j-data", {
+                resourceGroupName: "estate",
+                accountName: "neo4jdata",
+                shareQuota: 20,
+            }),
+        ),
     ];
 }

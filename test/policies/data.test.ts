@@ -20,7 +20,12 @@ const tls: Case[] = [
     {
         name: "Flexible Server that accepts connections without TLS",
         mutate: (rs) => (get(rs, SETTING, "db-require_secure_transport").value = "off"),
-        expect: [["data-tls-only", 'Set value "on" on Configuration "require_secure_transport" (it is "off"): the server must refuse connections without TLS.']],
+        expect: [
+            [
+                "data-tls-only",
+                'Set value "on" on Configuration "require_secure_transport" (it is "off"): the server must refuse connections without TLS.',
+            ],
+        ],
     },
     {
         name: "Flexible Server that accepts TLS 1.0",
@@ -74,26 +79,48 @@ const tls: Case[] = [
     {
         name: "CloudNativePG with TLS switched off",
         mutate: (rs) => (cluster(rs).spec.postgresql.parameters.ssl = "off"),
-        expect: [["data-tls-only", 'Remove spec.postgresql.parameters.ssl "off" from Cluster "postgres": CloudNativePG serves TLS by default.']],
+        expect: [
+            [
+                "data-tls-only",
+                'Remove spec.postgresql.parameters.ssl "off" from Cluster "postgres": CloudNativePG serves TLS by default.',
+            ],
+        ],
     },
     {
         name: "CloudNativePG accepting TLS 1.1",
         mutate: (rs) => (cluster(rs).spec.postgresql.parameters.ssl_min_protocol_version = "TLSv1.1"),
-        expect: [["data-tls-only", 'Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "postgres" to "TLSv1.2" (it is "TLSv1.1").']],
+        expect: [
+            [
+                "data-tls-only",
+                'Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "postgres" to "TLSv1.2" (it is "TLSv1.1").',
+            ],
+        ],
     },
     {
         name: "CloudNativePG admitting clients without TLS",
         mutate: (rs) => (cluster(rs).spec.postgresql.pg_hba = ["hostnossl  all all all scram-sha-256"]),
         expect: [
-            ["data-tls-only", 'Remove pg_hba rule "hostnossl all all all scram-sha-256" from Cluster "postgres" (it admits connections without TLS), or make its method reject.'],
+            [
+                "data-tls-only",
+                'Remove pg_hba rule "hostnossl all all all scram-sha-256" from Cluster "postgres" (it admits connections without TLS), or make its method reject.',
+            ],
         ],
     },
     {
         name: "client DSN that disables TLS",
-        mutate: (rs) => setEnv(api(rs), "DATABASE_URL", { value: "postgresql://estate@postgres-rw.estate.svc:5432/estate?sslmode=disable" }),
+        mutate: (rs) =>
+            setEnv(api(rs), "DATABASE_URL", {
+                value: "postgresql://estate@postgres-rw.estate.svc:5432/estate?sslmode=disable",
+            }),
         expect: [
-            ["credentials-by-reference", 'Container "api" sets DATABASE_URL without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.'],
-            ["data-tls-only", 'Container "api" connects with sslmode=disable in DATABASE_URL: use sslmode=require (or verify-full).'],
+            [
+                "credentials-by-reference",
+                'Container "api" sets DATABASE_URL without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.',
+            ],
+            [
+                "data-tls-only",
+                'Container "api" connects with sslmode=disable in DATABASE_URL: use sslmode=require (or verify-full).',
+            ],
         ],
     },
     {
@@ -115,25 +142,46 @@ const auth: Case[] = [
             delete redis(rs).args;
             delete redis(rs).env;
         },
-        expect: [["data-auth-required", 'Container "redis" runs Redis without a password: pass --requirepass "$(REDIS_PASSWORD)" with env REDIS_PASSWORD from a secretKeyRef.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Container "redis" runs Redis without a password: pass --requirepass "$(REDIS_PASSWORD)" with env REDIS_PASSWORD from a secretKeyRef.',
+            ],
+        ],
     },
     {
         name: "Redis with a literal password",
         mutate: (rs) => (redis(rs).args = ["--requirepass", "hunter2"]),
-        expect: [["data-auth-required", 'Container "redis" passes --requirepass a literal: pass "$(REDIS_PASSWORD)" with env REDIS_PASSWORD from a secretKeyRef.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Container "redis" passes --requirepass a literal: pass "$(REDIS_PASSWORD)" with env REDIS_PASSWORD from a secretKeyRef.',
+            ],
+        ],
     },
     {
         name: "Redis password from a literal env value",
         mutate: (rs) => setEnv(redis(rs), "REDIS_PASSWORD", { value: "hunter2" }),
         expect: [
-            ["credentials-by-reference", 'Container "redis" sets REDIS_PASSWORD without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.'],
-            ["data-auth-required", 'Container "redis" takes --requirepass from REDIS_PASSWORD, which is no secret reference: set REDIS_PASSWORD from a secretKeyRef.'],
+            [
+                "credentials-by-reference",
+                'Container "redis" sets REDIS_PASSWORD without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.',
+            ],
+            [
+                "data-auth-required",
+                'Container "redis" takes --requirepass from REDIS_PASSWORD, which is no secret reference: set REDIS_PASSWORD from a secretKeyRef.',
+            ],
         ],
     },
     {
         name: "official Redis image given REDIS_PASSWORD, which it ignores",
         mutate: (rs) => delete redis(rs).args,
-        expect: [["data-auth-required", 'Container "redis" runs Redis without a password: pass --requirepass "$(REDIS_PASSWORD)" with env REDIS_PASSWORD from a secretKeyRef.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Container "redis" runs Redis without a password: pass --requirepass "$(REDIS_PASSWORD)" with env REDIS_PASSWORD from a secretKeyRef.',
+            ],
+        ],
     },
     {
         name: "Bitnami Redis image, which turns REDIS_PASSWORD from a secret into requirepass",
@@ -148,24 +196,45 @@ const auth: Case[] = [
         mutate: (rs) => setEnv(redis(rs), "ALLOW_EMPTY_PASSWORD", { value: "yes" }),
         expect: [
             // The name matches the credential patterns too: the pack reports both, the fix satisfies both.
-            ["credentials-by-reference", 'Container "redis" sets ALLOW_EMPTY_PASSWORD without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.'],
-            ["data-auth-required", 'Remove ALLOW_EMPTY_PASSWORD from container "redis": Redis must require a password.'],
+            [
+                "credentials-by-reference",
+                'Container "redis" sets ALLOW_EMPTY_PASSWORD without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.',
+            ],
+            [
+                "data-auth-required",
+                'Remove ALLOW_EMPTY_PASSWORD from container "redis": Redis must require a password.',
+            ],
         ],
     },
     {
         name: "Redis Container App without a password",
         mutate: (rs) => delete acaRedis(rs).command,
-        expect: [["data-auth-required", 'Container "redis" runs Redis without a password: pass --requirepass "$REDIS_PASSWORD" through sh -c with env REDIS_PASSWORD from a secretRef.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Container "redis" runs Redis without a password: pass --requirepass "$REDIS_PASSWORD" through sh -c with env REDIS_PASSWORD from a secretRef.',
+            ],
+        ],
     },
     {
         name: "Neo4j Helm release without a password secret",
         mutate: (rs) => delete neo4jValues(rs).neo4j.passwordFromSecret,
-        expect: [["data-auth-required", 'Set values.neo4j.passwordFromSecret on Helm release "neo4j" to the Secret whose NEO4J_AUTH key holds neo4j/<password>.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Set values.neo4j.passwordFromSecret on Helm release "neo4j" to the Secret whose NEO4J_AUTH key holds neo4j/<password>.',
+            ],
+        ],
     },
     {
         name: "Neo4j Helm release with authentication disabled",
         mutate: (rs) => (neo4jValues(rs).config = { "dbms.security.auth_enabled": "false" }),
-        expect: [["data-auth-required", 'Remove values.config."dbms.security.auth_enabled": "false" from Helm release "neo4j".']],
+        expect: [
+            [
+                "data-auth-required",
+                'Remove values.config."dbms.security.auth_enabled": "false" from Helm release "neo4j".',
+            ],
+        ],
     },
     {
         name: "Neo4j Helm release with NEO4J_AUTH=none",
@@ -178,7 +247,12 @@ const auth: Case[] = [
             delete acaNeo4j(rs).args;
             acaNeo4j(rs).env = [{ name: "NEO4J_AUTH", value: "none" }];
         },
-        expect: [["data-auth-required", 'Container "neo4j" sets NEO4J_AUTH=none: set NEO4J_AUTH to neo4j/<password> from a secret reference.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Container "neo4j" sets NEO4J_AUTH=none: set NEO4J_AUTH to neo4j/<password> from a secret reference.',
+            ],
+        ],
     },
     {
         name: "Neo4j Container App taking NEO4J_AUTH straight from a secret",
@@ -192,15 +266,24 @@ const auth: Case[] = [
         name: "Neo4j Container App exporting NEO4J_AUTH from a literal variable",
         mutate: (rs) => (acaNeo4j(rs).env = [{ name: "AUTH_PASSWORD", value: "changeme" }]),
         expect: [
-            ["credentials-by-reference", 'Container "neo4j" sets AUTH_PASSWORD without a secret reference: use secretRef naming a configuration.secrets entry backed by Key Vault.'],
-            ["data-auth-required", 'Container "neo4j" builds NEO4J_AUTH from AUTH_PASSWORD, which is no secret reference: set AUTH_PASSWORD from a secret reference.'],
+            [
+                "credentials-by-reference",
+                'Container "neo4j" sets AUTH_PASSWORD without a secret reference: use secretRef naming a configuration.secrets entry backed by Key Vault.',
+            ],
+            [
+                "data-auth-required",
+                'Container "neo4j" builds NEO4J_AUTH from AUTH_PASSWORD, which is no secret reference: set AUTH_PASSWORD from a secret reference.',
+            ],
         ],
     },
     {
         name: "Neo4j Container App exporting NEO4J_AUTH=none",
         mutate: (rs) => (acaNeo4j(rs).args = ["export NEO4J_AUTH=none; exec /startup/docker-entrypoint.sh neo4j"]),
         expect: [
-            ["data-auth-required", 'Container "neo4j" exports NEO4J_AUTH without a password from the secret store: export NEO4J_AUTH="neo4j/$<VAR>" with <VAR> a secret reference.'],
+            [
+                "data-auth-required",
+                'Container "neo4j" exports NEO4J_AUTH without a password from the secret store: export NEO4J_AUTH="neo4j/$<VAR>" with <VAR> a secret reference.',
+            ],
         ],
     },
     {
@@ -209,28 +292,51 @@ const auth: Case[] = [
             delete acaNeo4j(rs).args;
             acaNeo4j(rs).env = [];
         },
-        expect: [["data-auth-required", 'Container "neo4j" has no NEO4J_AUTH: set it to neo4j/<password> from a secret reference.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Container "neo4j" has no NEO4J_AUTH: set it to neo4j/<password> from a secret reference.',
+            ],
+        ],
     },
     {
         name: "PostgreSQL container trusting every connection",
         mutate: (rs) => setEnv(postgres(rs), "POSTGRES_HOST_AUTH_METHOD", { value: "trust" }),
-        expect: [["data-auth-required", 'Remove POSTGRES_HOST_AUTH_METHOD=trust from container "postgres": PostgreSQL must require a password.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Remove POSTGRES_HOST_AUTH_METHOD=trust from container "postgres": PostgreSQL must require a password.',
+            ],
+        ],
     },
     {
         name: "CloudNativePG trusting a network",
         mutate: (rs) => cluster(rs).spec.postgresql.pg_hba.push("host all all 10.0.0.0/8 trust"),
-        expect: [["data-auth-required", 'Replace method trust in pg_hba rule "host all all 10.0.0.0/8 trust" of Cluster "postgres" with scram-sha-256.']],
+        expect: [
+            [
+                "data-auth-required",
+                'Replace method trust in pg_hba rule "host all all 10.0.0.0/8 trust" of Cluster "postgres" with scram-sha-256.',
+            ],
+        ],
     },
     {
         name: "Azure cache that needs no authentication",
         mutate: (rs) => (cache(rs).redisConfiguration = { authnotrequired: "true" }),
-        expect: [["data-auth-required", "Remove redisConfiguration.authnotrequired from this cache: clients must authenticate."]],
+        expect: [
+            [
+                "data-auth-required",
+                "Remove redisConfiguration.authnotrequired from this cache: clients must authenticate.",
+            ],
+        ],
     },
     {
         name: "Azure cache with access keys off and no Entra authentication",
         mutate: (rs) => (cache(rs).disableAccessKeyAuthentication = true),
         expect: [
-            ["data-auth-required", 'Set redisConfiguration.aadEnabled: "true" on this cache: with access keys disabled, only Microsoft Entra authentication admits clients.'],
+            [
+                "data-auth-required",
+                'Set redisConfiguration.aadEnabled: "true" on this cache: with access keys disabled, only Microsoft Entra authentication admits clients.',
+            ],
         ],
     },
     {
@@ -246,7 +352,13 @@ const auth: Case[] = [
 describe("data policies: TLS and authentication", () => {
     it("the compliant estate, with all four stores on both platforms and an Ollama without auth, has no findings", async () => {
         const rs = estate();
-        for (const [type, name] of [[CLUSTER, "postgres"], [":StatefulSet", "redis"], ["helm.sh/v3:Release", "neo4j"], [":Deployment", "ollama"], ["app:ContainerApp", "neo4j"]]) {
+        for (const [type, name] of [
+            [CLUSTER, "postgres"],
+            [":StatefulSet", "redis"],
+            ["helm.sh/v3:Release", "neo4j"],
+            [":Deployment", "ollama"],
+            ["app:ContainerApp", "neo4j"],
+        ]) {
             assert.ok(get(rs, type, name), `${type} ${name}`);
         }
         assert.deepEqual(await findings(rs), []);
@@ -258,16 +370,30 @@ describe("data policies: TLS and authentication", () => {
         const rs = estate();
         cache(rs).enableNonSslPort = true;
         const [v] = await violations(rs);
-        assert.deepEqual([v.policy, v.urn, v.enforcementLevel, v.severity], ["data-tls-only", urnOf("azure-native:redis:Redis", "cache"), "mandatory", "high"]);
+        assert.deepEqual(
+            [v.policy, v.urn, v.enforcementLevel, v.severity],
+            ["data-tls-only", urnOf("azure-native:redis:Redis", "cache"), "mandatory", "high"],
+        );
     });
 
     it("the data policies judge a container by its image, not by the name its app is tagged with", async () => {
         const rs = estate();
         aca(rs).tags["estate-name"] = "redis";
-        assert.deepEqual((await findings(rs)).filter(([policy]) => policy.startsWith("data-")), []);
+        assert.deepEqual(
+            (await findings(rs)).filter(([policy]) => policy.startsWith("data-")),
+            [],
+        );
     });
 
     it("reads CloudNativePG retention policies as the operator does", () => {
-        assert.deepEqual(["14d", "2w", "1m", "0d", "14", "d", "7y"].map(retentionDays), [14, 14, 28, undefined, undefined, undefined, undefined]);
+        assert.deepEqual(["14d", "2w", "1m", "0d", "14", "d", "7y"].map(retentionDays), [
+            14,
+            14,
+            28,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+        ]);
     });
 });

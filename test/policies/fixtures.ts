@@ -2,7 +2,11 @@
 // declares. Each test copies it and changes one field.
 import { alertmanagerConfigCrdSpec } from "../../components/observability/alertmanager";
 import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
-import { parseAlertThresholds, type BackupAlertTarget, type ServiceAlertTarget } from "../../components/observability/catalogue";
+import {
+    parseAlertThresholds,
+    type BackupAlertTarget,
+    type ServiceAlertTarget,
+} from "../../components/observability/catalogue";
 import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/prometheus";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
@@ -14,7 +18,12 @@ export function urnOf(type: string, name: string): string {
     return `urn:pulumi:prod::estate::${type}::${name}`;
 }
 
-export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<CapturedResource> = {}): CapturedResource {
+export function res(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Partial<CapturedResource> = {},
+): CapturedResource {
     return {
         urn: urnOf(type, name),
         type,
@@ -22,7 +31,14 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
         custom: true,
         dependencies: [],
         propertyDependencies: {},
-        options: { protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [], aliases: [] },
+        options: {
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            deleteBeforeReplace: false,
+            additionalSecretOutputs: [],
+            aliases: [],
+        },
         inputs,
         ...extra,
     };
@@ -83,7 +99,10 @@ export function apiDeployment(): CapturedResource {
         "api",
         {
             metadata: { name: "api", namespace: "estate" },
-            spec: { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, template: podTemplate("api", "api", [apiContainer()]) },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": "api" } },
+                template: podTemplate("api", "api", [apiContainer()]),
+            },
         },
         { dependencies: [urnOf("kubernetes:batch/v1:Job", "api-migrate")] },
     );
@@ -92,39 +111,57 @@ export function apiDeployment(): CapturedResource {
 /** `alembic upgrade head` with the api's own image; the api Deployment depends on it. */
 export function migrationJob(): CapturedResource {
     const { livenessProbe: _l, readinessProbe: _r, startupProbe: _s, ...container } = apiContainer();
-    const template = podTemplate("api-migrate", "job", [{ ...container, name: "migration", command: ["alembic", "upgrade", "head"] }]);
+    const template = podTemplate("api-migrate", "job", [
+        { ...container, name: "migration", command: ["alembic", "upgrade", "head"] },
+    ]);
     template.metadata.labels["estate.io/job"] = "migration";
     template.spec.restartPolicy = "Never";
-    return res("kubernetes:batch/v1:Job", "api-migrate", { metadata: { name: `api-migrate-${SHA}`, namespace: "estate" }, spec: { template } });
+    return res("kubernetes:batch/v1:Job", "api-migrate", {
+        metadata: { name: `api-migrate-${SHA}`, namespace: "estate" },
+        spec: { template },
+    });
 }
 
 export function postgresStatefulSet(): CapturedResource {
     const probe = { exec: { command: ["pg_isready", "-U", "postgres"] } };
-    return kept(res("kubernetes:apps/v1:StatefulSet", "postgres", {
-        metadata: { name: "postgres", namespace: "estate" },
-        spec: {
-            serviceName: "postgres",
-            selector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
-            template: podTemplate("postgres", "database", [
-                {
-                    name: "postgres",
-                    image: `docker.io/library/postgres@${DIGEST}`,
-                    env: [{ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres", key: "password" } } }],
-                    livenessProbe: probe,
-                    readinessProbe: probe,
-                    startupProbe: probe,
-                    securityContext: structuredClone(restricted),
-                    resources: structuredClone(resources),
-                },
-            ]),
-        },
-    }));
+    return kept(
+        res("kubernetes:apps/v1:StatefulSet", "postgres", {
+            metadata: { name: "postgres", namespace: "estate" },
+            spec: {
+                serviceName: "postgres",
+                selector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
+                template: podTemplate("postgres", "database", [
+                    {
+                        name: "postgres",
+                        image: `docker.io/library/postgres@${DIGEST}`,
+                        env: [
+                            {
+                                name: "POSTGRES_PASSWORD",
+                                valueFrom: { secretKeyRef: { name: "postgres", key: "password" } },
+                            },
+                        ],
+                        livenessProbe: probe,
+                        readinessProbe: probe,
+                        startupProbe: probe,
+                        securityContext: structuredClone(restricted),
+                        resources: structuredClone(resources),
+                    },
+                ]),
+            },
+        }),
+    );
 }
 
 export const AGE_RECIPIENT = "age1rpumrhk5y0l252r20c3tr6cxdmqyw54mwz4mz3wkz30nls22udrqxmvtsd";
 
 /** A scheduled backup or drill job: labelled with its purpose and store, like the program's. */
-export function scheduledJob(name: string, purpose: string, schedule: string, env: Record<string, unknown>[], store = "postgres"): CapturedResource {
+export function scheduledJob(
+    name: string,
+    purpose: string,
+    schedule: string,
+    env: Record<string, unknown>[],
+    store = "postgres",
+): CapturedResource {
     const template = podTemplate(name, "backup", [
         {
             name: purpose,
@@ -156,18 +193,24 @@ export function drillCronJob(): CapturedResource {
 }
 
 export function backupBucket(): CapturedResource {
-    return kept(res("gcp:storage/bucket:Bucket", "backups", {
-        name: "estate-prod-backups",
-        location: "EU",
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        retentionPolicy: { retentionPeriod: "3024000", isLocked: false },
-        lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 36 } }],
-        labels: { "estate-component": "backup" },
-    }));
+    return kept(
+        res("gcp:storage/bucket:Bucket", "backups", {
+            name: "estate-prod-backups",
+            location: "EU",
+            uniformBucketLevelAccess: true,
+            publicAccessPrevention: "enforced",
+            retentionPolicy: { retentionPeriod: "3024000", isLocked: false },
+            lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 36 } }],
+            labels: { "estate-component": "backup" },
+        }),
+    );
 }
 
-export function netpol(name: string, spec: Record<string, any>, annotations?: Record<string, string>): CapturedResource {
+export function netpol(
+    name: string,
+    spec: Record<string, any>,
+    annotations?: Record<string, string>,
+): CapturedResource {
     return res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, {
         metadata: { name, namespace: "estate", ...(annotations ? { annotations } : {}) },
         spec,
@@ -202,7 +245,12 @@ export function apiNetpol(): CapturedResource {
     return netpol("api", {
         podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: 8000 }] }],
+        ingress: [
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+                ports: [{ port: 8000 }],
+            },
+        ],
     });
 }
 
@@ -221,7 +269,12 @@ const BACKUP_ALERT_TARGET: BackupAlertTarget = { store: "postgres", database: "e
 export function apiAlertRules(): CapturedResource {
     return res("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "api-rules", {
         metadata: { name: "api-alerts", namespace: "estate" },
-        spec: { groups: [...serviceRuleGroups(API_ALERT_TARGET, THRESHOLDS), ...backupRuleGroups([BACKUP_ALERT_TARGET], THRESHOLDS)] },
+        spec: {
+            groups: [
+                ...serviceRuleGroups(API_ALERT_TARGET, THRESHOLDS),
+                ...backupRuleGroups([BACKUP_ALERT_TARGET], THRESHOLDS),
+            ],
+        },
     });
 }
 
@@ -229,27 +282,41 @@ export function onCallRouting(): CapturedResource {
     const routingKey = { name: "api-secrets", key: "alert-on-call-key" };
     return res("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig", "on-call", {
         metadata: { name: "on-call", namespace: "estate" },
-        spec: alertmanagerConfigCrdSpec({ onCall: { kind: "pagerduty", routingKey }, tickets: { kind: "pagerduty", routingKey } }),
+        spec: alertmanagerConfigCrdSpec({
+            onCall: { kind: "pagerduty", routingKey },
+            tickets: { kind: "pagerduty", routingKey },
+        }),
     });
 }
 
-export const ACTION_GROUP_ID = "/subscriptions/x/resourceGroups/estate/providers/Microsoft.Insights/actionGroups/on-call";
+export const ACTION_GROUP_ID =
+    "/subscriptions/x/resourceGroups/estate/providers/Microsoft.Insights/actionGroups/on-call";
 
 /** The api's catalogue alerts as the Azure component declares them: tagged, wired to the on-call action group. */
 export function acaAlertRules(): CapturedResource[] {
-    return [...azureServiceAlerts(API_ALERT_TARGET, THRESHOLDS), ...azureBackupAlerts([BACKUP_ALERT_TARGET], THRESHOLDS)].map((a) => {
+    return [
+        ...azureServiceAlerts(API_ALERT_TARGET, THRESHOLDS),
+        ...azureBackupAlerts([BACKUP_ALERT_TARGET], THRESHOLDS),
+    ].map((a) => {
         const common = {
             resourceGroupName: "estate",
             severity: a.severity,
             windowSize: a.windowSize,
             evaluationFrequency: a.evaluationFrequency,
-            tags: { "estate-service": a.service, "estate-alert": a.alertName, "estate-severity": a.severity === 1 ? "page" : "ticket" },
+            tags: {
+                "estate-service": a.service,
+                "estate-alert": a.alertName,
+                "estate-severity": a.severity === 1 ? "page" : "ticket",
+            },
         };
         return a.kind === "metric"
             ? res("azure-native:monitor:MetricAlert", `api-${a.id}`, {
                   ...common,
                   scopes: ["/subscriptions/x/containerApps/api"],
-                  criteria: { odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria", allOf: [a.criterion] },
+                  criteria: {
+                      odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                      allOf: [a.criterion],
+                  },
                   actions: [{ actionGroupId: ACTION_GROUP_ID }],
               })
             : res("azure-native:monitor:ScheduledQueryRule", `api-${a.id}`, {
@@ -266,7 +333,13 @@ export function onCallActionGroup(): CapturedResource {
         resourceGroupName: "estate",
         enabled: true,
         groupShortName: "oncall",
-        webhookReceivers: [{ name: "pagerduty", serviceUri: secret("https://events.pagerduty.com/integration/fixture-routing-key/enqueue"), useCommonAlertSchema: true }],
+        webhookReceivers: [
+            {
+                name: "pagerduty",
+                serviceUri: secret("https://events.pagerduty.com/integration/fixture-routing-key/enqueue"),
+                useCommonAlertSchema: true,
+            },
+        ],
         emailReceivers: [],
     });
 }
@@ -284,9 +357,16 @@ export function k8sEstate(): CapturedResource[] {
         apiNetpol(),
         res("kubernetes:core/v1:Service", "postgres", {
             metadata: { name: "postgres", namespace: "estate", labels: { "app.kubernetes.io/component": "database" } },
-            spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "database" }, ports: [{ port: 5432 }] },
+            spec: {
+                type: "ClusterIP",
+                selector: { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "database" },
+                ports: [{ port: 5432 }],
+            },
         }),
-        res("kubernetes:core/v1:ServiceAccount", "api", { metadata: { name: "api", namespace: "estate" }, automountServiceAccountToken: false }),
+        res("kubernetes:core/v1:ServiceAccount", "api", {
+            metadata: { name: "api", namespace: "estate" },
+            automountServiceAccountToken: false,
+        }),
         res("kubernetes:core/v1:Secret", "api-secrets", {
             metadata: { name: "api-secrets", namespace: "estate" },
             stringData: secret({ "jwt-secret": "s3cr3t-jwt-value-never-printed" }),
@@ -295,7 +375,20 @@ export function k8sEstate(): CapturedResource[] {
             metadata: { name: "api", namespace: "estate" },
             spec: {
                 tls: [{ hosts: ["api.example.com"], secretName: "api-tls" }],
-                rules: [{ host: "api.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }],
+                rules: [
+                    {
+                        host: "api.example.com",
+                        http: {
+                            paths: [
+                                {
+                                    path: "/",
+                                    pathType: "Prefix",
+                                    backend: { service: { name: "api", port: { number: 80 } } },
+                                },
+                            ],
+                        },
+                    },
+                ],
             },
         }),
         res("kubernetes:helm.sh/v3:Release", "monitoring", {
@@ -315,7 +408,13 @@ export function acaMigrationJob(): CapturedResource {
         configuration: {
             triggerType: "Manual",
             replicaTimeout: 900,
-            secrets: [{ name: "database-url", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/database-url", identity: "/subscriptions/x/identity" }],
+            secrets: [
+                {
+                    name: "database-url",
+                    keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/database-url",
+                    identity: "/subscriptions/x/identity",
+                },
+            ],
         },
         template: {
             containers: [
@@ -335,7 +434,12 @@ export function acaMigrationJob(): CapturedResource {
 }
 
 /** A scheduled Container Apps backup or drill job with its Key Vault secrets. */
-export function acaScheduledJob(name: string, purpose: string, schedule: string, env: Record<string, unknown>[]): CapturedResource {
+export function acaScheduledJob(
+    name: string,
+    purpose: string,
+    schedule: string,
+    env: Record<string, unknown>[],
+): CapturedResource {
     return res("azure-native:app:Job", name, {
         resourceGroupName: "estate",
         jobName: name,
@@ -344,14 +448,24 @@ export function acaScheduledJob(name: string, purpose: string, schedule: string,
             triggerType: "Schedule",
             scheduleTriggerConfig: { cronExpression: schedule },
             replicaTimeout: 10800,
-            secrets: [{ name: "db-password", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/db-password", identity: "/subscriptions/x/identity" }],
+            secrets: [
+                {
+                    name: "db-password",
+                    keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/db-password",
+                    identity: "/subscriptions/x/identity",
+                },
+            ],
         },
         template: {
             containers: [
                 {
                     name: purpose,
                     image: `estate.azurecr.io/backup@${DIGEST}`,
-                    env: [{ name: "ENVIRONMENT", value: "prod" }, { name: "PGPASSWORD", secretRef: "db-password" }, ...env],
+                    env: [
+                        { name: "ENVIRONMENT", value: "prod" },
+                        { name: "PGPASSWORD", secretRef: "db-password" },
+                        ...env,
+                    ],
                     resources: { cpu: 0.5, memory: "1Gi" },
                 },
             ],
@@ -361,17 +475,26 @@ export function acaScheduledJob(name: string, purpose: string, schedule: string,
 
 export function azureBackupStorage(): CapturedResource[] {
     return [
-        kept(res("azure-native:storage:StorageAccount", "backups", {
-            accountName: "estateprodbackups",
-            resourceGroupName: "estate",
-            kind: "StorageV2",
-            allowBlobPublicAccess: false,
-            enableHttpsTrafficOnly: true,
-            minimumTlsVersion: "TLS1_2",
-            allowSharedKeyAccess: false,
-            tags: { "estate-component": "backup" },
-        })),
-        kept(res("azure-native:storage:BlobContainer", "backups", { accountName: "estateprodbackups", resourceGroupName: "estate", containerName: "backups", publicAccess: "None" })),
+        kept(
+            res("azure-native:storage:StorageAccount", "backups", {
+                accountName: "estateprodbackups",
+                resourceGroupName: "estate",
+                kind: "StorageV2",
+                allowBlobPublicAccess: false,
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: "TLS1_2",
+                allowSharedKeyAccess: false,
+                tags: { "estate-component": "backup" },
+            }),
+        ),
+        kept(
+            res("azure-native:storage:BlobContainer", "backups", {
+                accountName: "estateprodbackups",
+                resourceGroupName: "estate",
+                containerName: "backups",
+                publicAccess: "None",
+            }),
+        ),
         res("azure-native:storage:BlobContainerImmutabilityPolicy", "backups", {
             accountName: "estateprodbackups",
             resourceGroupName: "estate",
@@ -383,29 +506,49 @@ export function azureBackupStorage(): CapturedResource[] {
 
 export function acaApi(): CapturedResource {
     const probe = (type: string, path: string) => ({ type, httpGet: { path, port: 8000 } });
-    return res("azure-native:app:ContainerApp", "api", {
-        resourceGroupName: "estate",
-        tags: { "estate-component": "api" },
-        configuration: {
-            ingress: { external: true, targetPort: 8000, allowInsecure: false, corsPolicy: { allowedOrigins: ["https://app.example.com"] } },
-            secrets: [{ name: "jwt-secret", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/jwt-secret", identity: "/subscriptions/x/identity" }],
-        },
-        template: {
-            containers: [
-                {
-                    name: "api",
-                    image: `estate.azurecr.io/api:${SHA}`,
-                    env: [
-                        { name: "ENVIRONMENT", value: "prod" },
-                        { name: "JWT_SECRET", secretRef: "jwt-secret" },
-                        { name: "RATE_LIMIT_PER_MINUTE", value: "120" },
-                    ],
-                    probes: [probe("Liveness", "/healthz"), probe("Readiness", "/readyz"), probe("Startup", "/healthz")],
-                    resources: { cpu: 0.5, memory: "1Gi" },
+    return res(
+        "azure-native:app:ContainerApp",
+        "api",
+        {
+            resourceGroupName: "estate",
+            tags: { "estate-component": "api" },
+            configuration: {
+                ingress: {
+                    external: true,
+                    targetPort: 8000,
+                    allowInsecure: false,
+                    corsPolicy: { allowedOrigins: ["https://app.example.com"] },
                 },
-            ],
+                secrets: [
+                    {
+                        name: "jwt-secret",
+                        keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/jwt-secret",
+                        identity: "/subscriptions/x/identity",
+                    },
+                ],
+            },
+            template: {
+                containers: [
+                    {
+                        name: "api",
+                        image: `estate.azurecr.io/api:${SHA}`,
+                        env: [
+                            { name: "ENVIRONMENT", value: "prod" },
+                            { name: "JWT_SECRET", secretRef: "jwt-secret" },
+                            { name: "RATE_LIMIT_PER_MINUTE", value: "120" },
+                        ],
+                        probes: [
+                            probe("Liveness", "/healthz"),
+                            probe("Readiness", "/readyz"),
+                            probe("Startup", "/healthz"),
+                        ],
+                        resources: { cpu: 0.5, memory: "1Gi" },
+                    },
+                ],
+            },
         },
-    }, { dependencies: [urnOf("azure-native:app:Job", "api-migrate")] });
+        { dependencies: [urnOf("azure-native:app:Job", "api-migrate")] },
+    );
 }
 
 export function acaRedis(): CapturedResource {
@@ -415,7 +558,13 @@ export function acaRedis(): CapturedResource {
         tags: { "estate-component": "cache" },
         configuration: {
             ingress: { external: false, targetPort: 6379, transport: "tcp" },
-            secrets: [{ name: "redis-password", keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/redis-password", identity: "/subscriptions/x/identity" }],
+            secrets: [
+                {
+                    name: "redis-password",
+                    keyVaultUrl: "https://estate-kv.vault.azure.net/secrets/redis-password",
+                    identity: "/subscriptions/x/identity",
+                },
+            ],
         },
         template: {
             containers: [
@@ -441,7 +590,10 @@ export function flexibleServer(): CapturedResource {
             version: "16",
             sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
             storage: { storageSizeGB: 32 },
-            network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: "/subscriptions/x/subnets/postgres" },
+            network: {
+                publicNetworkAccess: "Disabled",
+                delegatedSubnetResourceId: "/subscriptions/x/subnets/postgres",
+            },
             backup: { backupRetentionDays: 14, geoRedundantBackup: "Enabled" },
             highAvailability: { mode: "ZoneRedundant" },
         }),
@@ -453,7 +605,9 @@ export function azureEstate(): CapturedResource[] {
         acaMigrationJob(),
         acaApi(),
         acaScheduledJob("pg-backup", "backup", "15 2 * * *", [{ name: "BACKUP_AGE_RECIPIENT", value: AGE_RECIPIENT }]),
-        acaScheduledJob("pg-restore-drill", "restore-drill", "30 4 1 * *", [{ name: "BACKUP_AGE_IDENTITY_FILE", value: "/var/run/secrets/estate-age/identity.txt" }]),
+        acaScheduledJob("pg-restore-drill", "restore-drill", "30 4 1 * *", [
+            { name: "BACKUP_AGE_IDENTITY_FILE", value: "/var/run/secrets/estate-age/identity.txt" },
+        ]),
         ...azureBackupStorage(),
         acaRedis(),
         flexibleServer(),
@@ -466,12 +620,20 @@ export function azureEstate(): CapturedResource[] {
                 sku: { name: "Standard", family: "C", capacity: 1 },
             }),
         ),
-        kept(res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } })),
+        kept(
+            res("gcp:secretmanager/secret:Secret", "jwt-secret", { secretId: "jwt-secret", replication: { auto: {} } }),
+        ),
         ...acaAlertRules(),
         onCallActionGroup(),
     ];
 }
 
 export function capture(resources: CapturedResource[], stack = "prod"): ProgramCapture {
-    return { project: "estate", stack, config: { "estate:environment": stack }, resources, outputs: { apiUrl: "https://api.example.com" } };
+    return {
+        project: "estate",
+        stack,
+        config: { "estate:environment": stack },
+        resources,
+        outputs: { apiUrl: "https://api.example.com" },
+    };
 }

@@ -13,7 +13,13 @@ describe("policy pack from TypeScript sources", () => {
         const report = await analyze(capture(rs, "prod"), { stack: "prod", typescript: true });
         assert.deepEqual(
             report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
-            [["immutable-images", "mandatory", 'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has no tag (defaults to latest)).']],
+            [
+                [
+                    "immutable-images",
+                    "mandatory",
+                    'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has no tag (defaults to latest)).',
+                ],
+            ],
         );
         assert.equal(report.policies, 32);
     });

@@ -18,9 +18,24 @@ describe("policy pack over gRPC", () => {
         aca(rs).configuration.ingress.allowInsecure = true;
         const prod = await analyze(capture(rs, "prod"), { stack: "prod" });
         assert.deepEqual(summary(prod.violations), [
-            ["environment-prod", "mandatory", "kubernetes:apps/v1:Deployment::api", 'Set env ENVIRONMENT to "prod" on container "api" (it is "staging").'],
-            ["cors-restricted", "mandatory", "kubernetes:apps/v1:Deployment::api", 'Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "*".'],
-            ["container-app-https-only", "mandatory", "azure-native:app:ContainerApp::api", "Set configuration.ingress.allowInsecure: false."],
+            [
+                "environment-prod",
+                "mandatory",
+                "kubernetes:apps/v1:Deployment::api",
+                'Set env ENVIRONMENT to "prod" on container "api" (it is "staging").',
+            ],
+            [
+                "cors-restricted",
+                "mandatory",
+                "kubernetes:apps/v1:Deployment::api",
+                'Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "*".',
+            ],
+            [
+                "container-app-https-only",
+                "mandatory",
+                "azure-native:app:ContainerApp::api",
+                "Set configuration.ingress.allowInsecure: false.",
+            ],
         ]);
         assert.equal(prod.resourcesAnalyzed, rs.length);
         assert.equal(prod.policies, 32);
@@ -28,8 +43,18 @@ describe("policy pack over gRPC", () => {
         // Staging: ENVIRONMENT=prod does not apply, and the runbooks let CORS be advisory there.
         const staging = await analyze(capture(rs, "staging"), { stack: "staging" });
         assert.deepEqual(summary(staging.violations), [
-            ["cors-restricted", "advisory", "kubernetes:apps/v1:Deployment::api", 'Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "*".'],
-            ["container-app-https-only", "mandatory", "azure-native:app:ContainerApp::api", "Set configuration.ingress.allowInsecure: false."],
+            [
+                "cors-restricted",
+                "advisory",
+                "kubernetes:apps/v1:Deployment::api",
+                'Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "*".',
+            ],
+            [
+                "container-app-https-only",
+                "mandatory",
+                "azure-native:app:ContainerApp::api",
+                "Set configuration.ingress.allowInsecure: false.",
+            ],
         ]);
         console.log(`full gRPC run, server start included: prod ${prod.ms} ms, staging ${staging.ms} ms`);
     });
@@ -55,7 +80,12 @@ describe("policy pack over gRPC", () => {
                 "Set the resource option protect: true on this PersistentVolumeClaim in prod (and retainOnDelete: true where the provider supports it).",
             ],
             // prod.json raises the PITR window to 14 days.
-            ["data-backup-retention", "mandatory", "azure-native:dbforpostgresql:Server::db", 'Set backup.backupRetentionDays on Flexible Server "db" to at least 14 (it is 10).'],
+            [
+                "data-backup-retention",
+                "mandatory",
+                "azure-native:dbforpostgresql:Server::db",
+                'Set backup.backupRetentionDays on Flexible Server "db" to at least 14 (it is 10).',
+            ],
         ]);
         const staging = await analyze(capture(rs, "staging"), { stack: "staging" });
         assert.deepEqual(summary(staging.violations), []);
@@ -74,11 +104,21 @@ describe("policy pack over gRPC", () => {
         const changed = await analyze(program, { stack: "prod" });
         assert.deepEqual(
             changed.violations.map((v) => [v.policy, v.enforcementLevel, v.urn, v.message]),
-            [["service-account-token-not-automounted", "mandatory", deployment.urn, "Set automountServiceAccountToken: false on the pod template spec."]],
+            [
+                [
+                    "service-account-token-not-automounted",
+                    "mandatory",
+                    deployment.urn,
+                    "Set automountServiceAccountToken: false on the pod template spec.",
+                ],
+            ],
         );
     });
 
     it("refuses a stack without a policy config file", async () => {
-        await assert.rejects(analyze(capture(estate(), "qa"), { stack: "qa" }), /No policy config for stack "qa": create policies\/config\/qa.json/);
+        await assert.rejects(
+            analyze(capture(estate(), "qa"), { stack: "qa" }),
+            /No policy config for stack "qa": create policies\/config\/qa.json/,
+        );
     });
 });

@@ -10,7 +10,12 @@ type Handler<Req> = (call: { request: Req }, cb: (err: unknown, resp: pb.Analyze
 // server.d.ts declares nothing, but the module exports the handlers the gRPC server uses.
 const server = require("@pulumi/policy/server") as {
     makeAnalyzeRpcFun(name: string, version: string, level: string, policies: unknown): Handler<pb.AnalyzeRequest>;
-    makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: unknown): Handler<pb.AnalyzeStackRequest>;
+    makeAnalyzeStackRpcFun(
+        name: string,
+        version: string,
+        level: string,
+        policies: unknown,
+    ): Handler<pb.AnalyzeStackRequest>;
 };
 
 const analyzeFn = server.makeAnalyzeRpcFun("estate", "0.1.0", packEnforcementLevel, allPolicies);

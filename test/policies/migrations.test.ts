@@ -4,8 +4,10 @@ import { Case, estate, get, itReportsEachCase } from "./cases";
 import { urnOf } from "./fixtures";
 import { findings } from "./harness";
 
-const deployment = (rs: Parameters<typeof get>[0]) => rs.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "api")!;
-const containerApp = (rs: Parameters<typeof get>[0]) => rs.find((r) => r.type === "azure-native:app:ContainerApp" && r.name === "api")!;
+const deployment = (rs: Parameters<typeof get>[0]) =>
+    rs.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "api")!;
+const containerApp = (rs: Parameters<typeof get>[0]) =>
+    rs.find((r) => r.type === "azure-native:app:ContainerApp" && r.name === "api")!;
 
 const cases: Case[] = [
     {

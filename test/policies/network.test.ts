@@ -11,7 +11,12 @@ const cases: Case[] = [
     {
         name: "external upstream over plain HTTP",
         mutate: (rs) => setEnv(api(rs), "REDMINE_BASE_URL", { value: "http://redmine.example.com" }),
-        expect: [["outbound-https", 'Use an https:// URL for REDMINE_BASE_URL on container "api" (host redmine.example.com).']],
+        expect: [
+            [
+                "outbound-https",
+                'Use an https:// URL for REDMINE_BASE_URL on container "api" (host redmine.example.com).',
+            ],
+        ],
     },
     {
         name: "upstream that is no URL",
@@ -26,24 +31,39 @@ const cases: Case[] = [
     {
         name: "no outbound allow-list",
         mutate: (rs) => setEnv(api(rs), "OUTBOUND_ALLOWED_HOSTS", undefined),
-        expect: [["outbound-allow-list", 'Set OUTBOUND_ALLOWED_HOSTS on container "api" to the comma-separated hosts it may call.']],
+        expect: [
+            [
+                "outbound-allow-list",
+                'Set OUTBOUND_ALLOWED_HOSTS on container "api" to the comma-separated hosts it may call.',
+            ],
+        ],
     },
     {
         name: "external upstream missing from the allow-list",
         mutate: (rs) => setEnv(api(rs), "OUTBOUND_ALLOWED_HOSTS", { value: "other.example.com" }),
-        expect: [["outbound-allow-list", 'Add redmine.example.com (from REDMINE_BASE_URL) to OUTBOUND_ALLOWED_HOSTS on container "api".']],
+        expect: [
+            [
+                "outbound-allow-list",
+                'Add redmine.example.com (from REDMINE_BASE_URL) to OUTBOUND_ALLOWED_HOSTS on container "api".',
+            ],
+        ],
     },
     {
         name: "data-store Service exposed as LoadBalancer",
         mutate: (rs) => (get(rs, "core/v1:Service", "postgres").spec.type = "LoadBalancer"),
-        expect: [["data-store-not-public", "Set spec.type to ClusterIP on this data-store Service (it is LoadBalancer)."]],
+        expect: [
+            ["data-store-not-public", "Set spec.type to ClusterIP on this data-store Service (it is LoadBalancer)."],
+        ],
     },
     {
         name: "data-store Container App with external ingress",
         mutate: (rs) => (get(rs, "app:ContainerApp", "redis").configuration.ingress.external = true),
         expect: [
             ["data-store-not-public", "Set configuration.ingress.external: false on this data-store Container App."],
-            ["data-store-ingress-restricted", 'Container App "redis" is a data store with external ingress: set configuration.ingress.external: false.'],
+            [
+                "data-store-ingress-restricted",
+                'Container App "redis" is a data store with external ingress: set configuration.ingress.external: false.',
+            ],
         ],
     },
     {
@@ -52,17 +72,32 @@ const cases: Case[] = [
             (get(rs, "app:ContainerApp", "redis").configuration.ingress.ipSecurityRestrictions = [
                 { name: "anyone", action: "Allow", ipAddressRange: "0.0.0.0/0" },
             ]),
-        expect: [["data-store-ingress-restricted", 'Container App "redis" allows 0.0.0.0/0 in ipSecurityRestrictions "anyone": allow only the client subnets.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'Container App "redis" allows 0.0.0.0/0 in ipSecurityRestrictions "anyone": allow only the client subnets.',
+            ],
+        ],
     },
     {
         name: "PostgreSQL server with public network access",
         mutate: (rs) => (get(rs, "dbforpostgresql:Server", "db").network.publicNetworkAccess = "Enabled"),
-        expect: [["data-store-not-public", 'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.']],
+        expect: [
+            [
+                "data-store-not-public",
+                'Set network.publicNetworkAccess: "Disabled" and reach the server through a private endpoint or VNet.',
+            ],
+        ],
     },
     {
         name: "Redis with public network access unset",
         mutate: (rs) => delete get(rs, "redis:Redis", "cache").publicNetworkAccess,
-        expect: [["data-store-not-public", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.']],
+        expect: [
+            [
+                "data-store-not-public",
+                'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.',
+            ],
+        ],
     },
     {
         name: "Redis under its legacy cache type token",
@@ -72,7 +107,12 @@ const cases: Case[] = [
             r.urn = urnOf(r.type, "cache");
             (r.inputs as Record<string, unknown>).publicNetworkAccess = "Enabled";
         },
-        expect: [["data-store-not-public", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.']],
+        expect: [
+            [
+                "data-store-not-public",
+                'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.',
+            ],
+        ],
     },
     {
         name: "Azure Managed Redis (Redis Enterprise) with public network access",
@@ -87,7 +127,12 @@ const cases: Case[] = [
                     }),
                 ),
             ),
-        expect: [["data-store-not-public", 'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.']],
+        expect: [
+            [
+                "data-store-not-public",
+                'Set publicNetworkAccess: "Disabled" and reach the cache through a private endpoint.',
+            ],
+        ],
     },
     {
         name: "namespace without default deny",
@@ -117,7 +162,10 @@ const cases: Case[] = [
                 "workload-network-isolated",
                 'StatefulSet "postgres" is not selected by any NetworkPolicy of its own: add one whose podSelector matches its pod labels and allows only its callers.',
             ],
-            ["data-store-ingress-restricted", 'StatefulSet "postgres" has no declared clients: annotate its NetworkPolicy with estate.io/allowed-clients: "<app.kubernetes.io/name>,...".'],
+            [
+                "data-store-ingress-restricted",
+                'StatefulSet "postgres" has no declared clients: annotate its NetworkPolicy with estate.io/allowed-clients: "<app.kubernetes.io/name>,...".',
+            ],
         ],
     },
     {
@@ -135,52 +183,100 @@ const cases: Case[] = [
                 "workload-network-isolated",
                 'StatefulSet "postgres" is not selected by any NetworkPolicy of its own: add one whose podSelector matches its pod labels and allows only its callers.',
             ],
-            ["data-store-ingress-restricted", 'StatefulSet "postgres" is a data store that no ingress NetworkPolicy selects: add one admitting only its clients.'],
+            [
+                "data-store-ingress-restricted",
+                'StatefulSet "postgres" is a data store that no ingress NetworkPolicy selects: add one admitting only its clients.',
+            ],
         ],
     },
     {
         name: "data-store rule admitting every source",
         mutate: (rs) => (pgRule(rs).from = []),
-        expect: [["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits every source to StatefulSet "postgres": list podSelector peers for its clients only.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits every source to StatefulSet "postgres": list podSelector peers for its clients only.',
+            ],
+        ],
     },
     {
         name: "data-store rule admitting an IP block",
         mutate: (rs) => pgRule(rs).from.push({ ipBlock: { cidr: "0.0.0.0/0" } }),
-        expect: [["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits ipBlock 0.0.0.0/0 to StatefulSet "postgres": use a podSelector for its clients.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits ipBlock 0.0.0.0/0 to StatefulSet "postgres": use a podSelector for its clients.',
+            ],
+        ],
     },
     {
         name: "data-store rule admitting every namespace",
         mutate: (rs) => (pgRule(rs).from[0].namespaceSelector = {}),
-        expect: [["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits every namespace to StatefulSet "postgres": select the client namespace by label.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits every namespace to StatefulSet "postgres": select the client namespace by label.',
+            ],
+        ],
     },
     {
         name: "data-store rule admitting an undeclared client",
         mutate: (rs) => (pgRule(rs).from[0].podSelector.matchLabels["app.kubernetes.io/name"] = "ui"),
-        expect: [["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits `ui` to StatefulSet "postgres", not in estate.io/allowed-clients: remove them or declare them.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits `ui` to StatefulSet "postgres", not in estate.io/allowed-clients: remove them or declare them.',
+            ],
+        ],
     },
     {
         name: "data-store rule selecting clients by another label",
         mutate: (rs) => (pgRule(rs).from[0].podSelector = { matchLabels: { "app.kubernetes.io/component": "api" } }),
-        expect: [["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits pods not pinned by app.kubernetes.io/name to StatefulSet "postgres": select clients by app.kubernetes.io/name.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits pods not pinned by app.kubernetes.io/name to StatefulSet "postgres": select clients by app.kubernetes.io/name.',
+            ],
+        ],
     },
     {
         name: "data-store rule without ports",
         mutate: (rs) => delete pgRule(rs).ports,
-        expect: [["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits every port of StatefulSet "postgres": list the ports its clients use.']],
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits every port of StatefulSet "postgres": list the ports its clients use.',
+            ],
+        ],
     },
     {
         name: "data store without declared clients",
         mutate: (rs) => delete get(rs, NP, "postgres").metadata.annotations,
         expect: [
-            ["data-store-ingress-restricted", 'StatefulSet "postgres" has no declared clients: annotate its NetworkPolicy with estate.io/allowed-clients: "<app.kubernetes.io/name>,...".'],
-            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits `api` to StatefulSet "postgres", not in estate.io/allowed-clients: remove them or declare them.'],
-            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "postgres" admits `pg-backup` to StatefulSet "postgres", not in estate.io/allowed-clients: remove them or declare them.'],
+            [
+                "data-store-ingress-restricted",
+                'StatefulSet "postgres" has no declared clients: annotate its NetworkPolicy with estate.io/allowed-clients: "<app.kubernetes.io/name>,...".',
+            ],
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits `api` to StatefulSet "postgres", not in estate.io/allowed-clients: remove them or declare them.',
+            ],
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "postgres" admits `pg-backup` to StatefulSet "postgres", not in estate.io/allowed-clients: remove them or declare them.',
+            ],
         ],
     },
     {
         name: "data store allowing a client that does not exist",
-        mutate: (rs) => (get(rs, NP, "postgres").metadata.annotations["estate.io/allowed-clients"] = "api,pg-backup,worker"),
-        expect: [["data-store-ingress-restricted", 'StatefulSet "postgres" allows client "worker", which is no workload of this stack: remove it from estate.io/allowed-clients.']],
+        mutate: (rs) =>
+            (get(rs, NP, "postgres").metadata.annotations["estate.io/allowed-clients"] = "api,pg-backup,worker"),
+        expect: [
+            [
+                "data-store-ingress-restricted",
+                'StatefulSet "postgres" allows client "worker", which is no workload of this stack: remove it from estate.io/allowed-clients.',
+            ],
+        ],
     },
     {
         name: "a namespace-wide rule also opens the data store",
@@ -190,9 +286,18 @@ const cases: Case[] = [
                 "workload-network-isolated",
                 'Namespace "estate" has no default-deny NetworkPolicy: add one with podSelector {}, policyTypes ["Ingress"] and no ingress rules.',
             ],
-            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to StatefulSet "postgres": list podSelector peers for its clients only.'],
-            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to StatefulSet "redis": list podSelector peers for its clients only.'],
-            ["data-store-ingress-restricted", 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to Deployment "ollama": list podSelector peers for its clients only.'],
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "default-deny" admits every source to StatefulSet "postgres": list podSelector peers for its clients only.',
+            ],
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "default-deny" admits every source to StatefulSet "redis": list podSelector peers for its clients only.',
+            ],
+            [
+                "data-store-ingress-restricted",
+                'ingress rule 1 of NetworkPolicy "default-deny" admits every source to Deployment "ollama": list podSelector peers for its clients only.',
+            ],
         ],
     },
     {
@@ -208,7 +313,10 @@ const cases: Case[] = [
                 "workload-network-isolated",
                 'StatefulSet "postgres" is not selected by any NetworkPolicy of its own: add one whose podSelector matches its pod labels and allows only its callers.',
             ],
-            ["data-store-ingress-restricted", 'StatefulSet "postgres" has no declared clients: annotate its NetworkPolicy with estate.io/allowed-clients: "<app.kubernetes.io/name>,...".'],
+            [
+                "data-store-ingress-restricted",
+                'StatefulSet "postgres" has no declared clients: annotate its NetworkPolicy with estate.io/allowed-clients: "<app.kubernetes.io/name>,...".',
+            ],
         ],
     },
 ];

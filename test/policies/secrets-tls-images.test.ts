@@ -3,23 +3,39 @@ import { describe, it } from "node:test";
 import { aca, acaContainer, api, Case, estate, get, itReportsEachCase, setEnv } from "./cases";
 import { violations } from "./harness";
 
-const cronContainer = (rs: Parameters<typeof get>[0]) => get(rs, ":CronJob", "pg-backup").spec.jobTemplate.spec.template.spec.containers[0];
+const cronContainer = (rs: Parameters<typeof get>[0]) =>
+    get(rs, ":CronJob", "pg-backup").spec.jobTemplate.spec.template.spec.containers[0];
 
 const cases: Case[] = [
     {
         name: "JWT secret as a literal",
         mutate: (rs) => setEnv(api(rs), "JWT_SECRET", { value: "literal-jwt" }),
-        expect: [["credentials-by-reference", 'Container "api" sets JWT_SECRET without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.']],
+        expect: [
+            [
+                "credentials-by-reference",
+                'Container "api" sets JWT_SECRET without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.',
+            ],
+        ],
     },
     {
         name: "DATABASE_URL from a ConfigMap is no secret reference",
         mutate: (rs) => setEnv(api(rs), "DATABASE_URL", { valueFrom: { configMapKeyRef: { name: "cfg", key: "db" } } }),
-        expect: [["credentials-by-reference", 'Container "api" sets DATABASE_URL without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.']],
+        expect: [
+            [
+                "credentials-by-reference",
+                'Container "api" sets DATABASE_URL without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.',
+            ],
+        ],
     },
     {
         name: "ops DSN as a literal in a CronJob",
         mutate: (rs) => setEnv(cronContainer(rs), "POSTGRES_DSN_PROD", { value: "postgres://u:p@db/estate" }),
-        expect: [["credentials-by-reference", 'Container "backup" sets POSTGRES_DSN_PROD without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.']],
+        expect: [
+            [
+                "credentials-by-reference",
+                'Container "backup" sets POSTGRES_DSN_PROD without a secret reference: use valueFrom.secretKeyRef pointing at a Kubernetes Secret.',
+            ],
+        ],
     },
     {
         name: "Container App credential as a literal",
@@ -39,7 +55,12 @@ const cases: Case[] = [
     {
         name: "Container App secret with an inline value",
         mutate: (rs) => (aca(rs).configuration.secrets = [{ name: "jwt-secret", value: "inline" }]),
-        expect: [["container-app-secrets-from-key-vault", 'Secret "jwt-secret" has an inline value: remove value and set keyVaultUrl and identity.']],
+        expect: [
+            [
+                "container-app-secrets-from-key-vault",
+                'Secret "jwt-secret" has an inline value: remove value and set keyVaultUrl and identity.',
+            ],
+        ],
     },
     {
         name: "Key Vault secret without an identity",
@@ -54,7 +75,12 @@ const cases: Case[] = [
     {
         name: "GCP secret without replication",
         mutate: (rs) => delete get(rs, "secretmanager/secret:Secret", "jwt-secret").replication,
-        expect: [["gcp-secret-replication", "Set replication.auto {} or replication.userManaged.replicas with at least one location."]],
+        expect: [
+            [
+                "gcp-secret-replication",
+                "Set replication.auto {} or replication.userManaged.replicas with at least one location.",
+            ],
+        ],
     },
     {
         name: "Ingress without TLS",
@@ -88,17 +114,32 @@ const cases: Case[] = [
     {
         name: "image tagged latest",
         mutate: (rs) => (api(rs).image = "registry.example.com/estate/api:latest"),
-        expect: [["immutable-images", 'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has tag "latest").']],
+        expect: [
+            [
+                "immutable-images",
+                'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has tag "latest").',
+            ],
+        ],
     },
     {
         name: "image without a tag, on a registry with a port",
         mutate: (rs) => (acaContainer(rs).image = "registry.example.com:5000/estate/api"),
-        expect: [["immutable-images", 'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has no tag (defaults to latest)).']],
+        expect: [
+            [
+                "immutable-images",
+                'Pin the image of container "api" to a commit-SHA tag or @sha256 digest (it has no tag (defaults to latest)).',
+            ],
+        ],
     },
     {
         name: "semver tag in Helm values",
         mutate: (rs) => (get(rs, "helm.sh/v3:Release", "monitoring").values.grafana.image.tag = "10.4.1"),
-        expect: [["immutable-images", 'Pin values.grafana.image to a commit-SHA tag or @sha256 digest (it has tag "10.4.1").']],
+        expect: [
+            [
+                "immutable-images",
+                'Pin values.grafana.image to a commit-SHA tag or @sha256 digest (it has tag "10.4.1").',
+            ],
+        ],
     },
 ];
 

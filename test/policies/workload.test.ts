@@ -17,12 +17,16 @@ const cases: Case[] = [
     {
         name: "no liveness probe",
         mutate: (rs) => delete api(rs).livenessProbe,
-        expect: [["health-probes", 'Container "api" has no liveness probe: add livenessProbe with httpGet.path `/healthz`.']],
+        expect: [
+            ["health-probes", 'Container "api" has no liveness probe: add livenessProbe with httpGet.path `/healthz`.'],
+        ],
     },
     {
         name: "readiness probe on the wrong path",
         mutate: (rs) => (api(rs).readinessProbe.httpGet.path = "/health"),
-        expect: [["health-probes", 'Container "api" readiness probe must be an HTTP GET of `/readyz` (it is "/health").']],
+        expect: [
+            ["health-probes", 'Container "api" readiness probe must be an HTTP GET of `/readyz` (it is "/health").'],
+        ],
     },
     {
         name: "Container App without a startup probe",
@@ -37,12 +41,16 @@ const cases: Case[] = [
     {
         name: "privilege escalation allowed",
         mutate: (rs) => (api(rs).securityContext.allowPrivilegeEscalation = true),
-        expect: [["pod-security-restricted", 'Set securityContext.allowPrivilegeEscalation: false on container "api".']],
+        expect: [
+            ["pod-security-restricted", 'Set securityContext.allowPrivilegeEscalation: false on container "api".'],
+        ],
     },
     {
         name: "runAsNonRoot missing",
         mutate: (rs) => delete api(rs).securityContext.runAsNonRoot,
-        expect: [["pod-security-restricted", 'Set securityContext.runAsNonRoot: true on container "api" or on the pod.']],
+        expect: [
+            ["pod-security-restricted", 'Set securityContext.runAsNonRoot: true on container "api" or on the pod.'],
+        ],
     },
     {
         name: "runAsNonRoot set on the pod instead of the container",
@@ -55,20 +63,33 @@ const cases: Case[] = [
     {
         name: "no seccomp profile",
         mutate: (rs) => delete api(rs).securityContext.seccompProfile,
-        expect: [["pod-security-restricted", 'Set securityContext.seccompProfile.type: RuntimeDefault on container "api" or on the pod.']],
+        expect: [
+            [
+                "pod-security-restricted",
+                'Set securityContext.seccompProfile.type: RuntimeDefault on container "api" or on the pod.',
+            ],
+        ],
     },
     {
         name: "capabilities not dropped",
         mutate: (rs) => (api(rs).securityContext.capabilities = { drop: ["NET_RAW"], add: ["SYS_ADMIN"] }),
         expect: [
             ["pod-security-restricted", 'Set securityContext.capabilities.drop: ["ALL"] on container "api".'],
-            ["pod-security-restricted", 'Remove capabilities.add `SYS_ADMIN` from container "api"; only NET_BIND_SERVICE may be added.'],
+            [
+                "pod-security-restricted",
+                'Remove capabilities.add `SYS_ADMIN` from container "api"; only NET_BIND_SERVICE may be added.',
+            ],
         ],
     },
     {
         name: "writable root filesystem",
         mutate: (rs) => (api(rs).securityContext.readOnlyRootFilesystem = false),
-        expect: [["pod-security-restricted", 'Set securityContext.readOnlyRootFilesystem: true on container "api" (mount an emptyDir where it writes).']],
+        expect: [
+            [
+                "pod-security-restricted",
+                'Set securityContext.readOnlyRootFilesystem: true on container "api" (mount an emptyDir where it writes).',
+            ],
+        ],
     },
     {
         name: "host network",
@@ -88,17 +109,29 @@ const cases: Case[] = [
     {
         name: "service account token automounted on the pod",
         mutate: (rs) => delete apiPod(rs).automountServiceAccountToken,
-        expect: [["service-account-token-not-automounted", "Set automountServiceAccountToken: false on the pod template spec."]],
+        expect: [
+            [
+                "service-account-token-not-automounted",
+                "Set automountServiceAccountToken: false on the pod template spec.",
+            ],
+        ],
     },
     {
         name: "service account token automounted on the ServiceAccount",
         mutate: (rs) => (get(rs, ":ServiceAccount", "api").automountServiceAccountToken = true),
-        expect: [["service-account-token-not-automounted", "Set automountServiceAccountToken: false on the ServiceAccount."]],
+        expect: [
+            ["service-account-token-not-automounted", "Set automountServiceAccountToken: false on the ServiceAccount."],
+        ],
     },
     {
         name: "API without a rate limit",
         mutate: (rs) => setEnv(api(rs), "RATE_LIMIT_PER_MINUTE", undefined),
-        expect: [["rate-limits-set", "Set RATE_LIMIT_PER_MINUTE or RATE_LIMIT_MAX to a positive integer on the api workload."]],
+        expect: [
+            [
+                "rate-limits-set",
+                "Set RATE_LIMIT_PER_MINUTE or RATE_LIMIT_MAX to a positive integer on the api workload.",
+            ],
+        ],
     },
     {
         name: "rate limit of zero",
@@ -116,12 +149,19 @@ const cases: Case[] = [
     {
         name: "CORS wildcard in env",
         mutate: (rs) => setEnv(api(rs), "ALLOWED_ORIGINS", { value: "https://app.example.com,*" }),
-        expect: [["cors-restricted", 'Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "*".']],
+        expect: [
+            ["cors-restricted", 'Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "*".'],
+        ],
     },
     {
         name: "CORS wildcard on Container Apps ingress",
         mutate: (rs) => (aca(rs).configuration.ingress.corsPolicy.allowedOrigins = ["*"]),
-        expect: [["cors-restricted", 'Replace "*" in configuration.ingress.corsPolicy.allowedOrigins with the exact origins allowed.']],
+        expect: [
+            [
+                "cors-restricted",
+                'Replace "*" in configuration.ingress.corsPolicy.allowedOrigins with the exact origins allowed.',
+            ],
+        ],
     },
 ];
 

@@ -47,14 +47,46 @@ describe("stack config", () => {
         assert.deepEqual(
             prod.services.map((s) => [s.name, s.imageRef, s.previousImageRef, s.minReplicas, s.maxReplicas, s.host]),
             [
-                ["api", "ghcr.io/acme/estate-api:9c1b7e2a4d6f", "ghcr.io/acme/estate-api:51e0a7c3b2d9", 3, 12, "api.estate.example.com"],
-                ["gateway", "ghcr.io/acme/estate-gateway:9c1b7e2a4d6f", "ghcr.io/acme/estate-gateway:51e0a7c3b2d9", 3, 12, "gateway.estate.example.com"],
-                ["ui", "ghcr.io/acme/estate-ui:9c1b7e2a4d6f", "ghcr.io/acme/estate-ui:51e0a7c3b2d9", 3, 12, "app.estate.example.com"],
-                ["worker", "ghcr.io/acme/estate-worker:9c1b7e2a4d6f", "ghcr.io/acme/estate-worker:51e0a7c3b2d9", 3, 12, undefined],
+                [
+                    "api",
+                    "ghcr.io/acme/estate-api:9c1b7e2a4d6f",
+                    "ghcr.io/acme/estate-api:51e0a7c3b2d9",
+                    3,
+                    12,
+                    "api.estate.example.com",
+                ],
+                [
+                    "gateway",
+                    "ghcr.io/acme/estate-gateway:9c1b7e2a4d6f",
+                    "ghcr.io/acme/estate-gateway:51e0a7c3b2d9",
+                    3,
+                    12,
+                    "gateway.estate.example.com",
+                ],
+                [
+                    "ui",
+                    "ghcr.io/acme/estate-ui:9c1b7e2a4d6f",
+                    "ghcr.io/acme/estate-ui:51e0a7c3b2d9",
+                    3,
+                    12,
+                    "app.estate.example.com",
+                ],
+                [
+                    "worker",
+                    "ghcr.io/acme/estate-worker:9c1b7e2a4d6f",
+                    "ghcr.io/acme/estate-worker:51e0a7c3b2d9",
+                    3,
+                    12,
+                    undefined,
+                ],
             ],
         );
         assert.deepEqual(
-            { min: staging.services[0]!.minReplicas, max: staging.services[0]!.maxReplicas, perMinute: staging.rateLimits.perMinute },
+            {
+                min: staging.services[0]!.minReplicas,
+                max: staging.services[0]!.maxReplicas,
+                perMinute: staging.rateLimits.perMinute,
+            },
             { min: 2, max: 4, perMinute: 120 },
         );
     });
@@ -73,7 +105,9 @@ describe("stack config", () => {
     });
 
     it("parses the rotation knob into generations", () => {
-        assert.deepEqual(parse("staging", { "estate:secretRotation": '["jwt-secret=3"]' }).secretRotation, { "jwt-secret": 3 });
+        assert.deepEqual(parse("staging", { "estate:secretRotation": '["jwt-secret=3"]' }).secretRotation, {
+            "jwt-secret": 3,
+        });
     });
 
     const badConfig: Array<[string, Record<string, string>, string[], string[]]> = [
@@ -97,7 +131,9 @@ describe("stack config", () => {
             "a typo in a key",
             { "estate:rateLimitPerMinut": "10" },
             [],
-            ['estate:rateLimitPerMinut = "10": unknown key; did you mean estate:rateLimitPerMinute? Fix: `pulumi config rm estate:rateLimitPerMinut --stack prod` and set estate:rateLimitPerMinute.'],
+            [
+                'estate:rateLimitPerMinut = "10": unknown key; did you mean estate:rateLimitPerMinute? Fix: `pulumi config rm estate:rateLimitPerMinut --stack prod` and set estate:rateLimitPerMinute.',
+            ],
         ],
         [
             "a missing required key",
@@ -109,31 +145,41 @@ describe("stack config", () => {
             "a non-integer replica count",
             { "estate:apiMinReplicas": "three" },
             [],
-            ['estate:apiMinReplicas = "three": Invalid input: expected number, received string. Fix: `pulumi config set estate:apiMinReplicas <value> --stack prod`.'],
+            [
+                'estate:apiMinReplicas = "three": Invalid input: expected number, received string. Fix: `pulumi config set estate:apiMinReplicas <value> --stack prod`.',
+            ],
         ],
         [
             "one replica in prod",
             { "estate:apiMinReplicas": "1" },
             [],
-            ['estate:apiMinReplicas = "1": must be at least 2 in prod so a rollout or node loss keeps the service up. Fix: `pulumi config set estate:apiMinReplicas <value> --stack prod`.'],
+            [
+                'estate:apiMinReplicas = "1": must be at least 2 in prod so a rollout or node loss keeps the service up. Fix: `pulumi config set estate:apiMinReplicas <value> --stack prod`.',
+            ],
         ],
         [
             "plain-http OTEL endpoint",
             { "estate:otelTracesEndpoint": "http://otel.example.com" },
             [],
-            ['estate:otelTracesEndpoint = "http://otel.example.com": must be an https:// URL. Fix: `pulumi config set estate:otelTracesEndpoint <value> --stack prod`.'],
+            [
+                'estate:otelTracesEndpoint = "http://otel.example.com": must be an https:// URL. Fix: `pulumi config set estate:otelTracesEndpoint <value> --stack prod`.',
+            ],
         ],
         [
             "Key Vault on Kubernetes",
             { "estate:secretStore": "key-vault" },
             [],
-            ['estate:secretStore = "key-vault": key-vault references work only on azure; use gcp-secret-manager or kubernetes. Allowed: gcp-secret-manager | kubernetes | key-vault. Fix: `pulumi config set estate:secretStore <value> --stack prod`.'],
+            [
+                'estate:secretStore = "key-vault": key-vault references work only on azure; use gcp-secret-manager or kubernetes. Allowed: gcp-secret-manager | kubernetes | key-vault. Fix: `pulumi config set estate:secretStore <value> --stack prod`.',
+            ],
         ],
         [
             "no outbound allow-list in prod",
             { "estate:outboundAllowedHosts": "[]" },
             [],
-            ['estate:outboundAllowedHosts = "[]": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set estate:outboundAllowedHosts <value> --stack prod`.'],
+            [
+                'estate:outboundAllowedHosts = "[]": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set estate:outboundAllowedHosts <value> --stack prod`.',
+            ],
         ],
     ];
     for (const [what, overrides, drop, expected] of badConfig) {
@@ -144,10 +190,16 @@ describe("stack config", () => {
 
     it("lists every problem at once, with the stack in the headline", () => {
         const { values, secretKeys } = stackValues("prod", { "estate:apiTag": "latest", "estate:platform": "nomad" });
-        assert.throws(() => parseStackConfig("prod", values, secretKeys), (error: Error) => {
-            assert.match(error.message, /^Stack "prod" has 2 invalid configuration values; nothing was declared\.\n {2}- estate:platform/);
-            return true;
-        });
+        assert.throws(
+            () => parseStackConfig("prod", values, secretKeys),
+            (error: Error) => {
+                assert.match(
+                    error.message,
+                    /^Stack "prod" has 2 invalid configuration values; nothing was declared\.\n {2}- estate:platform/,
+                );
+                return true;
+            },
+        );
     });
 
     it("refuses a secret key stored in plaintext, without echoing it", () => {

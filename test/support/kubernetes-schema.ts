@@ -9,7 +9,11 @@ import * as path from "node:path";
 export function validateKubernetesObject(object: Record<string, unknown>): "valid" | undefined {
     const apiVersion = String(object["apiVersion"]);
     const kind = String(object["kind"]);
-    const modulePath = path.join(path.dirname(require.resolve("kubernetes-models/package.json")), ...(apiVersion.includes("/") ? apiVersion.split("/") : [apiVersion]), `${kind}.js`);
+    const modulePath = path.join(
+        path.dirname(require.resolve("kubernetes-models/package.json")),
+        ...(apiVersion.includes("/") ? apiVersion.split("/") : [apiVersion]),
+        `${kind}.js`,
+    );
     if (!fs.existsSync(modulePath)) return undefined;
     const Model = (require(modulePath) as Record<string, new (data: unknown) => { validate(): void }>)[kind];
     if (!Model) return undefined;

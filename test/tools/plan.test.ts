@@ -8,19 +8,28 @@ import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 
 function runPlan(args: string[]) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "estate-plan-"));
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "tools/plan.ts"), ...args, "--out", out], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-    });
+    const result = spawnSync(
+        process.execPath,
+        ["--import", "tsx", path.join(PROJECT_ROOT, "tools/plan.ts"), ...args, "--out", out],
+        {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        },
+    );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr, out };
 }
 
 function filesUnder(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe("npm run plan", () => {
-    for (const [stack, platform] of [["prod", "kubernetes"], ["staging", "azure"]] as const) {
+    for (const [stack, platform] of [
+        ["prod", "kubernetes"],
+        ["staging", "azure"],
+    ] as const) {
         it(`plans ${stack} on ${platform}: exit 0, a preview tree, plan.json and no secret value anywhere`, () => {
             const { code, stdout, stderr, out } = runPlan(["--stack", stack, "-c", `estate:platform=${platform}`]);
             assert.equal(code, 0, stderr);
@@ -31,12 +40,21 @@ describe("npm run plan", () => {
             assert.equal(plan.platform, platform);
             assert.equal(plan.policies.ran, true);
             assert.deepEqual(plan.policies.violations, []);
-            const api = plan.resources.find((r: { name: string; type: string }) => r.name === "api" && r.type.startsWith("estate:workload:"));
+            const api = plan.resources.find(
+                (r: { name: string; type: string }) => r.name === "api" && r.type.startsWith("estate:workload:"),
+            );
             assert.ok(api.parent.endsWith("estate:stack:Estate::estate"), "components are parented to the estate");
-            assert.ok(plan.resources.every((r: { urn: string; dependencies: unknown[] }) => r.urn && Array.isArray(r.dependencies)));
+            assert.ok(
+                plan.resources.every(
+                    (r: { urn: string; dependencies: unknown[] }) => r.urn && Array.isArray(r.dependencies),
+                ),
+            );
             assert.equal(plan.config["estate:oidcClientSecret"], "[secret]");
             const files = filesUnder(out);
-            assert.equal(files.some((f) => f.includes(`${path.sep}manifests${path.sep}`)), platform === "kubernetes");
+            assert.equal(
+                files.some((f) => f.includes(`${path.sep}manifests${path.sep}`)),
+                platform === "kubernetes",
+            );
             for (const file of files) {
                 const text = fs.readFileSync(file, "utf8");
                 assert.doesNotMatch(text, /not-a-secret/, `secret value leaked into ${path.relative(out, file)}`);
@@ -49,7 +67,10 @@ describe("npm run plan", () => {
         const { code, stderr, out } = runPlan(["--stack", "prod", "-c", "estate:apiTag=latest"]);
         assert.equal(code, 1);
         assert.match(stderr, /Stack "prod" has 1 invalid configuration value; nothing was declared\./);
-        assert.match(stderr, /estate:apiTag = "latest": apiTag must be immutable.*Fix: `pulumi config set estate:apiTag <value> --stack prod`/);
+        assert.match(
+            stderr,
+            /estate:apiTag = "latest": apiTag must be immutable.*Fix: `pulumi config set estate:apiTag <value> --stack prod`/,
+        );
         assert.deepEqual(fs.readdirSync(out), []);
     });
 

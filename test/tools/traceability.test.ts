@@ -37,7 +37,13 @@ const SAMPLE = [
 
 describe("runbook checklist parser", () => {
     it("finds task items with their group, checklist bullets with details, and procedure steps; skips code and other sections", () => {
-        const items = parseChecklists(RUNBOOK.ops, SAMPLE).map((i) => [i.line, i.kind, i.section.join(" › "), i.text, i.details.join(" | ")]);
+        const items = parseChecklists(RUNBOOK.ops, SAMPLE).map((i) => [
+            i.line,
+            i.kind,
+            i.section.join(" › "),
+            i.text,
+            i.details.join(" | "),
+        ]);
         assert.deepEqual(items, [
             [5, "task", "Ops › Rollout Checklist › Configuration", "Set `A=1`.", ""],
             [6, "task", "Ops › Rollout Checklist › Configuration", "Set B.", ""],
@@ -51,14 +57,22 @@ describe("runbook checklist parser", () => {
     });
 
     it("counts procedures only in the runbook PROCEDURES names them for", () => {
-        assert.deepEqual(parseChecklists(RUNBOOK.userApi, SAMPLE).filter((i) => i.kind === "procedure"), []);
+        assert.deepEqual(
+            parseChecklists(RUNBOOK.userApi, SAMPLE).filter((i) => i.kind === "procedure"),
+            [],
+        );
     });
 
     it("finds every checklist item of the real runbooks", () => {
         const { runbooks } = repositoryInputs();
         const counts = Object.entries(runbooks).map(([file, text]) => {
             const items = parseChecklists(file, text);
-            return [file, items.filter((i) => i.kind === "task").length, items.filter((i) => i.kind === "checklist").length, items.filter((i) => i.kind === "procedure").length];
+            return [
+                file,
+                items.filter((i) => i.kind === "task").length,
+                items.filter((i) => i.kind === "checklist").length,
+                items.filter((i) => i.kind === "procedure").length,
+            ];
         });
         assert.deepEqual(counts, [
             [RUNBOOK.userApi, 23, 0, 0],
@@ -86,7 +100,9 @@ describe("runbook traceability", () => {
         const item = trace(inputs).items.find((i) => i.text === "Set `ENVIRONMENT=prod`.")!;
         assert.deepEqual(item.policies, ["environment-prod"]);
         assert.ok(item.tests.includes("test/policies/workload.test.ts"), item.tests.join(", "));
-        const onlyPolicy = trace(inputs).items.find((i) => i.text === "Redmine endpoint uses HTTPS (except localhost development).")!;
+        const onlyPolicy = trace(inputs).items.find(
+            (i) => i.text === "Redmine endpoint uses HTTPS (except localhost development).",
+        )!;
         assert.deepEqual([onlyPolicy.files, onlyPolicy.policies], [[], ["outbound-https"]]);
     });
 
@@ -99,7 +115,9 @@ describe("runbook traceability", () => {
     });
 
     it("fails when an item's only policy no longer quotes it", () => {
-        const policyLines = Object.fromEntries(Object.entries(inputs.policyLines).map(([name, lines]) => [name, name === "outbound-https" ? [] : lines]));
+        const policyLines = Object.fromEntries(
+            Object.entries(inputs.policyLines).map(([name, lines]) => [name, name === "outbound-https" ? [] : lines]),
+        );
         assert.deepEqual(introduced(trace({ ...inputs, policyLines })), [
             `${RUNBOOK.rag} line 123 ("Redmine endpoint uses HTTPS (except localhost development).") has no owner: add it to tools/traceability/owners.ts under ${RUNBOOK.rag} with the files, policies and tests that implement it, or quote it verbatim in a policy's metadata.runbook.`,
         ]);
@@ -108,7 +126,11 @@ describe("runbook traceability", () => {
     it("fails when an owner names a missing file, an unknown policy, or no test", () => {
         const text = "Set `RATE_LIMIT_PER_MINUTE` to values aligned with your SLOs.";
         const broken = { how: "x", files: ["stacks/nope.ts"], policies: ["rate-limit-typo"] };
-        const result = trace({ ...inputs, owners: { ...owners, [RUNBOOK.userApi]: { ...owners[RUNBOOK.userApi], [text]: broken } }, testsNaming: (p) => (p === "rate-limits-set" ? [] : inputs.testsNaming(p)) });
+        const result = trace({
+            ...inputs,
+            owners: { ...owners, [RUNBOOK.userApi]: { ...owners[RUNBOOK.userApi], [text]: broken } },
+            testsNaming: (p) => (p === "rate-limits-set" ? [] : inputs.testsNaming(p)),
+        });
         assert.deepEqual(introduced(result), [
             `${RUNBOOK.userApi} line 34 ("${text}") has no test: add \`tests\` to its entry in tools/traceability/owners.ts.`,
             `${RUNBOOK.userApi} line 34 ("${text}") names stacks/nope.ts, which does not exist: fix the path in tools/traceability/owners.ts.`,
@@ -117,13 +139,25 @@ describe("runbook traceability", () => {
     });
 
     it("fails on an owner entry that matches no checklist item (a runbook line changed)", () => {
-        const result = trace({ ...inputs, owners: { ...owners, [RUNBOOK.rag]: { ...owners[RUNBOOK.rag], "No secrets are logged.": { how: "x", files: ["README.md"], tests: ["test/readme.test.ts"] } } } });
+        const result = trace({
+            ...inputs,
+            owners: {
+                ...owners,
+                [RUNBOOK.rag]: {
+                    ...owners[RUNBOOK.rag],
+                    "No secrets are logged.": { how: "x", files: ["README.md"], tests: ["test/readme.test.ts"] },
+                },
+            },
+        });
         assert.deepEqual(introduced(result), [
             `tools/traceability/owners.ts has an owner for "No secrets are logged." in ${RUNBOOK.rag}, which is not a checklist item there: copy the item's text verbatim from the runbook, or remove the entry.`,
         ]);
     });
 
     it("docs/traceability.md is generated from the table (regenerate with npm run gen)", () => {
-        assert.equal(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "traceability.md"), "utf8"), renderTraceability(trace(inputs)));
+        assert.equal(
+            fs.readFileSync(path.join(PROJECT_ROOT, "docs", "traceability.md"), "utf8"),
+            renderTraceability(trace(inputs)),
+        );
     });
 });

@@ -24,28 +24,59 @@ for (const stack of ["staging", "prod"] as const) {
             const deployment = inputsOf(resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment"));
             const tag = stack === "prod" ? "9c1b7e2a4d6f" : "3f2a9c1d8e7b";
             const previous = stack === "prod" ? "51e0a7c3b2d9" : "9c1b7e2a4d6f";
-            assert.equal(deployment.metadata.annotations["estate.io/previous-image"], `ghcr.io/acme/estate-api:${previous}`);
+            assert.equal(
+                deployment.metadata.annotations["estate.io/previous-image"],
+                `ghcr.io/acme/estate-api:${previous}`,
+            );
             const pod = deployment.spec.template.spec;
-            assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(pod.securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 10001,
+                runAsGroup: 10001,
+                fsGroup: 10001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
             assert.equal(pod.automountServiceAccountToken, false);
             assert.equal(pod.serviceAccountName, "api");
             const [container] = pod.containers;
             assert.equal(container.image, `ghcr.io/acme/estate-api:${tag}`);
             assert.deepEqual(container.securityContext, restrictedContainer);
-            assert.deepEqual(container.resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1024Mi" } });
-            const probe = (path: string, failureThreshold: number) => ({ httpGet: { path, port: "http" }, periodSeconds: 15, timeoutSeconds: 5, failureThreshold });
+            assert.deepEqual(container.resources, {
+                requests: { cpu: "250m", memory: "512Mi" },
+                limits: { cpu: "500m", memory: "1024Mi" },
+            });
+            const probe = (path: string, failureThreshold: number) => ({
+                httpGet: { path, port: "http" },
+                periodSeconds: 15,
+                timeoutSeconds: 5,
+                failureThreshold,
+            });
             assert.deepEqual(container.livenessProbe, probe("/healthz", 3));
             assert.deepEqual(container.readinessProbe, probe("/readyz", 3));
             assert.deepEqual(container.startupProbe, probe("/healthz", 30));
-            assert.deepEqual(deployment.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+            assert.deepEqual(deployment.spec.strategy, {
+                type: "RollingUpdate",
+                rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+            });
         });
 
         it("sets the runbook environment and reads every credential by reference", () => {
-            const container = inputsOf(resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment")).spec.template.spec.containers[0];
-            const env = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+            const container = inputsOf(resource(capture, "kubernetes:apps/v1:Deployment", "api-deployment")).spec
+                .template.spec.containers[0];
+            const env = Object.fromEntries(
+                container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [
+                    e.name,
+                    e.value ?? e.valueFrom,
+                ]),
+            );
             assert.equal(env.ENVIRONMENT, stack);
             assert.equal(env.RATE_LIMIT_PER_MINUTE, stack === "prod" ? "60" : "120");
-            assert.equal(env.ALLOWED_ORIGINS, stack === "prod" ? "https://app.estate.example.com" : "https://app.staging.estate.example.com,http://localhost:3000");
+            assert.equal(
+                env.ALLOWED_ORIGINS,
+                stack === "prod"
+                    ? "https://app.estate.example.com"
+                    : "https://app.staging.estate.example.com,http://localhost:3000",
+            );
             assert.equal(env.OLLAMA_MODEL, "llama3.1:8b");
             assert.equal(env.OLLAMA_TIMEOUT_S, "120");
             for (const [name, key] of [
@@ -64,19 +95,45 @@ for (const stack of ["staging", "prod"] as const) {
             const host = stack === "prod" ? "api.estate.example.com" : "api.staging.estate.example.com";
             assert.deepEqual(ingress.spec.tls, [{ hosts: [host], secretName: "api-tls" }]);
             assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
-            assert.equal(inputsOf(resource(capture, "kubernetes:core/v1:Service", "api-service")).spec.type, "ClusterIP");
-            assert.equal(resourcesOfType(capture, "kubernetes:networking.k8s.io/v1:Ingress").some((r) => r.name === "worker-ingress"), false);
+            assert.equal(
+                inputsOf(resource(capture, "kubernetes:core/v1:Service", "api-service")).spec.type,
+                "ClusterIP",
+            );
+            assert.equal(
+                resourcesOfType(capture, "kubernetes:networking.k8s.io/v1:Ingress").some(
+                    (r) => r.name === "worker-ingress",
+                ),
+                false,
+            );
             // Both stack files turn latency autoscaling on: KEDA owns the public services' replicas, an HPA the worker's.
-            const scaler = inputsOf(resource(capture, "kubernetes:keda.sh/v1alpha1:ScaledObject", "monitoring-api-scaler"));
-            assert.deepEqual([scaler.spec.minReplicaCount, scaler.spec.maxReplicaCount], stack === "prod" ? [3, 12] : [2, 4]);
-            assert.deepEqual(resourcesOfType(capture, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name), ["worker-hpa"]);
+            const scaler = inputsOf(
+                resource(capture, "kubernetes:keda.sh/v1alpha1:ScaledObject", "monitoring-api-scaler"),
+            );
+            assert.deepEqual(
+                [scaler.spec.minReplicaCount, scaler.spec.maxReplicaCount],
+                stack === "prod" ? [3, 12] : [2, 4],
+            );
+            assert.deepEqual(
+                resourcesOfType(capture, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((r) => r.name),
+                ["worker-hpa"],
+            );
             const hpa = inputsOf(resource(capture, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "worker-hpa"));
-            assert.deepEqual(hpa.spec.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
-            assert.deepEqual(inputsOf(resource(capture, "kubernetes:policy/v1:PodDisruptionBudget", "api-pdb")).spec.maxUnavailable, 1);
+            assert.deepEqual(hpa.spec.metrics, [
+                {
+                    type: "Resource",
+                    resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+                },
+            ]);
+            assert.deepEqual(
+                inputsOf(resource(capture, "kubernetes:policy/v1:PodDisruptionBudget", "api-pdb")).spec.maxUnavailable,
+                1,
+            );
         });
 
         it("denies all traffic by default and admits only the edge, callers and monitoring", () => {
-            const deny = inputsOf(resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "foundation-default-deny"));
+            const deny = inputsOf(
+                resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "foundation-default-deny"),
+            );
             assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
             const namespace = inputsOf(resource(capture, "kubernetes:core/v1:Namespace", "foundation-namespace"));
             assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
@@ -87,25 +144,53 @@ for (const stack of ["staging", "prod"] as const) {
                 { podSelector: { matchLabels: { "app.kubernetes.io/name": "ui" } } },
                 { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
             ]);
-            const worker = inputsOf(resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "worker-netpol"));
-            assert.deepEqual(worker.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
+            const worker = inputsOf(
+                resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "worker-netpol"),
+            );
+            assert.deepEqual(worker.spec.ingress[0].from, [
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+            ]);
         });
 
         it("keeps secrets in GCP Secret Manager with replication, synced by External Secrets", () => {
             const secret = inputsOf(resource(capture, "gcp:secretmanager/secret:Secret", "app-secrets-jwt-secret"));
             assert.equal(secret.secretId, `estate-${stack}-jwt-secret`);
-            assert.deepEqual(secret.replication, stack === "prod" ? { userManaged: { replicas: [{ location: "europe-west1" }, { location: "europe-west4" }] } } : { auto: {} });
-            const version = resource(capture, "gcp:secretmanager/secretVersion:SecretVersion", "app-secrets-jwt-secret-version");
-            assert.equal((version.inputs["secretData"] as Record<string, unknown>)["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "secret data must be a Pulumi secret");
-            assert.equal(resource(capture, "gcp:secretmanager/secret:Secret", "app-secrets-jwt-secret").options.protect, stack === "prod");
-            const sync = inputsOf(resource(capture, "kubernetes:external-secrets.io/v1:ExternalSecret", "app-secrets-sync"));
+            assert.deepEqual(
+                secret.replication,
+                stack === "prod"
+                    ? { userManaged: { replicas: [{ location: "europe-west1" }, { location: "europe-west4" }] } }
+                    : { auto: {} },
+            );
+            const version = resource(
+                capture,
+                "gcp:secretmanager/secretVersion:SecretVersion",
+                "app-secrets-jwt-secret-version",
+            );
+            assert.equal(
+                (version.inputs["secretData"] as Record<string, unknown>)["4dabf18193072939515e22adb298388d"],
+                "1b47061264138c4ac30d75fd1eb44270",
+                "secret data must be a Pulumi secret",
+            );
+            assert.equal(
+                resource(capture, "gcp:secretmanager/secret:Secret", "app-secrets-jwt-secret").options.protect,
+                stack === "prod",
+            );
+            const sync = inputsOf(
+                resource(capture, "kubernetes:external-secrets.io/v1:ExternalSecret", "app-secrets-sync"),
+            );
             assert.equal(sync.spec.target.name, "app-secrets-synced");
             assert.equal(sync.spec.data.length, 22);
-            assert.ok(sync.spec.data.some((d: { secretKey: string }) => d.secretKey === "alert-on-call-key"), "the on-call key is synced like every other secret");
+            assert.ok(
+                sync.spec.data.some((d: { secretKey: string }) => d.secretKey === "alert-on-call-key"),
+                "the on-call key is synced like every other secret",
+            );
         });
 
         it("declares only objects that pass the real Kubernetes schemas", () => {
-            const manifests = capture.resources.flatMap((r) => { const m = kubernetesManifest(r); return m ? [m] : []; });
+            const manifests = capture.resources.flatMap((r) => {
+                const m = kubernetesManifest(r);
+                return m ? [m] : [];
+            });
             const validated = manifests.filter((m) => validateKubernetesObject(m) === "valid");
             assert.ok(validated.length >= 30, `validated ${validated.length} of ${manifests.length}`);
         });
@@ -113,9 +198,15 @@ for (const stack of ["staging", "prod"] as const) {
         it("exports the outputs contract with secret names, never values", () => {
             const outputs = capture.outputs as Record<string, any>;
             assert.equal(outputs.contractVersion, "1");
-            assert.equal(outputs.services.api.healthUrl, `https://api.${stack === "prod" ? "" : "staging."}estate.example.com/healthz`);
+            assert.equal(
+                outputs.services.api.healthUrl,
+                `https://api.${stack === "prod" ? "" : "staging."}estate.example.com/healthz`,
+            );
             assert.equal(outputs.services.worker.url, undefined);
-            assert.equal(outputs.secretNames["jwt-secret"], `projects/acme-estate-${stack}/secrets/estate-${stack}-jwt-secret`);
+            assert.equal(
+                outputs.secretNames["jwt-secret"],
+                `projects/acme-estate-${stack}/secrets/estate-${stack}-jwt-secret`,
+            );
             assert.doesNotMatch(JSON.stringify(outputs), /not-a-secret/);
         });
     });
@@ -137,13 +228,24 @@ describe("API service on azure (prod)", () => {
         const container = app.template.containers[0];
         assert.equal(container.image, "ghcr.io/acme/estate-api:9c1b7e2a4d6f");
         assert.deepEqual(
-            container.probes.map((p: { type: string; httpGet: { path: string }; periodSeconds: number }) => [p.type, p.httpGet.path, p.periodSeconds]),
-            [["Startup", "/healthz", 15], ["Liveness", "/healthz", 15], ["Readiness", "/readyz", 15]],
+            container.probes.map((p: { type: string; httpGet: { path: string }; periodSeconds: number }) => [
+                p.type,
+                p.httpGet.path,
+                p.periodSeconds,
+            ]),
+            [
+                ["Startup", "/healthz", 15],
+                ["Liveness", "/healthz", 15],
+                ["Readiness", "/readyz", 15],
+            ],
         );
         assert.deepEqual([app.template.scale.minReplicas, app.template.scale.maxReplicas], [3, 12]);
         assert.equal(app.identity.type, "UserAssigned");
         assert.equal(app.tags["estate.io/previous-image"], "ghcr.io/acme/estate-api:51e0a7c3b2d9");
-        assert.equal(inputsOf(resource(capture, "azure-native:app:ContainerApp", "worker-app")).configuration.ingress.external, false);
+        assert.equal(
+            inputsOf(resource(capture, "azure-native:app:ContainerApp", "worker-app")).configuration.ingress.external,
+            false,
+        );
     });
 
     it("references Key Vault secrets through the managed identity instead of inlining values", () => {
@@ -153,7 +255,10 @@ describe("API service on azure (prod)", () => {
             assert.match(secret.keyVaultUrl, /^https:\/\/.+\.vault\.azure\.net\/secrets\//);
         }
         const env = app.template.containers[0].env;
-        assert.deepEqual(env.find((e: { name: string }) => e.name === "JWT_SECRET"), { name: "JWT_SECRET", secretRef: "jwt-secret" });
+        assert.deepEqual(
+            env.find((e: { name: string }) => e.name === "JWT_SECRET"),
+            { name: "JWT_SECRET", secretRef: "jwt-secret" },
+        );
         const vault = inputsOf(resource(capture, "azure-native:keyvault:Vault", "app-secrets-vault"));
         assert.equal(vault.properties.enableRbacAuthorization, true);
         assert.equal(vault.properties.enablePurgeProtection, true);
@@ -163,9 +268,14 @@ describe("API service on azure (prod)", () => {
     it("keeps the same outputs contract as on kubernetes", async () => {
         const kubernetes = await plan("prod", { platform: "kubernetes" });
         const shape = (value: unknown): unknown =>
-            value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)])) : typeof value;
+            value && typeof value === "object" && !Array.isArray(value)
+                ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
+                : typeof value;
         // Job names under backups.schedules differ by what each platform backs up itself; the shape does not.
         const comparable = (o: Record<string, any>) => ({ ...o, backups: { ...o["backups"], schedules: {} } });
-        assert.deepEqual(shape(comparable(capture.outputs as Record<string, any>)), shape(comparable(kubernetes.outputs as Record<string, any>)));
+        assert.deepEqual(
+            shape(comparable(capture.outputs as Record<string, any>)),
+            shape(comparable(kubernetes.outputs as Record<string, any>)),
+        );
     });
 });

@@ -57,7 +57,10 @@ function options(r: CapturedResource, parent?: string): pb.AnalyzerResourceOptio
 }
 
 /** `urn::id` provider references resolve to the captured provider resource, as the engine does. */
-function providerOf(r: CapturedResource, byUrn: Map<string, CapturedResource>): pb.AnalyzerProviderResource | undefined {
+function providerOf(
+    r: CapturedResource,
+    byUrn: Map<string, CapturedResource>,
+): pb.AnalyzerProviderResource | undefined {
     if (!r.provider) return undefined;
     const urn = r.provider.split("::").slice(0, -1).join("::") || r.provider;
     const p = byUrn.get(urn);
@@ -102,7 +105,14 @@ export function analyzeStackRequest(capture: ProgramCapture): pb.AnalyzeStackReq
             custom: false,
             dependencies: [],
             propertyDependencies: {},
-            options: { protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [], aliases: [] },
+            options: {
+                protect: false,
+                retainOnDelete: false,
+                ignoreChanges: [],
+                deleteBeforeReplace: false,
+                additionalSecretOutputs: [],
+                aliases: [],
+            },
             inputs: {},
         });
     }
@@ -212,9 +222,12 @@ export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfig
         const entry = file[p.name];
         const given = typeof entry === "object" && entry !== null ? entry : {};
         const { enforcementLevel: entryLevel, ...props } = given;
-        const level = (typeof entry === "string" ? entry : entryLevel) ?? (all as string | undefined) ?? p.enforcementLevel;
+        const level =
+            (typeof entry === "string" ? entry : entryLevel) ?? (all as string | undefined) ?? p.enforcementLevel;
         if (!VALID_LEVELS.includes(level)) {
-            throw new Error(`Policy "${p.name}": enforcement level "${level}" is not one of ${VALID_LEVELS.join(", ")}.`);
+            throw new Error(
+                `Policy "${p.name}": enforcement level "${level}" is not one of ${VALID_LEVELS.join(", ")}.`,
+            );
         }
         const properties: Record<string, unknown> = {};
         for (const [k, s] of Object.entries(p.schema?.properties ?? {})) {
@@ -222,7 +235,11 @@ export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfig
         }
         Object.assign(properties, props);
         if (p.schema) {
-            const validate = ajv.compile({ type: "object", properties: p.schema.properties, required: p.schema.required ?? [] });
+            const validate = ajv.compile({
+                type: "object",
+                properties: p.schema.properties,
+                required: p.schema.required ?? [],
+            });
             if (!validate(properties)) {
                 throw new Error(`Policy "${p.name}" config is invalid: ${ajv.errorsText(validate.errors)}.`);
             }
@@ -239,7 +256,10 @@ export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfig
 
 function sourceHash(packDir: string): string {
     const h = crypto.createHash("sha256");
-    for (const name of fs.readdirSync(packDir).filter((n) => n.endsWith(".ts") || n === "tsconfig.json").sort()) {
+    for (const name of fs
+        .readdirSync(packDir)
+        .filter((n) => n.endsWith(".ts") || n === "tsconfig.json")
+        .sort()) {
         h.update(name).update(fs.readFileSync(path.join(packDir, name)));
     }
     return h.digest("hex").slice(0, 16);
@@ -299,19 +319,27 @@ export async function startPack(packDir: string, program: string = packDir): Pro
     // No engine is listening: the SDK logs to the console when PULUMI_NODEJS_ENGINE is unset.
     const env = { ...process.env };
     delete env.PULUMI_NODEJS_ENGINE;
-    const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", program], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", program], {
+        cwd: packDir,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
         let out = "";
-        const timer = setTimeout(() => reject(new Error(`policy pack did not report a port within 120 s:\n${err}`)), 120_000);
+        const timer = setTimeout(
+            () => reject(new Error(`policy pack did not report a port within 120 s:\n${err}`)),
+            120_000,
+        );
         child.stdout!.on("data", (d: Buffer) => {
             out += d.toString();
             const nl = out.indexOf("\n");
             if (nl >= 0) {
                 clearTimeout(timer);
                 const n = Number(out.slice(0, nl).trim());
-                Number.isInteger(n) && n > 0 ? resolve(n) : reject(new Error(`unexpected first line from the pack: ${out.slice(0, nl)}\n${err}`));
+                if (Number.isInteger(n) && n > 0) resolve(n);
+                else reject(new Error(`unexpected first line from the pack: ${out.slice(0, nl)}\n${err}`));
             }
         });
         child.once("exit", (code) => {
@@ -334,11 +362,16 @@ export async function startPack(packDir: string, program: string = packDir): Pro
     return { client, child, stderr: () => err, close };
 }
 
-function call<Req, Res>(fn: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown, req: Req): Promise<Res> {
+function call<Req, Res>(
+    fn: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
+    req: Req,
+): Promise<Res> {
     return new Promise((resolve, reject) => fn(req, (e, r) => (e ? reject(e) : resolve(r))));
 }
 
-export async function describePolicies(client: AnalyzerClient): Promise<{ info: pb.AnalyzerInfo; policies: PolicyDescriptor[] }> {
+export async function describePolicies(
+    client: AnalyzerClient,
+): Promise<{ info: pb.AnalyzerInfo; policies: PolicyDescriptor[] }> {
     const info = await call<Empty, pb.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
     const policies = info.getPoliciesList().map((p) => {
         const schema = p.getConfigschema();
@@ -346,7 +379,14 @@ export async function describePolicies(client: AnalyzerClient): Promise<{ info: 
             name: p.getName(),
             enforcementLevel: LEVELS[p.getEnforcementlevel()],
             ...(schema
-                ? { schema: { properties: (schema.getProperties()?.toJavaScript() ?? {}) as NonNullable<PolicyDescriptor["schema"]>["properties"], required: schema.getRequiredList() } }
+                ? {
+                      schema: {
+                          properties: (schema.getProperties()?.toJavaScript() ?? {}) as NonNullable<
+                              PolicyDescriptor["schema"]
+                          >["properties"],
+                          required: schema.getRequiredList(),
+                      },
+                  }
                 : {}),
         };
     });
@@ -395,7 +435,9 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
         const conf = new pb.ConfigureAnalyzerRequest();
         for (const [name, e] of Object.entries(cfg)) {
             const pc = new pb.PolicyConfig();
-            pc.setEnforcementlevel(pb.EnforcementLevel[e.enforcementLevel.toUpperCase() as keyof typeof pb.EnforcementLevel]);
+            pc.setEnforcementlevel(
+                pb.EnforcementLevel[e.enforcementLevel.toUpperCase() as keyof typeof pb.EnforcementLevel],
+            );
             pc.setProperties(Struct.fromJavaScript(e.properties as Record<string, never>));
             conf.getPolicyconfigMap().set(name, pc);
         }
@@ -405,7 +447,10 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
             const resp = await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(c.analyze.bind(c), req);
             violations.push(...violationsOf(resp, req.getUrn()));
         }
-        const stackResp = await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(c.analyzeStack.bind(c), analyzeStackRequest(capture));
+        const stackResp = await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(
+            c.analyzeStack.bind(c),
+            analyzeStackRequest(capture),
+        );
         violations.push(...violationsOf(stackResp));
         return {
             violations,

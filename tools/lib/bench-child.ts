@@ -10,15 +10,33 @@ async function synthetic(services: number): Promise<number> {
     const { values, secretKeys } = readStackConfig(PROJECT_ROOT, "prod");
     const config = parseStackConfig("prod", values, new Set(secretKeys));
     let registered = 0;
-    await pulumi.runtime.setMocks({ newResource: (a) => (registered++, { id: `${a.name}-id`, state: { ...a.inputs, ...computedOutputs(a.type, a.name, a.inputs) } }), call: (a) => a.inputs }, "estate", "bench", false);
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (a) => (
+                registered++,
+                { id: `${a.name}-id`, state: { ...a.inputs, ...computedOutputs(a.type, a.name, a.inputs) } }
+            ),
+            call: (a) => a.inputs,
+        },
+        "estate",
+        "bench",
+        false,
+    );
     await pulumi.runtime.runInPulumiStack(async () => {
         const root = new pulumi.ComponentResource("estate:bench:Root", "bench");
         const platform = new KubernetesPlatform(config, root);
         const api = config.services[0]!;
         for (let i = 0; i < services; i++) {
             platform.service(`svc-${i}`, {
-                image: api.imageRef, previousImage: api.previousImageRef, port: 8000, host: `svc-${i}.${config.domain}`,
-                minReplicas: 2, maxReplicas: 4, probes: config.probes, env: { ENVIRONMENT: "prod" }, secretEnv: {},
+                image: api.imageRef,
+                previousImage: api.previousImageRef,
+                port: 8000,
+                host: `svc-${i}.${config.domain}`,
+                minReplicas: 2,
+                maxReplicas: 4,
+                probes: config.probes,
+                env: { ENVIRONMENT: "prod" },
+                secretEnv: {},
             });
         }
         return {};
@@ -43,6 +61,13 @@ async function synthetic(services: number): Promise<number> {
         }
     }
     const totalMs = performance.now() - start;
-    console.log(JSON.stringify({ resources, programMs: Math.round(totalMs - (policyMs ?? 0)), policyMs: policyMs && Math.round(policyMs), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    console.log(
+        JSON.stringify({
+            resources,
+            programMs: Math.round(totalMs - (policyMs ?? 0)),
+            policyMs: policyMs && Math.round(policyMs),
+            maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+        }),
+    );
     process.exit(0);
 })();

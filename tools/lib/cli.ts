@@ -8,7 +8,10 @@ export interface CliArgs {
     options: Record<string, string>;
 }
 
-export function parseCliArgs(argv: readonly string[], spec: { flags?: readonly string[]; options?: readonly string[] } = {}): CliArgs {
+export function parseCliArgs(
+    argv: readonly string[],
+    spec: { flags?: readonly string[]; options?: readonly string[] } = {},
+): CliArgs {
     const result: CliArgs = { stack: "staging", config: {}, flags: new Set(), options: {} };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]!;
@@ -26,8 +29,12 @@ export function parseCliArgs(argv: readonly string[], spec: { flags?: readonly s
             result.config[pair.slice(0, eq)] = pair.slice(eq + 1);
         } else if (arg.startsWith("--") && spec.flags?.includes(arg.slice(2))) result.flags.add(arg.slice(2));
         else if (arg.startsWith("--") && spec.options?.includes(arg.slice(2))) result.options[arg.slice(2)] = next();
-        else throw new UsageError(`unknown argument "${arg}". Usage: --stack <name> [-c key=value ...]${(spec.flags ?? []).map((f) => ` [--${f}]`).join("")}${(spec.options ?? []).map((o) => ` [--${o} <value>]`).join("")}`);
+        else
+            throw new UsageError(
+                `unknown argument "${arg}". Usage: --stack <name> [-c key=value ...]${(spec.flags ?? []).map((f) => ` [--${f}]`).join("")}${(spec.options ?? []).map((o) => ` [--${o} <value>]`).join("")}`,
+            );
     }
-    if (!/^[A-Za-z0-9_.-]+$/.test(result.stack)) throw new UsageError(`--stack must be a stack name, got "${result.stack}"`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(result.stack))
+        throw new UsageError(`--stack must be a stack name, got "${result.stack}"`);
     return result;
 }

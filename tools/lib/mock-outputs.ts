@@ -16,7 +16,10 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
             const appName = String(inputs["containerAppName"] ?? name);
             const external = configuration.ingress?.["external"] === true;
             const fqdn = `${appName}.${external ? "" : "internal."}offline-env.westeurope.azurecontainerapps.io`;
-            return { configuration: { ...configuration, ingress: { ...configuration.ingress, fqdn } }, latestRevisionFqdn: fqdn };
+            return {
+                configuration: { ...configuration, ingress: { ...configuration.ingress, fqdn } },
+                latestRevisionFqdn: fqdn,
+            };
         }
         case "azure-native:keyvault:Secret": {
             // Key Vault never returns the value: the response carries only the URIs.
@@ -53,7 +56,10 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
         case "azure-native:keyvault:Vault":
         case "azure-native:managedidentity:UserAssignedIdentity":
             return {
-                name: inputs["resourceGroupName"] && type.endsWith("ResourceGroup") ? inputs["resourceGroupName"] : `${name}-offline`,
+                name:
+                    inputs["resourceGroupName"] && type.endsWith("ResourceGroup")
+                        ? inputs["resourceGroupName"]
+                        : `${name}-offline`,
                 customerId: `${name}-customer-id`,
                 principalId: `${name}-principal-id`,
                 clientId: `${name}-client-id`,
@@ -64,7 +70,10 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
         case "azure-native:storage:BlobContainer":
             return { name: inputs["containerName"] };
         case "gcp:serviceaccount/account:Account":
-            return { email: `${String(inputs["accountId"])}@${String(inputs["project"])}.iam.gserviceaccount.com`, name: `projects/${String(inputs["project"])}/serviceAccounts/${String(inputs["accountId"])}` };
+            return {
+                email: `${String(inputs["accountId"])}@${String(inputs["project"])}.iam.gserviceaccount.com`,
+                name: `projects/${String(inputs["project"])}/serviceAccounts/${String(inputs["accountId"])}`,
+            };
         default:
             return {};
     }
@@ -73,13 +82,26 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
 export function invokeResult(token: string, inputs: Inputs): Inputs {
     switch (token) {
         case "azure-native:authorization:getClientConfig":
-            return { tenantId: "00000000-0000-0000-0000-000000000001", subscriptionId: "00000000-0000-0000-0000-000000000002", objectId: "00000000-0000-0000-0000-000000000003", clientId: "00000000-0000-0000-0000-000000000004" };
+            return {
+                tenantId: "00000000-0000-0000-0000-000000000001",
+                subscriptionId: "00000000-0000-0000-0000-000000000002",
+                objectId: "00000000-0000-0000-0000-000000000003",
+                clientId: "00000000-0000-0000-0000-000000000004",
+            };
         case "azure-native:operationalinsights:getSharedKeys":
-            return { primarySharedKey: secret("offline-shared-key-not-a-secret"), secondarySharedKey: secret("offline-shared-key-not-a-secret-2") };
+            return {
+                primarySharedKey: secret("offline-shared-key-not-a-secret"),
+                secondarySharedKey: secret("offline-shared-key-not-a-secret-2"),
+            };
         case "azure-native:redis:listRedisKeys":
-            return { primaryKey: secret("offline-redis-key-not-a-secret"), secondaryKey: secret("offline-redis-key-not-a-secret-2") };
+            return {
+                primaryKey: secret("offline-redis-key-not-a-secret"),
+                secondaryKey: secret("offline-redis-key-not-a-secret-2"),
+            };
         case "azure-native:storage:listStorageAccountKeys":
-            return { keys: [{ keyName: "key1", permissions: "FULL", value: secret("offline-storage-key-not-a-secret") }] };
+            return {
+                keys: [{ keyName: "key1", permissions: "FULL", value: secret("offline-storage-key-not-a-secret") }],
+            };
         default:
             return inputs;
     }

@@ -56,11 +56,16 @@ export function placeholderSecret(key: string): string {
 export class StackFileError extends Error {}
 
 /** Reads `Pulumi.<stack>.yaml` the way the CLI hands config to the program: strings, structured values as JSON. */
-export function readStackConfig(projectRoot: string, stack: string): { values: Record<string, string>; secretKeys: string[] } {
+export function readStackConfig(
+    projectRoot: string,
+    stack: string,
+): { values: Record<string, string>; secretKeys: string[] } {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs.readdirSync(projectRoot).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
-        throw new StackFileError(`Stack "${stack}" has no stack file ${path.basename(file)}. Known stacks: ${known.join(", ") || "none"}.`);
+        throw new StackFileError(
+            `Stack "${stack}" has no stack file ${path.basename(file)}. Known stacks: ${known.join(", ") || "none"}.`,
+        );
     }
     const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
@@ -79,7 +84,8 @@ export function readStackConfig(projectRoot: string, stack: string): { values: R
 /** Runs the real program (`index.ts`) under Pulumi's mock runtime and records every registration. */
 export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     const projectRoot = options.projectRoot ?? PROJECT_ROOT;
-    const project = (parseYaml(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+    const project = (parseYaml(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as { name: string })
+        .name;
     const { values, secretKeys } = readStackConfig(projectRoot, options.stack);
     for (const [rawKey, value] of Object.entries(options.overrides ?? {})) {
         const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
@@ -91,7 +97,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     pulumi.runtime.setAllConfig(values, secretKeys);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } }),
+            newResource: (args) => ({
+                id: `${args.name}-id`,
+                state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
+            }),
             call: (args) => invokeResult(args.token, args.inputs),
         },
         project,
@@ -109,9 +118,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
     const unknown = resources.filter((r) => JSON.stringify(r.inputs).includes(UNKNOWN));
-    if (unknown.length > 0) throw new Error(`unknown values in the inputs of ${unknown.map((r) => r.urn).join(", ")}: every value must be known offline`);
+    if (unknown.length > 0)
+        throw new Error(
+            `unknown values in the inputs of ${unknown.map((r) => r.urn).join(", ")}: every value must be known offline`,
+        );
 
-    const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]));
+    const config = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
+    );
     return { project, stack: options.stack, config, resources, outputs: outputs.value };
 }
 
@@ -119,13 +133,19 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
  * Runs `build` (components constructed with explicit args) under the same mock runtime and
  * capture as `runProgram`, without config or `index.ts`: for testing one component standalone.
  */
-export async function runComponents(build: () => void, options: { project?: string; stack?: string } = {}): Promise<ProgramCapture> {
+export async function runComponents(
+    build: () => void,
+    options: { project?: string; stack?: string } = {},
+): Promise<ProgramCapture> {
     const project = options.project ?? "estate";
     const stack = options.stack ?? "test";
     pulumi.runtime.setAllConfig({}, []);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } }),
+            newResource: (args) => ({
+                id: `${args.name}-id`,
+                state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
+            }),
             call: (args) => invokeResult(args.token, args.inputs),
         },
         project,
@@ -165,14 +185,19 @@ type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 function captureRegistrations(resources: CapturedResource[], outputs: { value: Record<string, unknown> }): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: Callback): void;
-        registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, cb: Callback): void;
+        registerResourceOutputs(
+            req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
+            cb: Callback,
+        ): void;
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (err, response) => {
             if (!err && response) {
                 const propertyDependencies: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((value, key) => (propertyDependencies[key] = value.getUrnsList()));
+                req.getPropertydependenciesMap().forEach(
+                    (value, key) => (propertyDependencies[key] = value.getUrnsList()),
+                );
                 const parent = req.getParent();
                 const provider = req.getProvider();
                 resources.push({
@@ -190,7 +215,10 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
                         ignoreChanges: req.getIgnorechangesList(),
                         deleteBeforeReplace: req.getDeletebeforereplace(),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                        aliases: req.getAliasesList().map((alias) => alias.getUrn()).filter(Boolean),
+                        aliases: req
+                            .getAliasesList()
+                            .map((alias) => alias.getUrn())
+                            .filter(Boolean),
                     },
                     inputs: simplifyReferences(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
@@ -246,7 +274,9 @@ export function unwrapSecrets(value: unknown): unknown {
     if (value && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(record["value"]);
-        return Object.fromEntries(Object.entries(record).flatMap(([k, v]) => (v === undefined ? [] : [[k, unwrapSecrets(v)]])));
+        return Object.fromEntries(
+            Object.entries(record).flatMap(([k, v]) => (v === undefined ? [] : [[k, unwrapSecrets(v)]])),
+        );
     }
     return value;
 }

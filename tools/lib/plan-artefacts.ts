@@ -38,7 +38,8 @@ export function planDocument(capture: ProgramCapture, violations: PlanViolation[
 
 /** The Kubernetes object a resource declares (apiVersion/kind/metadata/spec…), secrets masked; undefined for other resources. */
 export function kubernetesManifest(resource: CapturedResource): Record<string, unknown> | undefined {
-    if (!resource.custom || !resource.type.startsWith("kubernetes:") || resource.type.startsWith("kubernetes:helm.sh/")) return undefined;
+    if (!resource.custom || !resource.type.startsWith("kubernetes:") || resource.type.startsWith("kubernetes:helm.sh/"))
+        return undefined;
     const inputs = maskSecrets(resource.inputs) as Record<string, unknown>;
     if (typeof inputs["apiVersion"] !== "string" || typeof inputs["kind"] !== "string") return undefined;
     return inputs;
@@ -59,7 +60,10 @@ export function writePlanArtefacts(dir: string, plan: PlanDocument, capture: Pro
         fs.mkdirSync(manifestDir, { recursive: true });
         for (const { manifest, resource } of manifests) {
             const metadata = (manifest["metadata"] ?? {}) as { name?: string; namespace?: string };
-            const file = path.join(manifestDir, `${String(manifest["kind"]).toLowerCase()}-${metadata.namespace ?? "cluster"}-${metadata.name ?? resource.name}.yaml`);
+            const file = path.join(
+                manifestDir,
+                `${String(manifest["kind"]).toLowerCase()}-${metadata.namespace ?? "cluster"}-${metadata.name ?? resource.name}.yaml`,
+            );
             fs.writeFileSync(file, `# ${resource.urn}\n${toYaml(manifest)}`);
             written.push(file);
         }
@@ -77,7 +81,10 @@ export function renderTree(resources: readonly CapturedResource[]): string {
     }
     const rows: Array<{ prefix: string; resource: CapturedResource }> = [];
     const walk = (parent: string | undefined, indent: string, isRoot: boolean) => {
-        const list = [...(children.get(parent) ?? [])].sort((a, b) => Number(a.custom) - Number(b.custom) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+        const list = [...(children.get(parent) ?? [])].sort(
+            (a, b) =>
+                Number(a.custom) - Number(b.custom) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+        );
         list.forEach((resource, index) => {
             const last = index === list.length - 1;
             rows.push({ prefix: isRoot ? "" : `${indent}${last ? "└─ " : "├─ "}`, resource });
@@ -87,7 +94,12 @@ export function renderTree(resources: readonly CapturedResource[]): string {
     const urns = new Set(resources.map((r) => r.urn));
     walk(undefined, "", true);
     // Orphans whose parent was not captured still show up rather than vanish.
-    for (const r of resources) if (r.parent && !urns.has(r.parent) && !rows.some((row) => row.resource === r)) rows.push({ prefix: "", resource: r });
+    for (const r of resources)
+        if (r.parent && !urns.has(r.parent) && !rows.some((row) => row.resource === r))
+            rows.push({ prefix: "", resource: r });
     const width = Math.max(...rows.map((row) => row.prefix.length + row.resource.type.length)) + 2;
-    return [" +   " + "Type".padEnd(width) + "Name", ...rows.map((row) => ` +   ${(row.prefix + row.resource.type).padEnd(width)}${row.resource.name}`)].join("\n");
+    return [
+        " +   " + "Type".padEnd(width) + "Name",
+        ...rows.map((row) => ` +   ${(row.prefix + row.resource.type).padEnd(width)}${row.resource.name}`),
+    ].join("\n");
 }

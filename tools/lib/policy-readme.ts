@@ -24,7 +24,13 @@ export function renderPolicyReadme(packDir: string = DEFAULT_PACK_DIR): string {
         name: e.policy.name,
         enforcementLevel: e.policy.enforcementLevel ?? "mandatory",
         ...(e.policy.configSchema
-            ? { schema: { properties: e.policy.configSchema.properties as NonNullable<PolicyDescriptor["schema"]>["properties"] } }
+            ? {
+                  schema: {
+                      properties: e.policy.configSchema.properties as NonNullable<
+                          PolicyDescriptor["schema"]
+                      >["properties"],
+                  },
+              }
             : {}),
     }));
     const stacks = stacksWithConfig(packDir);

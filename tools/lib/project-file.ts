@@ -5,7 +5,10 @@ import { configKeyDeclarations } from "../../stacks/config-schema";
 export function renderProjectFile(): string {
     const config: Record<string, Record<string, unknown>> = {};
     for (const d of configKeyDeclarations()) {
-        const entry: Record<string, unknown> = { type: d.type, description: d.allowed ? `${d.description} One of: ${d.allowed.join(", ")}.` : d.description };
+        const entry: Record<string, unknown> = {
+            type: d.type,
+            description: d.allowed ? `${d.description} One of: ${d.allowed.join(", ")}.` : d.description,
+        };
         if (d.type === "array") entry["items"] = { type: "string" };
         if (d.secret) entry["secret"] = true;
         config[d.key] = entry;

@@ -3,7 +3,11 @@ import { configKeyDeclarations } from "../../stacks/config-schema";
 /** The README's config reference table, generated from the zod schema. */
 export function renderConfigReference(): string {
     const rows = configKeyDeclarations().map((d) => {
-        const fallback = d.required ? "**required**" : d.default !== undefined ? `\`${JSON.stringify(d.default)}\`` : "unset";
+        const fallback = d.required
+            ? "**required**"
+            : d.default !== undefined
+              ? `\`${JSON.stringify(d.default)}\``
+              : "unset";
         const allowed = d.allowed ? ` One of \`${d.allowed.join("` \\| `")}\`.` : "";
         return `| \`estate:${d.key}\` | ${d.type}${d.secret ? " (secret)" : ""} | ${fallback} | ${d.description.replace(/\|/g, "\\|")}${allowed} |`;
     });
@@ -23,7 +27,10 @@ export function replaceBetweenMarkers(text: string, marker: string, content: str
 export function renderSecretSetup(stack = "prod"): string {
     const commands = configKeyDeclarations()
         .filter((d) => d.secret)
-        .map((d) => ({ command: `pulumi config set --secret estate:${d.key} --stack ${stack}`, note: `${d.required ? "required" : "optional"}: ${d.description.split(";")[0]!.trim()}` }));
+        .map((d) => ({
+            command: `pulumi config set --secret estate:${d.key} --stack ${stack}`,
+            note: `${d.required ? "required" : "optional"}: ${d.description.split(";")[0]!.trim()}`,
+        }));
     const width = Math.max(...commands.map((c) => c.command.length));
     return ["```bash", ...commands.map((c) => `${c.command.padEnd(width)}   # ${c.note}`), "```"].join("\n");
 }

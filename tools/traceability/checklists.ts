@@ -85,7 +85,8 @@ function outermost(file: string, section: Section, marker: RegExp, kind: ItemKin
         if (m && m[1]!.length === depth) items.push({ line: l.n, text: m[2]!, details: [] });
         else {
             const nested = BULLET.exec(l.text) ?? NUMBERED.exec(l.text);
-            if (nested && nested[1]!.length > depth && items.length > 0) items[items.length - 1]!.details.push(nested[2]!);
+            if (nested && nested[1]!.length > depth && items.length > 0)
+                items[items.length - 1]!.details.push(nested[2]!);
         }
     }
     return items.map((item) => ({ file, kind, section: section.headings, ...item }));
@@ -107,14 +108,22 @@ export function parseChecklists(file: string, markdown: string): ChecklistItem[]
                     groups.push({ indent: bullet[1]!.length, text: bullet[2]! });
                 } else if (task) {
                     const group = groups.filter((g) => g.indent < task[1]!.length).map((g) => g.text);
-                    items.push({ file, line: l.n, kind: "task", section: [...section.headings, ...group], text: task[2]!, details: [] });
+                    items.push({
+                        file,
+                        line: l.n,
+                        kind: "task",
+                        section: [...section.headings, ...group],
+                        text: task[2]!,
+                        details: [],
+                    });
                 }
             }
         } else if (section.headings.some((h) => /checklist/i.test(h))) {
             items.push(...outermost(file, section, BULLET, "checklist"));
         }
         const heading = section.headings[section.headings.length - 1];
-        if (PROCEDURES.some((p) => p.file === file && p.heading === heading)) items.push(...outermost(file, section, NUMBERED, "procedure"));
+        if (PROCEDURES.some((p) => p.file === file && p.heading === heading))
+            items.push(...outermost(file, section, NUMBERED, "procedure"));
     }
     return items.sort((a, b) => a.line - b.line);
 }

@@ -45,13 +45,37 @@ const ALERTS = [
     "components/observability/kubernetes/monitoring.ts",
     "components/observability/azure/monitoring.ts",
 ];
-const ALERT_TESTS = ["test/observability/catalogue.test.ts", "test/observability/prometheus.test.ts", "test/observability/azure-monitor.test.ts", "test/observability/monitoring.test.ts"];
-const OPS_DAILY = [".github/workflows/ops-daily.yml", ".github/workflows/reusable-ops-daily.yml", "scripts/smoke/endpoints.ts", SMOKE];
+const ALERT_TESTS = [
+    "test/observability/catalogue.test.ts",
+    "test/observability/prometheus.test.ts",
+    "test/observability/azure-monitor.test.ts",
+    "test/observability/monitoring.test.ts",
+];
+const OPS_DAILY = [
+    ".github/workflows/ops-daily.yml",
+    ".github/workflows/reusable-ops-daily.yml",
+    "scripts/smoke/endpoints.ts",
+    SMOKE,
+];
 const OPS_DAILY_TEST = "test/delivery/ops-daily.test.ts";
-const SCHEMA_JOBS = ["stacks/migrations.ts", "components/workload/job.ts", "components/workload/kubernetes/job.ts", "components/workload/azure/job.ts"];
+const SCHEMA_JOBS = [
+    "stacks/migrations.ts",
+    "components/workload/job.ts",
+    "components/workload/kubernetes/job.ts",
+    "components/workload/azure/job.ts",
+];
 const SCHEMA_JOBS_TEST = "test/backup/migrations.test.ts";
-const BACKUP_SCRIPTS = ["components/backup/scripts.ts", "components/backup/scripts/pg-backup.sh", "components/backup/scripts/pg-restore-drill.sh"];
-const BACKUP_JOBS = ["stacks/backups.ts", "components/backup/backups.ts", "components/backup/kubernetes/backups.ts", "components/backup/azure/backups.ts"];
+const BACKUP_SCRIPTS = [
+    "components/backup/scripts.ts",
+    "components/backup/scripts/pg-backup.sh",
+    "components/backup/scripts/pg-restore-drill.sh",
+];
+const BACKUP_JOBS = [
+    "stacks/backups.ts",
+    "components/backup/backups.ts",
+    "components/backup/kubernetes/backups.ts",
+    "components/backup/azure/backups.ts",
+];
 
 export const owners: OwnerTable = {
     [RUNBOOK.userApi]: {
@@ -72,24 +96,41 @@ export const owners: OwnerTable = {
         },
         "Configure all `DB_*` variables to point at the managed PostgreSQL instance.": {
             how: "DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD and DATABASE_URL are secret-store entries built from the PostgreSQL component's outputs (CloudNativePG or Flexible Server), read by reference.",
-            files: ["stacks/secrets.ts", "stacks/data.ts", "components/data/postgres.ts", "components/data/kubernetes/postgres.ts", "components/data/azure/postgres.ts"],
+            files: [
+                "stacks/secrets.ts",
+                "stacks/data.ts",
+                "components/data/postgres.ts",
+                "components/data/kubernetes/postgres.ts",
+                "components/data/azure/postgres.ts",
+            ],
             tests: ["test/data/platforms.test.ts", "test/data/kubernetes.test.ts", "test/data/azure-stores.test.ts"],
         },
         "Ensure the production database exists and is reachable from the service.": {
             how: "The estate declares the PostgreSQL cluster or server and its database, opens it only to the services that need it, and starts those services after it.",
-            files: ["stacks/data.ts", "components/data/kubernetes/postgres.ts", "components/data/kubernetes/network.ts", "components/data/azure/postgres.ts"],
+            files: [
+                "stacks/data.ts",
+                "components/data/kubernetes/postgres.ts",
+                "components/data/kubernetes/network.ts",
+                "components/data/azure/postgres.ts",
+            ],
             tests: ["test/data/kubernetes.test.ts", "test/data/azure-stores.test.ts", "test/data/platforms.test.ts"],
         },
         "Confirm at least one chat model and one embeddings model are pulled and available.": {
             how: "Ollama pulls the configured chat and embeddings models before it serves, and the API and worker start only after the pull.",
             files: ["components/ai/ollama.ts", "components/ai/kubernetes/ollama.ts", "components/ai/azure/ollama.ts"],
-            tests: ["test/data/kubernetes.test.ts", "test/data/azure-runtime.test.ts", "test/data/helpers.test.ts", "test/data/platforms.test.ts"],
+            tests: [
+                "test/data/kubernetes.test.ts",
+                "test/data/azure-runtime.test.ts",
+                "test/data/helpers.test.ts",
+                "test/data/platforms.test.ts",
+            ],
         },
-        "Set `OLLAMA_BASE_URL` to the production Ollama endpoint if it differs from the default `http://ollama.default.svc.cluster.local:11434`.": {
-            how: "OLLAMA_BASE_URL is the in-estate Ollama service unless `estate:ollamaBaseUrl` overrides it.",
-            files: ["stacks/environment.ts", "stacks/estate.ts", CONFIG],
-            tests: [SERVICE_TEST],
-        },
+        "Set `OLLAMA_BASE_URL` to the production Ollama endpoint if it differs from the default `http://ollama.default.svc.cluster.local:11434`.":
+            {
+                how: "OLLAMA_BASE_URL is the in-estate Ollama service unless `estate:ollamaBaseUrl` overrides it.",
+                files: ["stacks/environment.ts", "stacks/estate.ts", CONFIG],
+                tests: [SERVICE_TEST],
+            },
         "Confirm backups and PITR settings are active and tested.": {
             how: "Daily encrypted pg_dump jobs and a monthly restore drill on both platforms, their scripts run end to end against a real PostgreSQL; PITR retention is `estate:postgresBackupRetentionDays`.",
             files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, CONFIG],
@@ -100,17 +141,19 @@ export const owners: OwnerTable = {
             files: [...SCHEMA_JOBS, "docs/migrations.md"],
             tests: [SCHEMA_JOBS_TEST],
         },
-        "Run the seeding procedure once (or during bootstrap) to create `admin@example.com`, roles, and bootstrap credentials.": {
-            how: "The `<svc>-bootstrap` job runs `estate:bootstrapCommand` once per stack, after the migration, with the bootstrap credentials by reference.",
-            files: SCHEMA_JOBS,
-            tests: [SCHEMA_JOBS_TEST],
-        },
-        "Capture and store `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD` and `BOOTSTRAP_ADMIN_API_KEY` in the secret manager.": {
-            how: "The bootstrap admin e-mail, password and API key are secret-store entries the API reads by reference.",
-            files: ["stacks/secrets.ts", "stacks/estate.ts"],
-            policies: ["credentials-by-reference"],
-            tests: [SERVICE_TEST],
-        },
+        "Run the seeding procedure once (or during bootstrap) to create `admin@example.com`, roles, and bootstrap credentials.":
+            {
+                how: "The `<svc>-bootstrap` job runs `estate:bootstrapCommand` once per stack, after the migration, with the bootstrap credentials by reference.",
+                files: SCHEMA_JOBS,
+                tests: [SCHEMA_JOBS_TEST],
+            },
+        "Capture and store `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD` and `BOOTSTRAP_ADMIN_API_KEY` in the secret manager.":
+            {
+                how: "The bootstrap admin e-mail, password and API key are secret-store entries the API reads by reference.",
+                files: ["stacks/secrets.ts", "stacks/estate.ts"],
+                policies: ["credentials-by-reference"],
+                tests: [SERVICE_TEST],
+            },
         "Rotate the bootstrap API key after initial setup, issuing new keys per service or team.": {
             how: "`estate:secretRotation` (`bootstrap-admin-api-key=2`) regenerates the key on the next `pulumi up`.",
             files: ["components/secrets/generated-secrets.ts", CONFIG],
@@ -128,7 +171,12 @@ export const owners: OwnerTable = {
         },
         "Confirm metrics are ingested (Prometheus scrape, dashboards rendering).": {
             how: "A ServiceMonitor scrapes each service and a Grafana dashboard ConfigMap per service is provisioned (kubernetes); workspace-based Application Insights and a workbook (azure).",
-            files: ["components/observability/kubernetes/monitoring.ts", "components/observability/azure/monitoring.ts", "components/observability/dashboards.ts", "stacks/monitoring.ts"],
+            files: [
+                "components/observability/kubernetes/monitoring.ts",
+                "components/observability/azure/monitoring.ts",
+                "components/observability/dashboards.ts",
+                "stacks/monitoring.ts",
+            ],
             tests: ["test/observability/monitoring.test.ts"],
         },
         "Validate alert rules for p95 latency, error rate and saturation.": {
@@ -148,7 +196,11 @@ export const owners: OwnerTable = {
         },
         "Verify that secrets are loaded from Secret Manager and not baked into images.": {
             how: "Secrets live in GCP Secret Manager (synced by External Secrets) or Key Vault and reach containers only by reference.",
-            files: ["components/secrets/gcp/secret-manager.ts", "components/secrets/azure/key-vault.ts", "components/secrets/kubernetes/secrets.ts"],
+            files: [
+                "components/secrets/gcp/secret-manager.ts",
+                "components/secrets/azure/key-vault.ts",
+                "components/secrets/kubernetes/secrets.ts",
+            ],
             tests: [SERVICE_TEST],
         },
         "Define the previous image tag to roll back to.": {
@@ -220,7 +272,8 @@ export const owners: OwnerTable = {
             policies: ["credentials-by-reference"],
         },
         "Input payload IDs are positive and bounded by schema limits.": {
-            outside: "The application's request schema validates payload IDs; infrastructure sees only bytes, so no resource or policy here can check it.",
+            outside:
+                "The application's request schema validates payload IDs; infrastructure sees only bytes, so no resource or policy here can check it.",
         },
         "No secrets are logged in plaintext.": {
             how: "Plans, artefacts and smoke output never carry secret values; tests scan them for every secret.",
@@ -234,14 +287,21 @@ export const owners: OwnerTable = {
             files: ALERTS,
             tests: ALERT_TESTS,
         },
-        "Alerts: paging for elevated 5xx, dependency outages (Postgres/Neo4j/Redis), queue backlog, and AI provider errors.": {
-            how: "Catalogue alerts for 5xx, dependency down, queue backlog and AI provider errors page the on-call receiver.",
-            files: [...ALERTS, "components/observability/alertmanager.ts"],
-            tests: [...ALERT_TESTS, "test/observability/alertmanager.test.ts"],
-        },
+        "Alerts: paging for elevated 5xx, dependency outages (Postgres/Neo4j/Redis), queue backlog, and AI provider errors.":
+            {
+                how: "Catalogue alerts for 5xx, dependency down, queue backlog and AI provider errors page the on-call receiver.",
+                files: [...ALERTS, "components/observability/alertmanager.ts"],
+                tests: [...ALERT_TESTS, "test/observability/alertmanager.test.ts"],
+            },
         "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.": {
             how: "Daily age-encrypted dumps of PostgreSQL, Neo4j and Redis into private storage with retention, and a monthly restore drill (more often than quarterly).",
-            files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, "components/backup/scripts/neo4j-backup.sh", "components/backup/scripts/redis-backup.sh", CONFIG],
+            files: [
+                ...BACKUP_JOBS,
+                ...BACKUP_SCRIPTS,
+                "components/backup/scripts/neo4j-backup.sh",
+                "components/backup/scripts/redis-backup.sh",
+                CONFIG,
+            ],
             tests: ["test/backup/backups.test.ts", "test/backup/scripts.test.ts"],
         },
         "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images.": {
@@ -254,11 +314,17 @@ export const owners: OwnerTable = {
             files: ["components/platform/azure/foundation.ts", ...DEPLOY],
             tests: ["test/platform/azure-foundation.test.ts", WORKFLOWS_TEST],
         },
-        "Load test smoke: run `make k6` (or equivalent perf smoke) before major releases; ensure headroom before scaling down.": {
-            how: "`npm run smoke -- ... --checks latency` is the perf smoke: a bounded burst on /readyz with a p95 budget (2 s by default); minimum replicas and CPU autoscaling keep the headroom.",
-            files: ["scripts/smoke/latency.ts", SMOKE, "components/workload/kubernetes/service.ts", "components/workload/azure/service.ts"],
-            tests: [SMOKE_TEST, SERVICE_TEST],
-        },
+        "Load test smoke: run `make k6` (or equivalent perf smoke) before major releases; ensure headroom before scaling down.":
+            {
+                how: "`npm run smoke -- ... --checks latency` is the perf smoke: a bounded burst on /readyz with a p95 budget (2 s by default); minimum replicas and CPU autoscaling keep the headroom.",
+                files: [
+                    "scripts/smoke/latency.ts",
+                    SMOKE,
+                    "components/workload/kubernetes/service.ts",
+                    "components/workload/azure/service.ts",
+                ],
+                tests: [SMOKE_TEST, SERVICE_TEST],
+            },
         "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.": {
             how: "One service account per service without an API token; Key Vault uses RBAC with per-app managed identities.",
             files: ["components/workload/kubernetes/service.ts", "components/secrets/azure/key-vault.ts"],

@@ -2,7 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { AzureFilesVolume } from "../../data/azure/files";
 import { GPU_WORKLOAD_PROFILE } from "../../platform/azure/foundation";
-import { OLLAMA_IMAGE, OLLAMA_MODELS_PATH, OLLAMA_PORT, ollamaModels, ollamaPullScript, ollamaServerEnv, type OllamaArgs, type OllamaOutputs } from "../ollama";
+import {
+    OLLAMA_IMAGE,
+    OLLAMA_MODELS_PATH,
+    OLLAMA_PORT,
+    ollamaModels,
+    ollamaPullScript,
+    ollamaServerEnv,
+    type OllamaArgs,
+    type OllamaOutputs,
+} from "../ollama";
 
 export { OLLAMA_IMAGE };
 
@@ -78,10 +87,26 @@ export class OllamaContainerApp extends pulumi.ComponentResource implements Olla
                 tags,
                 configuration: {
                     activeRevisionsMode: "Single",
-                    ingress: { external: args.publicAccess ?? false, transport: "tcp", targetPort: OLLAMA_PORT, exposedPort: OLLAMA_PORT, allowInsecure: false },
+                    ingress: {
+                        external: args.publicAccess ?? false,
+                        transport: "tcp",
+                        targetPort: OLLAMA_PORT,
+                        exposedPort: OLLAMA_PORT,
+                        allowInsecure: false,
+                    },
                 },
                 template: {
-                    initContainers: [{ name: "pull-models", image: OLLAMA_IMAGE, command: ["/bin/sh", "-c"], args: [pull], env, resources: sizes.pull, volumeMounts }],
+                    initContainers: [
+                        {
+                            name: "pull-models",
+                            image: OLLAMA_IMAGE,
+                            command: ["/bin/sh", "-c"],
+                            args: [pull],
+                            env,
+                            resources: sizes.pull,
+                            volumeMounts,
+                        },
+                    ],
                     containers: [
                         {
                             name,

@@ -5,18 +5,36 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import type * as k8stypes from "@pulumi/kubernetes/types/input";
 import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "../../data/kubernetes/network";
 import { resourceSizing } from "../../workload/service";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "../../workload/kubernetes/security";
-import { OLLAMA_IMAGE, OLLAMA_MODELS_PATH, OLLAMA_PORT, ollamaModels, ollamaPullScript, ollamaServerEnv, type OllamaArgs, type OllamaOutputs } from "../ollama";
-
+import {
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    workloadLabels,
+} from "../../workload/kubernetes/security";
+import {
+    OLLAMA_IMAGE,
+    OLLAMA_MODELS_PATH,
+    OLLAMA_PORT,
+    ollamaModels,
+    ollamaPullScript,
+    ollamaServerEnv,
+    type OllamaArgs,
+    type OllamaOutputs,
+} from "../ollama";
 
 export interface KubernetesOllamaArgs extends OllamaArgs {
     readonly namespace: pulumi.Input<string>;
 }
 
 /** GPU request and the toleration GPU node pools carry; nothing when running on CPU. */
-export function ollamaGpuSettings(gpu: boolean): { limits: Record<string, string>; tolerations: k8stypes.core.v1.Toleration[] } {
+export function ollamaGpuSettings(gpu: boolean): {
+    limits: Record<string, string>;
+    tolerations: k8stypes.core.v1.Toleration[];
+} {
     return gpu
-        ? { limits: { "nvidia.com/gpu": "1" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] }
+        ? {
+              limits: { "nvidia.com/gpu": "1" },
+              tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+          }
         : { limits: {}, tolerations: [] };
 }
 
@@ -38,13 +56,19 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
         const gpu = ollamaGpuSettings(args.gpu ?? false);
         // Ollama keeps its key pair under $HOME; the root filesystem is read-only.
         const home = { name: "HOME", value: "/tmp" };
-        const tmp = { volume: { name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, mount: { name: "tmp", mountPath: "/tmp" } };
+        const tmp = {
+            volume: { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+            mount: { name: "tmp", mountPath: "/tmp" },
+        };
 
         const models = new corev1.PersistentVolumeClaim(
             `${name}-models`,
             {
                 metadata: { name: `${name}-models`, namespace, labels },
-                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.storageGb ?? 50}Gi` } } },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    resources: { requests: { storage: `${args.storageGb ?? 50}Gi` } },
+                },
             },
             { parent: this, protect, retainOnDelete: protect },
         );
@@ -77,8 +101,17 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                                     name: "ollama",
                                     image: OLLAMA_IMAGE,
                                     ports: [{ name: "http", containerPort: OLLAMA_PORT }],
-                                    env: [...Object.entries(ollamaServerEnv()).map(([envName, value]) => ({ name: envName, value })), home],
-                                    resources: { requests: sizing.requests, limits: { ...sizing.limits, ...gpu.limits } },
+                                    env: [
+                                        ...Object.entries(ollamaServerEnv()).map(([envName, value]) => ({
+                                            name: envName,
+                                            value,
+                                        })),
+                                        home,
+                                    ],
+                                    resources: {
+                                        requests: sizing.requests,
+                                        limits: { ...sizing.limits, ...gpu.limits },
+                                    },
                                     securityContext: restrictedContainerSecurityContext,
                                     startupProbe: probe({ periodSeconds: 5, failureThreshold: 60 }),
                                     livenessProbe: probe(),
@@ -86,7 +119,10 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                                     volumeMounts: [{ name: "models", mountPath: OLLAMA_MODELS_PATH }, tmp.mount],
                                 },
                             ],
-                            volumes: [{ name: "models", persistentVolumeClaim: { claimName: models.metadata.name } }, tmp.volume],
+                            volumes: [
+                                { name: "models", persistentVolumeClaim: { claimName: models.metadata.name } },
+                                tmp.volume,
+                            ],
                         },
                     },
                 },
@@ -96,7 +132,10 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
 
         const service = new corev1.Service(
             `${name}-service`,
-            { metadata: { name, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: OLLAMA_PORT, targetPort: "http" }] } },
+            {
+                metadata: { name, namespace, labels },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: OLLAMA_PORT, targetPort: "http" }] },
+            },
             { parent: this },
         );
 
@@ -132,7 +171,13 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                 clients: [],
                 jobClients: [],
                 ports: [],
-                egress: [dnsEgress, { to: [{ podSelector: { matchLabels: selector } }], ports: [{ protocol: "TCP", port: OLLAMA_PORT }] }],
+                egress: [
+                    dnsEgress,
+                    {
+                        to: [{ podSelector: { matchLabels: selector } }],
+                        ports: [{ protocol: "TCP", port: OLLAMA_PORT }],
+                    },
+                ],
             },
             { parent: this },
         );
@@ -140,7 +185,12 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
         this.modelsReady = new batchv1.Job(
             `${pullName}-job`,
             {
-                metadata: { name: pullName, namespace, labels: jobLabels, annotations: { "estate.io/models": modelList.join(",") } },
+                metadata: {
+                    name: pullName,
+                    namespace,
+                    labels: jobLabels,
+                    annotations: { "estate.io/models": modelList.join(",") },
+                },
                 spec: {
                     backoffLimit: 6,
                     activeDeadlineSeconds: 3600,
@@ -154,7 +204,11 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                                 {
                                     name: "pull",
                                     image: OLLAMA_IMAGE,
-                                    command: ["/bin/sh", "-c", this.url.apply((url) => ollamaPullScript(url, modelList))],
+                                    command: [
+                                        "/bin/sh",
+                                        "-c",
+                                        this.url.apply((url) => ollamaPullScript(url, modelList)),
+                                    ],
                                     env: [home],
                                     resources: resourceSizing("100m", "128Mi"),
                                     securityContext: restrictedContainerSecurityContext,

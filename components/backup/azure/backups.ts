@@ -4,7 +4,15 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { keyVaultSecrets } from "../../workload/azure/job";
 import { containerAppSize, type SecretRef } from "../../workload/service";
-import { AGE_IDENTITY_DIR, AGE_IDENTITY_FILE, BACKUP_SCRIPTS_PATH, backupJobSpecs, type BackupJobSpec, type BackupsArgs, type BackupsOutputs } from "../backups";
+import {
+    AGE_IDENTITY_DIR,
+    AGE_IDENTITY_FILE,
+    BACKUP_SCRIPTS_PATH,
+    backupJobSpecs,
+    type BackupJobSpec,
+    type BackupsArgs,
+    type BackupsOutputs,
+} from "../backups";
 
 export interface AzureBackupsArgs extends BackupsArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -75,10 +83,21 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             },
             { parent: this },
         );
-        const container = new storage.BlobContainer(`${name}-container`, { accountName, resourceGroupName: rg, containerName: CONTAINER, publicAccess: "None" }, stateful);
+        const container = new storage.BlobContainer(
+            `${name}-container`,
+            { accountName, resourceGroupName: rg, containerName: CONTAINER, publicAccess: "None" },
+            stateful,
+        );
         new storage.BlobContainerImmutabilityPolicy(
             `${name}-immutability`,
-            { accountName, resourceGroupName: rg, containerName: container.name, immutabilityPolicyName: "default", immutabilityPeriodSinceCreationInDays: args.retentionDays, allowProtectedAppendWrites: false },
+            {
+                accountName,
+                resourceGroupName: rg,
+                containerName: container.name,
+                immutabilityPolicyName: "default",
+                immutabilityPeriodSinceCreationInDays: args.retentionDays,
+                allowProtectedAppendWrites: false,
+            },
             { parent: this },
         );
         new storage.ManagementPolicy(
@@ -118,20 +137,34 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
         );
 
         const url = pulumi.interpolate`https://${accountName}.blob.core.windows.net/${CONTAINER}`;
-        const shared = { BACKUP_DEST: url, BACKUP_WORK_DIR: "/tmp", AZURE_CLIENT_ID: args.identityClientId, AZURE_CONFIG_DIR: "/tmp/.azure" };
+        const shared = {
+            BACKUP_DEST: url,
+            BACKUP_WORK_DIR: "/tmp",
+            AZURE_CLIENT_ID: args.identityClientId,
+            AZURE_CONFIG_DIR: "/tmp/.azure",
+        };
         // Azure Cache for Redis refuses SYNC (its own persistence covers it) and a Container App's
         // Neo4j store is not reachable by neo4j-admin from another job: PostgreSQL only here.
         const { redis: _redis, neo4j: _neo4j, ...postgresOnly } = args;
         const specs = backupJobSpecs(postgresOnly, shared);
         for (const spec of specs) {
-            this.jobs[spec.name] = this.job(spec, args, spec.purpose === "restore-drill" ? args.restoreDrill.ageIdentity : undefined);
+            this.jobs[spec.name] = this.job(
+                spec,
+                args,
+                spec.purpose === "restore-drill" ? args.restoreDrill.ageIdentity : undefined,
+            );
         }
 
         this.storageName = pulumi.interpolate`${accountName}/${CONTAINER}`;
         this.storageUrl = url;
         this.schedules = pulumi.output(Object.fromEntries(specs.map((j) => [j.name, j.schedule])));
         this.drillSchedule = pulumi.output(args.restoreDrill.enabled ? args.restoreDrill.schedule : undefined);
-        this.registerOutputs({ storageName: this.storageName, storageUrl: this.storageUrl, schedules: this.schedules, drillSchedule: this.drillSchedule });
+        this.registerOutputs({
+            storageName: this.storageName,
+            storageUrl: this.storageUrl,
+            schedules: this.schedules,
+            drillSchedule: this.drillSchedule,
+        });
     }
 
     private job(spec: BackupJobSpec, args: AzureBackupsArgs, identity: SecretRef | undefined): app.Job {
@@ -146,7 +179,13 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 resourceGroupName: args.resourceGroupName,
                 environmentId: args.environmentId,
                 identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
-                tags: { "estate-tier": "job", "estate-component": "job", "estate-name": spec.name, "estate-job": spec.purpose, "estate-store": spec.store },
+                tags: {
+                    "estate-tier": "job",
+                    "estate-component": "job",
+                    "estate-name": spec.name,
+                    "estate-job": spec.purpose,
+                    "estate-store": spec.store,
+                },
                 configuration: {
                     triggerType: "Schedule",
                     scheduleTriggerConfig: { cronExpression: spec.schedule, parallelism: 1, replicaCompletionCount: 1 },
@@ -160,17 +199,33 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                             name: spec.purpose,
                             image: args.image,
                             // The scripts call `az storage blob --auth-mode login`: log in as the job's identity first.
-                            command: ["bash", "-c", `az login --identity --client-id "$AZURE_CLIENT_ID" --output none && exec bash ${BACKUP_SCRIPTS_PATH}/${spec.script}`],
+                            command: [
+                                "bash",
+                                "-c",
+                                `az login --identity --client-id "$AZURE_CLIENT_ID" --output none && exec bash ${BACKUP_SCRIPTS_PATH}/${spec.script}`,
+                            ],
                             resources: { cpu: size.cpu, memory: size.memory },
                             env: [
                                 ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
                                 // The drill reads the key from a file; the env copy exists only to declare the secret.
                                 ...env.filter((e) => e.name !== "BACKUP_AGE_IDENTITY"),
                             ],
-                            ...(identitySecret ? { volumeMounts: [{ volumeName: "age-identity", mountPath: AGE_IDENTITY_DIR }] } : {}),
+                            ...(identitySecret
+                                ? { volumeMounts: [{ volumeName: "age-identity", mountPath: AGE_IDENTITY_DIR }] }
+                                : {}),
                         },
                     ],
-                    ...(identitySecret ? { volumes: [{ name: "age-identity", storageType: "Secret", secrets: [{ secretRef: identitySecret, path: AGE_IDENTITY_FILE }] }] } : {}),
+                    ...(identitySecret
+                        ? {
+                              volumes: [
+                                  {
+                                      name: "age-identity",
+                                      storageType: "Secret",
+                                      secrets: [{ secretRef: identitySecret, path: AGE_IDENTITY_FILE }],
+                                  },
+                              ],
+                          }
+                        : {}),
                 },
             },
             { parent: this },

@@ -5,13 +5,29 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import { dnsEgress, JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "../../workload/kubernetes/security";
+import {
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    workloadLabels,
+} from "../../workload/kubernetes/security";
 import { resourceSizing, type SecretRef } from "../../workload/service";
-import { AGE_IDENTITY_DIR, AGE_IDENTITY_FILE, BACKUP_SCRIPTS_PATH, backupJobSpecs, type BackupJobSpec, type BackupsArgs, type BackupsOutputs } from "../backups";
+import {
+    AGE_IDENTITY_DIR,
+    AGE_IDENTITY_FILE,
+    BACKUP_SCRIPTS_PATH,
+    backupJobSpecs,
+    type BackupJobSpec,
+    type BackupsArgs,
+    type BackupsOutputs,
+} from "../backups";
 import { backupScriptCommand } from "../scripts";
 
 /** Pinned chart: an upgrade is a reviewed change. The release name is the Service name. */
-export const PUSHGATEWAY_CHART = { chart: "prometheus-pushgateway", version: "3.2.0", repo: "https://prometheus-community.github.io/helm-charts" } as const;
+export const PUSHGATEWAY_CHART = {
+    chart: "prometheus-pushgateway",
+    version: "3.2.0",
+    repo: "https://prometheus-community.github.io/helm-charts",
+} as const;
 
 /** Where backup jobs push `estate_backup_*` gauges; Prometheus scrapes them from there. */
 export function pushgatewayUrl(monitoringNamespace: string): string {
@@ -76,39 +92,71 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         // Workload Identity: the Kubernetes service account acts as this GCP account; no key exists.
         const account = new gcp.serviceaccount.Account(
             `${name}-gsa`,
-            { project: args.gcpProject, accountId: `${name}-jobs`.slice(0, 30), displayName: "estate backup and restore-drill jobs" },
+            {
+                project: args.gcpProject,
+                accountId: `${name}-jobs`.slice(0, 30),
+                displayName: "estate backup and restore-drill jobs",
+            },
             { parent: this },
         );
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
         for (const role of ["roles/storage.objectCreator", "roles/storage.objectViewer"]) {
-            new gcp.storage.BucketIAMMember(`${name}-${role.split(".").pop()!.toLowerCase()}`, { bucket: bucket.name, role, member }, { parent: this });
+            new gcp.storage.BucketIAMMember(
+                `${name}-${role.split(".").pop()!.toLowerCase()}`,
+                { bucket: bucket.name, role, member },
+                { parent: this },
+            );
         }
         const ksa = new corev1.ServiceAccount(
             `${name}-ksa`,
             {
-                metadata: { name, namespace, labels: workloadLabels(name, "job", "job"), annotations: { "iam.gke.io/gcp-service-account": account.email } },
+                metadata: {
+                    name,
+                    namespace,
+                    labels: workloadLabels(name, "job", "job"),
+                    annotations: { "iam.gke.io/gcp-service-account": account.email },
+                },
                 automountServiceAccountToken: false,
             },
             { parent: this },
         );
         new gcp.serviceaccount.IAMMember(
             `${name}-workload-identity`,
-            { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member: pulumi.interpolate`serviceAccount:${args.gcpProject}.svc.id.goog[${namespace}/${ksa.metadata.name}]` },
+            {
+                serviceAccountId: account.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: pulumi.interpolate`serviceAccount:${args.gcpProject}.svc.id.goog[${namespace}/${ksa.metadata.name}]`,
+            },
             { parent: this },
         );
 
         const scripts = new corev1.ConfigMap(
             `${name}-scripts`,
-            { metadata: { name: `${name}-scripts`, namespace, labels: workloadLabels(name, "job", "job") }, data: { ...args.scripts } },
+            {
+                metadata: { name: `${name}-scripts`, namespace, labels: workloadLabels(name, "job", "job") },
+                data: { ...args.scripts },
+            },
             { parent: this },
         );
         const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
         if (args.installPushgateway ?? true) this.pushgateway(name, monitoringNamespace);
         const identity = args.restoreDrill.enabled ? args.restoreDrill.ageIdentity : undefined;
-        const shared = { BACKUP_DEST: pulumi.interpolate`gs://${bucket.name}`, BACKUP_WORK_DIR: "/work", PUSHGATEWAY_URL: pushgatewayUrl(monitoringNamespace), CLOUDSDK_CONFIG: "/work/.gcloud" };
+        const shared = {
+            BACKUP_DEST: pulumi.interpolate`gs://${bucket.name}`,
+            BACKUP_WORK_DIR: "/work",
+            PUSHGATEWAY_URL: pushgatewayUrl(monitoringNamespace),
+            CLOUDSDK_CONFIG: "/work/.gcloud",
+        };
         const jobs = backupJobSpecs(args, shared);
         for (const job of jobs) {
-            this.cronJobs[job.name] = this.cronJob(job, args.image, namespace, ksa, scripts, job.purpose === "restore-drill" ? identity : undefined);
+            this.cronJobs[job.name] = this.cronJob(
+                job,
+                args.image,
+                namespace,
+                ksa,
+                scripts,
+                job.purpose === "restore-drill" ? identity : undefined,
+            );
             this.networkPolicy(job, namespace, monitoringNamespace);
         }
 
@@ -116,14 +164,41 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         this.storageUrl = pulumi.interpolate`gs://${bucket.name}`;
         this.schedules = pulumi.output(Object.fromEntries(jobs.map((j) => [j.name, j.schedule])));
         this.drillSchedule = pulumi.output(args.restoreDrill.enabled ? args.restoreDrill.schedule : undefined);
-        this.registerOutputs({ storageName: this.storageName, storageUrl: this.storageUrl, schedules: this.schedules, drillSchedule: this.drillSchedule });
+        this.registerOutputs({
+            storageName: this.storageName,
+            storageUrl: this.storageUrl,
+            schedules: this.schedules,
+            drillSchedule: this.drillSchedule,
+        });
     }
 
-    private cronJob(job: BackupJobSpec, image: string, namespace: pulumi.Input<string>, ksa: corev1.ServiceAccount, scripts: corev1.ConfigMap, identity: SecretRef | undefined): batchv1.CronJob {
-        const labels = { ...workloadLabels(job.name, "job", "job"), [JOB_PURPOSE_LABEL]: job.purpose, "estate.io/store": job.store };
+    private cronJob(
+        job: BackupJobSpec,
+        image: string,
+        namespace: pulumi.Input<string>,
+        ksa: corev1.ServiceAccount,
+        scripts: corev1.ConfigMap,
+        identity: SecretRef | undefined,
+    ): batchv1.CronJob {
+        const labels = {
+            ...workloadLabels(job.name, "job", "job"),
+            [JOB_PURPOSE_LABEL]: job.purpose,
+            "estate.io/store": job.store,
+        };
         // The age private key is a file from the synced Secret, readable by the job's user only.
         const key = identity ? secretKeyRefOf("BACKUP_AGE_IDENTITY_FILE", identity, this) : undefined;
-        const identityVolume = key ? [{ name: "age-identity", secret: { secretName: key.name, items: [{ key: key.key, path: AGE_IDENTITY_FILE }], defaultMode: 0o400 } }] : [];
+        const identityVolume = key
+            ? [
+                  {
+                      name: "age-identity",
+                      secret: {
+                          secretName: key.name,
+                          items: [{ key: key.key, path: AGE_IDENTITY_FILE }],
+                          defaultMode: 0o400,
+                      },
+                  },
+              ]
+            : [];
         return new batchv1.CronJob(
             `${job.name}-cronjob`,
             {
@@ -154,8 +229,14 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                                             imagePullPolicy: "IfNotPresent",
                                             command: backupScriptCommand(job.script, BACKUP_SCRIPTS_PATH),
                                             env: [
-                                                ...Object.entries(job.env).map(([envName, value]) => ({ name: envName, value })),
-                                                ...Object.entries(job.secretEnv).map(([envName, ref]) => ({ name: envName, valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) } })),
+                                                ...Object.entries(job.env).map(([envName, value]) => ({
+                                                    name: envName,
+                                                    value,
+                                                })),
+                                                ...Object.entries(job.secretEnv).map(([envName, ref]) => ({
+                                                    name: envName,
+                                                    valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) },
+                                                })),
                                             ],
                                             resources: resourceSizing("250m", "512Mi"),
                                             securityContext: restrictedContainerSecurityContext,
@@ -163,12 +244,23 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                                                 { name: "scripts", mountPath: BACKUP_SCRIPTS_PATH, readOnly: true },
                                                 { name: "work", mountPath: "/work" },
                                                 { name: "tmp", mountPath: "/tmp" },
-                                                ...(identity ? [{ name: "age-identity", mountPath: AGE_IDENTITY_DIR, readOnly: true }] : []),
+                                                ...(identity
+                                                    ? [
+                                                          {
+                                                              name: "age-identity",
+                                                              mountPath: AGE_IDENTITY_DIR,
+                                                              readOnly: true,
+                                                          },
+                                                      ]
+                                                    : []),
                                             ],
                                         },
                                     ],
                                     volumes: [
-                                        { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o444 } },
+                                        {
+                                            name: "scripts",
+                                            configMap: { name: scripts.metadata.name, defaultMode: 0o444 },
+                                        },
                                         // Ciphertext is staged here before upload: on disk, sized for a dump.
                                         { name: "work", emptyDir: { sizeLimit: "20Gi" } },
                                         { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
@@ -220,16 +312,40 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                     egress: [
                         dnsEgress,
                         { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": job.dependency } } }] },
-                        { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } } }], ports: [{ protocol: "TCP", port: 9091 }] },
+                        {
+                            to: [
+                                {
+                                    namespaceSelector: {
+                                        matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace },
+                                    },
+                                },
+                            ],
+                            ports: [{ protocol: "TCP", port: 9091 }],
+                        },
                         // The GKE metadata server hands out the Workload Identity token.
-                        { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 988 }] },
+                        {
+                            to: [{ ipBlock: { cidr: "169.254.169.254/32" } }],
+                            ports: [
+                                { protocol: "TCP", port: 80 },
+                                { protocol: "TCP", port: 988 },
+                            ],
+                        },
                         // Google APIs (GCS), only over TLS.
-                        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                        {
+                            to: [
+                                {
+                                    ipBlock: {
+                                        cidr: "0.0.0.0/0",
+                                        except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                                    },
+                                },
+                            ],
+                            ports: [{ protocol: "TCP", port: 443 }],
+                        },
                     ],
                 },
             },
             { parent: this },
         );
     }
-
 }

@@ -20,7 +20,8 @@ export interface AzureFilesVolumeArgs {
 /** Storage account names: 3–24 lowercase letters and digits. */
 export function storageAccountPrefix(name: string): string {
     const cleaned = name.toLowerCase().replace(/[^a-z0-9]/g, "");
-    if (cleaned.length === 0) throw new Error(`\`name\` "${name}" has no letters or digits to name a storage account with`);
+    if (cleaned.length === 0)
+        throw new Error(`\`name\` "${name}" has no letters or digits to name a storage account with`);
     // Azure autonaming appends 8 random characters; keep room for them.
     return cleaned.slice(0, 16);
 }
@@ -52,18 +53,31 @@ export class AzureFilesVolume extends pulumi.ComponentResource {
                 allowBlobPublicAccess: false,
                 allowCrossTenantReplication: false,
                 // Only the Container Apps subnet (service endpoint) reaches the files.
-                networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", virtualNetworkRules: [{ virtualNetworkResourceId: args.appsSubnetId, action: "Allow" }] },
+                networkRuleSet: {
+                    defaultAction: "Deny",
+                    bypass: "AzureServices",
+                    virtualNetworkRules: [{ virtualNetworkResourceId: args.appsSubnetId, action: "Allow" }],
+                },
                 tags: { ...args.tags },
             },
             stateful,
         );
         const share = new storage.FileShare(
             `${name}-share`,
-            { resourceGroupName: args.resourceGroupName, accountName: account.name, shareName: name, shareQuota: args.quotaGb, enabledProtocols: "SMB" },
+            {
+                resourceGroupName: args.resourceGroupName,
+                accountName: account.name,
+                shareName: name,
+                shareQuota: args.quotaGb,
+                enabledProtocols: "SMB",
+            },
             stateful,
         );
         const key = storage
-            .listStorageAccountKeysOutput({ resourceGroupName: args.resourceGroupName, accountName: account.name }, { parent: this })
+            .listStorageAccountKeysOutput(
+                { resourceGroupName: args.resourceGroupName, accountName: account.name },
+                { parent: this },
+            )
             .apply((result) => result.keys[0]?.value ?? "");
         const environmentStorage = new app.ManagedEnvironmentsStorage(
             `${name}-env-storage`,
@@ -71,13 +85,24 @@ export class AzureFilesVolume extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 environmentName: args.environmentName,
                 storageName: name,
-                properties: { azureFile: { accountName: account.name, accountKey: pulumi.secret(key), shareName: share.name, accessMode: "ReadWrite" } },
+                properties: {
+                    azureFile: {
+                        accountName: account.name,
+                        accountKey: pulumi.secret(key),
+                        shareName: share.name,
+                        accessMode: "ReadWrite",
+                    },
+                },
             },
             { parent: this },
         );
         this.storageName = environmentStorage.name;
         this.accountName = account.name;
         this.shareName = share.name;
-        this.registerOutputs({ storageName: this.storageName, accountName: this.accountName, shareName: this.shareName });
+        this.registerOutputs({
+            storageName: this.storageName,
+            accountName: this.accountName,
+            shareName: this.shareName,
+        });
     }
 }

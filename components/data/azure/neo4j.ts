@@ -5,7 +5,8 @@ import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jAuth, neo4jUri, type Neo4jArgs, type 
 import { AzureFilesVolume } from "./files";
 
 /** Neo4j 5 LTS, Community edition, pinned by digest; bump deliberately. */
-export const NEO4J_IMAGE = "docker.io/library/neo4j:5.26.28-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357";
+export const NEO4J_IMAGE =
+    "docker.io/library/neo4j:5.26.28-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357";
 /** The image's `neo4j` user: the SMB mount presents the share as owned by it, since SMB cannot chown. */
 const NEO4J_UID = 7474;
 
@@ -69,7 +70,8 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
             { parent: this },
         );
         const passwordRef = auth.refs["neo4j-auth"]!;
-        if (passwordRef.kind !== "key-vault") throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
+        if (passwordRef.kind !== "key-vault")
+            throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
         const tcpProbe = (type: "Startup" | "Liveness" | "Readiness", failureThreshold: number) => ({
             type,
             tcpSocket: { port: NEO4J_BOLT_PORT },
@@ -96,7 +98,13 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                         exposedPort: NEO4J_BOLT_PORT,
                         allowInsecure: false,
                     },
-                    secrets: [{ name: passwordRef.name, keyVaultUrl: passwordRef.secretUri, identity: passwordRef.identityId }],
+                    secrets: [
+                        {
+                            name: passwordRef.name,
+                            keyVaultUrl: passwordRef.secretUri,
+                            identity: passwordRef.identityId,
+                        },
+                    ],
                 },
                 template: {
                     containers: [

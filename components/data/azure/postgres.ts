@@ -48,10 +48,22 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
         const tags = { "estate-component": "database", "estate-name": "postgres" };
 
         // Private access puts the server in the subnet; public access (break-glass, refused by policy) cannot have one.
-        const { zone, link } = linkedPrivateZone(name, { resourceGroupName: args.resourceGroupName, zoneName: `${name}.private.postgres.database.azure.com`, vnetId: args.vnetId }, this);
+        const { zone, link } = linkedPrivateZone(
+            name,
+            {
+                resourceGroupName: args.resourceGroupName,
+                zoneName: `${name}.private.postgres.database.azure.com`,
+                vnetId: args.vnetId,
+            },
+            this,
+        );
         const network: dbforpostgresql.ServerArgs["network"] = args.publicAccess
             ? { publicNetworkAccess: "Enabled" }
-            : { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: args.delegatedSubnetId, privateDnsZoneArmResourceId: zone.id };
+            : {
+                  publicNetworkAccess: "Disabled",
+                  delegatedSubnetResourceId: args.delegatedSubnetId,
+                  privateDnsZoneArmResourceId: zone.id,
+              };
         const common = {
             resourceGroupName: args.resourceGroupName,
             location: args.location,
@@ -70,7 +82,10 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
                 administratorLogin: owner,
                 administratorLoginPassword: pulumi.secret(args.ownerPassword),
                 authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
-                backup: { backupRetentionDays: args.backupRetentionDays ?? 7, geoRedundantBackup: ha ? "Enabled" : "Disabled" },
+                backup: {
+                    backupRetentionDays: args.backupRetentionDays ?? 7,
+                    geoRedundantBackup: ha ? "Enabled" : "Disabled",
+                },
                 highAvailability: { mode: ha ? "ZoneRedundant" : "Disabled" },
             },
             { ...stateful, dependsOn: [link] },
@@ -80,23 +95,37 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
         for (const [parameter, value] of POSTGRES_TLS_PARAMETERS) {
             previous = new dbforpostgresql.Configuration(
                 `${name}-${parameter.replace(/_/g, "-")}`,
-                { resourceGroupName: args.resourceGroupName, serverName: this.server.name, configurationName: parameter, value, source: "user-override" },
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    serverName: this.server.name,
+                    configurationName: parameter,
+                    value,
+                    source: "user-override",
+                },
                 { parent: this, dependsOn: [previous] },
             );
         }
         const database = new dbforpostgresql.Database(
             `${name}-db`,
-            { resourceGroupName: args.resourceGroupName, serverName: this.server.name, databaseName, charset: "UTF8", collation: "en_US.utf8" },
+            {
+                resourceGroupName: args.resourceGroupName,
+                serverName: this.server.name,
+                databaseName,
+                charset: "UTF8",
+                collation: "en_US.utf8",
+            },
             { ...stateful, dependsOn: [previous] },
         );
 
-        this.replicas = Array.from({ length: readReplicas }, (_, i) =>
-            new dbforpostgresql.Server(
-                `${name}-replica-${i + 1}`,
-                { ...common, createMode: "Replica", sourceServerResourceId: this.server.id },
-                // Replicas copy the source's parameters, so they start TLS-only too.
-                { ...stateful, dependsOn: [previous] },
-            ),
+        this.replicas = Array.from(
+            { length: readReplicas },
+            (_, i) =>
+                new dbforpostgresql.Server(
+                    `${name}-replica-${i + 1}`,
+                    { ...common, createMode: "Replica", sourceServerResourceId: this.server.id },
+                    // Replicas copy the source's parameters, so they start TLS-only too.
+                    { ...stateful, dependsOn: [previous] },
+                ),
         );
 
         this.host = this.server.fullyQualifiedDomainName;
@@ -106,9 +135,22 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
         this.user = pulumi.output(owner);
         this.password = pulumi.secret(args.ownerPassword);
         const url = (host: pulumi.Output<string>) =>
-            pulumi.secret(pulumi.all([host, this.password]).apply(([h, password]) => postgresUrl({ host: h, port: POSTGRES_PORT, database: databaseName, user: owner, password })));
+            pulumi.secret(
+                pulumi
+                    .all([host, this.password])
+                    .apply(([h, password]) =>
+                        postgresUrl({ host: h, port: POSTGRES_PORT, database: databaseName, user: owner, password }),
+                    ),
+            );
         this.databaseUrl = url(this.host);
         this.readDatabaseUrl = url(this.readHost);
-        this.registerOutputs({ host: this.host, readHost: this.readHost, port: this.port, databaseName: this.databaseName, user: this.user, databaseUrl: this.databaseUrl });
+        this.registerOutputs({
+            host: this.host,
+            readHost: this.readHost,
+            port: this.port,
+            databaseName: this.databaseName,
+            user: this.user,
+            databaseUrl: this.databaseUrl,
+        });
     }
 }

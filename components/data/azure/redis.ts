@@ -24,7 +24,11 @@ export interface AzureCacheRedisArgs extends RedisArgs {
 }
 
 /** `redisConfiguration` of a Premium cache: RDB snapshots written with the cache's managed identity, eviction of expiring keys only. */
-export function redisConfiguration(persistence: boolean, blobEndpoint: string, subscriptionId: string): Record<string, string> {
+export function redisConfiguration(
+    persistence: boolean,
+    blobEndpoint: string,
+    subscriptionId: string,
+): Record<string, string> {
     // volatile-lru evicts only keys with a TTL (the cache entries), never the queues.
     const base = { maxmemoryPolicy: "volatile-lru" };
     if (!persistence) return base;
@@ -60,7 +64,11 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
         const stateful = { parent: this, protect, retainOnDelete: protect };
         const tags = { "estate-component": "cache", "estate-name": "redis" };
 
-        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceGroupName: args.resourceGroupName, location: args.location }, { parent: this });
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            { resourceGroupName: args.resourceGroupName, location: args.location },
+            { parent: this },
+        );
         const dependsOn: pulumi.Resource[] = [];
         let blobEndpoint: pulumi.Output<string> = pulumi.output("");
         if (persistence) {
@@ -108,7 +116,9 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
                 minimumTlsVersion: "1.2",
                 publicNetworkAccess: args.publicAccess ? "Enabled" : "Disabled",
                 identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
-                redisConfiguration: pulumi.all([blobEndpoint, args.subscriptionId]).apply(([endpoint, subscription]) => redisConfiguration(persistence, endpoint, subscription)),
+                redisConfiguration: pulumi
+                    .all([blobEndpoint, args.subscriptionId])
+                    .apply(([endpoint, subscription]) => redisConfiguration(persistence, endpoint, subscription)),
                 // A Premium cache always keeps at least one replica; stated here so the plan shows it.
                 replicasPerPrimary: Math.max(1, replicas),
                 tags,
@@ -116,30 +126,51 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
             { ...stateful, dependsOn },
         );
 
-        const { zone } = linkedPrivateZone(name, { resourceGroupName: args.resourceGroupName, zoneName: "privatelink.redis.cache.windows.net", vnetId: args.vnetId }, this);
+        const { zone } = linkedPrivateZone(
+            name,
+            {
+                resourceGroupName: args.resourceGroupName,
+                zoneName: "privatelink.redis.cache.windows.net",
+                vnetId: args.vnetId,
+            },
+            this,
+        );
         const endpoint = new network.PrivateEndpoint(
             `${name}-endpoint`,
             {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
                 subnet: { id: args.endpointsSubnetId },
-                privateLinkServiceConnections: [{ name: `${name}-cache`, privateLinkServiceId: this.cache.id, groupIds: ["redisCache"] }],
+                privateLinkServiceConnections: [
+                    { name: `${name}-cache`, privateLinkServiceId: this.cache.id, groupIds: ["redisCache"] },
+                ],
                 tags,
             },
             { parent: this },
         );
         new network.PrivateDnsZoneGroup(
             `${name}-endpoint-dns`,
-            { resourceGroupName: args.resourceGroupName, privateEndpointName: endpoint.name, privateDnsZoneConfigs: [{ name: "redis", privateDnsZoneId: zone.id }] },
+            {
+                resourceGroupName: args.resourceGroupName,
+                privateEndpointName: endpoint.name,
+                privateDnsZoneConfigs: [{ name: "redis", privateDnsZoneId: zone.id }],
+            },
             { parent: this },
         );
 
-        const keys = redis.listRedisKeysOutput({ resourceGroupName: args.resourceGroupName, name: this.cache.name }, { parent: this });
+        const keys = redis.listRedisKeysOutput(
+            { resourceGroupName: args.resourceGroupName, name: this.cache.name },
+            { parent: this },
+        );
         this.host = this.cache.hostName;
         this.port = pulumi.output(REDIS_TLS_PORT);
         this.tls = pulumi.output(true);
         this.password = pulumi.secret(keys.primaryKey);
-        this.url = pulumi.secret(pulumi.all([this.host, this.password]).apply(([host, password]) => redisUrl({ host, port: REDIS_TLS_PORT, password, tls: true })));
+        this.url = pulumi.secret(
+            pulumi
+                .all([this.host, this.password])
+                .apply(([host, password]) => redisUrl({ host, port: REDIS_TLS_PORT, password, tls: true })),
+        );
         this.registerOutputs({ host: this.host, port: this.port, tls: this.tls, url: this.url });
     }
 }

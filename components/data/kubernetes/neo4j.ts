@@ -2,7 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import { workloadLabels } from "../../workload/kubernetes/security";
-import { NEO4J_BOLT_PORT, NEO4J_HTTP_PORT, NEO4J_USER, neo4jAuth, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
+import {
+    NEO4J_BOLT_PORT,
+    NEO4J_HTTP_PORT,
+    NEO4J_USER,
+    neo4jAuth,
+    neo4jUri,
+    type Neo4jArgs,
+    type Neo4jOutputs,
+} from "../neo4j";
 import { dnsEgress, publicStoreService, storeNetworkPolicy } from "./network";
 
 /** The official Neo4j chart, pinned; bump deliberately. */
@@ -13,7 +21,12 @@ export interface KubernetesNeo4jArgs extends Neo4jArgs {
 }
 
 /** Chart values: auth from a Secret, persistent data, PDB, no LoadBalancer, restricted pod. Pure for tests. */
-export function neo4jChartValues(a: { name: string; authSecret: string; storageGb: number; labels: Record<string, string> }): Record<string, unknown> {
+export function neo4jChartValues(a: {
+    name: string;
+    authSecret: string;
+    storageGb: number;
+    labels: Record<string, string>;
+}): Record<string, unknown> {
     return {
         neo4j: {
             name: a.name,
@@ -22,13 +35,31 @@ export function neo4jChartValues(a: { name: string; authSecret: string; storageG
             resources: { cpu: "1000m", memory: "2Gi" },
             labels: a.labels,
         },
-        volumes: { data: { mode: "defaultStorageClass", defaultStorageClass: { accessModes: ["ReadWriteOnce"], requests: { storage: `${a.storageGb}Gi` } } } },
+        volumes: {
+            data: {
+                mode: "defaultStorageClass",
+                defaultStorageClass: { accessModes: ["ReadWriteOnce"], requests: { storage: `${a.storageGb}Gi` } },
+            },
+        },
         // The chart's LoadBalancer would publish bolt and the browser; the release's ClusterIP service stays.
         services: { neo4j: { enabled: false } },
         // One member: a node drain must wait rather than take the graph down mid-write.
         podDisruptionBudget: { enabled: true, minAvailable: 1 },
-        securityContext: { runAsNonRoot: true, runAsUser: 7474, runAsGroup: 7474, fsGroup: 7474, fsGroupChangePolicy: "Always", seccompProfile: { type: "RuntimeDefault" } },
-        containerSecurityContext: { runAsNonRoot: true, runAsUser: 7474, runAsGroup: 7474, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 7474,
+            runAsGroup: 7474,
+            fsGroup: 7474,
+            fsGroupChangePolicy: "Always",
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        containerSecurityContext: {
+            runAsNonRoot: true,
+            runAsUser: 7474,
+            runAsGroup: 7474,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+        },
         config: { "dbms.security.auth_enabled": "true" },
         logInitialPassword: false,
         podSpec: { loadbalancer: "exclude" },
@@ -70,7 +101,9 @@ export class KubernetesNeo4j extends pulumi.ComponentResource implements Neo4jOu
                 repositoryOpts: { repo: NEO4J_CHART.repo },
                 namespace,
                 atomic: true,
-                values: auth.metadata.name.apply((authSecret) => neo4jChartValues({ name, authSecret, storageGb: args.storageGb ?? 20, labels })),
+                values: auth.metadata.name.apply((authSecret) =>
+                    neo4jChartValues({ name, authSecret, storageGb: args.storageGb ?? 20, labels }),
+                ),
             },
             // The release owns the data volume's StatefulSet: keep it through deletes in prod.
             { parent: this, protect, retainOnDelete: protect, dependsOn: [auth] },
@@ -84,13 +117,20 @@ export class KubernetesNeo4j extends pulumi.ComponentResource implements Neo4jOu
                 podSelector: selector,
                 clients: args.clients ?? [],
                 jobClients: args.jobClients ?? [],
-                ports: [{ protocol: "TCP", port: NEO4J_BOLT_PORT }, { protocol: "TCP", port: NEO4J_HTTP_PORT }],
+                ports: [
+                    { protocol: "TCP", port: NEO4J_BOLT_PORT },
+                    { protocol: "TCP", port: NEO4J_HTTP_PORT },
+                ],
                 egress: [dnsEgress],
             },
             { parent: this },
         );
         if (args.publicAccess ?? false) {
-            publicStoreService(`${name}-public`, { namespace, labels, selector, port: NEO4J_BOLT_PORT }, { parent: this, dependsOn: [this.release] });
+            publicStoreService(
+                `${name}-public`,
+                { namespace, labels, selector, port: NEO4J_BOLT_PORT },
+                { parent: this, dependsOn: [this.release] },
+            );
         }
 
         // The chart's ClusterIP service carries the release name.

@@ -26,7 +26,10 @@ export interface StoreNetworkPolicyArgs {
 }
 
 /** Peers admitting exactly the named services and job pods; an empty list admits nobody. */
-export function clientPeers(clients: readonly string[], jobClients: readonly string[]): k8stypes.networking.v1.NetworkPolicyPeer[] {
+export function clientPeers(
+    clients: readonly string[],
+    jobClients: readonly string[],
+): k8stypes.networking.v1.NetworkPolicyPeer[] {
     return [
         ...clients.map((client) => ({ podSelector: { matchLabels: { [NAME_LABEL]: client } } })),
         ...jobClients.map((job) => ({ podSelector: { matchLabels: { [NAME_LABEL]: job, "estate.io/tier": "job" } } })),
@@ -51,7 +54,11 @@ export function publicHttpsEgress(ports: readonly number[] = [443]): k8stypes.ne
 }
 
 /** The store's NetworkPolicy: its clients on its ports, plus what the store itself needs, nothing else. */
-export function storeNetworkPolicy(name: string, args: StoreNetworkPolicyArgs, opts: pulumi.CustomResourceOptions): networkingv1.NetworkPolicy {
+export function storeNetworkPolicy(
+    name: string,
+    args: StoreNetworkPolicyArgs,
+    opts: pulumi.CustomResourceOptions,
+): networkingv1.NetworkPolicy {
     const peers = clientPeers(args.clients, args.jobClients);
     return new networkingv1.NetworkPolicy(
         name,
@@ -66,7 +73,10 @@ export function storeNetworkPolicy(name: string, args: StoreNetworkPolicyArgs, o
                 podSelector: { matchLabels: args.podSelector },
                 policyTypes: ["Ingress", "Egress"],
                 // A rule without peers would admit every source, so no clients means no client rule.
-                ingress: [...(peers.length > 0 ? [{ from: peers, ports: [...args.ports] }] : []), ...(args.extraIngress ?? [])],
+                ingress: [
+                    ...(peers.length > 0 ? [{ from: peers, ports: [...args.ports] }] : []),
+                    ...(args.extraIngress ?? []),
+                ],
                 egress: [...(args.egress ?? [])],
             },
         },
@@ -80,14 +90,23 @@ export function storeNetworkPolicy(name: string, args: StoreNetworkPolicyArgs, o
  */
 export function publicStoreService(
     name: string,
-    args: { namespace: pulumi.Input<string>; labels: Record<string, string>; selector: Record<string, string>; port: number },
+    args: {
+        namespace: pulumi.Input<string>;
+        labels: Record<string, string>;
+        selector: Record<string, string>;
+        port: number;
+    },
     opts: pulumi.CustomResourceOptions,
 ): corev1.Service {
     return new corev1.Service(
         name,
         {
             metadata: { name, namespace: args.namespace, labels: args.labels },
-            spec: { type: "LoadBalancer", selector: args.selector, ports: [{ name: "store", port: args.port, targetPort: args.port }] },
+            spec: {
+                type: "LoadBalancer",
+                selector: args.selector,
+                ports: [{ name: "store", port: args.port, targetPort: args.port }],
+            },
         },
         opts,
     );

@@ -9,7 +9,11 @@ import { POSTGRES_PORT, postgresInstances, postgresUrl, type PostgresArgs, type 
 import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "./network";
 
 /** CloudNativePG chart and operand images, pinned; bump deliberately. */
-export const CNPG_CHART = { chart: "cloudnative-pg", version: "0.27.0", repo: "https://cloudnative-pg.github.io/charts" } as const;
+export const CNPG_CHART = {
+    chart: "cloudnative-pg",
+    version: "0.27.0",
+    repo: "https://cloudnative-pg.github.io/charts",
+} as const;
 export const CNPG_NAMESPACE = "cnpg-system";
 export const POSTGRES_IMAGES: Readonly<Record<string, string>> = {
     "15": "ghcr.io/cloudnative-pg/postgresql:15.13",
@@ -50,7 +54,8 @@ export function cnpgClusterSpec(a: {
     labels: Record<string, string>;
 }): Record<string, unknown> {
     const imageName = POSTGRES_IMAGES[a.version];
-    if (imageName === undefined) throw new Error(`\`version\` must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")}, got "${a.version}"`);
+    if (imageName === undefined)
+        throw new Error(`\`version\` must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")}, got "${a.version}"`);
     return {
         instances: a.instances,
         imageName,
@@ -73,11 +78,17 @@ export function cnpgClusterSpec(a: {
         },
         storage: { size: `${a.storageGb}Gi` },
         resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
-        affinity: { enablePodAntiAffinity: true, topologyKey: "topology.kubernetes.io/zone", podAntiAffinityType: a.highAvailability ? "required" : "preferred" },
+        affinity: {
+            enablePodAntiAffinity: true,
+            topologyKey: "topology.kubernetes.io/zone",
+            podAntiAffinityType: a.highAvailability ? "required" : "preferred",
+        },
         monitoring: { enablePodMonitor: true },
         inheritedMetadata: { labels: a.labels },
         // CloudNativePG names the pods' service account after the cluster; Workload Identity maps it to the backup writer.
-        serviceAccountTemplate: { metadata: { annotations: { "iam.gke.io/gcp-service-account": a.backupServiceAccountEmail } } },
+        serviceAccountTemplate: {
+            metadata: { annotations: { "iam.gke.io/gcp-service-account": a.backupServiceAccountEmail } },
+        },
         backup: {
             retentionPolicy: `${a.retentionDays}d`,
             barmanObjectStore: {
@@ -116,13 +127,17 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
         const namespace = args.namespace;
         const labels = workloadLabels(name, "data", "database");
         if (!(version in POSTGRES_IMAGES)) {
-            throw new pulumi.ResourceError(`\`version\` must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")}, got "${version}"`, this);
+            throw new pulumi.ResourceError(
+                `\`version\` must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")}, got "${version}"`,
+                this,
+            );
         }
-        if (retentionDays < 1) throw new pulumi.ResourceError("`backupRetentionDays` must be at least 1: PITR needs a window", this);
+        if (retentionDays < 1)
+            throw new pulumi.ResourceError("`backupRetentionDays` must be at least 1: PITR needs a window", this);
 
         // Deleting the chart would delete the CRDs and with them every Cluster, so it is protected like the data.
         const operator =
-            args.installOperator ?? true
+            (args.installOperator ?? true)
                 ? new helm.Release(
                       `${name}-operator`,
                       {
@@ -151,7 +166,12 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                 forceDestroy: false,
                 // Base backups and WAL are pruned by CloudNativePG's retention policy; versions it replaces
                 // or deletes are kept for one more window so a bad prune can be undone.
-                lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: retentionDays, withState: "ARCHIVED" } }],
+                lifecycleRules: [
+                    {
+                        action: { type: "Delete" },
+                        condition: { daysSinceNoncurrentTime: retentionDays, withState: "ARCHIVED" },
+                    },
+                ],
                 labels: { "part-of": "estate", "managed-by": "pulumi", component: "database" },
             },
             stateful,
@@ -159,12 +179,20 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
 
         const writer = new serviceaccount.Account(
             `${name}-backup-writer`,
-            { project: args.gcpProject, accountId: `${name}-backup-writer`.slice(0, 30), displayName: `PostgreSQL WAL archive and base backups (${name})` },
+            {
+                project: args.gcpProject,
+                accountId: `${name}-backup-writer`.slice(0, 30),
+                displayName: `PostgreSQL WAL archive and base backups (${name})`,
+            },
             { parent: this },
         );
         const bucketAccess = new storage.BucketIAMMember(
             `${name}-backup-writer-access`,
-            { bucket: this.bucket.name, role: "roles/storage.objectAdmin", member: pulumi.interpolate`serviceAccount:${writer.email}` },
+            {
+                bucket: this.bucket.name,
+                role: "roles/storage.objectAdmin",
+                member: pulumi.interpolate`serviceAccount:${writer.email}`,
+            },
             { parent: this },
         );
         const workloadIdentity = new serviceaccount.IAMMember(
@@ -194,21 +222,23 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
                 metadata: { name, namespace, labels },
-                spec: pulumi.all([this.bucket.name, writer.email, credentials.metadata.name]).apply(([bucket, email, secret]) =>
-                    cnpgClusterSpec({
-                        instances,
-                        version,
-                        databaseName,
-                        owner,
-                        credentialsSecret: secret,
-                        storageGb: args.storageGb ?? 32,
-                        highAvailability,
-                        retentionDays,
-                        bucket,
-                        backupServiceAccountEmail: email,
-                        labels,
-                    }),
-                ),
+                spec: pulumi
+                    .all([this.bucket.name, writer.email, credentials.metadata.name])
+                    .apply(([bucket, email, secret]) =>
+                        cnpgClusterSpec({
+                            instances,
+                            version,
+                            databaseName,
+                            owner,
+                            credentialsSecret: secret,
+                            storageGb: args.storageGb ?? 32,
+                            highAvailability,
+                            retentionDays,
+                            bucket,
+                            backupServiceAccountEmail: email,
+                            labels,
+                        }),
+                    ),
             },
             { ...stateful, dependsOn: [...(operator ? [operator] : []), bucketAccess, workloadIdentity] },
         );
@@ -243,19 +273,43 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                 ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
                 extraIngress: [
                     // Streaming replication and the operator's status checks between the cluster's own pods.
-                    { from: [{ podSelector: { matchLabels: podSelector } }], ports: [{ protocol: "TCP", port: POSTGRES_PORT }, { protocol: "TCP", port: INSTANCE_MANAGER_PORT }] },
                     {
-                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CNPG_NAMESPACE } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } } }],
+                        from: [{ podSelector: { matchLabels: podSelector } }],
+                        ports: [
+                            { protocol: "TCP", port: POSTGRES_PORT },
+                            { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
+                        ],
+                    },
+                    {
+                        from: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CNPG_NAMESPACE } },
+                                podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+                            },
+                        ],
                         ports: [{ protocol: "TCP", port: INSTANCE_MANAGER_PORT }],
                     },
                     {
-                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                        from: [
+                            {
+                                namespaceSelector: {
+                                    matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace },
+                                },
+                                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+                            },
+                        ],
                         ports: [{ protocol: "TCP", port: METRICS_PORT }],
                     },
                 ],
                 egress: [
                     dnsEgress,
-                    { to: [{ podSelector: { matchLabels: podSelector } }], ports: [{ protocol: "TCP", port: POSTGRES_PORT }, { protocol: "TCP", port: INSTANCE_MANAGER_PORT }] },
+                    {
+                        to: [{ podSelector: { matchLabels: podSelector } }],
+                        ports: [
+                            { protocol: "TCP", port: POSTGRES_PORT },
+                            { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
+                        ],
+                    },
                     // The instance manager talks to the API server; barman-cloud writes to GCS.
                     publicHttpsEgress([443, 6443]),
                 ],
@@ -263,7 +317,16 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             { parent: this },
         );
         if (args.publicAccess ?? false) {
-            publicStoreService(`${name}-public`, { namespace, labels, selector: { ...podSelector, "cnpg.io/instanceRole": "primary" }, port: POSTGRES_PORT }, { parent: this, dependsOn: [this.cluster] });
+            publicStoreService(
+                `${name}-public`,
+                {
+                    namespace,
+                    labels,
+                    selector: { ...podSelector, "cnpg.io/instanceRole": "primary" },
+                    port: POSTGRES_PORT,
+                },
+                { parent: this, dependsOn: [this.cluster] },
+            );
         }
 
         const inCluster = (service: string) => pulumi.interpolate`${service}.${namespace}.svc.cluster.local`;
@@ -275,9 +338,22 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
         this.user = pulumi.output(owner);
         this.password = pulumi.secret(args.ownerPassword);
         const url = (host: pulumi.Output<string>) =>
-            pulumi.secret(pulumi.all([host, this.password]).apply(([h, password]) => postgresUrl({ host: h, port: POSTGRES_PORT, database: databaseName, user: owner, password })));
+            pulumi.secret(
+                pulumi
+                    .all([host, this.password])
+                    .apply(([h, password]) =>
+                        postgresUrl({ host: h, port: POSTGRES_PORT, database: databaseName, user: owner, password }),
+                    ),
+            );
         this.databaseUrl = url(this.host);
         this.readDatabaseUrl = url(this.readHost);
-        this.registerOutputs({ host: this.host, readHost: this.readHost, port: this.port, databaseName: this.databaseName, user: this.user, databaseUrl: this.databaseUrl });
+        this.registerOutputs({
+            host: this.host,
+            readHost: this.readHost,
+            port: this.port,
+            databaseName: this.databaseName,
+            user: this.user,
+            databaseUrl: this.databaseUrl,
+        });
     }
 }

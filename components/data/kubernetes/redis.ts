@@ -2,7 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import { resourceSizing } from "../../workload/service";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "../../workload/kubernetes/security";
+import {
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    workloadLabels,
+} from "../../workload/kubernetes/security";
 import { REDIS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
 import { publicStoreService, storeNetworkPolicy } from "./network";
 
@@ -16,10 +20,13 @@ export interface KubernetesRedisArgs extends RedisArgs {
 /** `redis-server` arguments: the password from the environment, AOF when persistent, nothing on disk otherwise. */
 export function redisServerArgs(persistence: boolean): string[] {
     return [
-        "--port", String(REDIS_PORT),
+        "--port",
+        String(REDIS_PORT),
         // Kubernetes expands $(REDIS_PASSWORD) from the Secret-backed env var; the value never enters the spec.
-        "--requirepass", "$(REDIS_PASSWORD)",
-        "--dir", "/data",
+        "--requirepass",
+        "$(REDIS_PASSWORD)",
+        "--dir",
+        "/data",
         ...(persistence ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no", "--save", ""]),
     ];
 }
@@ -43,14 +50,25 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
 
         const auth = new corev1.Secret(
             `${name}-auth`,
-            { metadata: { name: `${name}-auth`, namespace, labels }, type: "Opaque", stringData: { password: pulumi.secret(args.password) } },
+            {
+                metadata: { name: `${name}-auth`, namespace, labels },
+                type: "Opaque",
+                stringData: { password: pulumi.secret(args.password) },
+            },
             { parent: this },
         );
         const passwordEnv = { secretKeyRef: { name: auth.metadata.name, key: "password" } };
 
         const service = new corev1.Service(
             `${name}-service`,
-            { metadata: { name, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] } },
+            {
+                metadata: { name, namespace, labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector,
+                    ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
+                },
+            },
             { parent: this },
         );
 
@@ -83,13 +101,29 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                                     ],
                                     resources: resourceSizing("250m", "512Mi"),
                                     securityContext: restrictedContainerSecurityContext,
-                                    startupProbe: { tcpSocket: { port: "redis" }, periodSeconds: 5, failureThreshold: 30 },
-                                    livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 },
-                                    readinessProbe: { exec: { command: ["sh", "-c", "redis-cli ping | grep -q PONG"] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+                                    startupProbe: {
+                                        tcpSocket: { port: "redis" },
+                                        periodSeconds: 5,
+                                        failureThreshold: 30,
+                                    },
+                                    livenessProbe: {
+                                        tcpSocket: { port: "redis" },
+                                        periodSeconds: 15,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 3,
+                                    },
+                                    readinessProbe: {
+                                        exec: { command: ["sh", "-c", "redis-cli ping | grep -q PONG"] },
+                                        periodSeconds: 10,
+                                        timeoutSeconds: 5,
+                                        failureThreshold: 3,
+                                    },
                                     volumeMounts: [{ name: "data", mountPath: "/data" }],
                                 },
                             ],
-                            ...(persistence ? {} : { volumes: [{ name: "data", emptyDir: { sizeLimit: `${args.storageGb ?? 8}Gi` } }] }),
+                            ...(persistence
+                                ? {}
+                                : { volumes: [{ name: "data", emptyDir: { sizeLimit: `${args.storageGb ?? 8}Gi` } }] }),
                         },
                     },
                     ...(persistence
@@ -97,7 +131,10 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                               volumeClaimTemplates: [
                                   {
                                       metadata: { name: "data", labels },
-                                      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.storageGb ?? 8}Gi` } } },
+                                      spec: {
+                                          accessModes: ["ReadWriteOnce"],
+                                          resources: { requests: { storage: `${args.storageGb ?? 8}Gi` } },
+                                      },
                                   },
                               ],
                           }
@@ -127,7 +164,11 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
         this.port = pulumi.output(REDIS_PORT);
         this.tls = pulumi.output(false);
         this.password = pulumi.secret(args.password);
-        this.url = pulumi.secret(pulumi.all([this.host, this.password]).apply(([host, password]) => redisUrl({ host, port: REDIS_PORT, password, tls: false })));
+        this.url = pulumi.secret(
+            pulumi
+                .all([this.host, this.password])
+                .apply(([host, password]) => redisUrl({ host, port: REDIS_PORT, password, tls: false })),
+        );
         this.registerOutputs({ host: this.host, port: this.port, tls: this.tls, url: this.url });
     }
 }

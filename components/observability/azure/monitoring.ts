@@ -4,7 +4,14 @@ import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { type AzureAlert, azureBackupAlerts, azureServiceAlerts } from "../azure-monitor";
 import { workbookDocument } from "../dashboards";
-import { alertNamesByService, alertTarget, onCallWebhookUrl, type MonitoringArgs, type MonitoringOutputs, type OnCallReceiverKind } from "../monitoring";
+import {
+    alertNamesByService,
+    alertTarget,
+    onCallWebhookUrl,
+    type MonitoringArgs,
+    type MonitoringOutputs,
+    type OnCallReceiverKind,
+} from "../monitoring";
 
 export interface AzureMonitoringArgs extends MonitoringArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -59,9 +66,19 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                 // The key is the secret part of the URL: it stays a Pulumi secret end to end.
                 webhookReceivers:
                     onCall.key !== undefined
-                        ? [{ name: onCall.kind, serviceUri: pulumi.secret(onCall.key.apply((k) => onCallWebhookUrl(onCall.kind, k))), useCommonAlertSchema: true }]
+                        ? [
+                              {
+                                  name: onCall.kind,
+                                  serviceUri: pulumi.secret(onCall.key.apply((k) => onCallWebhookUrl(onCall.kind, k))),
+                                  useCommonAlertSchema: true,
+                              },
+                          ]
                         : [],
-                emailReceivers: (onCall.emails ?? []).map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+                emailReceivers: (onCall.emails ?? []).map((emailAddress, i) => ({
+                    name: `email-${i + 1}`,
+                    emailAddress,
+                    useCommonAlertSchema: true,
+                })),
             },
             { parent: this },
         );
@@ -85,7 +102,10 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                 { parent: this, protect: args.protect ?? false },
             );
             componentIds[svc] = component.id;
-            const alerts = azureServiceAlerts(alertTarget(service, service.healthUrl !== undefined ? "https://public.invalid/healthz" : undefined), t);
+            const alerts = azureServiceAlerts(
+                alertTarget(service, service.healthUrl !== undefined ? "https://public.invalid/healthz" : undefined),
+                t,
+            );
             allAlerts.push(...alerts);
             for (const alert of alerts) this.declareAlert(name, alert, component.id, args, actionGroup.id);
             if (service.healthUrl !== undefined) {
@@ -106,9 +126,16 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                         retryEnabled: true,
                         locations: (args.testLocations ?? DEFAULT_TEST_LOCATIONS).map((location) => ({ location })),
                         request: { requestUrl: service.healthUrl, httpVerb: "GET", followRedirects: false },
-                        validationRules: { expectedHttpStatusCode: 200, sSLCheck: true, sSLCertRemainingLifetimeCheck: 7 },
+                        validationRules: {
+                            expectedHttpStatusCode: 200,
+                            sSLCheck: true,
+                            sSLCertRemainingLifetimeCheck: 7,
+                        },
                         // Azure links a test to its component through this tag.
-                        tags: component.id.apply((id) => ({ [`hidden-link:${id}`]: "Resource", "estate-service": svc })),
+                        tags: component.id.apply((id) => ({
+                            [`hidden-link:${id}`]: "Resource",
+                            "estate-service": svc,
+                        })),
                     },
                     { parent: this },
                 );
@@ -128,7 +155,9 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                 category: "workbook",
                 displayName: "estate alerts",
                 sourceId: "Azure Monitor",
-                serializedData: pulumi.all(componentIds).apply((ids) => JSON.stringify(workbookDocument(allAlerts, ids))),
+                serializedData: pulumi
+                    .all(componentIds)
+                    .apply((ids) => JSON.stringify(workbookDocument(allAlerts, ids))),
             },
             { parent: this },
         );
@@ -136,26 +165,63 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         this.receiverKind = pulumi.output(onCall.kind);
         this.routingIds = actionGroup.id.apply((id) => [id]);
         this.alertNames = pulumi.output(alertNamesByService(args));
-        this.registerOutputs({ receiverKind: this.receiverKind, routingIds: this.routingIds, alertNames: this.alertNames });
+        this.registerOutputs({
+            receiverKind: this.receiverKind,
+            routingIds: this.routingIds,
+            alertNames: this.alertNames,
+        });
     }
 
-    private declareAlert(name: string, alert: AzureAlert, componentId: pulumi.Input<string> | undefined, args: AzureMonitoringArgs, actionGroupId: pulumi.Input<string>): void {
+    private declareAlert(
+        name: string,
+        alert: AzureAlert,
+        componentId: pulumi.Input<string> | undefined,
+        args: AzureMonitoringArgs,
+        actionGroupId: pulumi.Input<string>,
+    ): void {
         const severity = alert.severity === 1 ? "page" : "ticket";
         const childName = `${name}-${alert.service}-${alert.id}`;
         const ruleName = `${alert.service}-${alert.id}`;
-        const common = { resourceGroupName: args.resourceGroupName, description: `${alert.description} Runbook: ${alert.runbookUrl}`, severity: alert.severity, windowSize: alert.windowSize, evaluationFrequency: alert.evaluationFrequency, tags: alertTags(alert, severity) };
+        const common = {
+            resourceGroupName: args.resourceGroupName,
+            description: `${alert.description} Runbook: ${alert.runbookUrl}`,
+            severity: alert.severity,
+            windowSize: alert.windowSize,
+            evaluationFrequency: alert.evaluationFrequency,
+            tags: alertTags(alert, severity),
+        };
         if (alert.kind === "metric") {
             const scope = args.appIds[alert.service];
-            if (scope === undefined) throw new pulumi.ResourceError(`\`appIds.${alert.service}\` is required for the metric alert \`${alert.id}\``, this);
+            if (scope === undefined)
+                throw new pulumi.ResourceError(
+                    `\`appIds.${alert.service}\` is required for the metric alert \`${alert.id}\``,
+                    this,
+                );
             new monitor.MetricAlert(
                 childName,
-                { ...common, ruleName, location: "global", enabled: true, autoMitigate: true, scopes: [scope], criteria: { odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria", allOf: [alert.criterion] }, actions: [{ actionGroupId }] },
+                {
+                    ...common,
+                    ruleName,
+                    location: "global",
+                    enabled: true,
+                    autoMitigate: true,
+                    scopes: [scope],
+                    criteria: {
+                        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                        allOf: [alert.criterion],
+                    },
+                    actions: [{ actionGroupId }],
+                },
                 { parent: this },
             );
             return;
         }
         const scope = alert.source === "appInsights" ? componentId : args.workspaceId;
-        if (scope === undefined) throw new pulumi.ResourceError(`no Application Insights component for the log alert \`${alert.id}\` of \`${alert.service}\``, this);
+        if (scope === undefined)
+            throw new pulumi.ResourceError(
+                `no Application Insights component for the log alert \`${alert.id}\` of \`${alert.service}\``,
+                this,
+            );
         new monitor.ScheduledQueryRule(
             childName,
             {
@@ -168,7 +234,9 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                 autoMitigate: true,
                 scopes: [scope],
                 criteria: { allOf: [{ ...alert.condition, failingPeriods: { ...alert.condition.failingPeriods } }] },
-                ...(alert.overrideQueryTimeRange !== undefined ? { overrideQueryTimeRange: alert.overrideQueryTimeRange } : {}),
+                ...(alert.overrideQueryTimeRange !== undefined
+                    ? { overrideQueryTimeRange: alert.overrideQueryTimeRange }
+                    : {}),
                 actions: { actionGroups: [actionGroupId], customProperties: { runbook_url: alert.runbookUrl } },
             },
             { parent: this },

@@ -4,13 +4,28 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import { alertmanagerConfigCrdSpec, type CrdReceiver } from "../alertmanager";
 import { grafanaDashboard } from "../dashboards";
-import { alertNamesByService, alertTarget, signalQuery, type MonitoringArgs, type MonitoringOutputs, type OnCallReceiverKind } from "../monitoring";
+import {
+    alertNamesByService,
+    alertTarget,
+    signalQuery,
+    type MonitoringArgs,
+    type MonitoringOutputs,
+    type OnCallReceiverKind,
+} from "../monitoring";
 import { backupRuleGroups, serviceAlertExpression, serviceRuleGroups, type PrometheusRuleGroup } from "../prometheus";
 import { catalogueEntry } from "../catalogue";
 
 /** Pinned charts: an upgrade is a reviewed change, never a side effect of a redeploy. */
-export const PROMETHEUS_STACK_CHART = { chart: "kube-prometheus-stack", version: "75.15.0", repo: "https://prometheus-community.github.io/helm-charts" } as const;
-export const BLACKBOX_EXPORTER_CHART = { chart: "prometheus-blackbox-exporter", version: "11.7.0", repo: "https://prometheus-community.github.io/helm-charts" } as const;
+export const PROMETHEUS_STACK_CHART = {
+    chart: "kube-prometheus-stack",
+    version: "75.15.0",
+    repo: "https://prometheus-community.github.io/helm-charts",
+} as const;
+export const BLACKBOX_EXPORTER_CHART = {
+    chart: "prometheus-blackbox-exporter",
+    version: "11.7.0",
+    repo: "https://prometheus-community.github.io/helm-charts",
+} as const;
 
 export interface KubernetesMonitoringArgs extends MonitoringArgs {
     /** Namespace of the workloads; rules, monitors and routing live beside them. */
@@ -31,7 +46,10 @@ export interface KubernetesMonitoringArgs extends MonitoringArgs {
  * Adds labels to every rule: the operator's AlertmanagerConfig only receives alerts carrying its
  * own `namespace`, and several expressions aggregate that label away.
  */
-export function withRuleLabels(groups: readonly PrometheusRuleGroup[], labels: Readonly<Record<string, string>>): PrometheusRuleGroup[] {
+export function withRuleLabels(
+    groups: readonly PrometheusRuleGroup[],
+    labels: Readonly<Record<string, string>>,
+): PrometheusRuleGroup[] {
     return groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, labels: { ...r.labels, ...labels } })) }));
 }
 
@@ -51,14 +69,40 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
         const stack = args.installPrometheusStack ? this.installStack(name, release, monitoringNamespace) : [];
         // The CRDs come with the stack: custom resources wait for it when it is installed here.
         const crOpts = { parent: this, dependsOn: stack };
-        const cr = (childName: string, apiVersion: string, kind: string, metaName: pulumi.Input<string>, spec: pulumi.Input<Record<string, unknown>>, extraLabels: Record<string, string> = {}) =>
-            new apiextensions.CustomResource(childName, { apiVersion, kind, metadata: { name: metaName, namespace, labels: { ...labels, ...extraLabels } }, spec }, crOpts);
+        const cr = (
+            childName: string,
+            apiVersion: string,
+            kind: string,
+            metaName: pulumi.Input<string>,
+            spec: pulumi.Input<Record<string, unknown>>,
+            extraLabels: Record<string, string> = {},
+        ) =>
+            new apiextensions.CustomResource(
+                childName,
+                {
+                    apiVersion,
+                    kind,
+                    metadata: { name: metaName, namespace, labels: { ...labels, ...extraLabels } },
+                    spec,
+                },
+                crOpts,
+            );
         const ruleLabels = { namespace: args.namespaceName };
 
         for (const service of args.services) {
             const svc = service.name;
-            const groups = pulumi.output(service.healthUrl).apply((url) => withRuleLabels(serviceRuleGroups(alertTarget(service, url, args.namespaceName), t), ruleLabels));
-            cr(`${name}-${svc}-rules`, "monitoring.coreos.com/v1", "PrometheusRule", `${svc}-alerts`, groups.apply((g) => ({ groups: g })));
+            const groups = pulumi
+                .output(service.healthUrl)
+                .apply((url) =>
+                    withRuleLabels(serviceRuleGroups(alertTarget(service, url, args.namespaceName), t), ruleLabels),
+                );
+            cr(
+                `${name}-${svc}-rules`,
+                "monitoring.coreos.com/v1",
+                "PrometheusRule",
+                `${svc}-alerts`,
+                groups.apply((g) => ({ groups: g })),
+            );
             // The operator labels every scraped series with `service` = the Service's name: the label the rules select on.
             cr(`${name}-${svc}-servicemonitor`, "monitoring.coreos.com/v1", "ServiceMonitor", svc, {
                 selector: { matchLabels: { "app.kubernetes.io/name": svc, "estate.io/tier": "app" } },
@@ -68,7 +112,9 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
                 `${name}-${svc}-dashboard`,
                 {
                     metadata: { name: `${svc}-dashboard`, namespace, labels: { ...labels, grafana_dashboard: "1" } },
-                    data: groups.apply((g) => ({ [`estate-${svc}.json`]: JSON.stringify(grafanaDashboard(svc, g), null, 2) })),
+                    data: groups.apply((g) => ({
+                        [`estate-${svc}.json`]: JSON.stringify(grafanaDashboard(svc, g), null, 2),
+                    })),
                 },
                 { parent: this },
             );
@@ -82,18 +128,32 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
                     targets: { staticConfig: { static: [service.healthUrl], labels: { service: svc } } },
                 });
                 if (args.latencyAutoscaling) {
-                    const p95 = signalQuery(serviceAlertExpression(catalogueEntry("http-latency-p95-high"), alertTarget(service, undefined), t));
+                    const p95 = signalQuery(
+                        serviceAlertExpression(
+                            catalogueEntry("http-latency-p95-high"),
+                            alertTarget(service, undefined),
+                            t,
+                        ),
+                    );
                     cr(`${name}-${svc}-scaler`, "keda.sh/v1alpha1", "ScaledObject", svc, {
                         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: svc },
                         minReplicaCount: service.scaling.minReplicas,
                         maxReplicaCount: service.scaling.maxReplicas,
                         triggers: [
-                            { type: "cpu", metricType: "Utilization", metadata: { value: String(service.scaling.targetCpuPercent) } },
+                            {
+                                type: "cpu",
+                                metricType: "Utilization",
+                                metadata: { value: String(service.scaling.targetCpuPercent) },
+                            },
                             // Value, not AverageValue: a p95 does not shrink when divided across replicas.
                             {
                                 type: "prometheus",
                                 metricType: "Value",
-                                metadata: { serverAddress: `http://prometheus-operated.${monitoringNamespace}.svc:9090`, query: p95, threshold: String(t.latencyP95Seconds) },
+                                metadata: {
+                                    serverAddress: `http://prometheus-operated.${monitoringNamespace}.svc:9090`,
+                                    query: p95,
+                                    threshold: String(t.latencyP95Seconds),
+                                },
                             },
                         ],
                     });
@@ -101,7 +161,9 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
             }
         }
         if ((args.backups ?? []).length > 0) {
-            cr(`${name}-backup-rules`, "monitoring.coreos.com/v1", "PrometheusRule", "backup-alerts", { groups: withRuleLabels(backupRuleGroups(args.backups ?? [], t), ruleLabels) });
+            cr(`${name}-backup-rules`, "monitoring.coreos.com/v1", "PrometheusRule", "backup-alerts", {
+                groups: withRuleLabels(backupRuleGroups(args.backups ?? [], t), ruleLabels),
+            });
         }
 
         const routing = cr(
@@ -113,9 +175,15 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
             { alertmanagerConfig: "estate" },
         );
         this.receiverKind = pulumi.output(args.onCall.kind);
-        this.routingIds = pulumi.all([routing.metadata.namespace, routing.metadata.name]).apply(([ns, n]) => [`${ns}/${n}`]);
+        this.routingIds = pulumi
+            .all([routing.metadata.namespace, routing.metadata.name])
+            .apply(([ns, n]) => [`${ns}/${n}`]);
         this.alertNames = pulumi.output(alertNamesByService(args));
-        this.registerOutputs({ receiverKind: this.receiverKind, routingIds: this.routingIds, alertNames: this.alertNames });
+        this.registerOutputs({
+            receiverKind: this.receiverKind,
+            routingIds: this.routingIds,
+            alertNames: this.alertNames,
+        });
     }
 
     /** Pages and tickets go to the on-call integration, its key read from the secret store's Kubernetes Secret. */
@@ -124,15 +192,24 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
         if (ref === undefined) {
             // No key: the routes stay, the receivers deliver nowhere, and the policy pack refuses the stack.
             const none: CrdReceiver = { kind: "webhook", url: { name: "", key: "" } };
-            const spec: Record<string, unknown> = { ...alertmanagerConfigCrdSpec({ onCall: none, tickets: none }), receivers: [{ name: "on-call" }, { name: "tickets" }] };
+            const spec: Record<string, unknown> = {
+                ...alertmanagerConfigCrdSpec({ onCall: none, tickets: none }),
+                receivers: [{ name: "on-call" }, { name: "tickets" }],
+            };
             return spec;
         }
         if (ref.kind !== "kubernetes-secret") {
-            throw new pulumi.ResourceError(`\`onCall.keyRef\` is a ${ref.kind} reference; Alertmanager reads Kubernetes Secrets`, this);
+            throw new pulumi.ResourceError(
+                `\`onCall.keyRef\` is a ${ref.kind} reference; Alertmanager reads Kubernetes Secrets`,
+                this,
+            );
         }
         return pulumi.output(ref.secretName).apply((secretName) => {
             const key = { name: secretName, key: ref.key };
-            const receiver: CrdReceiver = args.onCall.kind === "pagerduty" ? { kind: "pagerduty", routingKey: key } : { kind: "webhook", url: key };
+            const receiver: CrdReceiver =
+                args.onCall.kind === "pagerduty"
+                    ? { kind: "pagerduty", routingKey: key }
+                    : { kind: "webhook", url: key };
             return alertmanagerConfigCrdSpec({ onCall: receiver, tickets: receiver });
         });
     }
@@ -163,7 +240,16 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
                             alertmanagerConfigNamespaceSelector: {},
                         },
                     },
-                    grafana: { sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" } } },
+                    grafana: {
+                        sidecar: {
+                            dashboards: {
+                                enabled: true,
+                                label: "grafana_dashboard",
+                                labelValue: "1",
+                                searchNamespace: "ALL",
+                            },
+                        },
+                    },
                 },
             },
             { parent: this },

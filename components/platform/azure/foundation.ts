@@ -36,13 +36,22 @@ export class AzureFoundation extends pulumi.ComponentResource {
         const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location }, { parent: this, protect });
         const workspace = new operationalinsights.Workspace(
             `${name}-logs`,
-            { resourceGroupName: group.name, location: args.location, sku: { name: "PerGB2018" }, retentionInDays: args.logRetentionDays ?? 30 },
+            {
+                resourceGroupName: group.name,
+                location: args.location,
+                sku: { name: "PerGB2018" },
+                retentionInDays: args.logRetentionDays ?? 30,
+            },
             { parent: this, protect },
         );
         const sharedKey = operationalinsights
             .getSharedKeysOutput({ resourceGroupName: group.name, workspaceName: workspace.name }, { parent: this })
             .apply((keys) => keys.primarySharedKey ?? "");
-        this.network = new AzureNetwork(`${name}-network`, { resourceGroupName: group.name, location: args.location }, { parent: this });
+        this.network = new AzureNetwork(
+            `${name}-network`,
+            { resourceGroupName: group.name, location: args.location },
+            { parent: this },
+        );
         const environment = new app.ManagedEnvironment(
             `${name}-env`,
             {
@@ -51,10 +60,16 @@ export class AzureFoundation extends pulumi.ComponentResource {
                 zoneRedundant: false,
                 // In the VNet, so apps reach the stores' private addresses; public ingress still works (internal: false).
                 vnetConfiguration: { infrastructureSubnetId: this.network.appsSubnetId, internal: false },
-                workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }, ...(args.gpuWorkloadProfile ? [GPU_WORKLOAD_PROFILE] : [])],
+                workloadProfiles: [
+                    { name: "Consumption", workloadProfileType: "Consumption" },
+                    ...(args.gpuWorkloadProfile ? [GPU_WORKLOAD_PROFILE] : []),
+                ],
                 appLogsConfiguration: {
                     destination: "log-analytics",
-                    logAnalyticsConfiguration: { customerId: workspace.customerId, sharedKey: pulumi.secret(sharedKey) },
+                    logAnalyticsConfiguration: {
+                        customerId: workspace.customerId,
+                        sharedKey: pulumi.secret(sharedKey),
+                    },
                 },
             },
             { parent: this },
@@ -71,6 +86,10 @@ export class AzureFoundation extends pulumi.ComponentResource {
         this.identityPrincipalId = identity.principalId;
         this.identityClientId = identity.clientId;
         this.workspaceId = workspace.id;
-        this.registerOutputs({ resourceGroupName: this.resourceGroupName, environmentId: this.environmentId, identityId: this.identityId });
+        this.registerOutputs({
+            resourceGroupName: this.resourceGroupName,
+            environmentId: this.environmentId,
+            identityId: this.identityId,
+        });
     }
 }

@@ -29,13 +29,26 @@ export class AzureNetwork extends pulumi.ComponentResource {
         super("estate:platform:AzureNetwork", name, {}, opts);
         const vnet = new network.VirtualNetwork(
             `${name}-vnet`,
-            { resourceGroupName: args.resourceGroupName, location: args.location, addressSpace: { addressPrefixes: [NETWORK_PLAN.addressSpace] } },
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                addressSpace: { addressPrefixes: [NETWORK_PLAN.addressSpace] },
+            },
             { parent: this },
         );
-        const subnet = (suffix: string, props: Omit<network.SubnetArgs, "resourceGroupName" | "virtualNetworkName">, after?: pulumi.Resource) =>
+        const subnet = (
+            suffix: string,
+            props: Omit<network.SubnetArgs, "resourceGroupName" | "virtualNetworkName">,
+            after?: pulumi.Resource,
+        ) =>
             new network.Subnet(
                 `${name}-${suffix}`,
-                { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName: suffix, ...props },
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    virtualNetworkName: vnet.name,
+                    subnetName: suffix,
+                    ...props,
+                },
                 // Azure refuses concurrent subnet changes on one VNet: create them one after another.
                 { parent: this, ...(after ? { dependsOn: [after] } : {}) },
             );
@@ -47,15 +60,27 @@ export class AzureNetwork extends pulumi.ComponentResource {
         });
         const postgres = subnet(
             "postgres",
-            { addressPrefix: NETWORK_PLAN.postgres, delegations: [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }] },
+            {
+                addressPrefix: NETWORK_PLAN.postgres,
+                delegations: [{ name: "postgres-flexible", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+            },
             apps,
         );
-        const endpoints = subnet("endpoints", { addressPrefix: NETWORK_PLAN.endpoints, privateEndpointNetworkPolicies: "Disabled" }, postgres);
+        const endpoints = subnet(
+            "endpoints",
+            { addressPrefix: NETWORK_PLAN.endpoints, privateEndpointNetworkPolicies: "Disabled" },
+            postgres,
+        );
         this.vnetId = vnet.id;
         this.appsSubnetId = apps.id;
         this.postgresSubnetId = postgres.id;
         this.endpointsSubnetId = endpoints.id;
-        this.registerOutputs({ vnetId: this.vnetId, appsSubnetId: this.appsSubnetId, postgresSubnetId: this.postgresSubnetId, endpointsSubnetId: this.endpointsSubnetId });
+        this.registerOutputs({
+            vnetId: this.vnetId,
+            appsSubnetId: this.appsSubnetId,
+            postgresSubnetId: this.postgresSubnetId,
+            endpointsSubnetId: this.endpointsSubnetId,
+        });
     }
 }
 
@@ -67,11 +92,25 @@ export interface LinkedPrivateZoneArgs {
 }
 
 /** A private DNS zone linked to the estate's VNet, so store host names resolve to private addresses. */
-export function linkedPrivateZone(name: string, args: LinkedPrivateZoneArgs, parent: pulumi.Resource): { zone: privatedns.PrivateZone; link: privatedns.VirtualNetworkLink } {
-    const zone = new privatedns.PrivateZone(`${name}-dns`, { resourceGroupName: args.resourceGroupName, privateZoneName: args.zoneName, location: "global" }, { parent });
+export function linkedPrivateZone(
+    name: string,
+    args: LinkedPrivateZoneArgs,
+    parent: pulumi.Resource,
+): { zone: privatedns.PrivateZone; link: privatedns.VirtualNetworkLink } {
+    const zone = new privatedns.PrivateZone(
+        `${name}-dns`,
+        { resourceGroupName: args.resourceGroupName, privateZoneName: args.zoneName, location: "global" },
+        { parent },
+    );
     const link = new privatedns.VirtualNetworkLink(
         `${name}-dns-link`,
-        { resourceGroupName: args.resourceGroupName, privateZoneName: zone.name, location: "global", registrationEnabled: false, virtualNetwork: { id: args.vnetId } },
+        {
+            resourceGroupName: args.resourceGroupName,
+            privateZoneName: zone.name,
+            location: "global",
+            registrationEnabled: false,
+            virtualNetwork: { id: args.vnetId },
+        },
         { parent },
     );
     return { zone, link };

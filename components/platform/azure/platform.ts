@@ -82,7 +82,13 @@ export class AzurePlatform implements EstatePlatform {
         );
         return new AzureMonitoring(
             name,
-            { ...args, resourceGroupName: this.foundation.resourceGroupName, location: this.config.azure.location, workspaceId: this.foundation.workspaceId, appIds },
+            {
+                ...args,
+                resourceGroupName: this.foundation.resourceGroupName,
+                location: this.config.azure.location,
+                workspaceId: this.foundation.workspaceId,
+                appIds,
+            },
             { parent: this.parent },
         );
     }
@@ -90,7 +96,12 @@ export class AzurePlatform implements EstatePlatform {
     job(name: string, args: JobArgs) {
         return new ContainerAppJob(
             name,
-            { ...args, resourceGroupName: this.foundation.resourceGroupName, environmentId: this.foundation.environmentId, identityId: this.foundation.identityId },
+            {
+                ...args,
+                resourceGroupName: this.foundation.resourceGroupName,
+                environmentId: this.foundation.environmentId,
+                identityId: this.foundation.identityId,
+            },
             { parent: this.parent },
         );
     }
@@ -164,7 +175,11 @@ export class AzurePlatform implements EstatePlatform {
     }
 
     ollama(name: string, args: OllamaArgs) {
-        return new OllamaContainerApp(name, { ...args, ...this.placement(), ...this.environment() }, { parent: this.parent });
+        return new OllamaContainerApp(
+            name,
+            { ...args, ...this.placement(), ...this.environment() },
+            { parent: this.parent },
+        );
     }
 
     private placement() {

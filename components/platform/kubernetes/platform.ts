@@ -31,13 +31,21 @@ export class KubernetesPlatform implements EstatePlatform {
         private readonly config: EstateConfig,
         private readonly parent: pulumi.Resource,
     ) {
-        this.foundation = new KubernetesFoundation("foundation", { namespace: config.kubernetes.namespace, protect: config.isProd }, { parent });
+        this.foundation = new KubernetesFoundation(
+            "foundation",
+            { namespace: config.kubernetes.namespace, protect: config.isProd },
+            { parent },
+        );
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
         const opts = { parent: this.parent, dependsOn: [this.foundation] };
         if (this.config.secretStore === "kubernetes") {
-            return new KubernetesSecretStore(name, { namespace: this.foundation.namespace, entries, protect: this.config.isProd }, opts);
+            return new KubernetesSecretStore(
+                name,
+                { namespace: this.foundation.namespace, entries, protect: this.config.isProd },
+                opts,
+            );
         }
         return new GcpSecretManagerStore(
             name,
@@ -84,7 +92,11 @@ export class KubernetesPlatform implements EstatePlatform {
     }
 
     job(name: string, args: JobArgs) {
-        return new KubernetesJob(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+        return new KubernetesJob(
+            name,
+            { ...args, namespace: this.foundation.namespace },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
     }
 
     backups(name: string, args: BackupsArgs) {
@@ -122,14 +134,26 @@ export class KubernetesPlatform implements EstatePlatform {
     }
 
     redis(name: string, args: RedisArgs) {
-        return new KubernetesRedis(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+        return new KubernetesRedis(
+            name,
+            { ...args, namespace: this.foundation.namespace },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
     }
 
     neo4j(name: string, args: Neo4jArgs) {
-        return new KubernetesNeo4j(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+        return new KubernetesNeo4j(
+            name,
+            { ...args, namespace: this.foundation.namespace },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
     }
 
     ollama(name: string, args: OllamaArgs) {
-        return new KubernetesOllama(name, { ...args, namespace: this.foundation.namespace }, { parent: this.parent, dependsOn: [this.foundation] });
+        return new KubernetesOllama(
+            name,
+            { ...args, namespace: this.foundation.namespace },
+            { parent: this.parent, dependsOn: [this.foundation] },
+        );
     }
 }

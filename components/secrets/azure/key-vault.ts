@@ -61,18 +61,32 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             entry,
             secret: new keyvault.Secret(
                 `${name}-${entry.id}`,
-                { resourceGroupName: args.resourceGroupName, vaultName: this.vault.name, secretName: entry.id, properties: { value: entry.value } },
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    vaultName: this.vault.name,
+                    secretName: entry.id,
+                    properties: { value: entry.value },
+                },
                 { parent: this, protect, retainOnDelete: protect },
             ),
         }));
         this.refs = Object.fromEntries(
             secrets.map(({ entry, secret }) => [
                 entry.id,
-                { kind: "key-vault" as const, name: entry.id, secretUri: pulumi.unsecret(secret.properties.secretUri), identityId: args.readerIdentityId },
+                {
+                    kind: "key-vault" as const,
+                    name: entry.id,
+                    secretUri: pulumi.unsecret(secret.properties.secretUri),
+                    identityId: args.readerIdentityId,
+                },
             ]),
         );
         this.secretNames = pulumi
-            .all(secrets.map(({ entry }) => this.vault.name.apply((vault) => [entry.id, `${vault}/${entry.id}`] as const)))
+            .all(
+                secrets.map(({ entry }) =>
+                    this.vault.name.apply((vault) => [entry.id, `${vault}/${entry.id}`] as const),
+                ),
+            )
             .apply((pairs) => Object.fromEntries(pairs));
         this.registerOutputs({ secretNames: this.secretNames });
     }

@@ -34,11 +34,17 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
         const replicaLocations = args.replicaLocations ?? [];
         const protect = args.protect ?? false;
         const replication =
-            replicaLocations.length > 0 ? { userManaged: { replicas: replicaLocations.map((location) => ({ location })) } } : { auto: {} };
+            replicaLocations.length > 0
+                ? { userManaged: { replicas: replicaLocations.map((location) => ({ location })) } }
+                : { auto: {} };
 
         const reader = new serviceaccount.Account(
             `${name}-reader`,
-            { project: args.project, accountId: `${args.prefix}-secrets`.slice(0, 30), displayName: `External Secrets reader for ${args.prefix}` },
+            {
+                project: args.project,
+                accountId: `${args.prefix}-secrets`.slice(0, 30),
+                displayName: `External Secrets reader for ${args.prefix}`,
+            },
             { parent: this },
         );
 
@@ -53,10 +59,19 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
                 },
                 { parent: this, protect },
             );
-            new secretmanager.SecretVersion(`${name}-${entry.id}-version`, { secret: secret.id, secretData: entry.value }, { parent: this, protect });
+            new secretmanager.SecretVersion(
+                `${name}-${entry.id}-version`,
+                { secret: secret.id, secretData: entry.value },
+                { parent: this, protect },
+            );
             new secretmanager.SecretIamMember(
                 `${name}-${entry.id}-reader`,
-                { project: args.project, secretId: secret.secretId, role: "roles/secretmanager.secretAccessor", member: pulumi.interpolate`serviceAccount:${reader.email}` },
+                {
+                    project: args.project,
+                    secretId: secret.secretId,
+                    role: "roles/secretmanager.secretAccessor",
+                    member: pulumi.interpolate`serviceAccount:${reader.email}`,
+                },
                 { parent: this },
             );
             return { entry, secret };
@@ -65,7 +80,11 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
         const kubernetesReader = new corev1.ServiceAccount(
             `${name}-ksa`,
             {
-                metadata: { name: `${name}-reader`, namespace: args.namespace, annotations: { "iam.gke.io/gcp-service-account": reader.email } },
+                metadata: {
+                    name: `${name}-reader`,
+                    namespace: args.namespace,
+                    annotations: { "iam.gke.io/gcp-service-account": reader.email },
+                },
                 automountServiceAccountToken: false,
             },
             { parent: this },
@@ -86,7 +105,14 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
                 apiVersion: "external-secrets.io/v1",
                 kind: "SecretStore",
                 metadata: { name, namespace: args.namespace },
-                spec: { provider: { gcpsm: { projectID: args.project, auth: { workloadIdentity: { serviceAccountRef: { name: kubernetesReader.metadata.name } } } } } },
+                spec: {
+                    provider: {
+                        gcpsm: {
+                            projectID: args.project,
+                            auth: { workloadIdentity: { serviceAccountRef: { name: kubernetesReader.metadata.name } } },
+                        },
+                    },
+                },
             },
             { parent: this },
         );
@@ -102,15 +128,24 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
                     refreshInterval: args.refreshInterval ?? "1h",
                     secretStoreRef: { kind: "SecretStore", name: store.metadata.name },
                     target: { name: targetName, creationPolicy: "Owner" },
-                    data: secrets.map(({ entry, secret }) => ({ secretKey: entry.id, remoteRef: { key: secret.secretId, version: "latest" } })),
+                    data: secrets.map(({ entry, secret }) => ({
+                        secretKey: entry.id,
+                        remoteRef: { key: secret.secretId, version: "latest" },
+                    })),
                 },
             },
             { parent: this },
         );
 
-        this.refs = Object.fromEntries(args.entries.map((e) => [e.id, { kind: "kubernetes-secret" as const, secretName: targetName, key: e.id }]));
+        this.refs = Object.fromEntries(
+            args.entries.map((e) => [e.id, { kind: "kubernetes-secret" as const, secretName: targetName, key: e.id }]),
+        );
         this.secretNames = pulumi
-            .all(secrets.map(({ entry, secret }) => secret.secretId.apply((id) => [entry.id, `projects/${args.project}/secrets/${id}`] as const)))
+            .all(
+                secrets.map(({ entry, secret }) =>
+                    secret.secretId.apply((id) => [entry.id, `projects/${args.project}/secrets/${id}`] as const),
+                ),
+            )
             .apply((pairs) => Object.fromEntries(pairs));
         this.registerOutputs({ secretNames: this.secretNames });
     }

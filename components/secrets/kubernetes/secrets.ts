@@ -26,7 +26,12 @@ export class KubernetesSecretStore extends pulumi.ComponentResource implements S
             },
             { parent: this, protect: args.protect ?? false },
         );
-        this.refs = Object.fromEntries(args.entries.map((e) => [e.id, { kind: "kubernetes-secret" as const, secretName: secret.metadata.name, key: e.id }]));
+        this.refs = Object.fromEntries(
+            args.entries.map((e) => [
+                e.id,
+                { kind: "kubernetes-secret" as const, secretName: secret.metadata.name, key: e.id },
+            ]),
+        );
         this.secretNames = pulumi.output(Object.fromEntries(args.entries.map((e) => [e.id, `${name}/${e.id}`])));
         this.registerOutputs({ secretNames: this.secretNames });
     }

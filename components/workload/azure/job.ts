@@ -19,11 +19,18 @@ export const JOB_PURPOSE_TAG = "estate-job";
 export function keyVaultSecrets(secretEnv: Readonly<Record<string, SecretRef>>, owner: pulumi.Resource) {
     const refs = Object.entries(secretEnv).map(([envName, ref]) => {
         if (ref.kind !== "key-vault") {
-            throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`, owner);
+            throw new pulumi.ResourceError(
+                `\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`,
+                owner,
+            );
         }
         return { envName, ref };
     });
-    const secrets = [...new Map(refs.map(({ ref }) => [ref.name, { name: ref.name, keyVaultUrl: ref.secretUri, identity: ref.identityId }])).values()];
+    const secrets = [
+        ...new Map(
+            refs.map(({ ref }) => [ref.name, { name: ref.name, keyVaultUrl: ref.secretUri, identity: ref.identityId }]),
+        ).values(),
+    ];
     const env = refs.map(({ envName, ref }) => ({ name: envName, secretRef: ref.name }));
     return { secrets, env };
 }
@@ -57,7 +64,12 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
                 resourceGroupName: args.resourceGroupName,
                 environmentId: args.environmentId,
                 identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
-                tags: { "estate-tier": "job", "estate-component": "job", "estate-name": name, [JOB_PURPOSE_TAG]: args.purpose },
+                tags: {
+                    "estate-tier": "job",
+                    "estate-component": "job",
+                    "estate-name": name,
+                    [JOB_PURPOSE_TAG]: args.purpose,
+                },
                 configuration: {
                     triggerType: "Manual",
                     manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 },

@@ -26,7 +26,11 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
         const isPublic = args.host !== undefined;
         const size = containerAppSize(args.cpu);
         const keyVaultRefs = Object.entries(args.secretEnv).map(([envName, ref]) => this.keyVaultRef(envName, ref));
-        const probe = (type: "Liveness" | "Readiness" | "Startup", path: string, failureThreshold: number): azureInputs.app.ContainerAppProbeArgs => ({
+        const probe = (
+            type: "Liveness" | "Readiness" | "Startup",
+            path: string,
+            failureThreshold: number,
+        ): azureInputs.app.ContainerAppProbeArgs => ({
             type,
             httpGet: { path, port: args.port, scheme: "HTTP" },
             periodSeconds: args.probes.periodSeconds,
@@ -53,11 +57,21 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                         allowInsecure: false,
                         traffic: [{ latestRevision: true, weight: 100, label: "current" }],
                         ...(args.corsAllowedOrigins && args.corsAllowedOrigins.length > 0
-                            ? { corsPolicy: { allowedOrigins: [...args.corsAllowedOrigins], allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], allowCredentials: true } }
+                            ? {
+                                  corsPolicy: {
+                                      allowedOrigins: [...args.corsAllowedOrigins],
+                                      allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                                      allowCredentials: true,
+                                  },
+                              }
                             : {}),
                     },
                     // Key Vault references only: the value never passes through this program.
-                    secrets: uniqueByName(keyVaultRefs).map((ref) => ({ name: ref.name, keyVaultUrl: ref.secretUri, identity: ref.identityId })),
+                    secrets: uniqueByName(keyVaultRefs).map((ref) => ({
+                        name: ref.name,
+                        keyVaultUrl: ref.secretUri,
+                        identity: ref.identityId,
+                    })),
                 },
                 template: {
                     containers: [
@@ -82,8 +96,19 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                         // Scale rules cannot read Application Insights, so no p95-latency rule here (runbook 003
                         // asks for CPU + p95): concurrency and CPU scale, and the p95 alert pages.
                         rules: [
-                            { name: "http-concurrency", http: { metadata: { concurrentRequests: String(args.concurrentRequestsPerReplica ?? 50) } } },
-                            { name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: String(args.targetCpuPercent ?? 70) } } },
+                            {
+                                name: "http-concurrency",
+                                http: {
+                                    metadata: { concurrentRequests: String(args.concurrentRequestsPerReplica ?? 50) },
+                                },
+                            },
+                            {
+                                name: "cpu",
+                                custom: {
+                                    type: "cpu",
+                                    metadata: { type: "Utilization", value: String(args.targetCpuPercent ?? 70) },
+                                },
+                            },
                         ],
                     },
                 },
@@ -96,12 +121,20 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
         this.internalUrl = pulumi.output(`http://${name}`);
         this.image = pulumi.output(args.image);
         this.previousImage = pulumi.output(args.previousImage);
-        this.registerOutputs({ url: this.url, internalUrl: this.internalUrl, image: this.image, previousImage: this.previousImage });
+        this.registerOutputs({
+            url: this.url,
+            internalUrl: this.internalUrl,
+            image: this.image,
+            previousImage: this.previousImage,
+        });
     }
 
     private keyVaultRef(envName: string, ref: SecretRef) {
         if (ref.kind !== "key-vault") {
-            throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`, this);
+            throw new pulumi.ResourceError(
+                `\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`,
+                this,
+            );
         }
         return { envName, name: ref.name, secretUri: ref.secretUri, identityId: ref.identityId };
     }

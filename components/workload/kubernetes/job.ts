@@ -17,13 +17,23 @@ export const JOB_PURPOSE_LABEL = "estate.io/job";
 /** Egress every job pod needs: cluster DNS. */
 export const dnsEgress: k8stypes.networking.v1.NetworkPolicyEgressRule = {
     to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+    ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+    ],
 };
 
 /** Maps a secret reference onto a Kubernetes `secretKeyRef`; Key Vault references cannot be read here. */
-export function secretKeyRefOf(envName: string, ref: SecretRef, owner: pulumi.Resource): { name: pulumi.Input<string>; key: string } {
+export function secretKeyRefOf(
+    envName: string,
+    ref: SecretRef,
+    owner: pulumi.Resource,
+): { name: pulumi.Input<string>; key: string } {
     if (ref.kind !== "kubernetes-secret") {
-        throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`, owner);
+        throw new pulumi.ResourceError(
+            `\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`,
+            owner,
+        );
     }
     return { name: ref.secretName, key: ref.key };
 }
@@ -69,8 +79,14 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
                                     imagePullPolicy: "IfNotPresent",
                                     command: [...args.command],
                                     env: [
-                                        ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
-                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({ name: envName, valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) } })),
+                                        ...Object.entries(args.env).map(([envName, value]) => ({
+                                            name: envName,
+                                            value,
+                                        })),
+                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({
+                                            name: envName,
+                                            valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) },
+                                        })),
                                     ],
                                     resources: resourceSizing(args.cpu, args.memory),
                                     securityContext: restrictedContainerSecurityContext,
@@ -99,7 +115,12 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
                     podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
                     policyTypes: ["Ingress", "Egress"],
                     ingress: [],
-                    egress: [dnsEgress, ...(args.dependencies ?? []).map((d) => ({ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": d } } }] }))],
+                    egress: [
+                        dnsEgress,
+                        ...(args.dependencies ?? []).map((d) => ({
+                            to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": d } } }],
+                        })),
+                    ],
                 },
             },
             { parent: this },

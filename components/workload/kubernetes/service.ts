@@ -84,12 +84,20 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                                     imagePullPolicy: "IfNotPresent",
                                     ports: [{ name: "http", containerPort: args.port }],
                                     env: [
-                                        ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
-                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({ name: envName, valueFrom: { secretKeyRef: this.secretKeyRef(envName, ref) } })),
+                                        ...Object.entries(args.env).map(([envName, value]) => ({
+                                            name: envName,
+                                            value,
+                                        })),
+                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({
+                                            name: envName,
+                                            valueFrom: { secretKeyRef: this.secretKeyRef(envName, ref) },
+                                        })),
                                     ],
                                     resources: resourceSizing(args.cpu, args.memory),
                                     securityContext: restrictedContainerSecurityContext,
-                                    startupProbe: probe(args.probes.livenessPath, { failureThreshold: args.probes.startupFailureThreshold }),
+                                    startupProbe: probe(args.probes.livenessPath, {
+                                        failureThreshold: args.probes.startupFailureThreshold,
+                                    }),
                                     livenessProbe: probe(args.probes.livenessPath),
                                     readinessProbe: probe(args.probes.readinessPath),
                                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
@@ -107,7 +115,10 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
 
         this.service = new corev1.Service(
             `${name}-service`,
-            { metadata: { name, namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] } },
+            {
+                metadata: { name, namespace, labels },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+            },
             childOpts,
         );
 
@@ -120,7 +131,10 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                         namespace,
                         labels,
                         annotations: tls
-                            ? { "cert-manager.io/cluster-issuer": clusterIssuer, "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" }
+                            ? {
+                                  "cert-manager.io/cluster-issuer": clusterIssuer,
+                                  "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+                              }
                             : {},
                     },
                     spec: {
@@ -129,7 +143,17 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                         rules: [
                             {
                                 host: args.host,
-                                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: this.service.metadata.name, port: { name: "http" } } } }] },
+                                http: {
+                                    paths: [
+                                        {
+                                            path: "/",
+                                            pathType: "Prefix",
+                                            backend: {
+                                                service: { name: this.service.metadata.name, port: { name: "http" } },
+                                            },
+                                        },
+                                    ],
+                                },
                             },
                         ],
                     },
@@ -144,10 +168,22 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                 {
                     metadata: { name, namespace, labels },
                     spec: {
-                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+                        scaleTargetRef: {
+                            apiVersion: "apps/v1",
+                            kind: "Deployment",
+                            name: this.deployment.metadata.name,
+                        },
                         minReplicas: args.minReplicas,
                         maxReplicas: args.maxReplicas,
-                        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 } } }],
+                        metrics: [
+                            {
+                                type: "Resource",
+                                resource: {
+                                    name: "cpu",
+                                    target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 },
+                                },
+                            },
+                        ],
                     },
                 },
                 childOpts,
@@ -161,10 +197,16 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
         );
 
         // The namespace denies everything by default; this opens exactly what the service needs.
-        const callerPeers = (args.allowedCallers ?? []).map((caller) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": caller } } }));
+        const callerPeers = (args.allowedCallers ?? []).map((caller) => ({
+            podSelector: { matchLabels: { "app.kubernetes.io/name": caller } },
+        }));
         const edgePeers =
-            args.host !== undefined ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ingressNamespace } } }] : [];
-        const monitoringPeers = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }];
+            args.host !== undefined
+                ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ingressNamespace } } }]
+                : [];
+        const monitoringPeers = [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+        ];
         new networkingv1.NetworkPolicy(
             `${name}-netpol`,
             {
@@ -172,12 +214,35 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                 spec: {
                     podSelector: { matchLabels: selector },
                     policyTypes: ["Ingress", "Egress"],
-                    ingress: [{ from: [...edgePeers, ...callerPeers, ...monitoringPeers], ports: [{ protocol: "TCP", port: "http" }] }],
+                    ingress: [
+                        {
+                            from: [...edgePeers, ...callerPeers, ...monitoringPeers],
+                            ports: [{ protocol: "TCP", port: "http" }],
+                        },
+                    ],
                     egress: [
-                        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
-                        ...(args.dependencies ?? []).map((dependency) => ({ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": dependency } } }] })),
+                        {
+                            to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                        ...(args.dependencies ?? []).map((dependency) => ({
+                            to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": dependency } } }],
+                        })),
                         // External upstreams (OIDC, OTEL collector, allow-listed APIs) only over TLS.
-                        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                        {
+                            to: [
+                                {
+                                    ipBlock: {
+                                        cidr: "0.0.0.0/0",
+                                        except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                                    },
+                                },
+                            ],
+                            ports: [{ protocol: "TCP", port: 443 }],
+                        },
                     ],
                 },
             },
@@ -188,12 +253,20 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
         this.internalUrl = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local`;
         this.image = pulumi.output(args.image);
         this.previousImage = pulumi.output(args.previousImage);
-        this.registerOutputs({ url: this.url, internalUrl: this.internalUrl, image: this.image, previousImage: this.previousImage });
+        this.registerOutputs({
+            url: this.url,
+            internalUrl: this.internalUrl,
+            image: this.image,
+            previousImage: this.previousImage,
+        });
     }
 
     private secretKeyRef(envName: string, ref: SecretRef): { name: pulumi.Input<string>; key: string } {
         if (ref.kind !== "kubernetes-secret") {
-            throw new pulumi.ResourceError(`\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`, this);
+            throw new pulumi.ResourceError(
+                `\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`,
+                this,
+            );
         }
         return { name: ref.secretName, key: ref.key };
     }
