@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import { ConfigError } from "../stacks/config";
+import { checkDeployability, formatFindings } from "./deployability";
 import { analyze } from "./lib/analyzer";
 import { parseCliArgs, UsageError } from "./lib/cli";
 import { PROJECT_ROOT, runProgram, StackFileError } from "./lib/mock-run";
@@ -21,6 +22,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Previewing estate/${args.stack} offline (platform ${platform}, mock runtime, no credentials)\n`);
     console.log(renderTree(capture.resources));
 
+    // What the real target would refuse stops the plan before the policy verdict (exit 1).
+    const findings = checkDeployability(capture);
+    if (findings.length > 0) {
+        console.error(`\n${formatFindings(findings)}`);
+        return 1;
+    }
+
     let violations: PlanViolation[] | undefined;
     if (!args.flags.has("skip-policy")) {
         const report = await analyze(capture, { stack: args.stack });
@@ -33,15 +41,21 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\nResources:\n    + ${plan.summary.resources} to create`);
     if (violations === undefined) console.log("\nPolicies: skipped (--skip-policy)");
     else console.log(`\n${formatViolations(violations)}`);
-    console.log(`\nWrote ${path.relative(process.cwd(), written[0]!)}${written.length > 1 ? ` and ${written.length - 1} manifests` : ""}`);
+    console.log(
+        `\nWrote ${path.relative(process.cwd(), written[0]!)}${written.length > 1 ? ` and ${written.length - 1} manifests` : ""}`,
+    );
     return violations?.some((v) => v.enforcementLevel === "mandatory") ? 2 : 0;
 }
 
 main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-        if (error instanceof ConfigError || error instanceof StackFileError || error instanceof UsageError) console.error(`error: ${error.message}`);
-        else console.error(`error: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (error instanceof ConfigError || error instanceof StackFileError || error instanceof UsageError)
+            console.error(`error: ${error.message}`);
+        else
+            console.error(
+                `error: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            );
         process.exit(1);
     },
 );

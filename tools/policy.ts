@@ -1,6 +1,7 @@
 // `npm run policy -- --stack <name> [-c key=value ...]`: the program under mocks, then the
 // policy pack through its real analyzer server, reported like `pulumi preview`.
 // Exit 0: no mandatory violation; 2: mandatory violations; 1: program or config error.
+import { checkDeployability, formatFindings } from "./deployability";
 import { analyze, PolicyReport, Violation } from "./lib/analyzer";
 import { parseCliArgs, UsageError } from "./lib/cli";
 import { runProgram } from "./lib/mock-run";
@@ -15,7 +16,9 @@ export function formatReport(report: PolicyReport, stack: string): string {
         lines.push("Policies:", "    estate@v0.1.0 (local: policies)");
         for (const [policy, vs] of [...byPolicy].sort(([a], [b]) => a.localeCompare(b))) {
             for (const v of vs) {
-                lines.push(`        - [${v.enforcementLevel}]${v.severity ? ` [severity: ${v.severity}]` : ""}  ${policy}  (${v.urn ?? "stack"})`);
+                lines.push(
+                    `        - [${v.enforcementLevel}]${v.severity ? ` [severity: ${v.severity}]` : ""}  ${policy}  (${v.urn ?? "stack"})`,
+                );
                 lines.push(`          ${v.message}`);
             }
         }
@@ -48,6 +51,11 @@ async function main(): Promise<number> {
     }
     try {
         const capture = await runProgram({ stack: args.stack, overrides: args.config });
+        const findings = checkDeployability(capture);
+        if (findings.length > 0) {
+            console.error(formatFindings(findings));
+            return 1;
+        }
         const report = await analyze(capture, { stack: args.stack });
         console.log(formatReport(report, args.stack));
         return policyExitCode(report);
