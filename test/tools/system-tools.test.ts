@@ -136,6 +136,11 @@ describe("installing them", () => {
 });
 
 describe("npm's pretest step (tools/test-tools.ts)", () => {
+    it("is what npm runs before `npm test`", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
+        assert.equal(pkg.scripts.pretest, "node --import tsx tools/test-tools.ts");
+    });
+
     it("exits 0 on this machine, which has every tool", () => {
         const { code, stderr } = runPretest(process.env.PATH ?? "");
         assert.equal(code, 0, stderr);
