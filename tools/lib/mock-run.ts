@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { configKeyDeclarations } from "../../stacks/config-schema";
 import { computedOutputs, invokeResult } from "./mock-outputs";
+import { checkStackConfig, formatCliConfigProblems, projectConfigOf, type StackFile } from "./pulumi-cli-config";
 
 import { RESOURCE_REF_SIG, SECRET_SIG, SECRET_VALUE, UNKNOWN } from "./wire";
 
@@ -39,6 +41,8 @@ export interface ProgramCapture {
     resources: CapturedResource[];
     /** Stack outputs in wire form (secrets wrapped). */
     outputs: Record<string, unknown>;
+    /** Secrets replaced by offline stand-ins (runProgram only). */
+    offlineStandIns?: OfflineStandIn[];
 }
 
 export interface RunOptions {
@@ -46,6 +50,8 @@ export interface RunOptions {
     /** `key=value` overrides like `pulumi up -c`; keys without a namespace get `estate:`. */
     overrides?: Readonly<Record<string, string>>;
     projectRoot?: string;
+    /** Secret keys left unset instead of given a stand-in: what the program does when one is not set. */
+    unsetSecrets?: readonly string[];
 }
 
 /** Stand-in for values the CLI would decrypt: obviously fake, and still registered as secret. */
@@ -53,13 +59,28 @@ export function placeholderSecret(key: string): string {
     return `offline-placeholder-not-a-secret:${key}`;
 }
 
+/** A secret the offline run could not have: named in the plan output, never a silent default. */
+export interface OfflineStandIn {
+    key: string;
+    /** Why the real value is not there: never set in the stack file, or ciphertext nobody decrypts offline. */
+    reason: "not set" | "encrypted";
+}
+
 export class StackFileError extends Error {}
 
-/** Reads `Pulumi.<stack>.yaml` the way the CLI hands config to the program: strings, structured values as JSON. */
+/**
+ * Reads `Pulumi.<stack>.yaml` the way the CLI hands config to the program: `-c` overrides saved into
+ * it first (the real CLI writes them to the stack file), the CLI's own checks (tools/lib/pulumi-cli-config.ts),
+ * Pulumi.yaml defaults merged in, values as strings (structured ones as JSON). Secrets become
+ * stand-ins, still registered as secret: the committed ciphertext cannot be decrypted here, and an
+ * unset secret the schema knows gets one so the plan runs; both are listed in `standIns`.
+ */
 export function readStackConfig(
     projectRoot: string,
     stack: string,
-): { values: Record<string, string>; secretKeys: string[] } {
+    overrides: Readonly<Record<string, string>> = {},
+    unsetSecrets: readonly string[] = [],
+): { values: Record<string, string>; secretKeys: string[]; standIns: OfflineStandIn[] } {
     const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs.readdirSync(projectRoot).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
@@ -67,18 +88,49 @@ export function readStackConfig(
             `Stack "${stack}" has no stack file ${path.basename(file)}. Known stacks: ${known.join(", ") || "none"}.`,
         );
     }
-    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const project = projectConfigOf(parseYaml(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) ?? {});
+    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as StackFile;
+    const stackConfig: Record<string, unknown> = { ...doc.config };
+    for (const [rawKey, value] of Object.entries(overrides))
+        stackConfig[rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`] = value;
+    const checked = checkStackConfig(
+        stack,
+        project,
+        { ...doc, config: stackConfig },
+        {
+            project: "Pulumi.yaml",
+            stack: path.basename(file),
+        },
+    );
+    if (checked.problems.length > 0) throw new StackFileError(formatCliConfigProblems(stack, checked.problems));
+
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
-            values[key] = placeholderSecret(key);
+    const standIns: OfflineStandIn[] = [];
+    for (const [key, value] of Object.entries(checked.config)) {
+        values[key] = value.secure ? placeholderSecret(key) : value.text;
+        if (value.secure) {
             secretKeys.push(key);
-        } else {
-            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+            standIns.push({ key, reason: "encrypted" });
         }
     }
-    return { values, secretKeys };
+    for (const d of configKeyDeclarations()) {
+        const key = `${project.name}:${d.key}`;
+        if (!d.secret || key in values || unsetSecrets.includes(key)) continue;
+        values[key] = placeholderSecret(key);
+        secretKeys.push(key);
+        standIns.push({ key, reason: "not set" });
+    }
+    return { values, secretKeys, standIns };
+}
+
+/** One line per stand-in, for the plan output: which secret is fake here and how the real one is set. */
+export function describeStandIns(stack: string, standIns: readonly OfflineStandIn[]): string[] {
+    return standIns.map((s) =>
+        s.reason === "encrypted"
+            ? `offline stand-in for ${s.key} (its committed ciphertext is decrypted only by the Pulumi CLI)`
+            : `offline stand-in for ${s.key} (not set in Pulumi.${stack}.yaml: \`pulumi config set --secret ${s.key} --stack <org>/${stack}\` before \`pulumi preview\`)`,
+    );
 }
 
 /** Runs the real program (`index.ts`) under Pulumi's mock runtime and records every registration. */
@@ -86,13 +138,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     const projectRoot = options.projectRoot ?? PROJECT_ROOT;
     const project = (parseYaml(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as { name: string })
         .name;
-    const { values, secretKeys } = readStackConfig(projectRoot, options.stack);
-    for (const [rawKey, value] of Object.entries(options.overrides ?? {})) {
-        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
-        values[key] = value;
-        const index = secretKeys.indexOf(key);
-        if (index >= 0) secretKeys.splice(index, 1);
-    }
+    const { values, secretKeys, standIns } = readStackConfig(
+        projectRoot,
+        options.stack,
+        options.overrides,
+        options.unsetSecrets,
+    );
 
     pulumi.runtime.setAllConfig(values, secretKeys);
     await pulumi.runtime.setMocks(
@@ -126,7 +177,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     const config = Object.fromEntries(
         Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
     );
-    return { project, stack: options.stack, config, resources, outputs: outputs.value };
+    return { project, stack: options.stack, config, resources, outputs: outputs.value, offlineStandIns: standIns };
 }
 
 /**
