@@ -92,7 +92,7 @@ export function readStackConfig(
     const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as StackFile;
     const stackConfig: Record<string, unknown> = { ...doc.config };
     for (const [rawKey, value] of Object.entries(overrides))
-        stackConfig[rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`] = value;
+        stackConfig[rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`] = asStackFileValue(value);
     const checked = checkStackConfig(
         stack,
         project,
@@ -122,6 +122,19 @@ export function readStackConfig(
         standIns.push({ key, reason: "not set" });
     }
     return { values, secretKeys, standIns };
+}
+
+/**
+ * An offline `-c` value as if written in the stack file: a JSON list or map stays structured. (The real
+ * CLI's `-c` saves a plain string, which a key declared `array` refuses: it needs `config set --path`.)
+ */
+function asStackFileValue(value: string): unknown {
+    if (!/^\s*[[{]/.test(value)) return value;
+    try {
+        return JSON.parse(value) as unknown;
+    } catch {
+        return value;
+    }
 }
 
 /** One line per stand-in, for the plan output: which secret is fake here and how the real one is set. */
