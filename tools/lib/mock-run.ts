@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { configKeyDeclarations } from "../../stacks/config-schema";
 import { computedOutputs, invokeResult } from "./mock-outputs";
+import { customTimeoutsSeconds, type CustomTimeoutsSeconds } from "./pulumi-engine-options";
 import { checkStackConfig, formatCliConfigProblems, projectConfigOf, type StackFile } from "./pulumi-cli-config";
 
 import { RESOURCE_REF_SIG, SECRET_SIG, SECRET_VALUE, UNKNOWN } from "./wire";
@@ -28,6 +29,10 @@ export interface CapturedResource {
         deleteBeforeReplace: boolean;
         additionalSecretOutputs: string[];
         aliases: string[];
+        /** Set by the program (even to false), as the engine tells analyzers (`deleteBeforeReplaceDefined`). */
+        deleteBeforeReplaceDefined?: boolean;
+        /** In seconds, as the engine passes them to analyzers; absent when the program set none. */
+        customTimeouts?: CustomTimeoutsSeconds;
     };
     /** Inputs in Pulumi's wire form: secret values wrapped as `{ [SECRET_SIG]: SECRET_VALUE, value }`. */
     inputs: Record<string, unknown>;
@@ -174,12 +179,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
 
     const resources: CapturedResource[] = [];
     const outputs: { value: Record<string, unknown> } = { value: {} };
-    captureRegistrations(resources, outputs);
+    const refusals = captureRegistrations(resources, outputs);
 
     const entry = path.join(projectRoot, "index.ts");
     delete require.cache[require.resolve(entry)];
     await pulumi.runtime.runInPulumiStack(async () => require(entry));
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    if (refusals.length > 0) throw new Error(`the engine refuses ${refusals.join("; ")}`);
 
     const unknown = resources.filter((r) => JSON.stringify(r.inputs).includes(UNKNOWN));
     if (unknown.length > 0)
@@ -218,11 +224,12 @@ export async function runComponents(
     );
     const resources: CapturedResource[] = [];
     const outputs: { value: Record<string, unknown> } = { value: {} };
-    captureRegistrations(resources, outputs);
+    const refusals = captureRegistrations(resources, outputs);
     await pulumi.runtime.runInPulumiStack(async () => {
         build();
     });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    if (refusals.length > 0) throw new Error(`the engine refuses ${refusals.join("; ")}`);
     return { project, stack, config: {}, resources, outputs: outputs.value };
 }
 
@@ -241,12 +248,17 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getAdditionalsecretoutputsList(): string[];
     getAliasesList(): Array<{ getUrn(): string }>;
+    getDeletebeforereplacedefined(): boolean;
+    getCustomtimeouts():
+        { getCreate(): string; getUpdate(): string; getDelete(): string; getRead(): string } | undefined;
 }
 
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 
 /** The mock monitor sees parent, dependencies and options that MockResourceArgs drops; wrap it to keep them. */
-function captureRegistrations(resources: CapturedResource[], outputs: { value: Record<string, unknown> }): void {
+/** Returns the registrations the engine would refuse, filled in as the program runs. */
+function captureRegistrations(resources: CapturedResource[], outputs: { value: Record<string, unknown> }): string[] {
+    const refusals: string[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: Callback): void;
         registerResourceOutputs(
@@ -255,7 +267,17 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
         ): void;
     };
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, callback) =>
+    monitor.registerResource = (req, callback) => {
+        const requested = req.getCustomtimeouts();
+        const timeouts = customTimeoutsSeconds({
+            create: requested?.getCreate() ?? "",
+            update: requested?.getUpdate() ?? "",
+            delete: requested?.getDelete() ?? "",
+            read: requested?.getRead() ?? "",
+        });
+        // The engine refuses the registration itself; recorded so the run fails after the program, not
+        // through a rejection nobody awaits.
+        if ("error" in timeouts) refusals.push(`${req.getType()} "${req.getName()}": ${timeouts.error}`);
         register(req, (err, response) => {
             if (!err && response) {
                 const propertyDependencies: Record<string, string[]> = {};
@@ -283,17 +305,23 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
                             .getAliasesList()
                             .map((alias) => alias.getUrn())
                             .filter(Boolean),
+                        deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
+                        ...("timeouts" in timeouts && Object.keys(timeouts.timeouts).length > 0
+                            ? { customTimeouts: timeouts.timeouts }
+                            : {}),
                     },
                     inputs: simplifyReferences(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
             }
             callback(err, response);
         });
+    };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, callback) => {
         if (req.getUrn().includes("::pulumi:pulumi:Stack::")) outputs.value = req.getOutputs()?.toJavaScript() ?? {};
         registerOutputs(req, callback);
     };
+    return refusals;
 }
 
 /** Resource references become their URN, so artefacts and policies see a stable string. */
