@@ -48,10 +48,16 @@ function options(r: CapturedResource, parent?: string): pb.AnalyzerResourceOptio
     o.setProtect(r.options.protect);
     o.setIgnorechangesList(r.options.ignoreChanges);
     o.setDeletebeforereplace(r.options.deleteBeforeReplace);
-    o.setDeletebeforereplacedefined(true);
+    o.setDeletebeforereplacedefined(r.options.deleteBeforeReplaceDefined ?? false);
     o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
     o.setAliasesList(r.options.aliases);
-    o.setCustomtimeouts(new pb.AnalyzerResourceOptions.CustomTimeouts());
+    // As pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions: always present, seconds, 0 = unset.
+    const timeouts = new pb.AnalyzerResourceOptions.CustomTimeouts();
+    timeouts.setCreate(r.options.customTimeouts?.create ?? 0);
+    timeouts.setUpdate(r.options.customTimeouts?.update ?? 0);
+    timeouts.setDelete(r.options.customTimeouts?.delete ?? 0);
+    timeouts.setRead(r.options.customTimeouts?.read ?? 0);
+    o.setCustomtimeouts(timeouts);
     if (parent) o.setParent(parent);
     return o;
 }
