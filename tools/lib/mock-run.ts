@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { ConfigError } from "../../stacks/config";
 import { computedOutputs, invokeResult } from "./mock-outputs";
 
 import { RESOURCE_REF_SIG, SECRET_SIG, SECRET_VALUE, UNKNOWN } from "./wire";
@@ -46,6 +47,8 @@ export interface RunOptions {
     /** `key=value` overrides like `pulumi up -c`; keys without a namespace get `estate:`. */
     overrides?: Readonly<Record<string, string>>;
     projectRoot?: string;
+    /** Called as each resource is registered, for progress output. */
+    onResource?: (resource: CapturedResource) => void;
 }
 
 /** Stand-in for values the CLI would decrypt: obviously fake, and still registered as secret. */
@@ -87,9 +90,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     const project = (parseYaml(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as { name: string })
         .name;
     const { values, secretKeys } = readStackConfig(projectRoot, options.stack);
+    const overrideKeys: string[] = [];
     for (const [rawKey, value] of Object.entries(options.overrides ?? {})) {
         const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
         values[key] = value;
+        overrideKeys.push(key);
         const index = secretKeys.indexOf(key);
         if (index >= 0) secretKeys.splice(index, 1);
     }
@@ -110,12 +115,33 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
 
     const resources: CapturedResource[] = [];
     const outputs: { value: Record<string, unknown> } = { value: {} };
-    captureRegistrations(resources, outputs);
+    captureRegistrations(resources, outputs, options.onResource);
 
     const entry = path.join(projectRoot, "index.ts");
     delete require.cache[require.resolve(entry)];
-    await pulumi.runtime.runInPulumiStack(async () => require(entry));
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    // An error thrown by the program's top level rejects the stack component's initialisation,
+    // which nothing awaits: caught here so it reaches the caller instead of crashing the process.
+    let onUnhandled: (reason: unknown) => void = () => undefined;
+    const unhandled = new Promise<never>((_, reject) => (onUnhandled = reject));
+    process.on("unhandledRejection", onUnhandled);
+    try {
+        await Promise.race([
+            (async () => {
+                await pulumi.runtime.runInPulumiStack(async () => require(entry));
+                await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+            })(),
+            unhandled,
+        ]);
+    } catch (error) {
+        // The same error rejects more of the stack's promises later; those are this failure, already reported.
+        process.on("unhandledRejection", (reason) => {
+            if (reason !== error) throw reason;
+        });
+        // A bad `-c` value is fixed on the command line, not in the stack file.
+        throw error instanceof ConfigError ? error.withOverrides(overrideKeys) : error;
+    } finally {
+        process.off("unhandledRejection", onUnhandled);
+    }
 
     const unknown = resources.filter((r) => JSON.stringify(r.inputs).includes(UNKNOWN));
     if (unknown.length > 0)
@@ -182,7 +208,11 @@ interface RegisterRequest {
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 
 /** The mock monitor sees parent, dependencies and options that MockResourceArgs drops; wrap it to keep them. */
-function captureRegistrations(resources: CapturedResource[], outputs: { value: Record<string, unknown> }): void {
+function captureRegistrations(
+    resources: CapturedResource[],
+    outputs: { value: Record<string, unknown> },
+    onResource?: (resource: CapturedResource) => void,
+): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: Callback): void;
         registerResourceOutputs(
@@ -222,6 +252,7 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
                     },
                     inputs: simplifyReferences(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
+                onResource?.(resources[resources.length - 1]!);
             }
             callback(err, response);
         });
