@@ -18,7 +18,6 @@ export const HELP: CommandHelp = {
         "Plans a stack offline, like `pulumi preview`: runs the program under Pulumi's mock runtime (no credentials,\n" +
         "no cloud), checks what the target would refuse, runs the policy pack through its real analyzer, prints the\n" +
         "resource tree and writes out/<stack>-<platform>/plan.json (and manifests/ on Kubernetes).",
-    options: [],
     examples: [
         "npm run plan                                      # staging, on the platform its stack file names",
         "npm run plan -- --stack prod",
@@ -37,7 +36,8 @@ const PLAN_OPTIONS = [
     ["--skip-policy", "do not run the policy pack"],
 ] as const;
 
-async function main(argv: string[], progress: Progress): Promise<number> {
+/** The whole command; the exit code is returned, errors thrown (see the handler at the bottom). */
+export async function main(argv: string[], progress: Progress): Promise<number> {
     const args = parseCliArgs(argv, { flags: ["skip-policy"], options: ["out", "policy-config"] });
     if (args.help) {
         console.log(renderHelp(HELP, PLAN_OPTIONS));

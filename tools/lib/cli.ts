@@ -17,7 +17,6 @@ export interface CliArgs {
 export interface CommandHelp {
     readonly command: string;
     readonly summary: string;
-    readonly options: ReadonlyArray<readonly [string, string]>;
     readonly examples: readonly string[];
     readonly exitCodes: string;
 }
@@ -33,8 +32,12 @@ const COMMON_OPTIONS: ReadonlyArray<readonly [string, string]> = [
     ["-h, --help", "show this help"],
 ];
 
-export function renderHelp(help: CommandHelp, options: ReadonlyArray<readonly [string, string]> = []): string {
-    const all = [...COMMON_OPTIONS.slice(0, 2), ...options, ...COMMON_OPTIONS.slice(2)];
+export function renderHelp(
+    help: CommandHelp,
+    options: ReadonlyArray<readonly [string, string]> = [],
+    { stackOptions = true }: { stackOptions?: boolean } = {},
+): string {
+    const all = [...(stackOptions ? COMMON_OPTIONS.slice(0, 2) : []), ...options, ...COMMON_OPTIONS.slice(2)];
     const width = Math.max(...all.map(([flag]) => flag.length)) + 2;
     return [
         `${help.summary}`,

@@ -3,11 +3,14 @@
  * On a terminal a counter is redrawn in place; in a log (CI, a pipe) it prints plain lines.
  */
 export class Progress {
+    /** Progress that prints nothing (measurements, tests). */
+    static readonly silent = () => new Progress({ write: () => true }, false);
+
     private readonly started = performance.now();
     private counting: { label: string; count: number; lastDraw: number } | undefined;
 
     constructor(
-        private readonly stream: NodeJS.WriteStream = process.stderr,
+        private readonly stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
         private readonly tty: boolean = stream.isTTY === true,
         /** In a log, one line per this many counted items. */
         private readonly every = 50,
