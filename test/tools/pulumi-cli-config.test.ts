@@ -289,7 +289,7 @@ describe("npm run plan and the CLI's checks", () => {
         assert.equal(result.status, 1, result.stdout);
         assert.match(
             result.stderr,
-            /^error: the Pulumi CLI would refuse stack 'prod' before running the program:\n {2}error: validating stack config: Stack 'prod' with configuration key 'tlsEnabled' must be of type 'boolean'\n {4}Fix: give estate:tlsEnabled true or false in Pulumi\.prod\.yaml\./,
+            /error: the Pulumi CLI would refuse stack 'prod' before running the program:\n {2}error: validating stack config: Stack 'prod' with configuration key 'tlsEnabled' must be of type 'boolean'\n {4}Fix: give estate:tlsEnabled true or false in Pulumi\.prod\.yaml\./,
         );
         assert.doesNotMatch(result.stdout, /Previewing/);
         assert.deepEqual(fs.readdirSync(out), []);
