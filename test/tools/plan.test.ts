@@ -50,6 +50,15 @@ describe("npm run plan", () => {
                 ),
             );
             assert.equal(plan.config["estate:oidcClientSecret"], "[secret]");
+            // No committed secret: each one is a stand-in the output names, never a silent default.
+            assert.match(
+                stdout,
+                new RegExp(`offline stand-in for estate:oidcClientSecret \\(not set in Pulumi\\.${stack}\\.yaml`),
+            );
+            assert.deepEqual(
+                plan.offlineStandIns.map((s: { key: string }) => s.key),
+                ["estate:oidcClientSecret", "estate:alertOnCallKey", "estate:backupAgeIdentity"],
+            );
             const files = filesUnder(out);
             assert.equal(
                 files.some((f) => f.includes(`${path.sep}manifests${path.sep}`)),
