@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { outputsJsonSchema } from "../stacks/outputs";
 import { PROJECT_ROOT } from "./lib/mock-run";
 import { renderProjectFile } from "./lib/project-file";
+import { CONSUMER_OUTPUT_TYPES, renderOutputTypes } from "./lib/schema-types";
 import { renderTraceability, repositoryInputs, trace } from "./traceability/trace";
 import { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } from "./lib/readme";
 
@@ -20,10 +21,11 @@ write(
     ),
 );
 write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
+write(CONSUMER_OUTPUT_TYPES, renderOutputTypes(outputsJsonSchema(), "docs/outputs.schema.json"));
 const traced = trace(repositoryInputs());
 write("docs/traceability.md", renderTraceability(traced));
 console.log(
-    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json and docs/traceability.md",
+    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json, its types for examples/consumer and docs/traceability.md",
 );
 // The document is written either way, so the gaps are visible in it; the test fails until they are fixed.
 for (const problem of traced.problems) console.warn(`traceability: ${problem}`);
