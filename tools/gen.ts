@@ -6,6 +6,7 @@ import { parseCliArgs, renderHelp, type CommandHelp } from "./lib/cli";
 import { PROJECT_ROOT } from "./lib/mock-run";
 import { README_PATH as POLICY_README, renderPolicyReadme } from "./lib/policy-readme";
 import { renderProjectFile } from "./lib/project-file";
+import { CONSUMER_OUTPUT_TYPES, renderOutputTypes } from "./lib/schema-types";
 import { renderTraceability, repositoryInputs, trace } from "./traceability/trace";
 import { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } from "./lib/readme";
 
@@ -42,11 +43,12 @@ write(
     ),
 );
 write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
+write(CONSUMER_OUTPUT_TYPES, renderOutputTypes(outputsJsonSchema(), "docs/outputs.schema.json"));
 const traced = trace(repositoryInputs());
 write("docs/traceability.md", renderTraceability(traced));
 fs.writeFileSync(POLICY_README, renderPolicyReadme());
 console.log(
-    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json, docs/traceability.md and policies/README.md",
+    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json, its types for examples/consumer, docs/traceability.md and policies/README.md",
 );
 // The document is written either way, so the gaps are visible in it; the test fails until they are fixed.
 for (const problem of traced.problems) console.warn(`traceability: ${problem}`);
