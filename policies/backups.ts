@@ -1,8 +1,5 @@
 import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { CronJob } from "@pulumi/kubernetes/batch/v1";
-import { Job as ContainerAppJob } from "@pulumi/azure-native/app";
-import { Bucket } from "@pulumi/gcp/storage";
-import { BlobContainer, StorageAccount } from "@pulumi/azure-native/storage";
+import { BlobContainer, ContainerAppJob, CronJob, GcpBucket as Bucket, StorageAccount } from "./resource-types";
 import { acaContainers, COMPONENT_TAG, CONTAINER_APP_JOB } from "./azure";
 import { COMPONENT_LABEL, CRON_JOB, k8sContainers, podTemplateOf, STATEFUL_SET } from "./k8s";
 import { CatalogEntry, ContainerView, envValue } from "./lib";

@@ -1,5 +1,5 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
-import { Release } from "@pulumi/kubernetes/helm/v3";
+import { HelmRelease as Release } from "./resource-types";
 import { CatalogEntry, configWithDefaults } from "./lib";
 import { containerLabel, onWorkloads } from "./views";
 

@@ -1,7 +1,5 @@
 import { PolicyConfigSchema, PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { Service } from "@pulumi/kubernetes/core/v1";
-import { ContainerApp } from "@pulumi/azure-native/app";
-import { Server as PostgresServer } from "@pulumi/azure-native/dbforpostgresql";
+import { ContainerApp, PostgresServer, Service } from "./resource-types";
 import { AcaIngress, CONTAINER_APP, isAcaDataStore, isInternetRange } from "./azure";
 import {
     ALLOWED_CLIENTS_ANNOTATION,

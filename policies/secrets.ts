@@ -1,6 +1,5 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
-import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
-import { Secret as GcpSecret } from "@pulumi/gcp/secretmanager";
+import { ContainerApp, ContainerAppJob, GcpSecret } from "./resource-types";
 import { CatalogEntry, configWithDefaults } from "./lib";
 import { ContainerLabel, onWorkloads } from "./views";
 

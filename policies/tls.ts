@@ -1,6 +1,5 @@
 import { validateResourceOfType } from "@pulumi/policy";
-import { Ingress } from "@pulumi/kubernetes/networking/v1";
-import { ContainerApp } from "@pulumi/azure-native/app";
+import { ContainerApp, Ingress } from "./resource-types";
 import { CatalogEntry } from "./lib";
 
 function hostCovered(host: string, tlsHosts: readonly string[]): boolean {

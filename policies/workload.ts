@@ -1,5 +1,5 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
-import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { ServiceAccount } from "./resource-types";
 import { k8sContainers } from "./k8s";
 import { CatalogEntry, configWithDefaults, ContainerView, envValue, quoteList, stackEnvironmentProperty } from "./lib";
 import { ContainerLabel, containerLabel, onWorkloads, WorkloadView } from "./views";
