@@ -72,10 +72,10 @@ async function plan(
     const capture = await runProgram({
         stack: args.stack,
         overrides: args.config,
-        onResource: () => progress.tick("Registering resources"),
+        onDeclare: () => progress.tick("Resources", "declared"),
+        onResource: () => progress.tick("Resources", "registered"),
     });
-    const registered = progress.endCount();
-    if (registered === 0) progress.step("Registered no resources");
+    if (progress.endCount("registered") === 0) progress.step("Registered no resources");
     const platform = String(capture.config["estate:platform"]);
 
     const { checkDeployability, deployabilityRules, formatFindings } =

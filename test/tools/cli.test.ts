@@ -82,15 +82,21 @@ describe("progress", () => {
         return { progress: new Progress({ write: (t: string) => written.push(t) }, tty, 2), written };
     };
 
-    it("prints plain lines in a log: each step, a count every few items, the total", () => {
+    it("prints plain lines in a log: each step, the counts every few items, the totals", () => {
         const { progress, written } = recorder(false);
         progress.step("Loading");
-        for (let i = 0; i < 5; i++) progress.tick("Registering resources");
-        assert.equal(progress.endCount(), 5);
+        for (let i = 0; i < 3; i++) progress.tick("Resources", "declared");
+        for (let i = 0; i < 2; i++) progress.tick("Resources", "registered");
+        assert.equal(progress.endCount("registered"), 2);
         const lines = written.join("").split("\n").filter(Boolean);
         assert.deepEqual(
             lines.map((l) => l.replace(/^\[ *\d+\.\ds\] /, "")),
-            ["Loading", "Registering resources: 2", "Registering resources: 4", "Registering resources: 5, done"],
+            [
+                "Loading",
+                "Resources: 2 declared",
+                "Resources: 3 declared, 1 registered",
+                "Resources: 3 declared, 2 registered, done",
+            ],
         );
         assert.ok(
             written.every((w) => !w.includes("\r")),
@@ -100,10 +106,10 @@ describe("progress", () => {
 
     it("redraws one counter line on a terminal", () => {
         const { progress, written } = recorder(true);
-        for (let i = 0; i < 3; i++) progress.tick("Registering resources");
+        for (let i = 0; i < 3; i++) progress.tick("Resources", "declared");
         progress.endCount();
-        assert.match(written[0]!, /^\r\x1b\[2K\[ *\d+\.\ds\] Registering resources: 1$/);
-        assert.match(written.at(-1)!, /^\r\x1b\[2K\[ *\d+\.\ds\] Registering resources: 3, done\n$/);
+        assert.match(written[0]!, /^\r\x1b\[2K\[ *\d+\.\ds\] Resources: 1 declared$/);
+        assert.match(written.at(-1)!, /^\r\x1b\[2K\[ *\d+\.\ds\] Resources: 3 declared, done\n$/);
     });
 });
 
