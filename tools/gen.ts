@@ -26,6 +26,8 @@ if (args.help) {
 // Loaded after `--help` is answered: they pull in the whole program.
 const { outputsJsonSchema } = require("../stacks/outputs") as typeof import("../stacks/outputs");
 const { PROJECT_ROOT } = require("./lib/mock-run") as typeof import("./lib/mock-run");
+const { README_PATH: POLICY_README, renderPolicyReadme } =
+    require("./lib/policy-readme") as typeof import("./lib/policy-readme");
 const { renderProjectFile } = require("./lib/project-file") as typeof import("./lib/project-file");
 const { renderTraceability, repositoryInputs, trace } =
     require("./traceability/trace") as typeof import("./traceability/trace");
@@ -47,8 +49,9 @@ write(
 write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
 const traced = trace(repositoryInputs());
 write("docs/traceability.md", renderTraceability(traced));
+fs.writeFileSync(POLICY_README, renderPolicyReadme());
 console.log(
-    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json and docs/traceability.md",
+    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json, docs/traceability.md and policies/README.md",
 );
 // The document is written either way, so the gaps are visible in it; the test fails until they are fixed.
 for (const problem of traced.problems) console.warn(`traceability: ${problem}`);

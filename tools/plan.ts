@@ -68,7 +68,7 @@ async function plan(
     progress.step(`Loading the program for stack ${args.stack} (SDKs, components)`);
     // Required only now, after the policy pack's process started, so both load at once;
     // `require` (not `import()`) keeps them in the one CommonJS module cache.
-    const { PROJECT_ROOT, runProgram } = require("./lib/mock-run") as typeof import("./lib/mock-run");
+    const { describeStandIns, PROJECT_ROOT, runProgram } = require("./lib/mock-run") as typeof import("./lib/mock-run");
     const capture = await runProgram({
         stack: args.stack,
         overrides: args.config,
@@ -100,7 +100,9 @@ async function plan(
         violations = report.violations;
     }
 
-    console.log(`Previewing estate/${args.stack} offline (platform ${platform}, mock runtime, no credentials)\n`);
+    console.log(`Previewing estate/${args.stack} offline (platform ${platform}, mock runtime, no credentials)`);
+    for (const line of describeStandIns(args.stack, capture.offlineStandIns ?? [])) console.log(`    ${line}`);
+    console.log();
     console.log(renderTree(capture.resources));
     // What the real target would refuse stops the plan before the policy verdict (exit 1).
     if (findings.length > 0) {

@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     const pack = spawnPack(DEFAULT_PACK_DIR, ensureBuilt(DEFAULT_PACK_DIR));
     pack.catch(() => undefined);
     try {
-        const { runProgram } = require("./lib/mock-run") as typeof import("./lib/mock-run");
+        const { describeStandIns, runProgram } = require("./lib/mock-run") as typeof import("./lib/mock-run");
         const { checkDeployability, formatFindings } = require("./deployability") as typeof import("./deployability");
         const { analyze } = require("./lib/analyzer") as typeof import("./lib/analyzer");
         const capture = await runProgram({ stack: args.stack, overrides: args.config });
@@ -89,6 +89,7 @@ async function main(): Promise<number> {
             console.error(formatFindings(findings));
             return 1;
         }
+        for (const line of describeStandIns(args.stack, capture.offlineStandIns ?? [])) console.log(line);
         const configFile = args.options["policy-config"];
         const report = await analyze(capture, {
             stack: args.stack,

@@ -12,7 +12,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { CapturedResource, ProgramCapture } from "./mock-run";
 import { SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "./mock-run";
 import { closestMatch } from "../../stacks/suggest";
-import { DEFAULT_PACK_DIR, ensureBuilt, ROOT, spawnPack, type PackProcess } from "./pack-process";
+import { DEFAULT_PACK_DIR, ensureBuilt, ROOT, runPolicyPackOf, spawnPack, type PackProcess } from "./pack-process";
 
 export type { CapturedResource, ProgramCapture };
 export { SECRET_SIG, SECRET_VALUE };
@@ -34,7 +34,7 @@ export interface PolicyReport {
     ms: number;
 }
 
-export { DEFAULT_PACK_DIR, ensureBuilt, ROOT };
+export { DEFAULT_PACK_DIR, ensureBuilt, ROOT, runPolicyPackOf };
 
 // ---------------------------------------------------------------------------------------------
 // Requests, built from a capture exactly as the engine fills them.
@@ -48,10 +48,16 @@ function options(r: CapturedResource, parent?: string): pb.AnalyzerResourceOptio
     o.setProtect(r.options.protect);
     o.setIgnorechangesList(r.options.ignoreChanges);
     o.setDeletebeforereplace(r.options.deleteBeforeReplace);
-    o.setDeletebeforereplacedefined(true);
+    o.setDeletebeforereplacedefined(r.options.deleteBeforeReplaceDefined ?? false);
     o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
     o.setAliasesList(r.options.aliases);
-    o.setCustomtimeouts(new pb.AnalyzerResourceOptions.CustomTimeouts());
+    // As pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions: always present, seconds, 0 = unset.
+    const timeouts = new pb.AnalyzerResourceOptions.CustomTimeouts();
+    timeouts.setCreate(r.options.customTimeouts?.create ?? 0);
+    timeouts.setUpdate(r.options.customTimeouts?.update ?? 0);
+    timeouts.setDelete(r.options.customTimeouts?.delete ?? 0);
+    timeouts.setRead(r.options.customTimeouts?.read ?? 0);
+    o.setCustomtimeouts(timeouts);
     if (parent) o.setParent(parent);
     return o;
 }
@@ -370,6 +376,13 @@ export interface AnalyzeOptions {
     packDir?: string;
     /** Run the TypeScript sources through the SDK's ts-node instead of the precompiled build. */
     typescript?: boolean;
+    /**
+     * Run the pack directory as it is, through its `package.json` `main`, as the CLI runs an
+     * installed pack (no build step here).
+     */
+    installed?: boolean;
+    /** The per-stack policy config; defaults to `<packDir>/config/<stack>.json`. */
+    policyConfig?: PolicyConfigFile;
     /** The policy config file (`--policy-pack-config`); defaults to `<pack>/config/<stack>.json`. */
     configFile?: string;
     /** A pack process started earlier (`spawnPack`), so it boots while the program runs; closed here. */
@@ -384,14 +397,16 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
     const packDir = opts.packDir ?? DEFAULT_PACK_DIR;
     let file: PolicyConfigFile;
     try {
-        file = opts.configFile ? readConfigFile(opts.configFile) : loadConfigFile(packDir, opts.stack);
+        file =
+            opts.policyConfig ??
+            (opts.configFile ? readConfigFile(opts.configFile) : loadConfigFile(packDir, opts.stack));
     } catch (e) {
         await opts.started?.then((p) => p.kill()).catch(() => undefined);
         throw e;
     }
-    const server = await connectPack(
-        opts.started ?? spawnPack(packDir, opts.typescript ? packDir : ensureBuilt(packDir)),
-    );
+    // `main` is the compiled dist/ (what `npm pack` ships), so the sources are loaded by their entry.
+    const program = opts.installed ? packDir : opts.typescript ? path.join(packDir, "index.ts") : ensureBuilt(packDir);
+    const server = await connectPack(opts.started ?? spawnPack(packDir, program));
     try {
         const c = server.client;
         const hs = new pb.AnalyzerHandshakeRequest();

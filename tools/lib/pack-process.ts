@@ -65,18 +65,26 @@ export interface PackProcess {
     kill: () => Promise<void>;
 }
 
-const RUN_POLICY_PACK = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+/**
+ * The `run-policy-pack` the CLI would start: the language host resolves the module from the
+ * pack's own directory (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go `RunPlugin`,
+ * `locateModule`), so an installed pack runs on the @pulumi/pulumi it installed.
+ */
+export function runPolicyPackOf(packDir: string): string {
+    return require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+}
 
 /**
  * Starts the pack as the CLI does: `node run-policy-pack <engine> <program>` with the pack
  * directory as cwd (the SDK reads `package.json` there for the version); the first stdout line
- * is the port. `program` is the pack dir itself (ts-node) or its precompiled build.
+ * is the port. `program` is the pack dir itself (its `main`), its TypeScript entry or a
+ * precompiled build.
  */
 export function spawnPack(packDir: string, program: string = packDir): Promise<PackProcess> {
     // No engine is listening: the SDK logs to the console when PULUMI_NODEJS_ENGINE is unset.
     const env = { ...process.env };
     delete env["PULUMI_NODEJS_ENGINE"];
-    const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", program], {
+    const child = spawn(process.execPath, [runPolicyPackOf(packDir), "127.0.0.1:0", program], {
         cwd: packDir,
         env,
         stdio: ["ignore", "pipe", "pipe"],
