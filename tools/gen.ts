@@ -1,14 +1,7 @@
 /** `npm run gen`: regenerates the files derived from code metadata; tests fail when any of them drifts. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { outputsJsonSchema } from "../stacks/outputs";
 import { parseCliArgs, renderHelp, type CommandHelp } from "./lib/cli";
-import { PROJECT_ROOT } from "./lib/mock-run";
-import { README_PATH as POLICY_README, renderPolicyReadme } from "./lib/policy-readme";
-import { renderProjectFile } from "./lib/project-file";
-import { CONSUMER_OUTPUT_TYPES, renderOutputTypes } from "./lib/schema-types";
-import { renderTraceability, repositoryInputs, trace } from "./traceability/trace";
-import { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } from "./lib/readme";
 
 export const HELP: CommandHelp = {
     command: "gen",
@@ -29,6 +22,19 @@ if (args.help) {
     console.log(renderHelp(HELP, [], { stackOptions: false }));
     process.exit(0);
 }
+
+// Loaded after `--help` is answered: they pull in the whole program.
+const { outputsJsonSchema } = require("../stacks/outputs") as typeof import("../stacks/outputs");
+const { PROJECT_ROOT } = require("./lib/mock-run") as typeof import("./lib/mock-run");
+const { README_PATH: POLICY_README, renderPolicyReadme } =
+    require("./lib/policy-readme") as typeof import("./lib/policy-readme");
+const { renderProjectFile } = require("./lib/project-file") as typeof import("./lib/project-file");
+const { renderTraceability, repositoryInputs, trace } =
+    require("./traceability/trace") as typeof import("./traceability/trace");
+const { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } =
+    require("./lib/readme") as typeof import("./lib/readme");
+const { CONSUMER_OUTPUT_TYPES, renderOutputTypes } =
+    require("./lib/schema-types") as typeof import("./lib/schema-types");
 
 const write = (file: string, content: string) => fs.writeFileSync(path.join(PROJECT_ROOT, file), content);
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as gcp from "@pulumi/gcp";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
@@ -72,7 +73,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
 
         // Artefacts are never overwritten (timestamped names), so a retention lock protects them
         // better than versioning, which GCS does not allow together with a retention policy.
-        const bucket = new gcp.storage.Bucket(
+        const bucket = new storage.Bucket(
             `${name}-bucket`,
             {
                 name: args.bucketName,
@@ -90,7 +91,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         );
 
         // Workload Identity: the Kubernetes service account acts as this GCP account; no key exists.
-        const account = new gcp.serviceaccount.Account(
+        const account = new serviceaccount.Account(
             `${name}-gsa`,
             {
                 project: args.gcpProject,
@@ -101,7 +102,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         );
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
         for (const role of ["roles/storage.objectCreator", "roles/storage.objectViewer"]) {
-            new gcp.storage.BucketIAMMember(
+            new storage.BucketIAMMember(
                 `${name}-${role.split(".").pop()!.toLowerCase()}`,
                 { bucket: bucket.name, role, member },
                 { parent: this },
@@ -120,7 +121,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             },
             { parent: this },
         );
-        new gcp.serviceaccount.IAMMember(
+        new serviceaccount.IAMMember(
             `${name}-workload-identity`,
             {
                 serviceAccountId: account.name,
