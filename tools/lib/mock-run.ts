@@ -26,6 +26,8 @@ export interface CapturedResource {
         deleteBeforeReplace: boolean;
         additionalSecretOutputs: string[];
         aliases: string[];
+        /** `customTimeouts` as the engine receives them (Go durations, e.g. "3720s"); absent when none is set. */
+        customTimeouts?: { create?: string; update?: string; delete?: string };
     };
     /** Inputs in Pulumi's wire form: secret values wrapped as `{ [SECRET_SIG]: SECRET_VALUE, value }`. */
     inputs: Record<string, unknown>;
@@ -177,6 +179,7 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getAdditionalsecretoutputsList(): string[];
     getAliasesList(): Array<{ getUrn(): string }>;
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
@@ -200,6 +203,14 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
                 );
                 const parent = req.getParent();
                 const provider = req.getProvider();
+                const timeouts = req.getCustomtimeouts();
+                const customTimeouts = Object.fromEntries(
+                    Object.entries({
+                        create: timeouts?.getCreate(),
+                        update: timeouts?.getUpdate(),
+                        delete: timeouts?.getDelete(),
+                    }).filter(([, value]) => value),
+                );
                 resources.push({
                     urn: response.getUrn(),
                     type: req.getType(),
@@ -219,6 +230,7 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
                             .getAliasesList()
                             .map((alias) => alias.getUrn())
                             .filter(Boolean),
+                        ...(Object.keys(customTimeouts).length > 0 ? { customTimeouts } : {}),
                     },
                     inputs: simplifyReferences(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
