@@ -133,8 +133,9 @@ const declarations = new Map(configKeyDeclarations().map((d) => [d.key, d]));
 
 /** Turns the CLI's string values into the JSON types the schema declares; leaves bad input for zod to report. */
 function coerce(key: string, value: string): unknown {
-    const type = declarations.get(key)?.type;
-    if (type === "integer" && /^-?\d+$/.test(value.trim())) return Number(value);
+    const type = declarations.get(key)?.valueType;
+    if (type === "integer" && /^[-+]?\d+$/.test(value.trim())) return Number(value);
+    if (type === "number" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
     if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
     if (type === "array" && value.trim().startsWith("[")) {
         try {

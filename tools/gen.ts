@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { outputsJsonSchema } from "../stacks/outputs";
 import { PROJECT_ROOT } from "./lib/mock-run";
+import { README_PATH as POLICY_README, renderPolicyReadme } from "./lib/policy-readme";
 import { renderProjectFile } from "./lib/project-file";
 import { renderTraceability, repositoryInputs, trace } from "./traceability/trace";
 import { renderConfigReference, renderSecretSetup, replaceBetweenMarkers } from "./lib/readme";
@@ -22,8 +23,9 @@ write(
 write("docs/outputs.schema.json", `${JSON.stringify(outputsJsonSchema(), null, 2)}\n`);
 const traced = trace(repositoryInputs());
 write("docs/traceability.md", renderTraceability(traced));
+fs.writeFileSync(POLICY_README, renderPolicyReadme());
 console.log(
-    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json and docs/traceability.md",
+    "Wrote Pulumi.yaml, the README config reference and secret setup, docs/outputs.schema.json, docs/traceability.md and policies/README.md",
 );
 // The document is written either way, so the gaps are visible in it; the test fails until they are fixed.
 for (const problem of traced.problems) console.warn(`traceability: ${problem}`);

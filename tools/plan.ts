@@ -11,7 +11,7 @@ import { ConfigError } from "../stacks/config";
 import { checkDeployability, formatFindings } from "./deployability";
 import { analyze } from "./lib/analyzer";
 import { parseCliArgs, UsageError } from "./lib/cli";
-import { PROJECT_ROOT, runProgram, StackFileError } from "./lib/mock-run";
+import { describeStandIns, PROJECT_ROOT, runProgram, StackFileError } from "./lib/mock-run";
 import { planDocument, renderTree, writePlanArtefacts, type PlanViolation } from "./lib/plan-artefacts";
 import { formatViolations } from "./lib/report";
 
@@ -19,7 +19,9 @@ async function main(argv: string[]): Promise<number> {
     const args = parseCliArgs(argv, { flags: ["skip-policy"], options: ["out"] });
     const capture = await runProgram({ stack: args.stack, overrides: args.config });
     const platform = String(capture.config["estate:platform"]);
-    console.log(`Previewing estate/${args.stack} offline (platform ${platform}, mock runtime, no credentials)\n`);
+    console.log(`Previewing estate/${args.stack} offline (platform ${platform}, mock runtime, no credentials)`);
+    for (const line of describeStandIns(args.stack, capture.offlineStandIns ?? [])) console.log(`    ${line}`);
+    console.log();
     console.log(renderTree(capture.resources));
 
     // What the real target would refuse stops the plan before the policy verdict (exit 1).

@@ -4,7 +4,7 @@
 import { checkDeployability, formatFindings } from "./deployability";
 import { analyze, PolicyReport, Violation } from "./lib/analyzer";
 import { parseCliArgs, UsageError } from "./lib/cli";
-import { runProgram } from "./lib/mock-run";
+import { describeStandIns, runProgram } from "./lib/mock-run";
 
 export function formatReport(report: PolicyReport, stack: string): string {
     const lines: string[] = [];
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
             console.error(formatFindings(findings));
             return 1;
         }
+        for (const line of describeStandIns(args.stack, capture.offlineStandIns ?? [])) console.log(line);
         const report = await analyze(capture, { stack: args.stack });
         console.log(formatReport(report, args.stack));
         return policyExitCode(report);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { checkDeployability, formatFindings, type DeployabilityRule } from "../../tools/deployability";
 import { kubernetesRules } from "../../tools/deployability/kubernetes";
-import { goDurationSeconds, waitForExpressions } from "../../tools/deployability/kubernetes/await";
+import { waitForExpressions } from "../../tools/deployability/kubernetes/await";
 import { cidrContains, selects } from "../../tools/deployability/kubernetes/objects";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/mock-run";
 import { plan, stacks } from "../support/program";
@@ -262,15 +262,7 @@ describe("Kubernetes object semantics the rules rely on", () => {
         assert.equal(cidrContains("10.0.0.0/8", "11.0.0.1/32"), false);
     });
 
-    it("parses customTimeouts and pulumi.com/waitFor the way the engine and provider do", () => {
-        assert.deepEqual(["3720s", "1h2m", "10m", "90s", "1h", "soon"].map(goDurationSeconds), [
-            3720,
-            3720,
-            600,
-            90,
-            3600,
-            undefined,
-        ]);
+    it("parses pulumi.com/waitFor the way the provider does", () => {
         assert.deepEqual(waitForExpressions({ "pulumi.com/waitFor": "condition=Ready" }), ["condition=Ready"]);
         assert.deepEqual(
             waitForExpressions({ "pulumi.com/waitFor": '["condition=Ready", "jsonpath={.status.phase}=Healthy"]' }),

@@ -44,9 +44,9 @@ for (const stack of ["staging", "prod"] as const) {
         it("waits for the model pull as long as it may run", () => {
             const pull = resource(capture, JOB, "ollama-model-pull-job");
             assert.equal(inputsOf(pull).spec.activeDeadlineSeconds, 3600);
-            assert.deepEqual(pull.options.customTimeouts, { create: "3720s", update: "3720s" });
+            assert.deepEqual(pull.options.customTimeouts, { create: 3720, update: 3720 });
             const migrate = resource(capture, JOB, "api-migrate-job");
-            assert.deepEqual(migrate.options.customTimeouts, { create: "1020s", update: "1020s" });
+            assert.deepEqual(migrate.options.customTimeouts, { create: 1020, update: 1020 });
             assert.equal(inputsOf(migrate).spec.activeDeadlineSeconds, 900);
         });
 

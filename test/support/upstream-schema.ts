@@ -6,8 +6,35 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
+import { parseAllDocuments } from "yaml";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
-import { chartFiles, crdSchemaPath } from "../../tools/vendor/sources";
+
+/** The vendored CRD files (vendor/README.md has their repository, tag and commit); every CRD version in them is used. */
+export const CRD_FILES: readonly string[] = [
+    "vendor/cloudnative-pg/postgresql.cnpg.io_clusters.yaml",
+    "vendor/cloudnative-pg/postgresql.cnpg.io_scheduledbackups.yaml",
+    "vendor/cloudnative-pg/postgresql.cnpg.io_poolers.yaml",
+    "vendor/plugin-barman-cloud/barmancloud.cnpg.io_objectstores.yaml",
+    "vendor/external-secrets/external-secrets.io_externalsecrets.yaml",
+    "vendor/external-secrets/external-secrets.io_secretstores.yaml",
+    "vendor/keda/keda.sh_scaledobjects.yaml",
+    "vendor/kube-prometheus-stack/crd-servicemonitors.yaml",
+    "vendor/kube-prometheus-stack/crd-podmonitors.yaml",
+    "vendor/kube-prometheus-stack/crd-probes.yaml",
+    "vendor/kube-prometheus-stack/crd-prometheusrules.yaml",
+    "vendor/kube-prometheus-stack/crd-alertmanagerconfigs.yaml",
+];
+
+/** Per chart: its vendored default values and, where the chart ships one, its values schema. */
+export const CHART_FILES: Readonly<Record<string, { values: string; schema?: string }>> = {
+    "cloudnative-pg": {
+        values: "vendor/cloudnative-pg-chart/values.yaml",
+        schema: "vendor/cloudnative-pg-chart/values.schema.json",
+    },
+    "kube-prometheus-stack": { values: "vendor/kube-prometheus-stack/values.yaml" },
+    "prometheus-pushgateway": { values: "vendor/prometheus-pushgateway/values.yaml" },
+    "prometheus-blackbox-exporter": { values: "vendor/prometheus-blackbox-exporter/values.yaml" },
+};
 
 type Schema = Record<string, unknown>;
 
@@ -57,25 +84,45 @@ export function strictSchema(schema: unknown, freeEmptyObjects: boolean): unknow
 /** CRD patterns are Go (RE2) expressions: its inline `(?i)` becomes JavaScript's `i` flag (for the whole pattern). */
 const goRegExp = Object.assign(
     (pattern: string, flags: string) =>
-        pattern.includes("(?i)")
-            ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`)
-            : new RegExp(pattern, flags),
+        pattern.includes("(?i)") ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags),
     { code: "new RegExp" },
 );
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
-const compiled = new Map<string, ValidateFunction | undefined>();
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 
-function load(file: string, freeEmptyObjects: boolean, wrap: (s: unknown) => unknown = (s) => s) {
-    if (!compiled.has(file)) {
-        const full = path.join(PROJECT_ROOT, file);
-        compiled.set(
-            file,
-            fs.existsSync(full)
-                ? ajv.compile(strictSchema(wrap(JSON.parse(fs.readFileSync(full, "utf8"))), freeEmptyObjects) as Schema)
-                : undefined,
-        );
+interface Crd {
+    kind?: string;
+    spec?: {
+        group: string;
+        names: { kind: string };
+        versions: Array<{ name: string; schema?: { openAPIV3Schema?: Schema } }>;
+    };
+}
+
+let crdSchemas: Map<string, Schema> | undefined;
+/** `<group>/<version>/<Kind>` → the version's openAPIV3Schema, from every vendored CRD file. */
+function crdIndex(): Map<string, Schema> {
+    if (!crdSchemas) {
+        crdSchemas = new Map();
+        for (const file of CRD_FILES) {
+            for (const doc of parseAllDocuments(read(file))) {
+                const crd = doc.toJS() as Crd | null;
+                if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+                for (const v of crd.spec.versions)
+                    crdSchemas.set(
+                        `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`,
+                        v.schema?.openAPIV3Schema ?? {},
+                    );
+            }
+        }
     }
-    return compiled.get(file);
+    return crdSchemas;
+}
+
+const compiled = new Map<string, ValidateFunction>();
+function compile(key: string, schema: () => unknown, freeEmptyObjects: boolean): ValidateFunction {
+    if (!compiled.has(key)) compiled.set(key, ajv.compile(strictSchema(schema(), freeEmptyObjects) as Schema));
+    return compiled.get(key)!;
 }
 
 function messages(validate: ValidateFunction): string[] {
@@ -92,17 +139,16 @@ function messages(validate: ValidateFunction): string[] {
  * its shape is checked here.
  */
 export function validateCustomResource(object: Record<string, unknown>): string[] | undefined {
-    const [group, version] = String(object["apiVersion"]).split("/") as [string, string];
-    const file = crdSchemaPath(group, version, String(object["kind"]));
-    const validate = load(file, false, (schema) => {
-        const s = schema as Schema;
-        const properties = { ...(s["properties"] as Schema), metadata: { type: "object" } };
-        return { ...s, properties };
-    });
-    if (!validate) return undefined;
-    // metadata is the API server's ObjectMeta, not part of the CRD's schema.
-    const withoutMetadata = { ...object, metadata: {} };
-    return validate(withoutMetadata) ? [] : messages(validate);
+    const key = `${String(object["apiVersion"])}/${String(object["kind"])}`;
+    const schema = crdIndex().get(key);
+    if (!schema) return undefined;
+    // metadata is the API server's ObjectMeta, not part of the CRD's schema: only its shape is checked.
+    const validate = compile(
+        `crd:${key}`,
+        () => ({ ...schema, properties: { ...(schema["properties"] as Schema), metadata: { type: "object" } } }),
+        false,
+    );
+    return validate({ ...object, metadata: {} }) ? [] : messages(validate);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -131,17 +177,18 @@ function unknownKeys(defaults: unknown, values: unknown, at = ""): string[] {
 }
 
 /**
- * Validates a Helm release's values for a chart version: against `values.schema.json` (merged with
- * the defaults, as Helm does) when the chart ships one, and against the keys of the defaults always.
- * Undefined when nothing is vendored for the chart version.
+ * Validates a Helm release's values: against the chart's `values.schema.json` (merged with the
+ * defaults, as Helm does) when it ships one, and against the keys of its default values always.
+ * Undefined when nothing is vendored for the chart; which version is vendored is the test's to check.
  */
-export function validateHelmValues(chart: string, version: string, values: unknown): string[] | undefined {
-    const files = chartFiles(chart, version);
-    const defaultsFile = path.join(PROJECT_ROOT, files.defaults);
-    if (!fs.existsSync(defaultsFile)) return undefined;
-    const defaults: unknown = JSON.parse(fs.readFileSync(defaultsFile, "utf8"));
+export function validateHelmValues(chart: string, values: unknown): string[] | undefined {
+    const files = CHART_FILES[chart];
+    if (!files) return undefined;
+    const defaults: unknown = parseAllDocuments(read(files.values))[0]?.toJS() ?? {};
     const errors = unknownKeys(defaults, values ?? {});
-    const validate = load(files.schema, true);
-    if (validate && !validate(coalesceValues(defaults, values ?? {}))) errors.push(...messages(validate));
+    if (files.schema) {
+        const validate = compile(`chart:${chart}`, () => JSON.parse(read(files.schema!)), true);
+        if (!validate(coalesceValues(defaults, values ?? {}))) errors.push(...messages(validate));
+    }
     return errors;
 }

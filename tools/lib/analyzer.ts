@@ -48,10 +48,16 @@ function options(r: CapturedResource, parent?: string): pb.AnalyzerResourceOptio
     o.setProtect(r.options.protect);
     o.setIgnorechangesList(r.options.ignoreChanges);
     o.setDeletebeforereplace(r.options.deleteBeforeReplace);
-    o.setDeletebeforereplacedefined(true);
+    o.setDeletebeforereplacedefined(r.options.deleteBeforeReplaceDefined ?? false);
     o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
     o.setAliasesList(r.options.aliases);
-    o.setCustomtimeouts(new pb.AnalyzerResourceOptions.CustomTimeouts());
+    // As pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions: always present, seconds, 0 = unset.
+    const timeouts = new pb.AnalyzerResourceOptions.CustomTimeouts();
+    timeouts.setCreate(r.options.customTimeouts?.create ?? 0);
+    timeouts.setUpdate(r.options.customTimeouts?.update ?? 0);
+    timeouts.setDelete(r.options.customTimeouts?.delete ?? 0);
+    timeouts.setRead(r.options.customTimeouts?.read ?? 0);
+    o.setCustomtimeouts(timeouts);
     if (parent) o.setParent(parent);
     return o;
 }
@@ -308,18 +314,26 @@ export interface PackServer {
     close: () => Promise<void>;
 }
 
-const RUN_POLICY_PACK = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+/**
+ * The `run-policy-pack` the CLI would start: the language host resolves the module from the
+ * pack's own directory (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go `RunPlugin`,
+ * `locateModule`), so an installed pack runs on the @pulumi/pulumi it installed.
+ */
+export function runPolicyPackOf(packDir: string): string {
+    return require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+}
 
 /**
  * Starts the pack as the CLI does: `node run-policy-pack <engine> <program>` with the pack
  * directory as cwd (the SDK reads `package.json` there for the version); the first stdout line
- * is the port. `program` is the pack dir itself (ts-node) or its precompiled build.
+ * is the port. `program` is the pack dir itself (its `main`), its TypeScript entry or a
+ * precompiled build.
  */
 export async function startPack(packDir: string, program: string = packDir): Promise<PackServer> {
     // No engine is listening: the SDK logs to the console when PULUMI_NODEJS_ENGINE is unset.
     const env = { ...process.env };
     delete env.PULUMI_NODEJS_ENGINE;
-    const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", program], {
+    const child = spawn(process.execPath, [runPolicyPackOf(packDir), "127.0.0.1:0", program], {
         cwd: packDir,
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -399,14 +413,22 @@ export interface AnalyzeOptions {
     packDir?: string;
     /** Run the TypeScript sources through the SDK's ts-node instead of the precompiled build. */
     typescript?: boolean;
+    /**
+     * Run the pack directory as it is, through its `package.json` `main`, as the CLI runs an
+     * installed pack (no build step here).
+     */
+    installed?: boolean;
+    /** The per-stack policy config; defaults to `<packDir>/config/<stack>.json`. */
+    policyConfig?: PolicyConfigFile;
 }
 
 /** Every policy of the pack over one program capture, through the real analyzer server. */
 export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Promise<PolicyReport> {
     const started = Date.now();
     const packDir = opts.packDir ?? DEFAULT_PACK_DIR;
-    const file = loadConfigFile(packDir, opts.stack);
-    const program = opts.typescript ? packDir : ensureBuilt(packDir);
+    const file = opts.policyConfig ?? loadConfigFile(packDir, opts.stack);
+    // `main` is the compiled dist/ (what `npm pack` ships), so the sources are loaded by their entry.
+    const program = opts.installed ? packDir : opts.typescript ? path.join(packDir, "index.ts") : ensureBuilt(packDir);
     const server = await startPack(packDir, program);
     try {
         const c = server.client;

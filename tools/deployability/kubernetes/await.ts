@@ -10,6 +10,7 @@ import {
     nameOf,
     plannedPods,
     podEndpoint,
+    type PlannedPod,
 } from "./objects";
 
 const JOB = "kubernetes:batch/v1:Job";
@@ -21,10 +22,9 @@ const JOB = "kubernetes:batch/v1:Job";
  */
 export const READY_CONDITIONS: Readonly<Record<string, string>> = {
     [CNPG_CLUSTER]: "Ready", // cloudnative-pg api/v1/cluster_types.go ConditionClusterReady
-    "kubernetes:postgresql.cnpg.io/v1:Pooler": "Ready",
-    "kubernetes:external-secrets.io/v1:ExternalSecret": "Ready", // external-secrets apis/externalsecrets/v1 ExternalSecretReady
+    "kubernetes:external-secrets.io/v1:ExternalSecret": "Ready", // external-secrets apis/externalsecrets/v1/externalsecret_types.go ExternalSecretReady
     "kubernetes:cert-manager.io/v1:Certificate": "Ready", // cert-manager pkg/apis/certmanager/v1 CertificateConditionReady
-    "kubernetes:keda.sh/v1alpha1:ScaledObject": "Ready",
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": "Ready", // keda apis/keda/v1alpha1/condition_types.go ConditionReady
 };
 
 /** The `pulumi.com/waitFor` expressions: a JSON array of strings, or one string (overrides.go ReadyCondition). */
@@ -74,21 +74,7 @@ export const jobAwaitsOperatorResourcesRule: DeployabilityRule = {
             const pod = plannedPods(plan).find((p) => p.owner.urn === job.urn);
             for (const target of operated) {
                 const condition = READY_CONDITIONS[target.type]!;
-                const talksTo =
-                    target.type === CNPG_CLUSTER &&
-                    pod !== undefined &&
-                    admits(
-                        plan,
-                        pod,
-                        "Egress",
-                        podEndpoint(
-                            plan,
-                            cnpgInstancePod(plan, target).namespace,
-                            cnpgInstancePod(plan, target).labels,
-                        ),
-                        "any",
-                    ) &&
-                    reachesSelectively(plan, pod, target);
+                const talksTo = target.type === CNPG_CLUSTER && pod !== undefined && connectsTo(plan, pod, target);
                 if (!waits.has(target.urn) && !talksTo) continue;
                 if (!waits.has(target.urn)) {
                     findings.push({
@@ -117,20 +103,16 @@ export const jobAwaitsOperatorResourcesRule: DeployabilityRule = {
 };
 
 /**
- * Whether the Job's egress reaches the cluster's pods because it names them, not because it admits
- * everything (a Job allowed anywhere talks to nobody in particular).
+ * Whether the Job's egress admits the cluster's instance pods because it names them, not because it
+ * admits everything (a Job allowed anywhere talks to nobody in particular).
  */
-function reachesSelectively(plan: PlanView, pod: ReturnType<typeof plannedPods>[number], target: CapturedResource) {
-    const unrelated = podEndpoint(plan, cnpgInstancePod(plan, target).namespace, { "estate.io/none": "none" });
-    return !admits(plan, pod, "Egress", unrelated, "any");
-}
-
-/** Go's time.ParseDuration for the units customTimeouts use (h, m, s, ms). */
-export function goDurationSeconds(value: string): number | undefined {
-    const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
-    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value) return undefined;
-    const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-    return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]!]!, 0);
+function connectsTo(plan: PlanView, pod: PlannedPod, cluster: CapturedResource): boolean {
+    const instances = cnpgInstancePod(plan, cluster);
+    const unrelated = podEndpoint(plan, instances.namespace, { "estate.io/unrelated": "true" });
+    return (
+        admits(plan, pod, "Egress", podEndpoint(plan, instances.namespace, instances.labels), "any") &&
+        !admits(plan, pod, "Egress", unrelated, "any")
+    );
 }
 
 /** pulumi-kubernetes provider/pkg/await/job.go DefaultJobTimeoutMins. */
@@ -153,16 +135,15 @@ export const jobTimeoutCoversDeadlineRule: DeployabilityRule = {
             if (typeof deadline !== "number") continue;
             const annotated = Number(annotations["pulumi.com/timeoutSeconds"]);
             for (const operation of ["create", "update"] as const) {
+                // customTimeouts arrive in seconds, parsed by the engine (tools/lib/pulumi-engine-options.ts).
                 const custom = job.options.customTimeouts?.[operation];
-                const seconds =
-                    (custom !== undefined ? goDurationSeconds(custom) : undefined) ??
-                    (annotated > 0 ? annotated : DEFAULT_JOB_TIMEOUT_SECONDS);
+                const seconds = custom ?? (annotated > 0 ? annotated : DEFAULT_JOB_TIMEOUT_SECONDS);
                 if (seconds < deadline) {
                     findings.push({
                         rule: this.id,
                         urn: job.urn,
                         property: `customTimeouts.${operation}`,
-                        value: custom ?? `${seconds}s (default)`,
+                        value: custom !== undefined ? `${custom}s` : `${seconds}s (default)`,
                         fix: `Set customTimeouts.${operation} to at least spec.activeDeadlineSeconds (${deadline}s), e.g. "${deadline + 120}s".`,
                     });
                 }
