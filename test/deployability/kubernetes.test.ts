@@ -31,7 +31,7 @@ const findings = (capture: ProgramCapture, id: string) =>
 
 describe("Kubernetes deployability rules", () => {
     it("every rule cites its upstream source and says what breaks", () => {
-        assert.equal(kubernetesRules.length, 10);
+        assert.equal(kubernetesRules.length, 11);
         for (const r of kubernetesRules) {
             assert.match(r.id, /^[a-z0-9-]+$/);
             assert.ok(r.source.length > 40 && /[a-z]+\/[a-z]|https:\/\//.test(r.source), `${r.id} cites a source`);
@@ -221,6 +221,25 @@ describe("Kubernetes deployability rules", () => {
                 ["postgres-cluster", "spec.monitoring.enablePodMonitor", true],
             ]);
         });
+    });
+
+    it("refuses custom resources, and charts rendering them, that do not wait for the release installing their CRDs", async () => {
+        const prod = await plan("prod");
+        const noOperatorWait = changed(prod, "postgres-cluster", (_, r) => {
+            const operator = prod.resources.find((x) => x.name === "postgres-operator")!;
+            r.dependencies = r.dependencies.filter((urn) => urn !== operator.urn);
+        });
+        // The ScheduledBackup waited for the operator only through the Cluster.
+        assert.deepEqual(findings(noOperatorWait, "kubernetes-custom-resource-after-crd"), [
+            ["postgres-cluster", "dependsOn", "postgres-operator"],
+            ["postgres-scheduled-backup", "dependsOn", "postgres-operator"],
+        ]);
+        // Installing kube-prometheus-stack with the estate: the monitors declared before it cannot wait for its CRDs.
+        const installed = await plan("staging", { prometheusStackInstall: "true" });
+        assert.deepEqual(findings(installed, "kubernetes-custom-resource-after-crd"), [
+            ["postgres-podmonitor", "dependsOn", "monitoring-prometheus-stack"],
+            ["backups-pushgateway", "dependsOn", "monitoring-prometheus-stack"],
+        ]);
     });
 
     it("reads an installed kube-prometheus-stack's selectors from its values", async () => {

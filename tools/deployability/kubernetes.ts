@@ -1,5 +1,6 @@
 /** Rules of the Kubernetes API server, pulumi-kubernetes and the operators the estate drives. */
 import { jobAwaitsOperatorResourcesRule, jobTimeoutCoversDeadlineRule } from "./kubernetes/await";
+import { customResourceAfterCrdRule } from "./kubernetes/crds";
 import { autoscaledReplicasRule, singleAutoscalerRule } from "./kubernetes/autoscaling";
 import {
     acmeSolverIngressRule,
@@ -21,4 +22,5 @@ export const kubernetesRules: readonly DeployabilityRule[] = [
     acmeSolverIngressRule(),
     monitorsSelectableRule(),
     cnpgExplicitPodMonitorRule,
+    customResourceAfterCrdRule,
 ];

@@ -46,7 +46,7 @@ function awaitsCondition(expressions: readonly string[], condition: string): boo
 }
 
 /** Everything the resource waits for, directly or through what it waits for. */
-function waitsForTransitively(plan: PlanView, resource: CapturedResource): Set<string> {
+export function waitsForTransitively(plan: PlanView, resource: CapturedResource): Set<string> {
     const seen = new Set<string>();
     const queue = [...plan.waitsFor(resource)];
     while (queue.length > 0) {
