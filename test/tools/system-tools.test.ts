@@ -138,7 +138,7 @@ describe("installing them", () => {
 describe("npm's pretest step (tools/test-tools.ts)", () => {
     it("is what npm runs before `npm test`", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
-        assert.equal(pkg.scripts.pretest, "node --import tsx tools/test-tools.ts");
+        assert.equal(pkg.scripts.pretest, "node --import ./tools/require-node.mjs --import tsx tools/test-tools.ts");
     });
 
     it("exits 0 on this machine, which has every tool", () => {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { configKeyDeclarations } from "../../stacks/config-schema";
+import { ConfigError } from "../../stacks/config";
 import { computedOutputs, invokeResult } from "./mock-outputs";
 import { customTimeoutsSeconds, type CustomTimeoutsSeconds } from "./pulumi-engine-options";
 import { checkStackConfig, formatCliConfigProblems, projectConfigOf, type StackFile } from "./pulumi-cli-config";
@@ -57,6 +58,8 @@ export interface RunOptions {
     projectRoot?: string;
     /** Secret keys left unset instead of given a stand-in: what the program does when one is not set. */
     unsetSecrets?: readonly string[];
+    /** Called as each resource is registered, for progress output. */
+    onResource?: (resource: CapturedResource) => void;
 }
 
 /** Stand-in for values the CLI would decrypt: obviously fake, and still registered as secret. */
@@ -162,6 +165,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
         options.overrides,
         options.unsetSecrets,
     );
+    const overrideKeys = Object.keys(options.overrides ?? {}).map((key) =>
+        key.includes(":") ? key : `${project}:${key}`,
+    );
 
     pulumi.runtime.setAllConfig(values, secretKeys);
     await pulumi.runtime.setMocks(
@@ -179,12 +185,33 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
 
     const resources: CapturedResource[] = [];
     const outputs: { value: Record<string, unknown> } = { value: {} };
-    const refusals = captureRegistrations(resources, outputs);
+    const refusals = captureRegistrations(resources, outputs, options.onResource);
 
     const entry = path.join(projectRoot, "index.ts");
     delete require.cache[require.resolve(entry)];
-    await pulumi.runtime.runInPulumiStack(async () => require(entry));
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    // An error thrown by the program's top level rejects the stack component's initialisation,
+    // which nothing awaits: caught here so it reaches the caller instead of crashing the process.
+    let onUnhandled: (reason: unknown) => void = () => undefined;
+    const unhandled = new Promise<never>((_, reject) => (onUnhandled = reject));
+    process.on("unhandledRejection", onUnhandled);
+    try {
+        await Promise.race([
+            (async () => {
+                await pulumi.runtime.runInPulumiStack(async () => require(entry));
+                await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+            })(),
+            unhandled,
+        ]);
+    } catch (error) {
+        // The same error rejects more of the stack's promises later; those are this failure, already reported.
+        process.on("unhandledRejection", (reason) => {
+            if (reason !== error) throw reason;
+        });
+        // A bad `-c` value is fixed on the command line, not in the stack file.
+        throw error instanceof ConfigError ? error.withOverrides(overrideKeys) : error;
+    } finally {
+        process.off("unhandledRejection", onUnhandled);
+    }
     if (refusals.length > 0) throw new Error(`the engine refuses ${refusals.join("; ")}`);
 
     const unknown = resources.filter((r) => JSON.stringify(r.inputs).includes(UNKNOWN));
@@ -257,7 +284,11 @@ type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 
 /** The mock monitor sees parent, dependencies and options that MockResourceArgs drops; wrap it to keep them. */
 /** Returns the registrations the engine would refuse, filled in as the program runs. */
-function captureRegistrations(resources: CapturedResource[], outputs: { value: Record<string, unknown> }): string[] {
+function captureRegistrations(
+    resources: CapturedResource[],
+    outputs: { value: Record<string, unknown> },
+    onResource?: (resource: CapturedResource) => void,
+): string[] {
     const refusals: string[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: Callback): void;
@@ -312,6 +343,7 @@ function captureRegistrations(resources: CapturedResource[], outputs: { value: R
                     },
                     inputs: simplifyReferences(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
+                onResource?.(resources[resources.length - 1]!);
             }
             callback(err, response);
         });
