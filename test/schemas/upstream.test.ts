@@ -99,12 +99,13 @@ describe("every custom resource and Helm values object against the upstream sche
             `validated ${count} Helm values objects of ${charts.size} charts: ${[...charts].sort().join(", ")}`,
         );
         console.log(`upstream schemas: ${count} Helm values objects validated (${charts.size} charts)`);
-        assert.deepEqual([...charts].sort(), [
+        for (const chart of [
             "cloudnative-pg@0.27.0",
             "kube-prometheus-stack@75.15.0",
             "prometheus-blackbox-exporter@11.7.0",
             "prometheus-pushgateway@3.2.0",
-        ]);
+        ])
+            assert.ok(charts.has(chart), `the plans install ${chart}`);
     });
 });
 

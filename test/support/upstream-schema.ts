@@ -31,6 +31,10 @@ export const CHART_FILES: Readonly<Record<string, { values: string; schema?: str
         values: "vendor/cloudnative-pg-chart/values.yaml",
         schema: "vendor/cloudnative-pg-chart/values.schema.json",
     },
+    "plugin-barman-cloud": {
+        values: "vendor/plugin-barman-cloud-chart/values.yaml",
+        schema: "vendor/plugin-barman-cloud-chart/values.schema.json",
+    },
     "kube-prometheus-stack": { values: "vendor/kube-prometheus-stack/values.yaml" },
     "prometheus-pushgateway": { values: "vendor/prometheus-pushgateway/values.yaml" },
     "prometheus-blackbox-exporter": { values: "vendor/prometheus-blackbox-exporter/values.yaml" },

@@ -10,6 +10,8 @@ const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const CHART_CRDS: Record<string, (values: Record<string, unknown>) => string[]> = {
     // charts/cloudnative-pg/templates/crds/crds.yaml, behind crds.create (default true).
     "cloudnative-pg": (v) => (asObj(v["crds"])["create"] === false ? [] : ["postgresql.cnpg.io"]),
+    // cloudnative-pg/charts charts/plugin-barman-cloud/templates/crds/crds.yaml, behind crds.create (default true).
+    "plugin-barman-cloud": (v) => (asObj(v["crds"])["create"] === false ? [] : ["barmancloud.cnpg.io"]),
     // charts/kube-prometheus-stack/charts/crds, behind crds.enabled (default true).
     "kube-prometheus-stack": (v) => (asObj(v["crds"])["enabled"] === false ? [] : ["monitoring.coreos.com"]),
 };
