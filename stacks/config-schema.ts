@@ -101,6 +101,14 @@ export const rawConfigSchema = z
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
             .default("estate")
             .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        kubernetesControlPlaneCidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 172.16.0.0/28" })
+            .optional()
+            .meta({
+                description:
+                    "Control-plane CIDR of a private cluster, admitted for pods that call the API server (kubernetes; unset: a public endpoint).",
+            }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
         secretStore: z.enum(secretStoreNames).optional().meta({
             description:

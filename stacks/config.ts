@@ -42,7 +42,12 @@ export interface EstateConfig {
     readonly isProd: boolean;
     readonly domain: string;
     readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
-    readonly kubernetes: { readonly namespace: string; readonly ingressClassName: string };
+    readonly kubernetes: {
+        readonly namespace: string;
+        readonly ingressClassName: string;
+        /** Private control plane's CIDR; undefined when the API server is public. */
+        readonly controlPlaneCidr?: string;
+    };
     readonly azure: { readonly location: string };
     readonly secretStore: SecretStoreKind;
     readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
@@ -310,7 +315,11 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         isProd,
         domain: c.domain,
         tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
-        kubernetes: { namespace: c.kubernetesNamespace, ingressClassName: c.ingressClassName },
+        kubernetes: {
+            namespace: c.kubernetesNamespace,
+            ingressClassName: c.ingressClassName,
+            ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
+        },
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },

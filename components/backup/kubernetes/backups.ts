@@ -5,7 +5,9 @@ import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
-import { dnsEgress, JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
+import { dnsEgress, metadataServerEgress, namespacePeer, publicHttpsEgress } from "../../platform/kubernetes/network";
+import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
+import { JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
 import {
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
@@ -51,6 +53,8 @@ export interface KubernetesBackupsArgs extends BackupsArgs {
      * @default true
      */
     readonly installPushgateway?: boolean;
+    /** `release` label the cluster's Prometheus selects ServiceMonitors by (kube-prometheus-stack's default). @default "kube-prometheus-stack" */
+    readonly prometheusRelease?: string;
 }
 
 /**
@@ -140,7 +144,8 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             { parent: this },
         );
         const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
-        if (args.installPushgateway ?? true) this.pushgateway(name, monitoringNamespace);
+        if (args.installPushgateway ?? true)
+            this.pushgateway(name, monitoringNamespace, args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE);
         const identity = args.restoreDrill.enabled ? args.restoreDrill.ageIdentity : undefined;
         const shared = {
             BACKUP_DEST: pulumi.interpolate`gs://${bucket.name}`,
@@ -278,7 +283,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
     }
 
     /** Freshness gauges outlive a pod restart (persistence file), so a restart does not page as "backup stale". */
-    private pushgateway(name: string, namespace: string): void {
+    private pushgateway(name: string, namespace: string, prometheusRelease: string): void {
         new helm.Release(
             `${name}-pushgateway`,
             {
@@ -289,7 +294,13 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                 namespace,
                 createNamespace: true,
                 values: {
-                    serviceMonitor: { enabled: true, namespace, honorLabels: true },
+                    // Without the `release` label a default kube-prometheus-stack never scrapes it, and BackupStale fires for ever.
+                    serviceMonitor: {
+                        enabled: true,
+                        namespace,
+                        honorLabels: true,
+                        additionalLabels: { release: prometheusRelease },
+                    },
                     persistentVolume: { enabled: true, size: "1Gi" },
                     extraArgs: ["--persistence.file=/data/pushgateway.data", "--persistence.interval=1m"],
                     automountServiceAccountToken: false,
@@ -313,36 +324,11 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                     egress: [
                         dnsEgress,
                         { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": job.dependency } } }] },
-                        {
-                            to: [
-                                {
-                                    namespaceSelector: {
-                                        matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace },
-                                    },
-                                },
-                            ],
-                            ports: [{ protocol: "TCP", port: 9091 }],
-                        },
+                        { to: [namespacePeer(monitoringNamespace)], ports: [{ protocol: "TCP", port: 9091 }] },
                         // The GKE metadata server hands out the Workload Identity token.
-                        {
-                            to: [{ ipBlock: { cidr: "169.254.169.254/32" } }],
-                            ports: [
-                                { protocol: "TCP", port: 80 },
-                                { protocol: "TCP", port: 988 },
-                            ],
-                        },
+                        metadataServerEgress,
                         // Google APIs (GCS), only over TLS.
-                        {
-                            to: [
-                                {
-                                    ipBlock: {
-                                        cidr: "0.0.0.0/0",
-                                        except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
-                                    },
-                                },
-                            ],
-                            ports: [{ protocol: "TCP", port: 443 }],
-                        },
+                        publicHttpsEgress(),
                     ],
                 },
             },
