@@ -149,17 +149,20 @@ export const rawConfigSchema = z
             .startsWith("/")
             .default("/readyz")
             .meta({ description: "Readiness probe path (runbook 000/001)." }),
+        // Bounds both platforms accept: Container Apps takes a period of 1-240 s and a failure threshold
+        // of 1-10 (ContainerAppProbe in @pulumi/azure-native types/input.d.ts); Kubernetes has no upper bound.
         probePeriodSeconds: positiveInt
-            .max(300)
+            .max(240)
             .default(15)
             .meta({ description: "Probe period in seconds (runbook 001: every 15 s)." }),
         probeTimeoutSeconds: positiveInt.max(60).default(5).meta({ description: "Probe timeout in seconds." }),
         probeFailureThreshold: positiveInt
-            .max(30)
+            .max(10)
             .default(3)
             .meta({ description: "Consecutive failures before a probe fails." }),
+        // Container Apps spreads the start-up budget over at most 10 failures of a longer period (≤ 240 s).
         startupFailureThreshold: positiveInt
-            .max(120)
+            .max(30)
             .default(30)
             .meta({ description: "Startup probe failures allowed (period × threshold = start-up budget)." }),
         targetCpuPercent: positiveInt
