@@ -537,50 +537,6 @@ describe("redis backup", () => {
     });
 });
 
-describe("neo4j backup", () => {
-    // Neo4j cannot be installed here: a stand-in neo4j-admin checks the arguments the script
-    // passes and emits a known stream, which proves the encryption, checksum and failure paths.
-    test("pipes `neo4j-admin database dump --to-stdout` into age and fails when the dump fails", async () => {
-        const work = mkdtempSync(join(tmpdir(), "estate-neo4j-test-"));
-        try {
-            const key = ageKeyPair(work, "backup");
-            const admin = join(work, "neo4j-admin");
-            writeFileSync(
-                admin,
-                `#!/bin/sh
-echo "$*" >> "${work}/calls"
-[ "$3" = "--to-stdout" ] || exit 64
-[ "$4" = "broken" ] && { echo "database is in use" >&2; exit 1; }
-printf '${MARKER} graph of %s' "$4"
-`,
-            );
-            chmodSync(admin, 0o755);
-            const dest = join(work, "dest");
-            const env = { NEO4J_ADMIN: admin, BACKUP_AGE_RECIPIENT: key.recipient, BACKUP_DEST: dest };
-            const res = await runScript("neo4j-backup.sh", env);
-            assert.equal(res.code, 0, res.stderr);
-            assert.deepEqual(readFileSync(join(work, "calls"), "utf8").trim().split("\n"), [
-                "database dump --to-stdout neo4j",
-                "database dump --to-stdout system",
-            ]);
-            const dir = join(dest, "neo4j", "neo4j");
-            const file = join(dir, artefacts(dir, ".dump.age")[0]!);
-            assert.equal(readFileSync(file).includes(MARKER), false);
-            assert.equal(
-                execFileSync("age", ["-d", "-i", key.identity, file], { encoding: "utf8" }),
-                `${MARKER} graph of neo4j`,
-            );
-
-            const failed = await runScript("neo4j-backup.sh", { ...env, NEO4J_DATABASES: "broken" });
-            assert.equal(failed.code, 1);
-            assert.match(failed.stdout, /^backup status=error store=neo4j database=broken reason=neo4j_dump_failed /m);
-            assert.deepEqual(readdirSync(join(dest, "neo4j", "broken")), []);
-        } finally {
-            rmSync(work, { recursive: true, force: true });
-        }
-    });
-});
-
 describe("script files and their contract", () => {
     test("shellcheck and bash -n accept every script", () => {
         const files = backupScriptFiles.map((f) => join(backupScriptsDir, f));
