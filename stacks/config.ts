@@ -191,7 +191,8 @@ function describeIssue(
         : `pulumi config set ${PROJECT}:${key} <value>`;
     const where = issue.path.length > 1 ? ` (item ${issue.path.slice(1).join(".")})` : "";
     const message = issue.code === "invalid_type" && raw[key] === undefined ? "is required" : issue.message;
-    return [`${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed} Fix: \`${setter} --stack ${stack}\`.`];
+    const how = declaration?.fix ? ` To get the value, ${declaration.fix}.` : "";
+    return [`${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed} Fix: \`${setter} --stack ${stack}\`.${how}`];
 }
 
 /**

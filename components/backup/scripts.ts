@@ -109,12 +109,10 @@ const libpq = [
     v("PGCONNECT_TIMEOUT", "script", "Connection timeout in seconds.", { default: "30" }),
 ];
 
-const identity = v(
-    "BACKUP_AGE_IDENTITY_FILE",
-    "script",
-    "Path of the age private key file (mounted from a secret).",
-    { required: true, secret: true },
-);
+const identity = v("BACKUP_AGE_IDENTITY_FILE", "script", "Path of the age private key file (mounted from a secret).", {
+    required: true,
+    secret: true,
+});
 
 const redisConnection = [
     v("REDIS_URL", "script", "redis:// or rediss:// (TLS) URL with the password; parsed, never put on argv.", {

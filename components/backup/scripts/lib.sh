@@ -263,6 +263,22 @@ PG_COUNT_SQL="SELECT format('SELECT %L, count(*) FROM %I.%I', n.nspname || '.' |
 # shellcheck disable=SC2034
 PSQL=(psql -X -w -q -A -t -v ON_ERROR_STOP=1)
 
+# pg_dump refuses a server newer than itself, and pg_restore replays what its own version
+# writes (pg_dump 17 emits `SET transaction_timeout`, which 15 rejects): put the client of the
+# server's major first on PATH when the image carries it (Debian layout, one dir per major).
+pg_select_client() {
+  local num major
+  num=$("${PSQL[@]}" -d "$1" -c "SHOW server_version_num") ||
+    die "could not ask the server for its version (see the psql message above)"
+  [[ $num =~ ^[0-9]{5,6}$ ]] || die "unexpected server_version_num \`$num\`"
+  major=$((num / 10000))
+  if [[ -x /usr/lib/postgresql/$major/bin/pg_dump ]]; then PATH=/usr/lib/postgresql/$major/bin:$PATH; fi
+  local have
+  have=$(pg_dump --version | awk '{print $3}')
+  [[ ${have%%.*} -ge $major ]] ||
+    die "pg_dump $have is older than the server (major $major): the image lacks postgresql-client-$major"
+}
+
 # ---- one backup run per database ----------------------------------------------------------------
 # Scripts set STORE (postgres|redis|neo4j) and define backup_one <name>; run_each runs it in a
 # subshell per name so one failure is reported and the others still run, and exits 0 only when

@@ -38,6 +38,7 @@ server.http.enabled=false
 server.https.enabled=false
 dbms.security.auth_enabled=false
 server.memory.heap.max_size=${NEO4J_DRILL_HEAP:-1g}
+server.memory.pagecache.size=256m
 CONF
   NEO4J_CONF=$conf "$NEO4J_SERVER" console >"$DRILL_WORK/logs/console.log" 2>&1 &
   SERVER_PID=$!
