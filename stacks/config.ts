@@ -121,7 +121,14 @@ export type ConfigOrigin = "stack-file" | "override";
 
 /** What a person should run to fix one problem; rendered for where the value came from. */
 export type ConfigFix =
-    | { readonly kind: "set"; readonly key: string; readonly secret: boolean; readonly list: boolean }
+    | {
+          readonly kind: "set";
+          readonly key: string;
+          readonly secret: boolean;
+          readonly list: boolean;
+          /** How to obtain the value, where `pulumi config set` alone does not say. */
+          readonly how?: string;
+      }
     | { readonly kind: "remove"; readonly key: string; readonly value: string; readonly suggestion?: string };
 
 /** One invalid value: the key, what is wrong with it, and the fix. */
@@ -137,6 +144,11 @@ export interface ConfigProblem {
  * on the `pulumi config set` page); a `-c` value is fixed on the command line, not in the stack file.
  */
 export function renderFix(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
+    const command = renderFixCommand(fix, stack, origin);
+    return fix.kind === "set" && fix.how ? `${command} To get the value, ${fix.how}.` : command;
+}
+
+function renderFixCommand(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
     const full = `${PROJECT}:${fix.key}`;
     if (fix.kind === "remove") {
         const target = fix.suggestion ? `${PROJECT}:${fix.suggestion}` : undefined;
@@ -239,7 +251,13 @@ function describeIssue(
         {
             key,
             statement: `${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed}`,
-            fix: { kind: "set", key, secret: declaration?.secret === true, list: declaration?.type === "array" },
+            fix: {
+                kind: "set",
+                key,
+                secret: declaration?.secret === true,
+                list: declaration?.type === "array",
+                ...(declaration?.fix ? { how: declaration.fix } : {}),
+            },
         },
     ];
 }

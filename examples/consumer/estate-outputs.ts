@@ -111,6 +111,8 @@ export interface EstateOutputs {
         storageUrl: string;
         /** Backup and drill job name → cron schedule (UTC). */
         schedules: Record<string, string>;
+        /** The same jobs by store: `postgres`, `redis`, `neo4j` → job name → cron schedule (UTC), backup and drill. */
+        storeSchedules: Record<string, Record<string, string>>;
         /** Cron schedule of the monthly restore drill; absent when it is off. */
         drillSchedule?: string;
     };

@@ -22,6 +22,7 @@ import {
     type BackupJobSpec,
     type BackupsArgs,
     type BackupsOutputs,
+    schedulesByStore,
 } from "../backups";
 import { backupScriptCommand } from "../scripts";
 
@@ -66,6 +67,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
     readonly storageName: pulumi.Output<string>;
     readonly storageUrl: pulumi.Output<string>;
     readonly schedules: pulumi.Output<Record<string, string>>;
+    readonly storeSchedules: pulumi.Output<Record<string, Record<string, string>>>;
     readonly drillSchedule: pulumi.Output<string | undefined>;
     readonly cronJobs: Record<string, batchv1.CronJob> = {};
 
@@ -169,11 +171,13 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         this.storageName = bucket.name;
         this.storageUrl = pulumi.interpolate`gs://${bucket.name}`;
         this.schedules = pulumi.output(Object.fromEntries(jobs.map((j) => [j.name, j.schedule])));
+        this.storeSchedules = pulumi.output(schedulesByStore(jobs));
         this.drillSchedule = pulumi.output(args.restoreDrill.enabled ? args.restoreDrill.schedule : undefined);
         this.registerOutputs({
             storageName: this.storageName,
             storageUrl: this.storageUrl,
             schedules: this.schedules,
+            storeSchedules: this.storeSchedules,
             drillSchedule: this.drillSchedule,
         });
     }
@@ -244,7 +248,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                                                     valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) },
                                                 })),
                                             ],
-                                            resources: resourceSizing("250m", "512Mi"),
+                                            resources: resourceSizing(job.size.cpu, job.size.memory),
                                             securityContext: restrictedContainerSecurityContext,
                                             volumeMounts: [
                                                 { name: "scripts", mountPath: BACKUP_SCRIPTS_PATH, readOnly: true },
@@ -269,7 +273,8 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                                         },
                                         // Ciphertext is staged here before upload: on disk, sized for a dump.
                                         { name: "work", emptyDir: { sizeLimit: "20Gi" } },
-                                        { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+                                        // The Neo4j drill's JVM writes its temporary files here too.
+                                        { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } },
                                         ...identityVolume,
                                     ],
                                 },
@@ -323,7 +328,9 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                     ingress: [],
                     egress: [
                         dnsEgress,
-                        { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": job.dependency } } }] },
+                        ...(job.dependency
+                            ? [{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": job.dependency } } }] }]
+                            : []),
                         { to: [namespacePeer(monitoringNamespace)], ports: [{ protocol: "TCP", port: 9091 }] },
                         // The GKE metadata server hands out the Workload Identity token.
                         metadataServerEgress,
