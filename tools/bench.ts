@@ -15,7 +15,8 @@ export const HELP: CommandHelp = {
     summary:
         "Measures the offline plan: each run is a fresh process. Prints each run as it finishes, then the medians:\n" +
         "the floor (loading @pulumi/pulumi alone), the full prod plan with the real analyzer and its ratio to the\n" +
-        "floor, the program alone per stack and platform, and synthetic estates of 1, 10 and 50 services.",
+        "floor, the program alone per stack and platform, synthetic estates of 1, 10 and 50 services, and the\n" +
+        "mutation score of the policy pack per platform and category.",
     examples: [
         "npm run bench",
         "npm run bench -- --runs 5",
@@ -139,6 +140,13 @@ async function main(): Promise<number> {
         const perResource = (fifty.wallMs - one.wallMs) / (fifty.resources - one.resources);
         const perResourceKb = ((fifty.maxRssMb - one.maxRssMb) * 1024) / (fifty.resources - one.resources);
         console.log(`marginal cost per resource: ${perResource.toFixed(2)} ms, ${perResourceKb.toFixed(0)} KB`);
+    }
+    if (!args.flags.has("quick")) {
+        // What the pack catches: the mutation suite over both prod plans (tools/mutation/run.ts).
+        const { formatScore, runMutationSuite } = require("./mutation/run") as typeof import("./mutation/run");
+        console.log(
+            `\nmutation score (mandatory violations the unmutated prod plan lacks):\n${formatScore(await runMutationSuite())}`,
+        );
     }
     return 0;
 }

@@ -391,9 +391,29 @@ export interface AnalyzeOptions {
     onStart?: (policies: number, resources: number) => void;
 }
 
-/** Every policy of the pack over one program capture, through the real analyzer server. */
-export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Promise<PolicyReport> {
-    const started = Date.now();
+/**
+ * One pack server driven in the engine's order, once: handshake, `ConfigureStack` and `Configure`
+ * with the stack's policy config, then any number of `Analyze` / `AnalyzeStack` calls, so a
+ * caller analyzing many captures of one stack (the mutation suite) pays for the start-up once.
+ */
+export interface PackSession {
+    /** Policies not disabled by the stack's config. */
+    readonly policies: number;
+    /** `Analyze` of each resource (at most 16 in flight, results in declaration order). */
+    analyzeResources(capture: ProgramCapture, resources?: readonly CapturedResource[]): Promise<Violation[][]>;
+    /** `AnalyzeStack` over the whole capture. */
+    analyzeStack(capture: ProgramCapture): Promise<Violation[]>;
+    /** Both, as `pulumi preview` runs them. */
+    analyze(capture: ProgramCapture): Promise<PolicyReport>;
+    close(): Promise<void>;
+}
+
+export interface SessionOptions extends Omit<AnalyzeOptions, "onStart"> {
+    /** The capture whose project, stack and config `ConfigureStack` receives. */
+    capture: ProgramCapture;
+}
+
+export async function openSession(opts: SessionOptions): Promise<PackSession> {
     const packDir = opts.packDir ?? DEFAULT_PACK_DIR;
     let file: PolicyConfigFile;
     try {
@@ -421,11 +441,11 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
         }
         await call(c.getPluginInfo.bind(c), new Empty());
         const sc = new pb.AnalyzerStackConfigureRequest();
-        sc.setStack(capture.stack);
-        sc.setProject(capture.project);
+        sc.setStack(opts.capture.stack);
+        sc.setProject(opts.capture.project);
         sc.setOrganization("organization");
         sc.setDryRun(true);
-        for (const [k, v] of Object.entries(capture.config)) {
+        for (const [k, v] of Object.entries(opts.capture.config)) {
             sc.getConfigMap().set(k, typeof v === "string" ? v : JSON.stringify(unwrapSecrets(v)));
         }
         await call(c.configureStack.bind(c), sc);
@@ -445,31 +465,57 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
             conf.getPolicyconfigMap().set(name, pc);
         }
         await call(c.configure.bind(c), conf);
-        opts.onStart?.(
-            policies.filter((p) => cfg[p.name]!.enforcementLevel !== "disabled").length,
-            capture.resources.length,
-        );
-        // The engine analyzes each resource as its step is generated, independently of the others;
-        // sent concurrently here, collected in declaration order.
-        // A few in flight keep the server busy without holding every request in memory at once.
-        const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
-        const perResource = await inOrder(capture.resources, 16, async (r) => {
-            const req = analyzeRequest(r, byUrn);
-            const resp = await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(c.analyze.bind(c), req);
-            return violationsOf(resp, req.getUrn());
-        });
-        const stackResp = await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(
-            c.analyzeStack.bind(c),
-            analyzeStackRequest(capture),
-        );
-        const violations: Violation[] = [...perResource.flat(), ...violationsOf(stackResp)];
-        return {
-            violations,
-            policies: policies.filter((p) => cfg[p.name].enforcementLevel !== "disabled").length,
-            resourcesAnalyzed: capture.resources.length,
-            ms: Date.now() - started,
+        const enabled = policies.filter((p) => cfg[p.name]!.enforcementLevel !== "disabled").length;
+        const analyzeResources = (capture: ProgramCapture, resources = capture.resources) => {
+            // The engine analyzes each resource as its step is generated, independently of the others;
+            // sent concurrently here, collected in declaration order. A few in flight keep the server
+            // busy without holding every request in memory at once.
+            const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
+            return inOrder(resources, 16, async (r) => {
+                const req = analyzeRequest(r, byUrn);
+                const resp = await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(c.analyze.bind(c), req);
+                return violationsOf(resp, req.getUrn());
+            });
         };
-    } finally {
+        const analyzeStack = async (capture: ProgramCapture) =>
+            violationsOf(
+                await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(
+                    c.analyzeStack.bind(c),
+                    analyzeStackRequest(capture),
+                ),
+            );
+        return {
+            policies: enabled,
+            analyzeResources,
+            analyzeStack,
+            analyze: async (capture) => {
+                const started = Date.now();
+                const perResource = await analyzeResources(capture);
+                const violations: Violation[] = [...perResource.flat(), ...(await analyzeStack(capture))];
+                return {
+                    violations,
+                    policies: enabled,
+                    resourcesAnalyzed: capture.resources.length,
+                    ms: Date.now() - started,
+                };
+            },
+            close: () => server.close(),
+        };
+    } catch (e) {
         await server.close();
+        throw e;
+    }
+}
+
+/** Every policy of the pack over one program capture, through the real analyzer server. */
+export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Promise<PolicyReport> {
+    const started = Date.now();
+    const session = await openSession({ ...opts, capture });
+    try {
+        opts.onStart?.(session.policies, capture.resources.length);
+        const report = await session.analyze(capture);
+        return { ...report, ms: Date.now() - started };
+    } finally {
+        await session.close();
     }
 }
