@@ -1,12 +1,16 @@
 import type { Policies } from "@pulumi/policy";
+import { accessPolicies } from "./access";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
+import { keyVaultPolicies } from "./key-vault";
 import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
+import { podSecurityPolicies } from "./pod-security";
 import { secretPolicies } from "./secrets";
+import { storagePolicies } from "./storage";
 import { tlsPolicies } from "./tls";
 import { workloadPolicies } from "./workload";
 
@@ -21,6 +25,10 @@ export const catalog: readonly CatalogEntry[] = [
     ...migrationPolicies,
     ...backupPolicies,
     ...dataPolicies,
+    ...podSecurityPolicies,
+    ...accessPolicies,
+    ...storagePolicies,
+    ...keyVaultPolicies,
 ];
 
 export const allPolicies: Policies = catalog.map((e) => e.policy);

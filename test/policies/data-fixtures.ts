@@ -174,6 +174,8 @@ export function k8sDataStores(): CapturedResource[] {
                 name: "acme-estate-prod-pg",
                 location: "EU",
                 uniformBucketLevelAccess: true,
+                publicAccessPrevention: "enforced",
+                versioning: { enabled: true },
             }),
         ),
     ];

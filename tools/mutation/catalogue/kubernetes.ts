@@ -164,14 +164,6 @@ const access: ResourceMutation[] = [
         { set: "role", value: "roles/storage.admin" },
     ),
     m(
-        "gcp-bucket-viewer-deletes",
-        "access",
-        runbook("GA-LEAST-PRIVILEGE"),
-        [T.bucketMember, "backups-objectviewer"],
-        "backup reader may delete objects",
-        { set: "role", value: "roles/storage.objectAdmin" },
-    ),
-    m(
         "gcp-secret-all-users",
         "access",
         checkov("CKV_GCP_122"),
@@ -249,6 +241,25 @@ const storage: ResourceMutation[] = ["backups-bucket", "postgres-backups"].flatM
         value: { retentionDurationSeconds: 0 },
     }),
 ]);
+
+storage.push(
+    m(
+        "postgres-backups-versioning-off",
+        "storage",
+        checkov("CKV_GCP_78"),
+        bucket("postgres-backups"),
+        "versioning off on the WAL bucket",
+        { set: "versioning.enabled", value: false },
+    ),
+    m(
+        "postgres-backups-noncurrent-1d",
+        "storage",
+        runbook("GA-BACKUPS"),
+        bucket("postgres-backups"),
+        "noncurrent versions deleted after a day",
+        { set: "lifecycleRules.0.condition.daysSinceNoncurrentTime", value: 1 },
+    ),
+);
 
 const dataStores: ResourceMutation[] = [
     m(
