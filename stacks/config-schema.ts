@@ -223,6 +223,10 @@ export const rawConfigSchema = z
             description:
                 "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it.",
         }),
+        postgresStrictZoneSpread: z.boolean().default(false).meta({
+            description:
+                "The cluster has a zone per PostgreSQL instance: require one instance per zone and block writes without a synchronous standby (kubernetes). Off, both are preferred.",
+        }),
         postgresVersion: z.enum(["15", "16", "17"]).default("16").meta({ description: "PostgreSQL major version." }),
         postgresSku: z
             .string()

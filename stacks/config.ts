@@ -95,6 +95,7 @@ export interface DataConfig {
     readonly publicStores: readonly DependencyName[];
     readonly postgres: {
         readonly installOperator: boolean;
+        readonly strictZoneSpread: boolean;
         readonly version: string;
         readonly sku: string;
         readonly storageGb: number;
@@ -306,6 +307,7 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             publicStores: c.publicDataStores,
             postgres: {
                 installOperator: c.postgresOperatorInstall,
+                strictZoneSpread: c.postgresStrictZoneSpread,
                 version: c.postgresVersion,
                 sku: c.postgresSku,
                 storageGb: c.postgresStorageGb,

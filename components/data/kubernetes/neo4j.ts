@@ -5,7 +5,9 @@ import { workloadLabels } from "../../workload/kubernetes/security";
 import {
     NEO4J_BOLT_PORT,
     NEO4J_HTTP_PORT,
+    NEO4J_IMAGE,
     NEO4J_USER,
+    NEO4J_VERSION,
     neo4jAuth,
     neo4jUri,
     type Neo4jArgs,
@@ -13,8 +15,8 @@ import {
 } from "../neo4j";
 import { dnsEgress, publicStoreService, storeNetworkPolicy } from "./network";
 
-/** The official Neo4j chart, pinned; bump deliberately. */
-export const NEO4J_CHART = { chart: "neo4j", version: "5.26.0", repo: "https://helm.neo4j.com/neo4j" } as const;
+/** The official Neo4j chart, released per Neo4j version: the chart of the image every platform runs. */
+export const NEO4J_CHART = { chart: "neo4j", version: NEO4J_VERSION, repo: "https://helm.neo4j.com/neo4j" } as const;
 
 export interface KubernetesNeo4jArgs extends Neo4jArgs {
     readonly namespace: pulumi.Input<string>;
@@ -43,8 +45,11 @@ export function neo4jChartValues(a: {
         },
         // The chart's LoadBalancer would publish bolt and the browser; the release's ClusterIP service stays.
         services: { neo4j: { enabled: false } },
-        // One member: a node drain must wait rather than take the graph down mid-write.
-        podDisruptionBudget: { enabled: true, minAvailable: 1 },
+        // The same image as on every other platform, by digest, rather than the chart's moving default tag.
+        image: { customImage: NEO4J_IMAGE },
+        // One member: any budget that keeps it up forbids every eviction and a node drain never ends.
+        // The graph is down while it reschedules; the StatefulSet brings it back on its volume.
+        podDisruptionBudget: { enabled: false },
         securityContext: {
             runAsNonRoot: true,
             runAsUser: 7474,

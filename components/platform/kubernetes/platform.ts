@@ -125,6 +125,7 @@ export class KubernetesPlatform implements EstatePlatform {
                 ...args,
                 namespace: this.foundation.namespace,
                 installOperator: this.config.data.postgres.installOperator,
+                strictZoneSpread: this.config.data.postgres.strictZoneSpread,
                 // Validated by the config schema: required on kubernetes.
                 gcpProject: this.config.gcp.project!,
                 monitoringNamespace: "monitoring",
