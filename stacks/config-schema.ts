@@ -294,10 +294,24 @@ export const rawConfigSchema = z
                 "PagerDuty routing key, or the webhook URL, of the on-call receiver; set with `pulumi config set --secret`. Unset leaves alerts unrouted (refused by policy).",
             secret: true,
         }),
-        alertOnCallEmails: z
-            .array(z.email())
-            .default([])
-            .meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
+        alertOnCallEmails: z.array(z.email()).default([]).meta({
+            description:
+                "E-mail receivers: of the Azure on-call action group, and of ticket-level alerts on kubernetes (never paged).",
+        }),
+        alertSmtpSmarthost: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp-relay.gmail.com:587" })
+            .optional()
+            .meta({
+                description:
+                    "SMTP relay (host:port, TLS, no credentials) Alertmanager sends ticket e-mail through (kubernetes; required with alertOnCallEmails).",
+            }),
+        alertSmtpFrom: z
+            .email()
+            .optional()
+            .meta({
+                description: "Sender of Alertmanager's ticket e-mail (kubernetes; required with alertOnCallEmails).",
+            }),
         prometheusStackInstall: z.boolean().default(false).meta({
             description:
                 "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes).",
@@ -414,6 +428,17 @@ export const rawConfigSchema = z
                 message:
                     "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project",
             });
+        }
+        if (c.platform === "kubernetes" && c.alertOnCallEmails.length > 0) {
+            for (const key of ["alertSmtpSmarthost", "alertSmtpFrom"] as const) {
+                if (c[key] === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: "required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail",
+                    });
+                }
+            }
         }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
             ctx.addIssue({

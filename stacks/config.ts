@@ -73,6 +73,8 @@ export interface EstateConfig {
         /** Routing key or webhook URL; absent means nothing pages (refused by policy). */
         readonly key?: pulumi.Output<string>;
         readonly emails: readonly string[];
+        /** SMTP relay for ticket e-mail where Alertmanager sends it (kubernetes). */
+        readonly smtp?: { readonly smarthost: string; readonly from: string };
     };
     readonly monitoring: { readonly installPrometheusStack: boolean; readonly latencyAutoscaling: boolean };
     readonly backups: {
@@ -343,6 +345,9 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             receiver: c.alertOnCallReceiver,
             ...(c.alertOnCallKey !== undefined ? { key: pulumi.secret(c.alertOnCallKey) } : {}),
             emails: c.alertOnCallEmails,
+            ...(c.alertSmtpSmarthost !== undefined && c.alertSmtpFrom !== undefined
+                ? { smtp: { smarthost: c.alertSmtpSmarthost, from: c.alertSmtpFrom } }
+                : {}),
         },
         monitoring: { installPrometheusStack: c.prometheusStackInstall, latencyAutoscaling: c.latencyAutoscaling },
         backups: {

@@ -48,6 +48,17 @@ function alertmanagerYaml(spec: Record<string, any>): string {
                       })),
                   }
                 : {}),
+            ...(r.emailConfigs
+                ? {
+                      email_configs: r.emailConfigs.map((c: any) => ({
+                          to: c.to,
+                          from: c.from,
+                          smarthost: c.smarthost,
+                          require_tls: c.requireTLS,
+                          send_resolved: c.sendResolved,
+                      })),
+                  }
+                : {}),
             // amtool 0.25 has no webhook url_file; the URL itself is the secret, so a placeholder stands in.
             ...(r.webhookConfigs
                 ? {
@@ -112,7 +123,7 @@ for (const stack of ["staging", "prod"] as const) {
                 assert.deepEqual([...byService[service]!].sort(), [...names].sort(), service);
         });
 
-        it("routes pages to on-call with the key read from the synced Secret, and passes amtool", () => {
+        it("routes pages to on-call with the key read from the synced Secret, tickets never to the pager, and passes amtool", () => {
             const routing = inputsOf(
                 resource(
                     capture,
@@ -125,9 +136,24 @@ for (const stack of ["staging", "prod"] as const) {
                 stack === "prod"
                     ? { pagerdutyConfigs: [{ routingKey: key, sendResolved: true }] }
                     : { webhookConfigs: [{ urlSecret: key, sendResolved: true }] };
+            // Tickets go to the on-call e-mail addresses (prod); staging lists none, so they stay in Alertmanager.
+            const tickets =
+                stack === "prod"
+                    ? {
+                          emailConfigs: [
+                              {
+                                  to: "oncall@estate.example.com",
+                                  from: "alerts@estate.example.com",
+                                  smarthost: "smtp-relay.gmail.com:587",
+                                  requireTLS: true,
+                                  sendResolved: true,
+                              },
+                          ],
+                      }
+                    : {};
             assert.deepEqual(routing.spec.receivers, [
                 { name: "on-call", ...receiver },
-                { name: "tickets", ...receiver },
+                { name: "tickets", ...tickets },
             ]);
             assert.deepEqual(routing.spec.route.routes[0], {
                 receiver: "on-call",
@@ -149,6 +175,16 @@ for (const stack of ["staging", "prod"] as const) {
                 "alertname=HttpErrorRateHigh",
             ]);
             assert.equal(test.status, 0, test.output);
+            const ticket = run("amtool", [
+                "config",
+                "routes",
+                "test",
+                `--config.file=${dir}/alertmanager.yml`,
+                "--verify.receivers=tickets",
+                "severity=ticket",
+                "alertname=BackupStale",
+            ]);
+            assert.equal(ticket.status, 0, ticket.output);
         });
 
         it("scrapes each Service by its labels and named port, and probes each public /healthz", () => {
