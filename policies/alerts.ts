@@ -202,7 +202,10 @@ function credentialedReceivers(spec: any): Set<string> {
             ...(receiver.pagerdutyConfigs ?? []).map((c: any) => c.routingKey ?? c.serviceKey),
             ...(receiver.webhookConfigs ?? []).map((c: any) => c.urlSecret),
         ];
-        if (configs.length > 0 && configs.every(ref)) out.add(receiver.name);
+        // E-mail carries no credential: it delivers when it names recipients and a relay.
+        const emails = (receiver.emailConfigs ?? []) as any[];
+        const mails = emails.every((c) => typeof c.to === "string" && c.to !== "" && typeof c.smarthost === "string");
+        if (configs.length + emails.length > 0 && configs.every(ref) && mails) out.add(receiver.name);
     }
     return out;
 }
@@ -229,7 +232,7 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
                 report(`AlertmanagerConfig "${c.name}" has no route: set spec.route.receiver.`, c.urn);
             for (const receiver of used.filter((r) => !ok.has(r))) {
                 report(
-                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).`,
+                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).`,
                     c.urn,
                 );
             }

@@ -136,21 +136,18 @@ for (const stack of ["staging", "prod"] as const) {
                 stack === "prod"
                     ? { pagerdutyConfigs: [{ routingKey: key, sendResolved: true }] }
                     : { webhookConfigs: [{ urlSecret: key, sendResolved: true }] };
-            // Tickets go to the on-call e-mail addresses (prod); staging lists none, so they stay in Alertmanager.
-            const tickets =
-                stack === "prod"
-                    ? {
-                          emailConfigs: [
-                              {
-                                  to: "oncall@estate.example.com",
-                                  from: "alerts@estate.example.com",
-                                  smarthost: "smtp-relay.gmail.com:587",
-                                  requireTLS: true,
-                                  sendResolved: true,
-                              },
-                          ],
-                      }
-                    : {};
+            // Tickets go to the on-call e-mail addresses, never to the pager.
+            const tickets = {
+                emailConfigs: [
+                    {
+                        to: "oncall@estate.example.com",
+                        from: stack === "prod" ? "alerts@estate.example.com" : "alerts@staging.estate.example.com",
+                        smarthost: "smtp-relay.gmail.com:587",
+                        requireTLS: true,
+                        sendResolved: true,
+                    },
+                ],
+            };
             assert.deepEqual(routing.spec.receivers, [
                 { name: "on-call", ...receiver },
                 { name: "tickets", ...tickets },
