@@ -110,6 +110,15 @@ export const rawConfigSchema = z
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
             .default("estate")
             .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        kubernetesContext: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig context the Kubernetes provider deploys to (kubernetes); unset: the kubeconfig's current context.",
+        }),
+        kubeconfig: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig the Kubernetes provider uses, as file contents (kubernetes); set with `pulumi config set --secret`. Unset: the ambient kubeconfig ($KUBECONFIG or ~/.kube/config, as CI's GKE credentials step writes it).",
+            secret: true,
+        }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
         secretStore: z.enum(secretStoreNames).optional().meta({
             description:
@@ -306,12 +315,9 @@ export const rawConfigSchema = z
                 description:
                     "SMTP relay (host:port, TLS, no credentials) Alertmanager sends ticket e-mail through (kubernetes; required with alertOnCallEmails).",
             }),
-        alertSmtpFrom: z
-            .email()
-            .optional()
-            .meta({
-                description: "Sender of Alertmanager's ticket e-mail (kubernetes; required with alertOnCallEmails).",
-            }),
+        alertSmtpFrom: z.email().optional().meta({
+            description: "Sender of Alertmanager's ticket e-mail (kubernetes; required with alertOnCallEmails).",
+        }),
         prometheusStackInstall: z.boolean().default(false).meta({
             description:
                 "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes).",

@@ -41,7 +41,14 @@ export interface EstateConfig {
     readonly isProd: boolean;
     readonly domain: string;
     readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
-    readonly kubernetes: { readonly namespace: string; readonly ingressClassName: string };
+    readonly kubernetes: {
+        readonly namespace: string;
+        readonly ingressClassName: string;
+        /** kubeconfig context; absent: the kubeconfig's current context. */
+        readonly context?: string;
+        /** kubeconfig contents (secret); absent: the ambient kubeconfig. */
+        readonly kubeconfig?: pulumi.Output<string>;
+    };
     readonly azure: { readonly location: string };
     readonly secretStore: SecretStoreKind;
     readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
@@ -266,7 +273,12 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         isProd,
         domain: c.domain,
         tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
-        kubernetes: { namespace: c.kubernetesNamespace, ingressClassName: c.ingressClassName },
+        kubernetes: {
+            namespace: c.kubernetesNamespace,
+            ingressClassName: c.ingressClassName,
+            ...(c.kubernetesContext !== undefined ? { context: c.kubernetesContext } : {}),
+            ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
+        },
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
