@@ -5,7 +5,7 @@ import { NEO4J_IMAGE } from "../../components/data/neo4j";
 import { maskSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource } from "../support/program";
+import { inputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const dataLabels = (name: string, component: string) => ({
@@ -313,7 +313,8 @@ for (const stack of ["staging", "prod"] as const) {
                 ports: [{ protocol: "TCP", port: 6379 }],
             });
             assert.deepEqual(ingressPeers("neo4j-netpol"), {
-                from: [byName("api"), job("neo4j-backup")],
+                // The password rotation job changes Neo4j's password through bolt.
+                from: [byName("api"), job("neo4j-password-rotation"), job("neo4j-backup")],
                 ports: [
                     { protocol: "TCP", port: 7687 },
                     { protocol: "TCP", port: 7474 },
@@ -341,7 +342,7 @@ for (const stack of ["staging", "prod"] as const) {
                 [
                     "api,worker,api-migrate,api-bootstrap,pg-backup-estate,pg-restore-drill",
                     "api,gateway,worker,redis-backup",
-                    "api,neo4j-backup",
+                    "api,neo4j-password-rotation,neo4j-backup",
                     "api,worker,ollama-model-pull",
                 ],
             );
@@ -358,7 +359,7 @@ for (const stack of ["staging", "prod"] as const) {
                     ]),
                 );
             };
-            const ref = (key: string) => ({ secretKeyRef: { name: "app-secrets-synced", key } });
+            const ref = (key: string) => ({ secretKeyRef: { name: syncedSecret(capture), key } });
             const api = env("api");
             const dbRefs = {
                 DB_HOST: ref("db-host"),
@@ -442,17 +443,22 @@ for (const stack of ["staging", "prod"] as const) {
             });
             const validated = manifests
                 .filter((m) => validateKubernetesObject(m) === "valid")
-                .map((m) => `${m["kind"]}/${(m["metadata"] as { name: string }).name}`);
+                .map((m) => `${m["kind"]}/${(m["metadata"] as { name: string }).name}`)
+                // One rotation Job per Neo4j password, named after its digest.
+                .map((n) => n.replace(/^Job\/neo4j-password-[0-9a-f]{10}$/, "Job/neo4j-password-<version>"));
             assert.deepEqual(validated.sort(), [
                 "Deployment/ollama",
+                "Job/neo4j-password-<version>",
                 "Job/ollama-model-pull",
                 "NetworkPolicy/neo4j-netpol",
+                "NetworkPolicy/neo4j-password-rotation-netpol",
                 "NetworkPolicy/ollama-model-pull-netpol",
                 "NetworkPolicy/ollama-netpol",
                 "NetworkPolicy/postgres-netpol",
                 "NetworkPolicy/redis-netpol",
                 "PersistentVolumeClaim/ollama-models",
                 "Secret/neo4j-auth",
+                "Secret/neo4j-auth-applied",
                 "Secret/postgres-app-credentials",
                 "Secret/redis-auth",
                 "Service/ollama",

@@ -12,7 +12,7 @@ import {
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { inputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
 import { run, tempDir, writeFiles } from "./fixtures";
 
@@ -131,7 +131,7 @@ for (const stack of ["staging", "prod"] as const) {
                     "monitoring-alertmanager-config",
                 ),
             );
-            const key = { name: "app-secrets-synced", key: "alert-on-call-key" };
+            const key = { name: syncedSecret(capture), key: "alert-on-call-key" };
             const receiver =
                 stack === "prod"
                     ? { pagerdutyConfigs: [{ routingKey: key, sendResolved: true }] }

@@ -264,6 +264,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             { parent: this },
         );
 
+        // The instance manager keeps the owner's password equal to this Secret's (cloudnative-pg
+        // internal/management/controller/instance_controller.go, reconcileUser): a rotation applies at once.
         const credentials = new corev1.Secret(
             `${name}-credentials`,
             {

@@ -8,6 +8,7 @@ import {
     workloadLabels,
 } from "../../workload/kubernetes/security";
 import { REDIS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
+import { secretValuesVersion } from "../../secrets/secret-version";
 import { publicStoreService, storeNetworkPolicy } from "./network";
 
 /**
@@ -115,7 +116,15 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                     // Deleting or scaling the StatefulSet keeps the data volume.
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
-                        metadata: { labels },
+                        metadata: {
+                            labels,
+                            // redis-server reads `requirepass` only at start: a new password must restart it.
+                            annotations: {
+                                "estate.io/password-version": pulumi.unsecret(
+                                    pulumi.output(args.password).apply((password) => secretValuesVersion({ password })),
+                                ),
+                            },
+                        },
                         spec: {
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurityContext,

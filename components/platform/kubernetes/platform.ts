@@ -41,11 +41,7 @@ export class KubernetesPlatform implements EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
         const opts = { parent: this.parent, dependsOn: [this.foundation] };
         if (this.config.secretStore === "kubernetes") {
-            return new KubernetesSecretStore(
-                name,
-                { namespace: this.foundation.namespace, entries, protect: this.config.isProd },
-                opts,
-            );
+            return new KubernetesSecretStore(name, { namespace: this.foundation.namespace, entries }, opts);
         }
         return new GcpSecretManagerStore(
             name,
