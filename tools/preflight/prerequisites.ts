@@ -67,15 +67,18 @@ export function prerequisitesOf(resources: readonly CapturedResource[]): Require
                 { kind: "api", group, version, resourceKind },
                 PROVIDER_OF_GROUP[group] ?? `the operator serving ${group}`,
             );
-        const inputs = unwrapSecrets(r.inputs) as Record<string, any>;
+        const inputs = unwrapSecrets(r.inputs) as {
+            spec?: { ingressClassName?: unknown; prober?: { url?: unknown } };
+            metadata?: { annotations?: Record<string, unknown> };
+        };
         if (r.type === "kubernetes:networking.k8s.io/v1:Ingress") {
-            const className = inputs["spec"]?.ingressClassName;
+            const className = inputs.spec?.ingressClassName;
             if (typeof className === "string")
                 add(
                     { kind: "object", resource: "ingressclass", name: className },
                     "the ingress controller (ingress-nginx)",
                 );
-            const issuer = inputs["metadata"]?.annotations?.["cert-manager.io/cluster-issuer"];
+            const issuer = inputs.metadata?.annotations?.["cert-manager.io/cluster-issuer"];
             if (typeof issuer === "string") {
                 add(
                     { kind: "api", group: "cert-manager.io", version: "v1", resourceKind: "ClusterIssuer" },
@@ -88,7 +91,7 @@ export function prerequisitesOf(resources: readonly CapturedResource[]): Require
             }
         }
         if (r.type === "kubernetes:monitoring.coreos.com/v1:Probe") {
-            const url = inputs["spec"]?.prober?.url;
+            const url = inputs.spec?.prober?.url;
             const service = typeof url === "string" ? /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?::\d+)?$/.exec(url) : null;
             const installsBlackbox = charts.includes("prometheus-blackbox-exporter");
             if (service && !installsBlackbox)
