@@ -27,9 +27,12 @@ export interface Neo4jOutputs {
     readonly password: pulumi.Output<string>;
 }
 
-/** Neo4j 5 LTS, Community edition: one version on every platform, pinned by digest; bump deliberately. */
+/**
+ * Neo4j 5 LTS, Community edition: one version on every platform, pinned by its multi-platform index
+ * digest (docker-library/repo-info `repos/neo4j/remote/5.26.28-community.md`, not read from the registry).
+ */
 export const NEO4J_VERSION = "5.26.28";
-export const NEO4J_IMAGE = `docker.io/library/neo4j:${NEO4J_VERSION}-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357`;
+export const NEO4J_IMAGE = `docker.io/library/neo4j:${NEO4J_VERSION}-community@sha256:362542416de6c09a971484d1893878016cc3b5cdec166e54b1c824a220ecd6b9`;
 
 export const NEO4J_BOLT_PORT = 7687;
 export const NEO4J_HTTP_PORT = 7474;
