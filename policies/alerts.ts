@@ -1,7 +1,7 @@
 import { PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { acaContainers, CONTAINER_APP, isAcaDataStore, NAME_TAG } from "./azure";
 import { isK8sDataStore, k8sContainers, LONG_RUNNING_TYPES, NAME_LABEL, podTemplateOf } from "./k8s";
-import { CatalogEntry, configWithDefaults, quoteList, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults, quoteList } from "./lib";
 
 export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 export const ALERTMANAGER_CONFIG = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
@@ -181,14 +181,7 @@ export const serviceAlertsComplete: CatalogEntry = {
         validateStack: checkComplete,
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "SLO: p95 latency, error rate, saturation." },
-            { file: RUNBOOK.userApi, line: "Validate alert rules for p95 latency, error rate and saturation." },
-            {
-                file: RUNBOOK.summit,
-                line: "Monitoring: Prometheus + Grafana deployed; alerts wired for health/readiness, error rates, and latency.",
-            },
-        ],
+        requirements: ["UA-SLO-SIGNALS", "UA-SLO-ALERT-RULES", "GA-MONITORING"],
         checks: [],
     },
 };
@@ -273,13 +266,7 @@ export const alertsRouted: CatalogEntry = {
         validateStack: checkRouted,
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Configure Alertmanager routes to on-call." },
-            {
-                file: RUNBOOK.containerApps,
-                line: "Configure Azure Action Groups to route alerts to the on-call channel (email, Slack, or PagerDuty).",
-            },
-        ],
+        requirements: ["UA-ALERTS-TO-ONCALL", "CA-ACTION-GROUPS"],
         checks: [],
     },
 };
@@ -315,12 +302,7 @@ export const alertThresholdsNumeric: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.containerApps,
-                line: "| HTTP 5xx rate | Azure Monitor / Application Insights | > 1% over 5 min |",
-            },
-        ],
+        requirements: ["CA-5XX-THRESHOLD"],
         checks: [],
     },
 };
@@ -400,13 +382,7 @@ export const prodAlertsPage: CatalogEntry = {
         validateStack: checkPages,
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Alerts: paging for elevated 5xx, dependency outages (Postgres/Neo4j/Redis), queue backlog, and AI provider errors.",
-            },
-            { file: RUNBOOK.userApi, line: "Configure Alertmanager routes to on-call." },
-        ],
+        requirements: ["GA-PAGING", "UA-ALERTS-TO-ONCALL"],
         checks: [],
     },
 };

@@ -3,7 +3,7 @@
 import { PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { dataDurabilityPolicies } from "./data-durability";
 import { COMPONENT_TAG } from "./azure";
-import { CatalogEntry, configWithDefaults, ContainerView, envValue, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults, ContainerView, envValue } from "./lib";
 import {
     CNPG_CLUSTER,
     cnpgName,
@@ -168,12 +168,7 @@ export const dataTlsOnly: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.userApi,
-                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
-            },
-        ],
+        requirements: ["UA-PRIVATE-DATA-NETWORK"],
         checks: ["Checkov CKV_AZURE_91", "Checkov CKV_AZURE_148", "Checkov CKV_AZURE_3", "Checkov CKV_AZURE_44"],
     },
 };
@@ -312,17 +307,7 @@ export const dataAuthRequired: CatalogEntry = {
         validateResource: [...onWorkloads((w, _args, report) => checkWorkloadAuth(w, report)), checkOtherAuth],
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
-            },
-            {
-                file: RUNBOOK.summit,
-                line: "**Cache/queues**: `REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/`REDIS_PASSWORD`.",
-            },
-            { file: RUNBOOK.summit, line: "**Graph database**: `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`." },
-        ],
+        requirements: ["GA-LEAST-PRIVILEGE", "GA-CACHE-CREDENTIALS", "GA-GRAPH-CREDENTIALS"],
         checks: [],
     },
 };

@@ -47,7 +47,7 @@ function serviceKeys<S extends ServiceName>(svc: S) {
     } & { [K in `${S}MinReplicas` | `${S}MaxReplicas`]: z.ZodOptional<z.ZodInt> };
 }
 
-/** Flat `alert<Key>` keys, one per field of the alert thresholds schema; unset means the runbook default. */
+/** Flat `alert<Key>` keys, one per field of the alert thresholds schema, each with the runbook default. */
 const thresholdFields = Object.keys(alertThresholdsSchema.shape).filter(
     (k) => k !== "disabled" && k !== "runbookBaseUrl",
 ) as Array<Exclude<keyof typeof alertThresholdsSchema.shape, "disabled" | "runbookBaseUrl">>;
@@ -57,20 +57,11 @@ export const alertConfigKeys = Object.fromEntries(
 function alertKeys() {
     const keys: Record<string, z.ZodType> = {};
     for (const [flat, field] of Object.entries(alertConfigKeys)) {
-        // The inner type of the threshold's default: same validation and messages, no default here.
-        const inner = (
-            alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { unwrap(): z.ZodType }
-        ).unwrap();
-        const fallback = (
-            alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as {
-                def: { defaultValue: unknown };
-            }
-        ).def.defaultValue;
-        keys[flat] = inner
-            .optional()
-            .meta({ description: `Alert threshold \`${field}\` (runbook default ${String(fallback)}).` });
+        // The threshold's own schema, default included: same validation, messages and runbook default.
+        const threshold = alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]];
+        keys[flat] = threshold.meta({ description: `Alert threshold \`${field}\`; the default is the runbook's.` });
     }
-    return keys as Record<string, z.ZodOptional<z.ZodType<number | string>>>;
+    return keys as Record<string, z.ZodDefault<z.ZodType<number | string>>>;
 }
 const SCHEDULE = /^(\S+\s+){4}\S+$/;
 const cron = (fallback: string) =>
@@ -302,6 +293,7 @@ export const rawConfigSchema = z
             description:
                 "PagerDuty routing key, or the webhook URL, of the on-call receiver; set with `pulumi config set --secret`. Unset leaves alerts unrouted (refused by policy).",
             secret: true,
+            requiredWhen: "to deploy (unset, nothing pages and the policy pack refuses the update)",
         }),
         alertOnCallEmails: z.array(z.email()).default([]).meta({
             description:
@@ -333,8 +325,10 @@ export const rawConfigSchema = z
             .regex(/^age1[0-9a-z]{58}$/, { error: "must be an age X25519 public key (age1…)" })
             .meta({ description: "age public key backups are encrypted to (runbook 000)." }),
         backupAgeIdentity: z.string().min(1).optional().meta({
-            description: "age private key the restore drill decrypts with; set with `pulumi config set --secret`.",
+            description:
+                "age private key the restore drill decrypts with; set with `pulumi config set --secret`. Required while restoreDrillEnabled is true (the default).",
             secret: true,
+            requiredWhen: "while estate:restoreDrillEnabled is true (the default)",
         }),
         backupSchedule: cron("15 2 * * *").meta({
             description: "Cron schedule of the daily backups, UTC (runbook 000: daily).",
@@ -458,36 +452,76 @@ export const rawConfigSchema = z
 export type RawConfig = z.output<typeof rawConfigSchema>;
 export type ConfigKey = keyof z.input<typeof rawConfigSchema>;
 
-/** Pulumi project config types, derived from the schema so Pulumi.yaml cannot drift from it. */
+/** The JSON type a key's value has once parsed: what the stack file or `-c` string is turned into. */
+export type ConfigValueType = "string" | "integer" | "number" | "boolean" | "array";
+/** The types a Pulumi.yaml `config:` declaration can name (pulumi/pulumi sdk/go/common/workspace/project.go). */
+export type PulumiConfigType = "string" | "integer" | "boolean" | "array";
+
+/** One key of the schema, as Pulumi.yaml declares it and the README documents it. */
 export interface ConfigKeyDeclaration {
     readonly key: string;
-    readonly type: "string" | "integer" | "boolean" | "array";
+    /** The Pulumi.yaml type: Pulumi has no number type, so a key that accepts fractions is declared `string`. */
+    readonly type: PulumiConfigType;
+    readonly valueType: ConfigValueType;
+    /** Type of the array's items, for `type: array`. */
+    readonly items?: PulumiConfigType;
     readonly description: string;
     readonly secret: boolean;
+    /** Required by the schema: no default, and the program refuses to run without it. */
     readonly required: boolean;
+    /** When a key the schema calls optional is still needed to deploy (README secret setup). */
+    readonly requiredWhen?: string;
+    /** The zod default, in the Pulumi.yaml type (a number declared `string` gets its decimal string). */
     readonly default?: unknown;
     readonly allowed?: readonly string[];
+    /**
+     * Declared under `config:` in Pulumi.yaml. The CLI treats a declared key without a stack value or
+     * `default:` as missing (pulumi/pulumi pkg/workspace/config.go mergeConfig) and has no "optional"
+     * marker, so only keys with a default and required non-secret keys are declared. Secrets are never
+     * declared: no committed value could satisfy the check before `pulumi config set --secret`.
+     */
+    readonly declared: boolean;
+}
+
+interface JsonSchemaProperty {
+    type?: string;
+    description?: string;
+    secret?: boolean;
+    requiredWhen?: string;
+    default?: unknown;
+    enum?: string[];
+    items?: { type?: string };
+}
+
+function pulumiType(jsonType: string | undefined): PulumiConfigType {
+    if (jsonType === "integer" || jsonType === "boolean" || jsonType === "array") return jsonType;
+    return "string";
 }
 
 export function configKeyDeclarations(): ConfigKeyDeclaration[] {
     const json = z.toJSONSchema(rawConfigSchema, { io: "input", unrepresentable: "any" }) as {
-        properties: Record<
-            string,
-            { type?: string; description?: string; secret?: boolean; default?: unknown; enum?: string[] }
-        >;
+        properties: Record<string, JsonSchemaProperty>;
         required?: string[];
     };
     const required = new Set(json.required ?? []);
-    return Object.entries(json.properties).map(([key, prop]) => ({
-        key,
-        type:
-            prop.type === "number" || prop.type === "integer"
-                ? "integer"
-                : ((prop.type ?? "string") as ConfigKeyDeclaration["type"]),
-        description: prop.description ?? "",
-        secret: prop.secret === true,
-        required: required.has(key),
-        ...(prop.default !== undefined ? { default: prop.default } : {}),
-        ...(prop.enum ? { allowed: prop.enum } : {}),
-    }));
+    return Object.entries(json.properties).map(([key, prop]) => {
+        const valueType = (prop.type ?? "string") as ConfigValueType;
+        const type = pulumiType(prop.type);
+        const secret = prop.secret === true;
+        const fallback =
+            prop.default === undefined ? undefined : type === "string" ? String(prop.default) : prop.default;
+        return {
+            key,
+            type,
+            valueType,
+            ...(type === "array" ? { items: pulumiType(prop.items?.type) } : {}),
+            description: prop.description ?? "",
+            secret,
+            required: required.has(key),
+            ...(prop.requiredWhen ? { requiredWhen: prop.requiredWhen } : {}),
+            ...(fallback !== undefined ? { default: fallback } : {}),
+            ...(prop.enum ? { allowed: prop.enum } : {}),
+            declared: !secret && (fallback !== undefined || required.has(key)),
+        };
+    });
 }

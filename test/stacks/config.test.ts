@@ -178,7 +178,7 @@ describe("stack config", () => {
             { "estate:outboundAllowedHosts": "[]" },
             [],
             [
-                'estate:outboundAllowedHosts = "[]": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set estate:outboundAllowedHosts <value> --stack prod`.',
+                "estate:outboundAllowedHosts = \"[]\": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set --path 'estate:outboundAllowedHosts[0]' <value> --stack prod`, one per item ([0], [1], …).",
             ],
         ],
         [
@@ -223,5 +223,33 @@ describe("stack config", () => {
                 return true;
             },
         );
+    });
+
+    it("tells how to set a list-typed key item by item, since `pulumi config set` stores a plain string", () => {
+        assert.deepEqual(problemsOf("prod", { "estate:corsAllowedOrigins": "https://app.example.com" }), [
+            "estate:corsAllowedOrigins = \"https://app.example.com\": Invalid input: expected array, received string. Fix: `pulumi config set --path 'estate:corsAllowedOrigins[0]' <value> --stack prod`, one per item ([0], [1], …).",
+        ]);
+    });
+
+    it("points the fix of a -c value at the -c flag, not at the stack file", () => {
+        const rejected = (overrides: Record<string, string>) => {
+            try {
+                parse("prod", overrides);
+            } catch (error) {
+                assert.ok(error instanceof ConfigError);
+                return error.withOverrides(Object.keys(overrides)).problems;
+            }
+            assert.fail("expected the config to be rejected");
+        };
+        assert.deepEqual(rejected({ "estate:apiTgg": "0a1b2c3" }), [
+            'estate:apiTgg = "0a1b2c3": unknown key; did you mean estate:apiTag? Fix: pass `-c estate:apiTag=0a1b2c3` instead of `-c estate:apiTgg=0a1b2c3`.',
+        ]);
+        assert.deepEqual(rejected({ "estate:zzzz": "1" }), [
+            'estate:zzzz = "1": unknown key. Fix: drop `-c estate:zzzz=1`.',
+        ]);
+        assert.deepEqual(rejected({ "estate:corsAllowedOrigins": "https://app.example.com" }), [
+            'estate:corsAllowedOrigins = "https://app.example.com": Invalid input: expected array, received string. Fix: `-c \'estate:corsAllowedOrigins=["<value>", ...]\'` (a JSON list).',
+        ]);
+        assert.deepEqual(rejected({ "estate:apiTag": "latest" })[0]?.split(" Fix: ")[1], "`-c estate:apiTag=<value>`.");
     });
 });

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Document, Scalar, visit } from "yaml";
-import { maskSecrets, type CapturedResource, type ProgramCapture } from "./mock-run";
+import { maskSecrets, type CapturedResource, type OfflineStandIn, type ProgramCapture } from "./mock-run";
 
 export interface PlanViolation {
     policy: string;
@@ -15,6 +15,8 @@ export interface PlanDocument {
     stack: string;
     platform: string;
     config: Record<string, unknown>;
+    /** Secrets the offline run replaced by stand-ins (never their values). */
+    offlineStandIns: OfflineStandIn[];
     summary: { resources: number; byType: Record<string, number> };
     resources: Array<Omit<CapturedResource, "inputs"> & { inputs: unknown }>;
     outputs: unknown;
@@ -29,6 +31,7 @@ export function planDocument(capture: ProgramCapture, violations: PlanViolation[
         stack: capture.stack,
         platform: String(capture.config[`${capture.project}:platform`] ?? "unknown"),
         config: capture.config,
+        offlineStandIns: capture.offlineStandIns ?? [],
         summary: { resources: capture.resources.length, byType: Object.fromEntries(Object.entries(byType).sort()) },
         resources: capture.resources.map((r) => ({ ...r, inputs: maskSecrets(r.inputs) })),
         outputs: maskSecrets(capture.outputs),
