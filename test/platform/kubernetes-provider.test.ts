@@ -39,7 +39,7 @@ describe("the Kubernetes provider", () => {
         const stackFile = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
         fs.writeFileSync(
             path.join(dir, "Pulumi.prod.yaml"),
-            `${stackFile.trimEnd()}\n  estate:kubernetesContext: gke_acme-estate-prod_europe-west1_estate\n  estate:kubeconfig:\n    secure: v1:AAAAAAAAAAAAAAAA:ZmFrZQ==\n`,
+            `${stackFile.trimEnd()}\n  estate:kubernetesContext: gke_acme-estate-prod_europe-west1_estate\n  estate:kubeconfig:\n    secure: AAECAwQFBgc=\n`,
         );
         const capture = await runProgram({ stack: "prod", projectRoot: dir });
         const [provider] = providersOf(capture);
