@@ -49,6 +49,8 @@ export interface EstateConfig {
         readonly context?: string;
         /** kubeconfig contents (secret); absent: the ambient kubeconfig. */
         readonly kubeconfig?: pulumi.Output<string>;
+        /** Private control plane's CIDR; undefined when the API server is public. */
+        readonly controlPlaneCidr?: string;
     };
     readonly azure: { readonly location: string };
     readonly secretStore: SecretStoreKind;
@@ -126,7 +128,14 @@ export type ConfigOrigin = "stack-file" | "override";
 
 /** What a person should run to fix one problem; rendered for where the value came from. */
 export type ConfigFix =
-    | { readonly kind: "set"; readonly key: string; readonly secret: boolean; readonly list: boolean }
+    | {
+          readonly kind: "set";
+          readonly key: string;
+          readonly secret: boolean;
+          readonly list: boolean;
+          /** How to obtain the value, where `pulumi config set` alone does not say. */
+          readonly how?: string;
+      }
     | { readonly kind: "remove"; readonly key: string; readonly value: string; readonly suggestion?: string };
 
 /** One invalid value: the key, what is wrong with it, and the fix. */
@@ -142,6 +151,11 @@ export interface ConfigProblem {
  * on the `pulumi config set` page); a `-c` value is fixed on the command line, not in the stack file.
  */
 export function renderFix(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
+    const command = renderFixCommand(fix, stack, origin);
+    return fix.kind === "set" && fix.how ? `${command} To get the value, ${fix.how}.` : command;
+}
+
+function renderFixCommand(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
     const full = `${PROJECT}:${fix.key}`;
     if (fix.kind === "remove") {
         const target = fix.suggestion ? `${PROJECT}:${fix.suggestion}` : undefined;
@@ -244,7 +258,13 @@ function describeIssue(
         {
             key,
             statement: `${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed}`,
-            fix: { kind: "set", key, secret: declaration?.secret === true, list: declaration?.type === "array" },
+            fix: {
+                kind: "set",
+                key,
+                secret: declaration?.secret === true,
+                list: declaration?.type === "array",
+                ...(declaration?.fix ? { how: declaration.fix } : {}),
+            },
         },
     ];
 }
@@ -325,6 +345,7 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             ingressClassName: c.ingressClassName,
             ...(c.kubernetesContext !== undefined ? { context: c.kubernetesContext } : {}),
             ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
+            ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
         },
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),

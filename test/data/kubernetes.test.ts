@@ -47,6 +47,7 @@ for (const stack of ["staging", "prod"] as const) {
                 name: "postgres",
                 namespace: "estate",
                 labels: dataLabels("postgres", "database"),
+                annotations: { "pulumi.com/waitFor": "condition=Ready" },
             });
             assert.deepEqual(cluster.spec, {
                 // prod: a primary, a synchronous standby and one read replica; staging: one instance.
@@ -80,7 +81,6 @@ for (const stack of ["staging", "prod"] as const) {
                 },
                 // Staging's lone primary must not carry a PDB that blocks node drains.
                 enablePDB: prod,
-                monitoring: { enablePodMonitor: true },
                 inheritedMetadata: { labels: dataLabels("postgres", "database") },
                 serviceAccountTemplate: {
                     metadata: {
@@ -471,7 +471,7 @@ for (const stack of ["staging", "prod"] as const) {
                     .filter((m) => validateKubernetesObject(m) === undefined)
                     .map((m) => m["kind"])
                     .sort(),
-                ["Cluster", "ObjectStore", "ScheduledBackup"],
+                ["Cluster", "ObjectStore", "PodMonitor", "ScheduledBackup"],
             );
         });
 

@@ -37,7 +37,7 @@ function azureThresholds(c: ProgramCapture): Record<string, number> {
         let value: number = condition.threshold;
         if (alert === "HttpLatencyP95High") value = value / 1000; // requests.duration is in milliseconds
         if (alert === "BackupStale") value = Number(/^PT(\d+)H$/.exec(inputs.overrideQueryTimeRange)![1]);
-        if (alert === "RestoreDrillOverdue") value = Number(/^P(\d+)D$/.exec(inputs.overrideQueryTimeRange)![1]);
+        // RestoreDrillOverdue compares the heartbeat's drill age in days with the threshold itself.
         out[`${alert}/${inputs.tags["estate-service"]}`] = value;
     }
     return out;
@@ -76,7 +76,8 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(azureRules(azure).length, expected.length);
             for (const alert of expected) {
                 const type = alert.kind === "metric" ? METRIC : LOG;
-                const inputs = inputsOf(resource(azure, type, `monitoring-${alert.service}-${alert.id}`));
+                const rule = resource(azure, type, `monitoring-${alert.service}-${alert.id}`);
+                const inputs = inputsOf(rule);
                 const severity = catalogueEntry(alert.id as AlertId).severity;
                 assert.deepEqual(inputs.tags, {
                     "estate-service": alert.service,
@@ -93,9 +94,10 @@ for (const stack of ["staging", "prod"] as const) {
                         odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
                         allOf: [alert.criterion],
                     });
-                    assert.deepEqual(inputs.scopes, [
-                        `/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/foundation-rg-offline/providers/Microsoft.App/containerApps/${alert.service}`,
-                    ]);
+                    // The app's id as an output: the alert waits for the app it watches.
+                    assert.deepEqual(inputs.scopes, [`${alert.service}-app-id`]);
+                    const app = resource(azure, "azure-native:app:ContainerApp", `${alert.service}-app`);
+                    assert.deepEqual(rule.propertyDependencies["scopes"], [app.urn]);
                     assert.deepEqual(inputs.actions, [{ actionGroupId: "monitoring-on-call-id" }]);
                 } else {
                     assert.deepEqual(inputs.criteria, { allOf: [alert.condition] });

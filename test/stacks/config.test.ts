@@ -253,3 +253,30 @@ describe("stack config", () => {
         assert.deepEqual(rejected({ "estate:apiTag": "latest" })[0]?.split(" Fix: ")[1], "`-c estate:apiTag=<value>`.");
     });
 });
+
+describe("stack config: probe bounds both platforms accept", () => {
+    // Container Apps: period 1-240 s, failure threshold 1-10 (ContainerAppProbe in @pulumi/azure-native).
+    for (const [key, value, max] of [
+        ["estate:probePeriodSeconds", "241", 240],
+        ["estate:probeFailureThreshold", "11", 10],
+        ["estate:startupFailureThreshold", "31", 30],
+    ] as const) {
+        it(`rejects ${key} = ${value}`, () => {
+            assert.deepEqual(problemsOf("prod", { [key]: value }), [
+                `${key} = "${value}": Too big: expected number to be <=${max}. Fix: \`pulumi config set ${key} <value> --stack prod\`.`,
+            ]);
+        });
+    }
+
+    it("accepts the largest values", () => {
+        const config = parse("prod", {
+            "estate:probePeriodSeconds": "240",
+            "estate:probeFailureThreshold": "10",
+            "estate:startupFailureThreshold": "30",
+        });
+        assert.deepEqual(
+            [config.probes.periodSeconds, config.probes.failureThreshold, config.probes.startupFailureThreshold],
+            [240, 10, 30],
+        );
+    });
+});

@@ -234,14 +234,20 @@ describe("API service on azure (prod)", () => {
                 p.periodSeconds,
             ]),
             [
-                ["Startup", "/healthz", 15],
+                // Container Apps allows 10 failures: the 450 s start-up budget becomes 10 × 45 s.
+                ["Startup", "/healthz", 45],
                 ["Liveness", "/healthz", 15],
                 ["Readiness", "/readyz", 15],
             ],
         );
         assert.deepEqual([app.template.scale.minReplicas, app.template.scale.maxReplicas], [3, 12]);
         assert.equal(app.identity.type, "UserAssigned");
-        assert.equal(app.tags["estate.io/previous-image"], "ghcr.io/acme/estate-api:51e0a7c3b2d9");
+        // Azure tag names cannot hold `/`: `estate-*`, not the Kubernetes `estate.io/*`.
+        assert.deepEqual(app.tags, {
+            "estate-tier": "app",
+            "estate-name": "api",
+            "estate-previous-image": "ghcr.io/acme/estate-api:51e0a7c3b2d9",
+        });
         assert.equal(
             inputsOf(resource(capture, "azure-native:app:ContainerApp", "worker-app")).configuration.ingress.external,
             false,

@@ -20,7 +20,8 @@ import {
     type Neo4jArgs,
     type Neo4jOutputs,
 } from "../neo4j";
-import { dnsEgress, publicStoreService, storeNetworkPolicy } from "./network";
+import { dnsEgress } from "../../platform/kubernetes/network";
+import { publicStoreService, storeNetworkPolicy } from "./network";
 
 /** The official Neo4j chart, released per Neo4j version: the chart of the image every platform runs. */
 export const NEO4J_CHART = { chart: "neo4j", version: NEO4J_VERSION, repo: "https://helm.neo4j.com/neo4j" } as const;

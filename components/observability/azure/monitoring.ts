@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
+import { azureTags, HIDDEN_LINK_TAG_PREFIX } from "../../platform/azure/tags";
 import { type AzureAlert, azureBackupAlerts, azureServiceAlerts } from "../azure-monitor";
 import { workbookDocument } from "../dashboards";
 import {
@@ -34,7 +35,7 @@ export function stableGuid(seed: string): string {
 
 /** Tags policies read to tell which service and alert a rule implements. */
 export function alertTags(alert: AzureAlert, severity: "page" | "ticket"): Record<string, string> {
-    return { "estate-service": alert.service, "estate-alert": alert.alertName, "estate-severity": severity };
+    return azureTags({ "estate-service": alert.service, "estate-alert": alert.alertName, "estate-severity": severity });
 }
 
 /**
@@ -97,7 +98,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                     applicationType: "web",
                     ingestionMode: "LogAnalytics",
                     workspaceResourceId: args.workspaceId,
-                    tags: { "estate-service": svc },
+                    tags: azureTags({ "estate-service": svc }),
                 },
                 { parent: this, protect: args.protect ?? false },
             );
@@ -132,10 +133,9 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                             sSLCertRemainingLifetimeCheck: 7,
                         },
                         // Azure links a test to its component through this tag.
-                        tags: component.id.apply((id) => ({
-                            [`hidden-link:${id}`]: "Resource",
-                            "estate-service": svc,
-                        })),
+                        tags: component.id.apply((id) =>
+                            azureTags({ [`${HIDDEN_LINK_TAG_PREFIX}${id}`]: "Resource", "estate-service": svc }),
+                        ),
                     },
                     { parent: this },
                 );
