@@ -47,3 +47,13 @@ export function resourcesOfType(capture: ProgramCapture, type: string): Captured
 export function inputsOf(r: CapturedResource): Record<string, any> {
     return unwrapSecrets(r.inputs) as Record<string, any>;
 }
+
+/**
+ * The Secret the estate's store syncs into: its name carries a digest of the values, so a rotation
+ * renames it and every reader rolls (components/secrets/secret-version.ts).
+ */
+export function syncedSecret(capture: ProgramCapture): string {
+    const sync = capture.resources.filter((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret");
+    if (sync.length === 1) return String(inputsOf(sync[0]!).spec.target.name);
+    return String(inputsOf(resource(capture, "kubernetes:core/v1:Secret", "app-secrets-secret")).metadata.name);
+}

@@ -1,13 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { KeyVaultStore, type KeyVaultStoreArgs } from "../../secrets/azure/key-vault";
-import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jAuth, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
+import {
+    NEO4J_BOLT_PORT,
+    NEO4J_IMAGE,
+    NEO4J_USER,
+    neo4jAuth,
+    neo4jUri,
+    type Neo4jArgs,
+    type Neo4jOutputs,
+} from "../neo4j";
 import { AzureFilesVolume } from "./files";
 import { estateTags } from "../../platform/azure/tags";
 
-/** Neo4j 5 LTS, Community edition, pinned by digest; bump deliberately. */
-export const NEO4J_IMAGE =
-    "docker.io/library/neo4j:5.26.28-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357";
+export { NEO4J_IMAGE };
 /** The image's `neo4j` user: the SMB mount presents the share as owned by it, since SMB cannot chown. */
 const NEO4J_UID = 7474;
 
