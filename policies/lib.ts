@@ -106,3 +106,32 @@ export function isStoreImage(image: string | undefined): boolean {
 export function quoteList(items: readonly string[]): string {
     return items.map((i) => `\`${i}\``).join(", ");
 }
+
+/** Resource properties as the engine sends them to a policy: JSON with no declared shape. */
+export type Props = Readonly<Record<string, unknown>>;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The value at `keys` under `value`, or undefined where a step is not an object. */
+export function field(value: unknown, ...keys: readonly string[]): unknown {
+    let current = value;
+    for (const key of keys) {
+        if (!isRecord(current)) return undefined;
+        current = current[key];
+    }
+    return current;
+}
+
+/** The array at `keys` under `value`; empty when it is missing or not an array. */
+export function list(value: unknown, ...keys: readonly string[]): readonly unknown[] {
+    const found = field(value, ...keys);
+    return Array.isArray(found) ? found : [];
+}
+
+/** The string at `keys` under `value`, or undefined when it is missing or not a string. */
+export function text(value: unknown, ...keys: readonly string[]): string | undefined {
+    const found = field(value, ...keys);
+    return typeof found === "string" ? found : undefined;
+}

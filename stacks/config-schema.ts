@@ -12,6 +12,8 @@ import { dependencyNames, serviceNames, type ServiceName } from "./services";
 /** A commit SHA (short or full), `sha-<sha>`, or a `sha256:` digest: the only tags that never move. */
 export const IMMUTABLE_TAG = /^(?:[0-9a-f]{7,40}|sha-[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/;
+const BACKUP_IMAGE =
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
 const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const tag = (what: string) =>
@@ -101,6 +103,14 @@ export const rawConfigSchema = z
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
             .default("estate")
             .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        kubernetesControlPlaneCidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 172.16.0.0/28" })
+            .optional()
+            .meta({
+                description:
+                    "Control-plane CIDR of a private cluster, admitted for pods that call the API server (kubernetes; unset: a public endpoint).",
+            }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
         secretStore: z.enum(secretStoreNames).optional().meta({
             description:
@@ -329,13 +339,11 @@ export const rawConfigSchema = z
         }),
         backupImage: z
             .string()
-            .regex(/@sha256:[0-9a-f]{64}$/, { error: "must be pinned by digest: <repo>@sha256:<64 hex>" })
-            .default(
-                "ghcr.io/acme/estate-backup@sha256:4b1c0c8d7e2f3a9b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b",
-            )
+            .regex(BACKUP_IMAGE, { error: "must be pinned by digest: <registry>/<repository>@sha256:<64 hex>" })
             .meta({
                 description:
-                    "Backup/drill job image (bash, age, pg_dump, redis-cli, neo4j-admin, gcloud/az), pinned by digest.",
+                    "Backup/drill job image built from images/backup by the backup-image workflow, pinned by digest (no default: only that workflow knows it).",
+                fix: "take the `image` output of the backup-image workflow's latest run on main (its job summary prints it), e.g. `gh run list --workflow backup-image.yml --branch main --limit 1`, then `gh run view <id>`",
             }),
         bootstrapCommand: z
             .array(z.string().min(1))
@@ -449,6 +457,8 @@ export interface ConfigKeyDeclaration {
      * declared: no committed value could satisfy the check before `pulumi config set --secret`.
      */
     readonly declared: boolean;
+    /** How to obtain a value, where `pulumi config set` alone does not say. */
+    readonly fix?: string;
 }
 
 interface JsonSchemaProperty {
@@ -459,6 +469,7 @@ interface JsonSchemaProperty {
     default?: unknown;
     enum?: string[];
     items?: { type?: string };
+    fix?: string;
 }
 
 function pulumiType(jsonType: string | undefined): PulumiConfigType {
@@ -490,6 +501,7 @@ export function configKeyDeclarations(): ConfigKeyDeclaration[] {
             ...(fallback !== undefined ? { default: fallback } : {}),
             ...(prop.enum ? { allowed: prop.enum } : {}),
             declared: !secret && (fallback !== undefined || required.has(key)),
+            ...(prop.fix ? { fix: prop.fix } : {}),
         };
     });
 }

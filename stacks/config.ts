@@ -42,7 +42,12 @@ export interface EstateConfig {
     readonly isProd: boolean;
     readonly domain: string;
     readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
-    readonly kubernetes: { readonly namespace: string; readonly ingressClassName: string };
+    readonly kubernetes: {
+        readonly namespace: string;
+        readonly ingressClassName: string;
+        /** Private control plane's CIDR; undefined when the API server is public. */
+        readonly controlPlaneCidr?: string;
+    };
     readonly azure: { readonly location: string };
     readonly secretStore: SecretStoreKind;
     readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
@@ -116,7 +121,14 @@ export type ConfigOrigin = "stack-file" | "override";
 
 /** What a person should run to fix one problem; rendered for where the value came from. */
 export type ConfigFix =
-    | { readonly kind: "set"; readonly key: string; readonly secret: boolean; readonly list: boolean }
+    | {
+          readonly kind: "set";
+          readonly key: string;
+          readonly secret: boolean;
+          readonly list: boolean;
+          /** How to obtain the value, where `pulumi config set` alone does not say. */
+          readonly how?: string;
+      }
     | { readonly kind: "remove"; readonly key: string; readonly value: string; readonly suggestion?: string };
 
 /** One invalid value: the key, what is wrong with it, and the fix. */
@@ -132,6 +144,11 @@ export interface ConfigProblem {
  * on the `pulumi config set` page); a `-c` value is fixed on the command line, not in the stack file.
  */
 export function renderFix(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
+    const command = renderFixCommand(fix, stack, origin);
+    return fix.kind === "set" && fix.how ? `${command} To get the value, ${fix.how}.` : command;
+}
+
+function renderFixCommand(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
     const full = `${PROJECT}:${fix.key}`;
     if (fix.kind === "remove") {
         const target = fix.suggestion ? `${PROJECT}:${fix.suggestion}` : undefined;
@@ -234,7 +251,13 @@ function describeIssue(
         {
             key,
             statement: `${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed}`,
-            fix: { kind: "set", key, secret: declaration?.secret === true, list: declaration?.type === "array" },
+            fix: {
+                kind: "set",
+                key,
+                secret: declaration?.secret === true,
+                list: declaration?.type === "array",
+                ...(declaration?.fix ? { how: declaration.fix } : {}),
+            },
         },
     ];
 }
@@ -310,7 +333,11 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         isProd,
         domain: c.domain,
         tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
-        kubernetes: { namespace: c.kubernetesNamespace, ingressClassName: c.ingressClassName },
+        kubernetes: {
+            namespace: c.kubernetesNamespace,
+            ingressClassName: c.ingressClassName,
+            ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
+        },
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },

@@ -132,6 +132,7 @@ export class Estate extends pulumi.ComponentResource {
                 storageName: backups.storageName,
                 storageUrl: backups.storageUrl,
                 schedules: backups.schedules,
+                storeSchedules: backups.storeSchedules,
                 drillSchedule: backups.drillSchedule,
             },
         };

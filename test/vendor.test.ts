@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { PROJECT_ROOT } from "../tools/lib/mock-run";
-import { parseVendorTable, refreshVendored, sha256, type UpstreamSource } from "../tools/lib/vendor";
+import { fileFromTar, parseVendorTable, refreshVendored, sha256, type UpstreamSource } from "../tools/lib/vendor";
 
 const VENDOR = path.join(PROJECT_ROOT, "vendor");
 const rows = parseVendorTable(fs.readFileSync(path.join(VENDOR, "README.md"), "utf8"));
@@ -32,7 +33,7 @@ describe("vendored upstream files", () => {
                 `vendor/${row.file} differs from the copy recorded in vendor/README.md: refresh it with npm run vendor:refresh, never by hand`,
             );
             assert.match(row.commit, /^[0-9a-f]{40}$/);
-            assert.match(row.repository, /^[\w.-]+\/[\w.-]+$/);
+            assert.match(row.repository, /^([\w.-]+\/[\w.-]+|npm:(@[\w.-]+\/)?[\w.-]+)$/);
             assert.match(row.license, /^[A-Za-z0-9.+-]+$/);
             assert.ok(
                 fs.existsSync(path.join(VENDOR, path.dirname(row.file), "LICENSE")),
@@ -56,14 +57,14 @@ describe("npm run vendor:refresh", () => {
     };
     const row = rows[0]!;
     /** GitHub as the refresh sees it, recording what was asked. */
-    const upstream = (content: string, asked: string[]): UpstreamSource => ({
+    const upstream = (content: string | ((file: string) => Buffer), asked: string[]): UpstreamSource => ({
         resolve: async (repository, ref) => {
             asked.push(`resolve ${repository} ${ref}`);
-            return "1".repeat(40);
+            return { ref, commit: "1".repeat(40) };
         },
-        download: async (repository, commit, file) => {
-            asked.push(`download ${repository} ${commit} ${file}`);
-            return Buffer.from(content);
+        download: async (repository, ref, commit, file) => {
+            asked.push(`download ${repository} ${ref} ${commit} ${file}`);
+            return typeof content === "string" ? Buffer.from(content) : content(file);
         },
     });
 
@@ -73,7 +74,7 @@ describe("npm run vendor:refresh", () => {
         const report = await refreshVendored(dir, { file: row.file, ref: "v9.9.9" }, upstream("{}\n", asked));
         assert.deepEqual(asked, [
             `resolve ${row.repository} v9.9.9`,
-            `download ${row.repository} ${"1".repeat(40)} ${row.path}`,
+            `download ${row.repository} v9.9.9 ${"1".repeat(40)} ${row.path}`,
         ]);
         assert.deepEqual(report, [`${row.file}: ${row.repository} ${row.path} at v9.9.9 (111111111111), changed`]);
         assert.equal(fs.readFileSync(path.join(dir, row.file), "utf8"), "{}\n");
@@ -92,10 +93,16 @@ describe("npm run vendor:refresh", () => {
     it("re-downloads at the recorded commit and says when nothing changed", async () => {
         const dir = copy();
         const asked: string[] = [];
-        const content = fs.readFileSync(path.join(VENDOR, row.file), "utf8");
-        const report = await refreshVendored(dir, {}, upstream(content, asked));
-        assert.deepEqual(asked.slice(0, 1), [`download ${row.repository} ${row.commit} ${row.path}`]);
-        assert.ok(report[0]!.endsWith(", unchanged"), report[0]);
+        // Upstream still serves exactly the recorded bytes of every row.
+        const recorded = (upstreamPath: string) =>
+            fs.readFileSync(path.join(VENDOR, rows.find((r) => r.path === upstreamPath)!.file));
+        const report = await refreshVendored(dir, {}, upstream(recorded, asked));
+        assert.equal(asked.length, rows.length);
+        assert.ok(
+            report.every((line) => line.endsWith(", unchanged")),
+            report.join("\n"),
+        );
+        assert.deepEqual(asked.slice(0, 1), [`download ${row.repository} ${row.ref} ${row.commit} ${row.path}`]);
         assert.equal(
             fs.readFileSync(path.join(dir, "README.md"), "utf8"),
             fs.readFileSync(path.join(VENDOR, "README.md"), "utf8"),
@@ -107,5 +114,18 @@ describe("npm run vendor:refresh", () => {
             message:
                 "vendor/README.md has no row for nope.json: add one (file, repository, path, ref, license, used by) first",
         });
+    });
+});
+
+describe("reading one file out of an npm tarball", () => {
+    it("finds it by its path in the archive, as tar wrote it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-tar-"));
+        fs.mkdirSync(path.join(dir, "package", "deep"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "package", "readme.md"), "x".repeat(700));
+        fs.writeFileSync(path.join(dir, "package", "deep", "schema.json"), '{"ok":true}\n');
+        const tar = execFileSync("tar", ["-cf", "-", "-C", dir, "package"]);
+        assert.equal(fileFromTar(tar, "package/deep/schema.json")?.toString(), '{"ok":true}\n');
+        assert.equal(fileFromTar(tar, "package/readme.md")?.length, 700);
+        assert.equal(fileFromTar(tar, "package/missing.json"), undefined);
     });
 });

@@ -1,6 +1,6 @@
-/** `npm run vendor:refresh`: re-downloads the files of vendor/README.md's table from GitHub (needs the network). */
+/** `npm run vendor:refresh`: re-downloads the files of vendor/README.md's table from upstream (needs the network). */
 import * as path from "node:path";
-import { githubSource, refreshVendored, type RefreshRequest } from "./lib/vendor";
+import { upstreamSource, refreshVendored, type RefreshRequest } from "./lib/vendor";
 
 const USAGE = `Usage: npm run vendor:refresh [-- --file <file> --ref <tag>]
 
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
         return 0;
     }
     try {
-        for (const line of await refreshVendored(path.join(__dirname, "..", "vendor"), request, githubSource))
+        for (const line of await refreshVendored(path.join(__dirname, "..", "vendor"), request, upstreamSource))
             console.log(line);
         return 0;
     } catch (e) {

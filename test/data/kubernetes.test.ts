@@ -46,6 +46,7 @@ for (const stack of ["staging", "prod"] as const) {
                 name: "postgres",
                 namespace: "estate",
                 labels: dataLabels("postgres", "database"),
+                annotations: { "pulumi.com/waitFor": "condition=Ready" },
             });
             assert.deepEqual(cluster.spec, {
                 // prod: a primary, a synchronous standby and one read replica; staging: one instance.
@@ -77,7 +78,6 @@ for (const stack of ["staging", "prod"] as const) {
                     topologyKey: "topology.kubernetes.io/zone",
                     podAntiAffinityType: prod ? "required" : "preferred",
                 },
-                monitoring: { enablePodMonitor: true },
                 inheritedMetadata: { labels: dataLabels("postgres", "database") },
                 serviceAccountTemplate: {
                     metadata: {
@@ -428,7 +428,7 @@ for (const stack of ["staging", "prod"] as const) {
                     .filter((m) => validateKubernetesObject(m) === undefined)
                     .map((m) => m["kind"])
                     .sort(),
-                ["Cluster", "ScheduledBackup"],
+                ["Cluster", "PodMonitor", "ScheduledBackup"],
             );
         });
 

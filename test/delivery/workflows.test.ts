@@ -159,7 +159,7 @@ describe("supply chain", () => {
 });
 
 describe("least privilege", () => {
-    const allowedWrites = new Set(["id-token", "issues", "pull-requests"]);
+    const allowedWrites = new Set(["id-token", "issues", "packages", "pull-requests"]);
 
     it("sets top-level permissions to contents: read in every workflow", () => {
         for (const [f, wf] of workflows) assert.deepEqual(wf.permissions, { contents: "read" }, f);
@@ -189,6 +189,23 @@ describe("least privilege", () => {
                     assert.ok(
                         own.some((s) => s.uses?.startsWith("actions/github-script@")),
                         `${f} ${id}: issues: write only to file issues`,
+                    );
+                }
+                if (writes.includes("packages")) {
+                    const login = own.find((s) => s.uses?.startsWith("docker/login-action@"));
+                    assert.equal(
+                        login?.with?.["registry"],
+                        "ghcr.io",
+                        `${f} ${id}: packages: write only to push to ghcr.io`,
+                    );
+                    assert.equal(
+                        login?.with?.["password"],
+                        "${{ github.token }}",
+                        `${f} ${id}: with the job's own token`,
+                    );
+                    assert.ok(
+                        own.some((s) => s.uses?.startsWith("docker/build-push-action@")),
+                        `${f} ${id}: packages: write only to push an image`,
                     );
                 }
                 if (job.uses === undefined && writes.includes("pull-requests")) {

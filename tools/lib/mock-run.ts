@@ -56,6 +56,8 @@ export interface RunOptions {
     /** `key=value` overrides like `pulumi up -c`; keys without a namespace get `estate:`. */
     overrides?: Readonly<Record<string, string>>;
     projectRoot?: string;
+    /** Called as each resource is declared (constructed by the program), for progress output. */
+    onDeclare?: (type: string, name: string) => void;
     /** Secret keys left unset instead of given a stand-in: what the program does when one is not set. */
     unsetSecrets?: readonly string[];
     /** Called as each resource is registered, for progress output. */
@@ -197,7 +199,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     try {
         await Promise.race([
             (async () => {
-                await pulumi.runtime.runInPulumiStack(async () => require(entry));
+                await pulumi.runtime.runInPulumiStack(async () => {
+                    // A stack transformation sees each resource as its constructor runs; returning nothing changes nothing.
+                    const onDeclare = options.onDeclare;
+                    if (onDeclare) pulumi.runtime.registerStackTransformation((a) => void onDeclare(a.type, a.name));
+                    return require(entry);
+                });
                 await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
             })(),
             unhandled,

@@ -1,21 +1,23 @@
 /**
  * The provenance table of vendor/README.md (one row per vendored file) and the refresh that
- * re-downloads each file from GitHub at its recorded commit or at a new tag.
+ * re-downloads each file from its upstream (a GitHub repository at a commit, or a file of a
+ * published npm package) at its recorded version or at a new one.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
 
 export interface VendoredFile {
     /** Path under vendor/. */
     readonly file: string;
-    /** GitHub owner/name. */
+    /** GitHub `owner/name`, or `npm:<package>` for a file that only the published package ships. */
     readonly repository: string;
-    /** Path of the file in the repository. */
+    /** Path of the file in the repository (or in the package). */
     readonly path: string;
-    /** The tag (or branch) the file was taken at. */
+    /** The tag (or branch) the file was taken at; for npm, the package version. */
     readonly ref: string;
-    /** The commit `ref` resolved to when the file was taken. */
+    /** The commit `ref` resolved to when the file was taken; for npm, the tarball's sha1 (`dist.shasum`). */
     readonly commit: string;
     /** SPDX license id of the upstream repository. */
     readonly license: string;
@@ -93,11 +95,11 @@ export function renderVendorTable(readme: string, rows: readonly VendoredFile[])
 
 export const sha256 = (content: Buffer | string) => createHash("sha256").update(content).digest("hex");
 
-/** What the refresh needs from GitHub; the real one is `githubSource`. */
+/** What the refresh needs from upstream; the real one is `upstreamSource`. */
 export interface UpstreamSource {
-    /** The commit a tag, branch or commit resolves to. */
-    resolve(repository: string, ref: string): Promise<string>;
-    download(repository: string, commit: string, file: string): Promise<Buffer>;
+    /** The version a ref names (itself for GitHub) and its commit (npm: tarball shasum). */
+    resolve(repository: string, ref: string): Promise<{ readonly ref: string; readonly commit: string }>;
+    download(repository: string, ref: string, commit: string, file: string): Promise<Buffer>;
 }
 
 async function ok(response: Response, what: string): Promise<Response> {
@@ -105,14 +107,53 @@ async function ok(response: Response, what: string): Promise<Response> {
     return response;
 }
 
-export const githubSource: UpstreamSource = {
+const NPM = /^npm:(.+)$/;
+const NPM_REGISTRY = "https://registry.npmjs.org";
+
+/** One file of a tar archive (ustar: 512-byte headers, name and prefix fields, octal size). */
+export function fileFromTar(tar: Buffer, name: string): Buffer | undefined {
+    for (let offset = 0; offset + 512 <= tar.length;) {
+        const header = tar.subarray(offset, offset + 512);
+        if (header.every((b) => b === 0)) return undefined;
+        const field = (from: number, to: number) => header.toString("utf8", from, to).replace(/\0.*$/s, "");
+        const prefix = field(345, 500);
+        const entry = prefix === "" ? field(0, 100) : `${prefix}/${field(0, 100)}`;
+        const size = parseInt(field(124, 136).trim() || "0", 8);
+        if (entry === name) return Buffer.from(tar.subarray(offset + 512, offset + 512 + size));
+        offset += 512 + Math.ceil(size / 512) * 512;
+    }
+    return undefined;
+}
+
+export const upstreamSource: UpstreamSource = {
     async resolve(repository, ref) {
+        const npm = NPM.exec(repository);
+        if (npm) {
+            // The registry's version document: `dist.shasum` is the sha1 of the tarball.
+            const url = `${NPM_REGISTRY}/${npm[1]}/${encodeURIComponent(ref)}`;
+            const doc = (await (await ok(await fetch(url), url)).json()) as {
+                version: string;
+                dist: { shasum: string };
+            };
+            return { ref: doc.version, commit: doc.dist.shasum };
+        }
         // GitHub REST "Get a commit": the sha media type answers with the bare commit id.
         const url = `https://api.github.com/repos/${repository}/commits/${encodeURIComponent(ref)}`;
         const response = await ok(await fetch(url, { headers: { Accept: "application/vnd.github.sha" } }), url);
-        return (await response.text()).trim();
+        return { ref, commit: (await response.text()).trim() };
     },
-    async download(repository, commit, file) {
+    async download(repository, ref, commit, file) {
+        const npm = NPM.exec(repository);
+        if (npm) {
+            const name = npm[1]!;
+            const url = `${NPM_REGISTRY}/${name}/-/${name.replace(/^@[^/]+\//, "")}-${ref}.tgz`;
+            const tarball = Buffer.from(await (await ok(await fetch(url), url)).arrayBuffer());
+            const shasum = createHash("sha1").update(tarball).digest("hex");
+            if (shasum !== commit) throw new Error(`${url}: shasum ${shasum}, expected ${commit}`);
+            const content = fileFromTar(gunzipSync(tarball), `package/${file}`);
+            if (content === undefined) throw new Error(`${url} has no ${file}`);
+            return content;
+        }
         const url = `https://raw.githubusercontent.com/${repository}/${commit}/${file}`;
         return Buffer.from(await (await ok(await fetch(url), url)).arrayBuffer());
     },
@@ -145,9 +186,8 @@ export async function refreshVendored(
             updated.push(row);
             continue;
         }
-        const ref = request.ref ?? row.ref;
-        const commit = request.ref !== undefined ? await source.resolve(row.repository, ref) : row.commit;
-        const content = await source.download(row.repository, commit, row.path);
+        const { ref, commit } = request.ref !== undefined ? await source.resolve(row.repository, request.ref) : row;
+        const content = await source.download(row.repository, ref, commit, row.path);
         const target = path.join(vendorDir, row.file);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, content);

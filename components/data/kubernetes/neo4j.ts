@@ -11,7 +11,8 @@ import {
     type Neo4jArgs,
     type Neo4jOutputs,
 } from "../neo4j";
-import { dnsEgress, publicStoreService, storeNetworkPolicy } from "./network";
+import { dnsEgress } from "../../platform/kubernetes/network";
+import { publicStoreService, storeNetworkPolicy } from "./network";
 
 /** The official Neo4j chart, pinned; bump deliberately. */
 export const NEO4J_CHART = { chart: "neo4j", version: "5.26.0", repo: "https://helm.neo4j.com/neo4j" } as const;

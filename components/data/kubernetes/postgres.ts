@@ -4,9 +4,16 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
+import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
 import { workloadLabels } from "../../workload/kubernetes/security";
 import { POSTGRES_PORT, postgresInstances, postgresUrl, type PostgresArgs, type PostgresOutputs } from "../postgres";
-import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "./network";
+import {
+    controlPlaneEgress,
+    dnsEgress,
+    metadataServerEgress,
+    publicHttpsEgress,
+} from "../../platform/kubernetes/network";
+import { publicStoreService, storeNetworkPolicy } from "./network";
 
 /** CloudNativePG chart and operand images, pinned; bump deliberately. */
 export const CNPG_CHART = {
@@ -37,7 +44,18 @@ export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly baseBackupSchedule?: string;
     /** Namespace Prometheus scrapes from. @default "monitoring" */
     readonly monitoringNamespace?: string;
+    /** Private control plane's CIDR, which the instance manager calls; unset when the API server is public. @default none */
+    readonly controlPlaneCidr?: string;
+    /** `release` label the cluster's Prometheus selects PodMonitors by (kube-prometheus-stack's default). @default "kube-prometheus-stack" */
+    readonly prometheusRelease?: string;
 }
+
+/**
+ * What the provider waits for after creating the `Cluster`: without it a custom resource counts as
+ * ready at once (pulumi-kubernetes `provider/pkg/metadata/overrides.go` ReadyCondition), and a Job
+ * ordered after it would run while CloudNativePG is still initialising the database.
+ */
+export const CNPG_CLUSTER_WAIT_FOR = "condition=Ready";
 
 /** The CloudNativePG `Cluster` spec: pure, so its shape is tested without mocks. */
 export function cnpgClusterSpec(a: {
@@ -83,7 +101,6 @@ export function cnpgClusterSpec(a: {
             topologyKey: "topology.kubernetes.io/zone",
             podAntiAffinityType: a.highAvailability ? "required" : "preferred",
         },
-        monitoring: { enablePodMonitor: true },
         inheritedMetadata: { labels: a.labels },
         // CloudNativePG names the pods' service account after the cluster; Workload Identity maps it to the backup writer.
         serviceAccountTemplate: {
@@ -221,7 +238,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: { name, namespace, labels },
+                metadata: { name, namespace, labels, annotations: { "pulumi.com/waitFor": CNPG_CLUSTER_WAIT_FOR } },
                 spec: pulumi
                     .all([this.bucket.name, writer.email, credentials.metadata.name])
                     .apply(([bucket, email, secret]) =>
@@ -310,12 +327,37 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                             { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
                         ],
                     },
-                    // The instance manager talks to the API server; barman-cloud writes to GCS.
-                    publicHttpsEgress([443, 6443]),
+                    // barman-cloud gets its Workload Identity token here before each WAL or base-backup upload.
+                    metadataServerEgress,
+                    // The instance manager watches its Cluster through the API server.
+                    controlPlaneEgress(args.controlPlaneCidr),
+                    // barman-cloud writes to GCS.
+                    publicHttpsEgress(),
                 ],
             },
             { parent: this },
         );
+        // Explicit, as CloudNativePG asks now that `monitoring.enablePodMonitor` is deprecated (api/v1/cluster_types.go),
+        // and labelled so the cluster's Prometheus selects it. Same selector and port as the operator's own
+        // (pkg/specs/podmonitor.go BuildPodMonitor).
+        new apiextensions.CustomResource(
+            `${name}-podmonitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: {
+                    name,
+                    namespace,
+                    labels: { ...labels, release: args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE },
+                },
+                spec: {
+                    selector: { matchLabels: { ...podSelector, "cnpg.io/podRole": "instance" } },
+                    podMetricsEndpoints: [{ port: "metrics" }],
+                },
+            },
+            { parent: this, dependsOn: [this.cluster] },
+        );
+
         if (args.publicAccess ?? false) {
             publicStoreService(
                 `${name}-public`,

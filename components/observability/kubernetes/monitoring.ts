@@ -14,6 +14,7 @@ import {
 } from "../monitoring";
 import { backupRuleGroups, serviceAlertExpression, serviceRuleGroups, type PrometheusRuleGroup } from "../prometheus";
 import { catalogueEntry } from "../catalogue";
+import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
 
 /** Pinned charts: an upgrade is a reviewed change, never a side effect of a redeploy. */
 export const PROMETHEUS_STACK_CHART = {
@@ -62,7 +63,7 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
     constructor(name: string, args: KubernetesMonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:observability:KubernetesMonitoring", name, {}, opts);
         const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
-        const release = args.prometheusRelease ?? "kube-prometheus-stack";
+        const release = args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE;
         const t = args.thresholds;
         const namespace = args.namespace;
         const labels = { "app.kubernetes.io/part-of": "estate", "app.kubernetes.io/managed-by": "pulumi", release };
@@ -232,6 +233,7 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
                             ruleSelectorNilUsesHelmValues: false,
                             serviceMonitorSelectorNilUsesHelmValues: false,
                             probeSelectorNilUsesHelmValues: false,
+                            podMonitorSelectorNilUsesHelmValues: false,
                         },
                     },
                     alertmanager: {

@@ -33,7 +33,7 @@ export class KubernetesPlatform implements EstatePlatform {
     ) {
         this.foundation = new KubernetesFoundation(
             "foundation",
-            { namespace: config.kubernetes.namespace, protect: config.isProd },
+            { namespace: config.kubernetes.namespace, protect: config.isProd, acmeHttp01Solvers: config.tls.enabled },
             { parent },
         );
     }
@@ -128,6 +128,7 @@ export class KubernetesPlatform implements EstatePlatform {
                 // Validated by the config schema: required on kubernetes.
                 gcpProject: this.config.gcp.project!,
                 monitoringNamespace: "monitoring",
+                controlPlaneCidr: this.config.kubernetes.controlPlaneCidr,
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
