@@ -39,7 +39,7 @@ async function runConsumer(
 
 describe("consumer example (examples/consumer/index.ts)", () => {
     it("reads the real prod outputs through a StackReference and parses them with the contract", async () => {
-        const estate = unwrapSecrets((await plan("prod")).outputs) as Record<string, any>;
+        const estate = unwrapSecrets((await plan("prod")).outputs) as Record<string, unknown>;
         const { references, exports } = await runConsumer(estate);
         assert.deepEqual(references, ["acme/estate/prod"]);
         assert.deepEqual(exports, {

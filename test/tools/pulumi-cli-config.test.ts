@@ -22,7 +22,10 @@ const read = (file: string) => parseYaml(fs.readFileSync(path.join(PROJECT_ROOT,
 const FILES = { project: "Pulumi.yaml", stack: "Pulumi.prod.yaml" };
 
 /** A project folder holding the real Pulumi.yaml (or a changed copy) and a changed prod stack file. */
-function projectWith(change: { stack?: (config: Record<string, unknown>) => void; project?: (p: { config: Record<string, Record<string, unknown>> }) => void }) {
+function projectWith(change: {
+    stack?: (config: Record<string, unknown>) => void;
+    project?: (p: { config: Record<string, Record<string, unknown>> }) => void;
+}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-cli-config-"));
     const project = read("Pulumi.yaml");
     change.project?.(project);
