@@ -15,12 +15,14 @@ export const backupSecretEnv = {
         PGUSER: "db-user",
         PGPASSWORD: "db-password",
     },
-    redis: { REDISCLI_AUTH: "redis-password" },
+    // One URL carries host, port, TLS (rediss://) and password on both platforms; the script parses it.
+    redis: { REDIS_URL: "redis-url" },
+    neo4j: { NEO4J_URI: "neo4j-uri", NEO4J_USERNAME: "neo4j-user", NEO4J_PASSWORD: "neo4j-password" },
 } as const;
 
 /**
  * The estate's backups from config and the secret store: every PostgreSQL database daily, the
- * Redis RDB and the Neo4j dump, the monthly drill, all encrypted to the configured age key.
+ * Redis RDB and the Neo4j export, a monthly drill of each, all encrypted to the configured age key.
  * Turning `backupEncryption` off drops the recipient, which the scripts and the policy refuse.
  */
 export function backupArgs(
@@ -42,8 +44,8 @@ export function backupArgs(
             env: { PGSSLMODE: "require" },
             secretEnv: secretEnv(backupSecretEnv.postgres),
         },
-        redis: { env: { REDIS_HOST: "redis", REDIS_PORT: "6379" }, secretEnv: secretEnv(backupSecretEnv.redis) },
-        neo4j: { secretEnv: {} },
+        redis: { secretEnv: secretEnv(backupSecretEnv.redis) },
+        neo4j: { secretEnv: secretEnv(backupSecretEnv.neo4j) },
         schedule: b.schedule,
         retentionDays: b.retentionDays,
         ageRecipient: b.encryption ? b.ageRecipient : undefined,

@@ -12,6 +12,8 @@ import { dependencyNames, serviceNames, type ServiceName } from "./services";
 /** A commit SHA (short or full), `sha-<sha>`, or a `sha256:` digest: the only tags that never move. */
 export const IMMUTABLE_TAG = /^(?:[0-9a-f]{7,40}|sha-[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/;
+const BACKUP_IMAGE =
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
 const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const tag = (what: string) =>
@@ -101,6 +103,23 @@ export const rawConfigSchema = z
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
             .default("estate")
             .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        kubernetesContext: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig context the Kubernetes provider deploys to (kubernetes); unset: the kubeconfig's current context.",
+        }),
+        kubeconfig: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig the Kubernetes provider uses, as file contents (kubernetes); set with `pulumi config set --secret`. Unset: the ambient kubeconfig ($KUBECONFIG or ~/.kube/config, as CI's GKE credentials step writes it).",
+            secret: true,
+        }),
+        kubernetesControlPlaneCidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 172.16.0.0/28" })
+            .optional()
+            .meta({
+                description:
+                    "Control-plane CIDR of a private cluster, admitted for pods that call the API server (kubernetes; unset: a public endpoint).",
+            }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
         secretStore: z.enum(secretStoreNames).optional().meta({
             description:
@@ -141,17 +160,20 @@ export const rawConfigSchema = z
             .startsWith("/")
             .default("/readyz")
             .meta({ description: "Readiness probe path (runbook 000/001)." }),
+        // Bounds both platforms accept: Container Apps takes a period of 1-240 s and a failure threshold
+        // of 1-10 (ContainerAppProbe in @pulumi/azure-native types/input.d.ts); Kubernetes has no upper bound.
         probePeriodSeconds: positiveInt
-            .max(300)
+            .max(240)
             .default(15)
             .meta({ description: "Probe period in seconds (runbook 001: every 15 s)." }),
         probeTimeoutSeconds: positiveInt.max(60).default(5).meta({ description: "Probe timeout in seconds." }),
         probeFailureThreshold: positiveInt
-            .max(30)
+            .max(10)
             .default(3)
             .meta({ description: "Consecutive failures before a probe fails." }),
+        // Container Apps spreads the start-up budget over at most 10 failures of a longer period (≤ 240 s).
         startupFailureThreshold: positiveInt
-            .max(120)
+            .max(30)
             .default(30)
             .meta({ description: "Startup probe failures allowed (period × threshold = start-up budget)." }),
         targetCpuPercent: positiveInt
@@ -213,6 +235,10 @@ export const rawConfigSchema = z
         postgresOperatorInstall: z.boolean().default(true).meta({
             description:
                 "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it.",
+        }),
+        postgresStrictZoneSpread: z.boolean().default(false).meta({
+            description:
+                "The cluster has a zone per PostgreSQL instance: require one instance per zone and block writes without a synchronous standby (kubernetes). Off, both are preferred.",
         }),
         postgresVersion: z.enum(["15", "16", "17"]).default("16").meta({ description: "PostgreSQL major version." }),
         postgresSku: z
@@ -282,10 +308,21 @@ export const rawConfigSchema = z
             secret: true,
             requiredWhen: "to deploy (unset, nothing pages and the policy pack refuses the update)",
         }),
-        alertOnCallEmails: z
-            .array(z.email())
-            .default([])
-            .meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
+        alertOnCallEmails: z.array(z.email()).default([]).meta({
+            description:
+                "E-mail receivers: of the Azure on-call action group, and of ticket-level alerts on kubernetes (never paged).",
+        }),
+        alertSmtpSmarthost: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp-relay.gmail.com:587" })
+            .optional()
+            .meta({
+                description:
+                    "SMTP relay (host:port, TLS, no credentials) Alertmanager sends ticket e-mail through (kubernetes; required with alertOnCallEmails).",
+            }),
+        alertSmtpFrom: z.email().optional().meta({
+            description: "Sender of Alertmanager's ticket e-mail (kubernetes; required with alertOnCallEmails).",
+        }),
         prometheusStackInstall: z.boolean().default(false).meta({
             description:
                 "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes).",
@@ -326,13 +363,11 @@ export const rawConfigSchema = z
         }),
         backupImage: z
             .string()
-            .regex(/@sha256:[0-9a-f]{64}$/, { error: "must be pinned by digest: <repo>@sha256:<64 hex>" })
-            .default(
-                "ghcr.io/acme/estate-backup@sha256:4b1c0c8d7e2f3a9b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b",
-            )
+            .regex(BACKUP_IMAGE, { error: "must be pinned by digest: <registry>/<repository>@sha256:<64 hex>" })
             .meta({
                 description:
-                    "Backup/drill job image (bash, age, pg_dump, redis-cli, neo4j-admin, gcloud/az), pinned by digest.",
+                    "Backup/drill job image built from images/backup by the backup-image workflow, pinned by digest (no default: only that workflow knows it).",
+                fix: "take the `image` output of the backup-image workflow's latest run on main (its job summary prints it), e.g. `gh run list --workflow backup-image.yml --branch main --limit 1`, then `gh run view <id>`",
             }),
         bootstrapCommand: z
             .array(z.string().min(1))
@@ -405,6 +440,17 @@ export const rawConfigSchema = z
                     "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project",
             });
         }
+        if (c.platform === "kubernetes" && c.alertOnCallEmails.length > 0) {
+            for (const key of ["alertSmtpSmarthost", "alertSmtpFrom"] as const) {
+                if (c[key] === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: "required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail",
+                    });
+                }
+            }
+        }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
             ctx.addIssue({
                 code: "custom",
@@ -446,6 +492,8 @@ export interface ConfigKeyDeclaration {
      * declared: no committed value could satisfy the check before `pulumi config set --secret`.
      */
     readonly declared: boolean;
+    /** How to obtain a value, where `pulumi config set` alone does not say. */
+    readonly fix?: string;
 }
 
 interface JsonSchemaProperty {
@@ -456,6 +504,7 @@ interface JsonSchemaProperty {
     default?: unknown;
     enum?: string[];
     items?: { type?: string };
+    fix?: string;
 }
 
 function pulumiType(jsonType: string | undefined): PulumiConfigType {
@@ -487,6 +536,7 @@ export function configKeyDeclarations(): ConfigKeyDeclaration[] {
             ...(fallback !== undefined ? { default: fallback } : {}),
             ...(prop.enum ? { allowed: prop.enum } : {}),
             declared: !secret && (fallback !== undefined || required.has(key)),
+            ...(prop.fix ? { fix: prop.fix } : {}),
         };
     });
 }

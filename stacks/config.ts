@@ -42,7 +42,16 @@ export interface EstateConfig {
     readonly isProd: boolean;
     readonly domain: string;
     readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
-    readonly kubernetes: { readonly namespace: string; readonly ingressClassName: string };
+    readonly kubernetes: {
+        readonly namespace: string;
+        readonly ingressClassName: string;
+        /** kubeconfig context; absent: the kubeconfig's current context. */
+        readonly context?: string;
+        /** kubeconfig contents (secret); absent: the ambient kubeconfig. */
+        readonly kubeconfig?: pulumi.Output<string>;
+        /** Private control plane's CIDR; undefined when the API server is public. */
+        readonly controlPlaneCidr?: string;
+    };
     readonly azure: { readonly location: string };
     readonly secretStore: SecretStoreKind;
     readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
@@ -74,6 +83,8 @@ export interface EstateConfig {
         /** Routing key or webhook URL; absent means nothing pages (refused by policy). */
         readonly key?: pulumi.Output<string>;
         readonly emails: readonly string[];
+        /** SMTP relay for ticket e-mail where Alertmanager sends it (kubernetes). */
+        readonly smtp?: { readonly smarthost: string; readonly from: string };
     };
     readonly monitoring: { readonly installPrometheusStack: boolean; readonly latencyAutoscaling: boolean };
     readonly backups: {
@@ -96,6 +107,7 @@ export interface DataConfig {
     readonly publicStores: readonly DependencyName[];
     readonly postgres: {
         readonly installOperator: boolean;
+        readonly strictZoneSpread: boolean;
         readonly version: string;
         readonly sku: string;
         readonly storageGb: number;
@@ -116,7 +128,14 @@ export type ConfigOrigin = "stack-file" | "override";
 
 /** What a person should run to fix one problem; rendered for where the value came from. */
 export type ConfigFix =
-    | { readonly kind: "set"; readonly key: string; readonly secret: boolean; readonly list: boolean }
+    | {
+          readonly kind: "set";
+          readonly key: string;
+          readonly secret: boolean;
+          readonly list: boolean;
+          /** How to obtain the value, where `pulumi config set` alone does not say. */
+          readonly how?: string;
+      }
     | { readonly kind: "remove"; readonly key: string; readonly value: string; readonly suggestion?: string };
 
 /** One invalid value: the key, what is wrong with it, and the fix. */
@@ -132,6 +151,11 @@ export interface ConfigProblem {
  * on the `pulumi config set` page); a `-c` value is fixed on the command line, not in the stack file.
  */
 export function renderFix(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
+    const command = renderFixCommand(fix, stack, origin);
+    return fix.kind === "set" && fix.how ? `${command} To get the value, ${fix.how}.` : command;
+}
+
+function renderFixCommand(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
     const full = `${PROJECT}:${fix.key}`;
     if (fix.kind === "remove") {
         const target = fix.suggestion ? `${PROJECT}:${fix.suggestion}` : undefined;
@@ -234,7 +258,13 @@ function describeIssue(
         {
             key,
             statement: `${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed}`,
-            fix: { kind: "set", key, secret: declaration?.secret === true, list: declaration?.type === "array" },
+            fix: {
+                kind: "set",
+                key,
+                secret: declaration?.secret === true,
+                list: declaration?.type === "array",
+                ...(declaration?.fix ? { how: declaration.fix } : {}),
+            },
         },
     ];
 }
@@ -310,7 +340,13 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         isProd,
         domain: c.domain,
         tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
-        kubernetes: { namespace: c.kubernetesNamespace, ingressClassName: c.ingressClassName },
+        kubernetes: {
+            namespace: c.kubernetesNamespace,
+            ingressClassName: c.ingressClassName,
+            ...(c.kubernetesContext !== undefined ? { context: c.kubernetesContext } : {}),
+            ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
+            ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
+        },
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
@@ -353,6 +389,7 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             publicStores: c.publicDataStores,
             postgres: {
                 installOperator: c.postgresOperatorInstall,
+                strictZoneSpread: c.postgresStrictZoneSpread,
                 version: c.postgresVersion,
                 sku: c.postgresSku,
                 storageGb: c.postgresStorageGb,
@@ -388,6 +425,9 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             receiver: c.alertOnCallReceiver,
             ...(c.alertOnCallKey !== undefined ? { key: pulumi.secret(c.alertOnCallKey) } : {}),
             emails: c.alertOnCallEmails,
+            ...(c.alertSmtpSmarthost !== undefined && c.alertSmtpFrom !== undefined
+                ? { smtp: { smarthost: c.alertSmtpSmarthost, from: c.alertSmtpFrom } }
+                : {}),
         },
         monitoring: { installPrometheusStack: c.prometheusStackInstall, latencyAutoscaling: c.latencyAutoscaling },
         backups: {

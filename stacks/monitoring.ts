@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { backupSubjects } from "../components/backup/backups";
 import type { OptionalSignal } from "../components/observability/catalogue";
 import type { MonitoredService, MonitoringArgs } from "../components/observability/monitoring";
 import type { SecretStore } from "../components/secrets/secret-store";
@@ -40,13 +41,14 @@ export function monitoringArgs(
     const keyRef = store.refs[ON_CALL_KEY_SECRET];
     return {
         services,
-        backups: config.backups.postgresDatabases.map((database) => ({ store: "postgres", database })),
+        backups: backupSubjects(config.backups.postgresDatabases),
         thresholds: config.alerts,
         onCall: {
             kind: config.onCall.receiver,
             ...(keyRef !== undefined ? { keyRef } : {}),
             ...(onCallKey !== undefined ? { key: onCallKey } : {}),
             emails: config.onCall.emails,
+            ...(config.onCall.smtp !== undefined ? { smtp: config.onCall.smtp } : {}),
         },
         protect: config.isProd,
     };

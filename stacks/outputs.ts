@@ -126,6 +126,12 @@ export const backupsSchema = z
         schedules: z
             .record(z.string(), z.string().min(1))
             .meta({ description: "Backup and drill job name → cron schedule (UTC)." }),
+        storeSchedules: z
+            .partialRecord(z.enum(["postgres", "redis", "neo4j"]), z.record(z.string(), z.string().min(1)))
+            .meta({
+                description:
+                    "The same jobs by store: `postgres`, `redis`, `neo4j` → job name → cron schedule (UTC), backup and drill.",
+            }),
         drillSchedule: z
             .string()
             .min(1)

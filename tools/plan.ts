@@ -11,6 +11,7 @@ import { parseCliArgs, renderHelp, UsageError, type CommandHelp } from "./lib/cl
 import { DEFAULT_PACK_DIR, ensureBuilt, spawnPack, type PackProcess } from "./lib/pack-process";
 import type { PlanViolation } from "./lib/plan-artefacts";
 import { Progress } from "./lib/progress";
+import { fastStartup, sourceMapsRequested } from "./lib/startup";
 
 export const HELP: CommandHelp = {
     command: "plan",
@@ -43,6 +44,7 @@ export async function main(argv: string[], progress: Progress): Promise<number> 
         console.log(renderHelp(HELP, PLAN_OPTIONS));
         return 0;
     }
+    fastStartup();
     // The analyzer boots in its own process while this one loads and runs the program.
     let pack: Promise<PackProcess> | undefined;
     if (!args.flags.has("skip-policy")) {
@@ -70,10 +72,10 @@ async function plan(
     const capture = await runProgram({
         stack: args.stack,
         overrides: args.config,
-        onResource: () => progress.tick("Registering resources"),
+        onDeclare: () => progress.tick("Resources", "declared"),
+        onResource: () => progress.tick("Resources", "registered"),
     });
-    const registered = progress.endCount();
-    if (registered === 0) progress.step("Registered no resources");
+    if (progress.endCount("registered") === 0) progress.step("Registered no resources");
     const platform = String(capture.config["estate:platform"]);
 
     const { checkDeployability, deployabilityRules, formatFindings } =
@@ -136,7 +138,10 @@ if (require.main === module) {
             if (isUserError(error)) console.error(`error: ${(error as Error).message}`);
             else
                 console.error(
-                    `error: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+                    `error: the program failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` +
+                        (sourceMapsRequested()
+                            ? ""
+                            : "\n(line numbers are of the transpiled code; NODE_OPTIONS=--enable-source-maps shows TypeScript positions)"),
                 );
             process.exit(1);
         },

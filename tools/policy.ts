@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type { PolicyReport, Violation } from "./lib/analyzer";
 import { parseCliArgs, renderHelp, UsageError, type CommandHelp } from "./lib/cli";
 import { DEFAULT_PACK_DIR, ensureBuilt, spawnPack } from "./lib/pack-process";
+import { fastStartup } from "./lib/startup";
 
 export const HELP: CommandHelp = {
     command: "policy",
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
         );
         return 0;
     }
+    fastStartup();
     // The analyzer boots in its own process while this one loads and runs the program.
     const pack = spawnPack(DEFAULT_PACK_DIR, ensureBuilt(DEFAULT_PACK_DIR));
     pack.catch(() => undefined);

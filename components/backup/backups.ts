@@ -14,9 +14,9 @@ export interface BackupStoreArgs {
 export interface BackupsArgs {
     /** PostgreSQL: one daily `pg_dump` job per database, and the monthly drill. @default not backed up */
     readonly postgres?: BackupStoreArgs & { readonly databases: readonly string[] };
-    /** Self-hosted Redis: daily RDB copy. @default not backed up */
+    /** Redis: daily `redis-cli --rdb` snapshot (REDIS_URL, TLS with rediss://) and its drill. @default not backed up */
     readonly redis?: BackupStoreArgs;
-    /** Neo4j: daily dump of `neo4j` and `system`. @default not backed up */
+    /** Neo4j: daily APOC export over Bolt (NEO4J_URI/USERNAME/PASSWORD) and its drill. @default not backed up */
     readonly neo4j?: BackupStoreArgs;
     /** Cron schedule (UTC) of the backups; at most daily. */
     readonly schedule: string;
@@ -29,7 +29,7 @@ export interface BackupsArgs {
     readonly ageRecipient: string | undefined;
     /** Restore drill into a scratch database; the age private key is read by reference. */
     readonly restoreDrill: { readonly enabled: boolean; readonly schedule: string; readonly ageIdentity?: SecretRef };
-    /** Backup/drill job image (bash, age, pg_dump, redis-cli, neo4j-admin, gcloud/az), pinned by digest. */
+    /** Backup/drill job image (images/backup), pinned by digest. */
     readonly image: string;
     /** Script texts by file name (`readBackupScripts()`), mounted where the image does not carry them. */
     readonly scripts: Readonly<Record<string, string>>;
@@ -47,6 +47,8 @@ export interface BackupsOutputs {
     readonly storageUrl: pulumi.Output<string>;
     /** Job name → cron schedule, drill included. */
     readonly schedules: pulumi.Output<Record<string, string>>;
+    /** The same jobs grouped by store: store → job name → cron schedule. */
+    readonly storeSchedules: pulumi.Output<Record<string, Record<string, string>>>;
     /** Drill schedule, absent when the drill is off. */
     readonly drillSchedule: pulumi.Output<string | undefined>;
 }
@@ -62,15 +64,30 @@ export interface BackupJobSpec {
     /** Plain env (never credentials). */
     readonly env: Readonly<Record<string, pulumi.Input<string>>>;
     readonly secretEnv: Readonly<Record<string, SecretRef>>;
-    /** The in-estate store the job connects to (network policy peer). */
-    readonly dependency: "postgres" | "redis" | "neo4j";
+    /** The in-estate store the job connects to (network policy peer); drills of Redis and Neo4j restore locally. */
+    readonly dependency?: BackupStore;
+    /** CPU and memory request: the Redis and Neo4j drills run a scratch server beside the script. */
+    readonly size: { readonly cpu: string; readonly memory: string };
 }
+
+const SCRIPT_SIZE = { cpu: "250m", memory: "512Mi" } as const;
+/** The drills' scratch servers: redis-server holds the whole dataset in memory; Neo4j gets a 1 GiB heap. */
+const DRILL_SIZE: Readonly<Record<BackupStore, BackupJobSpec["size"]>> = {
+    postgres: SCRIPT_SIZE,
+    redis: { cpu: "500m", memory: "1Gi" },
+    neo4j: { cpu: "1", memory: "2Gi" },
+};
 
 /** Where every platform mounts (or bakes) the script files. */
 export const BACKUP_SCRIPTS_PATH = "/opt/estate/backup";
 /** Where the drill reads the age identity file. */
 export const AGE_IDENTITY_DIR = "/var/run/secrets/estate-age";
 export const AGE_IDENTITY_FILE = "identity.txt";
+
+/** `database` label and path segment of the one Redis the estate runs. */
+export const REDIS_BACKUP_NAME = "redis";
+/** Neo4j Community serves one user database; `system` is not a graph APOC can export. */
+export const NEO4J_BACKUP_DATABASES: readonly string[] = ["neo4j"];
 
 /** `pg-backup-<database>`, a DNS label (underscores become dashes). */
 export function pgBackupJobName(database: string): string {
@@ -79,12 +96,13 @@ export function pgBackupJobName(database: string): string {
 
 /**
  * The pod names (`app.kubernetes.io/name`) of the backup jobs that connect to each store, so
- * the stores' network policies can admit exactly them.
+ * the stores' network policies can admit exactly them. The Redis and Neo4j drills restore
+ * into a scratch server inside their own pod and connect to no store.
  */
 export function backupJobClients(
     databases: readonly string[],
     drill: boolean,
-): Readonly<Record<"postgres" | "redis" | "neo4j", readonly string[]>> {
+): Readonly<Record<BackupStore, readonly string[]>> {
     return {
         postgres: [...databases.map(pgBackupJobName), ...(drill ? ["pg-restore-drill"] : [])],
         redis: ["redis-backup"],
@@ -92,9 +110,28 @@ export function backupJobClients(
     };
 }
 
+/** Every (store, database) pair a backup freshness and a drill alert watch. */
+export function backupSubjects(
+    postgresDatabases: readonly string[],
+): ReadonlyArray<{ readonly store: BackupStore; readonly database: string }> {
+    return [
+        ...postgresDatabases.map((database) => ({ store: "postgres" as const, database })),
+        { store: "redis", database: REDIS_BACKUP_NAME },
+        ...NEO4J_BACKUP_DATABASES.map((database) => ({ store: "neo4j" as const, database })),
+    ];
+}
+
+/** Job name → schedule grouped by store, as the outputs contract lists them. */
+export function schedulesByStore(jobs: readonly BackupJobSpec[]): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const job of jobs) out[job.store] = { ...out[job.store], [job.name]: job.schedule };
+    return out;
+}
+
 /**
  * The jobs for a set of stores, platform-neutral: one `pg_dump` per database (a failing
- * database never hides the others), one Redis copy, one Neo4j dump, and the drill.
+ * database never hides the others), one Redis snapshot, one Neo4j export, and a drill per
+ * store when the drill is on.
  */
 export function backupJobSpecs(
     args: BackupsArgs,
@@ -104,67 +141,90 @@ export function backupJobSpecs(
     const encryption: Record<string, string> =
         args.ageRecipient !== undefined ? { BACKUP_AGE_RECIPIENT: args.ageRecipient } : {};
     const retention = { BACKUP_RETENTION_DAYS: String(args.retentionDays) };
+    const drill = args.restoreDrill.enabled;
+    if (drill && !args.restoreDrill.ageIdentity)
+        throw new Error("`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup");
+    const identity = { BACKUP_AGE_IDENTITY_FILE: `${AGE_IDENTITY_DIR}/${AGE_IDENTITY_FILE}` };
     const jobs: BackupJobSpec[] = [];
+    const backup = (
+        name: string,
+        script: BackupScript,
+        store: BackupStore,
+        env: Readonly<Record<string, pulumi.Input<string>>>,
+        secretEnv: BackupStoreArgs["secretEnv"],
+    ) =>
+        jobs.push({
+            name,
+            script,
+            store,
+            purpose: "backup",
+            schedule: args.schedule,
+            dependency: store,
+            size: SCRIPT_SIZE,
+            env: { ...shared, ...env, ...encryption, ...retention },
+            secretEnv,
+        });
+    const restoreDrill = (
+        name: string,
+        script: BackupScript,
+        store: BackupStore,
+        env: Readonly<Record<string, pulumi.Input<string>>>,
+        secretEnv: BackupStoreArgs["secretEnv"] = {},
+        dependency?: BackupStore,
+    ) => {
+        if (!drill) return;
+        jobs.push({
+            name,
+            script,
+            store,
+            purpose: "restore-drill",
+            schedule: args.restoreDrill.schedule,
+            ...(dependency ? { dependency } : {}),
+            size: DRILL_SIZE[store],
+            env: { ...shared, ...env, ...identity },
+            secretEnv,
+        });
+    };
     const pg = args.postgres;
     if (pg) {
-        for (const database of pg.databases) {
-            jobs.push({
-                name: pgBackupJobName(database),
-                script: "pg-backup.sh",
-                store: "postgres",
-                purpose: "backup",
-                schedule: args.schedule,
-                dependency: "postgres",
-                env: { ...shared, ...pg.env, ...encryption, ...retention, PGDATABASES: database },
-                secretEnv: pg.secretEnv,
-            });
-        }
-        if (args.restoreDrill.enabled) {
-            if (!args.restoreDrill.ageIdentity)
-                throw new Error(
-                    "`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup",
-                );
-            jobs.push({
-                name: "pg-restore-drill",
-                script: "pg-restore-drill.sh",
-                store: "postgres",
-                purpose: "restore-drill",
-                schedule: args.restoreDrill.schedule,
-                dependency: "postgres",
-                // The scratch database is created (and always dropped) on the same server: its role needs CREATEDB.
-                env: {
-                    ...shared,
-                    ...pg.env,
-                    PGDATABASES: pg.databases.join(" "),
-                    BACKUP_AGE_IDENTITY_FILE: `${AGE_IDENTITY_DIR}/${AGE_IDENTITY_FILE}`,
-                },
-                secretEnv: pg.secretEnv,
-            });
-        }
+        for (const database of pg.databases)
+            backup(
+                pgBackupJobName(database),
+                "pg-backup.sh",
+                "postgres",
+                { ...pg.env, PGDATABASES: database },
+                pg.secretEnv,
+            );
+        // The scratch database is created (and always dropped) on the same server: its role needs CREATEDB.
+        restoreDrill(
+            "pg-restore-drill",
+            "pg-restore-drill.sh",
+            "postgres",
+            { ...pg.env, PGDATABASES: pg.databases.join(" ") },
+            pg.secretEnv,
+            "postgres",
+        );
     }
     if (args.redis) {
-        jobs.push({
-            name: "redis-backup",
-            script: "redis-backup.sh",
-            store: "redis",
-            purpose: "backup",
-            schedule: args.schedule,
-            dependency: "redis",
-            env: { ...shared, ...args.redis.env, ...encryption, ...retention, REDIS_NAME: "redis" },
-            secretEnv: args.redis.secretEnv,
-        });
+        backup(
+            "redis-backup",
+            "redis-backup.sh",
+            "redis",
+            { ...args.redis.env, REDIS_NAME: REDIS_BACKUP_NAME },
+            args.redis.secretEnv,
+        );
+        restoreDrill("redis-restore-drill", "redis-restore-drill.sh", "redis", { REDIS_NAME: REDIS_BACKUP_NAME });
     }
     if (args.neo4j) {
-        jobs.push({
-            name: "neo4j-backup",
-            script: "neo4j-backup.sh",
-            store: "neo4j",
-            purpose: "backup",
-            schedule: args.schedule,
-            dependency: "neo4j",
-            env: { ...shared, ...args.neo4j.env, ...encryption, ...retention, NEO4J_DATABASES: "neo4j system" },
-            secretEnv: args.neo4j.secretEnv,
-        });
+        const databases = NEO4J_BACKUP_DATABASES.join(" ");
+        backup(
+            "neo4j-backup",
+            "neo4j-backup.sh",
+            "neo4j",
+            { ...args.neo4j.env, NEO4J_DATABASES: databases },
+            args.neo4j.secretEnv,
+        );
+        restoreDrill("neo4j-restore-drill", "neo4j-restore-drill.sh", "neo4j", { NEO4J_DATABASES: databases });
     }
     return jobs;
 }

@@ -11,7 +11,13 @@ export const backupScriptsDir = join(__dirname, "scripts");
 /** Sourced by every script; must be mounted beside them. */
 export const backupLibFile = "lib.sh";
 
-export type BackupScript = "pg-backup.sh" | "pg-restore-drill.sh" | "redis-backup.sh" | "neo4j-backup.sh";
+export type BackupScript =
+    | "pg-backup.sh"
+    | "pg-restore-drill.sh"
+    | "redis-backup.sh"
+    | "redis-restore-drill.sh"
+    | "neo4j-backup.sh"
+    | "neo4j-restore-drill.sh";
 export type BackupStore = "postgres" | "redis" | "neo4j";
 
 /** One environment variable a script reads. */
@@ -22,7 +28,7 @@ export interface BackupEnvVar {
     /** Must come from a secret store (Kubernetes Secret, Key Vault reference), never a literal. */
     readonly secret: boolean;
     /** Who reads it: the script itself, or the client library/tool it runs (libpq, redis-cli). */
-    readonly readBy: "script" | "libpq" | "redis-cli";
+    readonly readBy: "script" | "libpq" | "redis-cli" | "cypher-shell";
     readonly description: string;
     /** What happens when it is left out. */
     readonly default?: string;
@@ -103,6 +109,39 @@ const libpq = [
     v("PGCONNECT_TIMEOUT", "script", "Connection timeout in seconds.", { default: "30" }),
 ];
 
+const identity = v("BACKUP_AGE_IDENTITY_FILE", "script", "Path of the age private key file (mounted from a secret).", {
+    required: true,
+    secret: true,
+});
+
+const redisConnection = [
+    v("REDIS_URL", "script", "redis:// or rediss:// (TLS) URL with the password; parsed, never put on argv.", {
+        secret: true,
+        default: "REDIS_HOST/REDIS_PORT/REDIS_TLS",
+    }),
+    v("REDIS_HOST", "script", "Redis host, without REDIS_URL.", { default: "127.0.0.1" }),
+    v("REDIS_PORT", "script", "Redis port, without REDIS_URL.", { default: "6379" }),
+    v("REDIS_USER", "script", "ACL user, without REDIS_URL.", { default: "the default user" }),
+    v("REDISCLI_AUTH", "redis-cli", "Redis password without REDIS_URL (read by redis-cli, never on argv).", {
+        secret: true,
+    }),
+    v("REDIS_TLS", "script", "true to connect with TLS, without REDIS_URL.", { default: "false" }),
+    v("REDIS_CACERT", "script", "CA bundle for TLS.", { default: "system trust store" }),
+    v("REDIS_NAME", "script", "Name used as the `database` label and path segment.", { default: "default" }),
+];
+
+const neo4jConnection = [
+    v("NEO4J_URI", "cypher-shell", "Bolt URI of the server (neo4j:// or neo4j+s://).", { required: true }),
+    v("NEO4J_USERNAME", "cypher-shell", "User the export runs as.", { required: true }),
+    v("NEO4J_PASSWORD", "cypher-shell", "Password of NEO4J_USERNAME (read by cypher-shell, never on argv).", {
+        required: true,
+        secret: true,
+    }),
+];
+const neo4jDatabases = v("NEO4J_DATABASES", "script", "Databases to export or drill, space or comma separated.", {
+    default: "neo4j",
+});
+
 export const backupScripts: Readonly<Record<BackupScript, BackupScriptSpec>> = {
     "pg-backup.sh": {
         store: "postgres",
@@ -131,10 +170,7 @@ export const backupScripts: Readonly<Record<BackupScript, BackupScriptSpec>> = {
             v("PGDATABASES", "script", "Databases whose newest backup is drilled.", {
                 default: "every database directory under BACKUP_DEST/postgres (required for Azure Blob)",
             }),
-            v("BACKUP_AGE_IDENTITY_FILE", "script", "Path of the age private key file (mounted from a secret).", {
-                required: true,
-                secret: true,
-            }),
+            identity,
             dest,
             workDir,
             textfile,
@@ -144,17 +180,22 @@ export const backupScripts: Readonly<Record<BackupScript, BackupScriptSpec>> = {
     "redis-backup.sh": {
         store: "redis",
         kind: "backup",
+        env: [...redisConnection, recipient, dest, retention, workDir, textfile, pushgateway],
+    },
+    "redis-restore-drill.sh": {
+        store: "redis",
+        kind: "restore-drill",
         env: [
-            v("REDIS_HOST", "script", "Redis host.", { default: "127.0.0.1" }),
-            v("REDIS_PORT", "script", "Redis port.", { default: "6379" }),
-            v("REDIS_USER", "script", "ACL user.", { default: "the default user" }),
-            v("REDISCLI_AUTH", "redis-cli", "Redis password (read by redis-cli, never put on argv).", { secret: true }),
-            v("REDIS_TLS", "script", "true to connect with TLS.", { default: "false" }),
-            v("REDIS_CACERT", "script", "CA bundle for TLS.", { default: "system trust store" }),
-            v("REDIS_NAME", "script", "Name used as the `database` label and path segment.", { default: "default" }),
-            recipient,
+            v("REDIS_NAME", "script", "Name whose newest RDB is drilled.", { default: "default" }),
+            v("REDIS_SERVER", "script", "Path of the scratch redis-server.", { default: "redis-server on PATH" }),
+            v(
+                "REDIS_DRILL_TOLERANCE_PERCENT",
+                "script",
+                "Allowed difference between the manifest's and the restored key count (TTL expiry on a live cache).",
+                { default: "2" },
+            ),
+            identity,
             dest,
-            retention,
             workDir,
             textfile,
             pushgateway,
@@ -164,11 +205,30 @@ export const backupScripts: Readonly<Record<BackupScript, BackupScriptSpec>> = {
         store: "neo4j",
         kind: "backup",
         env: [
-            v("NEO4J_DATABASES", "script", "Databases to dump, space or comma separated.", { default: "neo4j system" }),
-            v("NEO4J_ADMIN", "script", "Path of neo4j-admin.", { default: "neo4j-admin on PATH" }),
+            ...neo4jConnection,
+            neo4jDatabases,
+            v("CYPHER_SHELL", "script", "Path of cypher-shell.", { default: "cypher-shell on PATH" }),
             recipient,
             dest,
             retention,
+            workDir,
+            textfile,
+            pushgateway,
+        ],
+    },
+    "neo4j-restore-drill.sh": {
+        store: "neo4j",
+        kind: "restore-drill",
+        env: [
+            neo4jDatabases,
+            v("CYPHER_SHELL", "script", "Path of cypher-shell.", { default: "cypher-shell on PATH" }),
+            v("NEO4J_SERVER", "script", "Path of the `neo4j` launcher of the scratch server.", {
+                default: "neo4j on PATH",
+            }),
+            v("NEO4J_DRILL_PORT", "script", "Loopback bolt port of the scratch server.", { default: "17687" }),
+            v("NEO4J_DRILL_HEAP", "script", "Heap of the scratch server.", { default: "1g" }),
+            identity,
+            dest,
             workDir,
             textfile,
             pushgateway,

@@ -34,11 +34,14 @@ function args(ref: (id: string) => SecretRef, overrides: Partial<BackupsArgs> = 
                 PGPASSWORD: ref("db-password"),
             },
         },
-        redis: {
-            env: { REDIS_HOST: "redis", REDIS_PORT: "6379" },
-            secretEnv: { REDISCLI_AUTH: ref("redis-password") },
+        redis: { secretEnv: { REDIS_URL: ref("redis-url") } },
+        neo4j: {
+            secretEnv: {
+                NEO4J_URI: ref("neo4j-uri"),
+                NEO4J_USERNAME: ref("neo4j-user"),
+                NEO4J_PASSWORD: ref("neo4j-password"),
+            },
         },
-        neo4j: { secretEnv: {} },
         schedule: "15 2 * * *",
         retentionDays: 35,
         ageRecipient: RECIPIENT,
@@ -50,6 +53,16 @@ function args(ref: (id: string) => SecretRef, overrides: Partial<BackupsArgs> = 
         ...overrides,
     };
 }
+
+const STORE_SCHEDULES = {
+    postgres: {
+        "pg-backup-estate": "15 2 * * *",
+        "pg-backup-audit-log": "15 2 * * *",
+        "pg-restore-drill": "30 4 1 * *",
+    },
+    redis: { "redis-backup": "15 2 * * *", "redis-restore-drill": "30 4 1 * *" },
+    neo4j: { "neo4j-backup": "15 2 * * *", "neo4j-restore-drill": "30 4 1 * *" },
+};
 
 function resolve<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((r) => o.apply(r));
@@ -140,7 +153,7 @@ describe("backups on kubernetes (component)", () => {
         });
     });
 
-    it("schedules one daily dump per database, the Redis copy, the Neo4j dump and the monthly drill", async () => {
+    it("schedules one daily dump per database, the Redis snapshot, the Neo4j export and a monthly drill of each store", async () => {
         const { capture, outputs } = await k8s();
         const schedules = Object.fromEntries(
             capture.resources
@@ -152,10 +165,13 @@ describe("backups on kubernetes (component)", () => {
             "pg-backup-audit-log": "15 2 * * *",
             "pg-restore-drill": "30 4 1 * *",
             "redis-backup": "15 2 * * *",
+            "redis-restore-drill": "30 4 1 * *",
             "neo4j-backup": "15 2 * * *",
+            "neo4j-restore-drill": "30 4 1 * *",
         };
         assert.deepEqual(schedules, expected);
         assert.deepEqual(await resolve(outputs.schedules), expected);
+        assert.deepEqual(await resolve(outputs.storeSchedules), STORE_SCHEDULES);
         assert.equal(await resolve(outputs.drillSchedule), "30 4 1 * *");
         for (const name of Object.keys(expected)) {
             const spec = cron(capture, name).spec;
@@ -201,8 +217,33 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(pg.BACKUP_DEST, "gs://acme-estate-prod-estate-prod-backups");
         assert.equal(pg.PUSHGATEWAY_URL, "http://prometheus-pushgateway.monitoring.svc.cluster.local:9091");
         assert.deepEqual(pg.PGPASSWORD, { secretKeyRef: { name: "app-secrets-synced", key: "db-password" } });
-        assert.deepEqual(env(podOf(capture, "redis-backup").spec.containers[0].env).REDISCLI_AUTH, {
-            secretKeyRef: { name: "app-secrets-synced", key: "redis-password" },
+        assert.deepEqual(env(podOf(capture, "redis-backup").spec.containers[0].env).REDIS_URL, {
+            secretKeyRef: { name: "app-secrets-synced", key: "redis-url" },
+        });
+        assert.deepEqual(env(podOf(capture, "neo4j-backup").spec.containers[0].env).NEO4J_PASSWORD, {
+            secretKeyRef: { name: "app-secrets-synced", key: "neo4j-password" },
+        });
+    });
+
+    it("lets each backup reach only its store, and the Redis and Neo4j drills no store at all", async () => {
+        const { capture } = await k8s();
+        const peers = (job: string) =>
+            inputsOf(resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", `${job}-netpol`))
+                .spec.egress.flatMap(
+                    (rule: { to?: Array<{ podSelector?: { matchLabels: Record<string, string> } }> }) =>
+                        (rule.to ?? []).flatMap((peer) =>
+                            peer.podSelector ? [peer.podSelector.matchLabels["app.kubernetes.io/name"]] : [],
+                        ),
+                )
+                .filter((name: string | undefined) => name !== undefined); // the DNS rule selects kube-dns by another label
+        assert.deepEqual(peers("redis-backup"), ["redis"]);
+        assert.deepEqual(peers("neo4j-backup"), ["neo4j"]);
+        assert.deepEqual(peers("pg-restore-drill"), ["postgres"]);
+        assert.deepEqual(peers("redis-restore-drill"), []);
+        assert.deepEqual(peers("neo4j-restore-drill"), []);
+        assert.deepEqual(podOf(capture, "neo4j-restore-drill").spec.containers[0].resources, {
+            requests: { cpu: "1", memory: "2Gi" },
+            limits: { cpu: "2", memory: "4Gi" },
         });
     });
 
@@ -224,14 +265,19 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(pod.metadata.labels["estate.io/job"], "restore-drill");
     });
 
-    it("installs a persistent Pushgateway from a pinned chart, scraped with honor_labels", async () => {
+    it("installs a persistent Pushgateway from a pinned chart, scraped with honor_labels by the release's Prometheus", async () => {
         const { capture } = await k8s();
         const release = inputsOf(resource(capture, "kubernetes:helm.sh/v3:Release", "backups-pushgateway"));
         assert.deepEqual(
             [release.name, release.chart, release.version, release.namespace],
             ["prometheus-pushgateway", "prometheus-pushgateway", "3.2.0", "monitoring"],
         );
-        assert.deepEqual(release.values.serviceMonitor, { enabled: true, namespace: "monitoring", honorLabels: true });
+        assert.deepEqual(release.values.serviceMonitor, {
+            enabled: true,
+            namespace: "monitoring",
+            honorLabels: true,
+            additionalLabels: { release: "kube-prometheus-stack" },
+        });
         assert.deepEqual(release.values.extraArgs, [
             "--persistence.file=/data/pushgateway.data",
             "--persistence.interval=1m",
@@ -246,7 +292,8 @@ describe("backups on kubernetes (component)", () => {
     it("declares objects the Kubernetes schema accepts", async () => {
         const { capture } = await k8s();
         const manifests = capture.resources.flatMap((r) => (kubernetesManifest(r) ? [kubernetesManifest(r)!] : []));
-        assert.equal(manifests.length, 12);
+        // ServiceAccount, ConfigMap, and a CronJob plus a NetworkPolicy per job (7).
+        assert.equal(manifests.length, 16);
         for (const m of manifests) assert.equal(validateKubernetesObject(m), "valid", `${String(m.kind)}`);
     });
 
@@ -327,11 +374,11 @@ describe("backups on azure (component)", () => {
 
     it("schedules Container Apps jobs that log in with the managed identity and read secrets from Key Vault", async () => {
         const { capture, outputs } = await azure();
-        assert.deepEqual(await resolve(outputs.schedules), {
-            "pg-backup-estate": "15 2 * * *",
-            "pg-backup-audit-log": "15 2 * * *",
-            "pg-restore-drill": "30 4 1 * *",
-        });
+        assert.deepEqual(await resolve(outputs.storeSchedules), STORE_SCHEDULES);
+        assert.deepEqual(
+            await resolve(outputs.schedules),
+            Object.assign({}, ...Object.values(STORE_SCHEDULES)) as Record<string, string>,
+        );
         const job = acaJob(capture, "pg-backup-estate");
         assert.equal(job.configuration.triggerType, "Schedule");
         assert.equal(job.configuration.scheduleTriggerConfig.cronExpression, "15 2 * * *");
@@ -354,6 +401,36 @@ describe("backups on azure (component)", () => {
         assert.equal(e.PGPASSWORD, "db-password");
         for (const s of job.configuration.secrets)
             assert.deepEqual(Object.keys(s).sort(), ["identity", "keyVaultUrl", "name"]);
+    });
+
+    it("backs up Redis over rediss:// and Neo4j over Bolt from Key Vault references, and sizes the drills for their scratch servers", async () => {
+        const { capture } = await azure();
+        const redis = acaJob(capture, "redis-backup").template.containers[0];
+        assert.equal(env(redis.env).REDIS_URL, "redis-url");
+        assert.equal(env(redis.env).REDIS_NAME, "redis");
+        assert.match(redis.command[2], /exec bash \/opt\/estate\/backup\/redis-backup\.sh$/);
+        const neo4j = env(acaJob(capture, "neo4j-backup").template.containers[0].env);
+        assert.deepEqual(
+            [neo4j.NEO4J_URI, neo4j.NEO4J_USERNAME, neo4j.NEO4J_PASSWORD, neo4j.NEO4J_DATABASES],
+            ["neo4j-uri", "neo4j-user", "neo4j-password", "neo4j"],
+        );
+        assert.deepEqual(acaJob(capture, "neo4j-restore-drill").template.containers[0].resources, {
+            cpu: 1,
+            memory: "2Gi",
+        });
+        assert.deepEqual(acaJob(capture, "redis-restore-drill").template.containers[0].resources, {
+            cpu: 0.5,
+            memory: "1Gi",
+        });
+        for (const drill of ["redis-restore-drill", "neo4j-restore-drill"]) {
+            const job = acaJob(capture, drill);
+            assert.equal(
+                env(job.template.containers[0].env).BACKUP_AGE_IDENTITY_FILE,
+                "/var/run/secrets/estate-age/identity.txt",
+            );
+            assert.equal(job.template.volumes[0].secrets[0].secretRef, "backup-age-identity", drill);
+            assert.equal(job.configuration.replicaTimeout, 6 * 3600, drill);
+        }
     });
 
     it("mounts the drill's age identity from a Key Vault secret as a file", async () => {

@@ -9,7 +9,7 @@ import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, outputsOf } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const run = promisify(execFile);
 const retention = { staging: 14, prod: 35 } as const;
@@ -17,6 +17,14 @@ const recipients = {
     staging: "age102ugtmc9c7xjk75p0sfhfaqc5t5krv54fel8wqdjzeqag5y0aqtstpuull",
     prod: "age1rpumrhk5y0l252r20c3tr6cxdmqyw54mwz4mz3wkz30nls22udrqxmvtsd",
 } as const;
+
+/** Every store's backup and drill, the same on both platforms. */
+const STORE_SCHEDULES = {
+    postgres: { "pg-backup-estate": "15 2 * * *", "pg-restore-drill": "30 4 1 * *" },
+    redis: { "redis-backup": "15 2 * * *", "redis-restore-drill": "30 4 1 * *" },
+    neo4j: { "neo4j-backup": "15 2 * * *", "neo4j-restore-drill": "30 4 1 * *" },
+} as const;
+const SCHEDULES: Record<string, string> = Object.assign({}, ...Object.values(STORE_SCHEDULES));
 
 type Env = Array<{ name: string; value?: string; valueFrom?: unknown; secretRef?: string }>;
 const envOf = (e: Env) => Object.fromEntries(e.map((x) => [x.name, x.value ?? x.valueFrom ?? x.secretRef]));
@@ -33,12 +41,7 @@ for (const stack of ["staging", "prod"] as const) {
             const crons = capture.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob");
             assert.deepEqual(
                 Object.fromEntries(crons.map((r) => [inputsOf(r).metadata.name, inputsOf(r).spec.schedule])),
-                {
-                    "pg-backup-estate": "15 2 * * *",
-                    "pg-restore-drill": "30 4 1 * *",
-                    "redis-backup": "15 2 * * *",
-                    "neo4j-backup": "15 2 * * *",
-                },
+                SCHEDULES,
             );
             for (const r of crons) assert.equal(r.parent, parent, r.name);
         });
@@ -67,7 +70,7 @@ for (const stack of ["staging", "prod"] as const) {
                 ["PGUSER", "db-user"],
                 ["PGPASSWORD", "db-password"],
             ]) {
-                assert.deepEqual(env[name], { secretKeyRef: { name: "app-secrets-synced", key } }, name);
+                assert.deepEqual(env[name], { secretKeyRef: { name: syncedSecret(capture), key } }, name);
             }
             const drill = inputsOf(resource(capture, "kubernetes:batch/v1:CronJob", "pg-restore-drill-cronjob")).spec
                 .jobTemplate.spec.template;
@@ -95,12 +98,8 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual(outputs.backups, {
                 storageName: `acme-estate-${stack}-estate-${stack}-backups`,
                 storageUrl: `gs://acme-estate-${stack}-estate-${stack}-backups`,
-                schedules: {
-                    "pg-backup-estate": "15 2 * * *",
-                    "pg-restore-drill": "30 4 1 * *",
-                    "redis-backup": "15 2 * * *",
-                    "neo4j-backup": "15 2 * * *",
-                },
+                schedules: SCHEDULES,
+                storeSchedules: STORE_SCHEDULES,
                 drillSchedule: "30 4 1 * *",
             });
         });
@@ -122,8 +121,9 @@ for (const stack of ["staging", "prod"] as const) {
                         inputsOf(r).configuration.scheduleTriggerConfig.cronExpression,
                     ]),
                 ),
-                { "pg-backup-estate": "15 2 * * *", "pg-restore-drill": "30 4 1 * *" },
+                SCHEDULES,
             );
+            assert.deepEqual((capture.outputs as Record<string, any>).backups.storeSchedules, STORE_SCHEDULES);
             assert.equal(
                 inputsOf(
                     resource(capture, "azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability"),
@@ -131,11 +131,19 @@ for (const stack of ["staging", "prod"] as const) {
                 retention[stack],
             );
             const account = resource(capture, "azure-native:storage:StorageAccount", "backups-account");
-            assert.equal(inputsOf(account).accountName, `estate${stack}backups`);
+            // Storage account names are global: a readable prefix and a hash of project, stack and domain.
+            assert.match(inputsOf(account).accountName, new RegExp(`^${stack}backups[0-9a-f]+$`));
+            assert.ok(inputsOf(account).accountName.length <= 24);
             assert.equal(account.options.protect, stack === "prod");
-            const env = envOf(inputsOf(jobs[0]!).template.containers[0].env);
+            const envOfJob = (name: string) =>
+                envOf(inputsOf(jobs.find((j) => inputsOf(j).jobName === name)!).template.containers[0].env);
+            const env = envOfJob("pg-backup-estate");
             assert.equal(env.BACKUP_AGE_RECIPIENT, recipients[stack]);
             assert.equal(env.PGPASSWORD, "db-password");
+            // Redis and Neo4j connect with the same Key Vault secrets the services use.
+            assert.equal(envOfJob("redis-backup").REDIS_URL, "redis-url");
+            assert.equal(envOfJob("redis-backup").BACKUP_AGE_RECIPIENT, recipients[stack]);
+            assert.equal(envOfJob("neo4j-backup").NEO4J_PASSWORD, "neo4j-password");
         });
     });
 }

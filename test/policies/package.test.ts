@@ -79,6 +79,28 @@ describe("policy pack as a package", () => {
         assert.deepEqual(rootLock.packages.policies.devDependencies, pack.devDependencies);
     });
 
+    it("is built before every workflow step that hands it to the CLI as a local pack", () => {
+        const dir = path.join(ROOT, ".github", "workflows");
+        let uses = 0;
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
+            const workflow = parseYaml(fs.readFileSync(path.join(dir, file), "utf8"));
+            for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
+                const steps: any[] = job.steps ?? [];
+                const build = steps.findIndex((s) => s.run === "npm run build:policies");
+                const install = steps.findIndex((s) => String(s.run ?? "").startsWith("npm ci"));
+                steps.forEach((step, i) => {
+                    if (step.with?.policyPacks !== "policies") return;
+                    uses++;
+                    assert.ok(
+                        build > install && build < i,
+                        `${file} ${name}: build the pack after npm ci, before "${step.name}"`,
+                    );
+                });
+            }
+        }
+        assert.ok(uses > 0, "no workflow runs the pack");
+    });
+
     it("filters on the same type tokens as the provider SDK classes", () => {
         const real: Record<keyof typeof resourceTypes, unknown> = {
             Deployment: require("@pulumi/kubernetes/apps/v1").Deployment,

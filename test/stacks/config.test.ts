@@ -181,6 +181,14 @@ describe("stack config", () => {
                 "estate:outboundAllowedHosts = \"[]\": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set --path 'estate:outboundAllowedHosts[0]' <value> --stack prod`, one per item ([0], [1], …).",
             ],
         ],
+        [
+            "ticket e-mail without an SMTP relay on Kubernetes",
+            {},
+            ["estate:alertSmtpSmarthost"],
+            [
+                "estate:alertSmtpSmarthost = (not set): required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail. Fix: `pulumi config set estate:alertSmtpSmarthost <value> --stack prod`.",
+            ],
+        ],
     ];
     for (const [what, overrides, drop, expected] of badConfig) {
         it(`rejects ${what} with a message naming stack, key, value and fix`, () => {
@@ -243,5 +251,32 @@ describe("stack config", () => {
             'estate:corsAllowedOrigins = "https://app.example.com": Invalid input: expected array, received string. Fix: `-c \'estate:corsAllowedOrigins=["<value>", ...]\'` (a JSON list).',
         ]);
         assert.deepEqual(rejected({ "estate:apiTag": "latest" })[0]?.split(" Fix: ")[1], "`-c estate:apiTag=<value>`.");
+    });
+});
+
+describe("stack config: probe bounds both platforms accept", () => {
+    // Container Apps: period 1-240 s, failure threshold 1-10 (ContainerAppProbe in @pulumi/azure-native).
+    for (const [key, value, max] of [
+        ["estate:probePeriodSeconds", "241", 240],
+        ["estate:probeFailureThreshold", "11", 10],
+        ["estate:startupFailureThreshold", "31", 30],
+    ] as const) {
+        it(`rejects ${key} = ${value}`, () => {
+            assert.deepEqual(problemsOf("prod", { [key]: value }), [
+                `${key} = "${value}": Too big: expected number to be <=${max}. Fix: \`pulumi config set ${key} <value> --stack prod\`.`,
+            ]);
+        });
+    }
+
+    it("accepts the largest values", () => {
+        const config = parse("prod", {
+            "estate:probePeriodSeconds": "240",
+            "estate:probeFailureThreshold": "10",
+            "estate:startupFailureThreshold": "30",
+        });
+        assert.deepEqual(
+            [config.probes.periodSeconds, config.probes.failureThreshold, config.probes.startupFailureThreshold],
+            [240, 10, 30],
+        );
     });
 });

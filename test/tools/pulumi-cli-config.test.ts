@@ -1,6 +1,7 @@
 // The Pulumi CLI's own config checks, as ported in tools/lib/pulumi-cli-config.ts: each rule refuses
 // a stack file the CLI refuses, in its words, and the shipped stacks pass all of them.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -274,5 +275,23 @@ describe("the shipped stacks pass the CLI's checks", () => {
         ]);
         assert.ok(secretKeys.includes("estate:oidcClientSecret") && secretKeys.includes("estate:backupAgeIdentity"));
         assert.equal(values["estate:alertOnCallKey"], undefined);
+    });
+});
+
+describe("npm run plan and the CLI's checks", () => {
+    it("exits 1 before the program runs, in the CLI's words, and writes nothing", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "estate-plan-cli-"));
+        const result = spawnSync(
+            process.execPath,
+            ["--import", "tsx", "tools/plan.ts", "--stack", "prod", "-c", "estate:tlsEnabled=yes", "--out", out],
+            { cwd: PROJECT_ROOT, encoding: "utf8" },
+        );
+        assert.equal(result.status, 1, result.stdout);
+        assert.match(
+            result.stderr,
+            /error: the Pulumi CLI would refuse stack 'prod' before running the program:\n {2}error: validating stack config: Stack 'prod' with configuration key 'tlsEnabled' must be of type 'boolean'\n {4}Fix: give estate:tlsEnabled true or false in Pulumi\.prod\.yaml\./,
+        );
+        assert.doesNotMatch(result.stdout, /Previewing/);
+        assert.deepEqual(fs.readdirSync(out), []);
     });
 });

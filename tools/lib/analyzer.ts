@@ -81,17 +81,33 @@ function providerOf(
 
 export function analyzeRequests(capture: ProgramCapture): pb.AnalyzeRequest[] {
     const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
-    return capture.resources.map((r) => {
-        const req = new pb.AnalyzeRequest();
-        req.setUrn(r.urn);
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setProperties(toStruct(r.inputs));
-        req.setOptions(options(r, r.parent));
-        const provider = providerOf(r, byUrn);
-        if (provider) req.setProvider(provider);
-        return req;
-    });
+    return capture.resources.map((r) => analyzeRequest(r, byUrn));
+}
+
+function analyzeRequest(r: CapturedResource, byUrn: Map<string, CapturedResource>): pb.AnalyzeRequest {
+    const req = new pb.AnalyzeRequest();
+    req.setUrn(r.urn);
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setProperties(toStruct(r.inputs));
+    req.setOptions(options(r, r.parent));
+    const provider = providerOf(r, byUrn);
+    if (provider) req.setProvider(provider);
+    return req;
+}
+
+/** At most `limit` calls in flight, results in input order. */
+async function inOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i]!);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
 }
 
 export function stackUrn(capture: ProgramCapture): string {
@@ -434,14 +450,14 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
             capture.resources.length,
         );
         // The engine analyzes each resource as its step is generated, independently of the others;
-        // sent at once here, collected in declaration order.
-        const perResource = await Promise.all(
-            analyzeRequests(capture).map((req) =>
-                call<pb.AnalyzeRequest, pb.AnalyzeResponse>(c.analyze.bind(c), req).then((resp) =>
-                    violationsOf(resp, req.getUrn()),
-                ),
-            ),
-        );
+        // sent concurrently here, collected in declaration order.
+        // A few in flight keep the server busy without holding every request in memory at once.
+        const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
+        const perResource = await inOrder(capture.resources, 16, async (r) => {
+            const req = analyzeRequest(r, byUrn);
+            const resp = await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(c.analyze.bind(c), req);
+            return violationsOf(resp, req.getUrn());
+        });
         const stackResp = await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(
             c.analyzeStack.bind(c),
             analyzeStackRequest(capture),

@@ -56,6 +56,8 @@ export interface RunOptions {
     /** `key=value` overrides like `pulumi up -c`; keys without a namespace get `estate:`. */
     overrides?: Readonly<Record<string, string>>;
     projectRoot?: string;
+    /** Called as each resource is declared (constructed by the program), for progress output. */
+    onDeclare?: (type: string, name: string) => void;
     /** Secret keys left unset instead of given a stand-in: what the program does when one is not set. */
     unsetSecrets?: readonly string[];
     /** Called as each resource is registered, for progress output. */
@@ -81,7 +83,7 @@ export class StackFileError extends Error {}
  * it first (the real CLI writes them to the stack file), the CLI's own checks (tools/lib/pulumi-cli-config.ts),
  * Pulumi.yaml defaults merged in, values as strings (structured ones as JSON). Secrets become
  * stand-ins, still registered as secret: the committed ciphertext cannot be decrypted here, and an
- * unset secret the schema knows gets one so the plan runs; both are listed in `standIns`.
+ * unset secret the schema requires gets one so the plan runs (an optional one stays unset); both are listed in `standIns`.
  */
 export function readStackConfig(
     projectRoot: string,
@@ -124,7 +126,10 @@ export function readStackConfig(
     }
     for (const d of configKeyDeclarations()) {
         const key = `${project.name}:${d.key}`;
-        if (!d.secret || key in values || unsetSecrets.includes(key)) continue;
+        // An optional secret's absence is a valid state (estate:kubeconfig: the ambient kubeconfig);
+        // a stand-in would plan a different program than the CLI runs.
+        const optional = !d.required && d.requiredWhen === undefined;
+        if (!d.secret || optional || key in values || unsetSecrets.includes(key)) continue;
         values[key] = placeholderSecret(key);
         secretKeys.push(key);
         standIns.push({ key, reason: "not set" });
@@ -197,7 +202,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     try {
         await Promise.race([
             (async () => {
-                await pulumi.runtime.runInPulumiStack(async () => require(entry));
+                await pulumi.runtime.runInPulumiStack(async () => {
+                    // A stack transformation sees each resource as its constructor runs; returning nothing changes nothing.
+                    const onDeclare = options.onDeclare;
+                    if (onDeclare) pulumi.runtime.registerStackTransformation((a) => void onDeclare(a.type, a.name));
+                    return require(entry);
+                });
                 await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
             })(),
             unhandled,

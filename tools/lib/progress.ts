@@ -7,7 +7,7 @@ export class Progress {
     static readonly silent = () => new Progress({ write: () => true }, false);
 
     private readonly started = performance.now();
-    private counting: { label: string; count: number; lastDraw: number } | undefined;
+    private tally: { label: string; counts: Map<string, number>; lastDraw: number; lastLine: number } | undefined;
 
     constructor(
         private readonly stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
@@ -26,30 +26,40 @@ export class Progress {
         this.stream.write(`${this.stamp()} ${text}\n`);
     }
 
-    /** Counts items (registered resources) as they come. */
-    tick(label: string): void {
-        if (!this.counting || this.counting.label !== label) {
+    /** Counts items as they come, several kinds on one line: "Resources: 120 declared, 80 registered". */
+    tick(label: string, kind: string): void {
+        if (!this.tally || this.tally.label !== label) {
             this.endCount();
-            this.counting = { label, count: 0, lastDraw: 0 };
+            this.tally = { label, counts: new Map(), lastDraw: 0, lastLine: 0 };
         }
-        const c = this.counting;
-        c.count++;
+        const t = this.tally;
+        t.counts.set(kind, (t.counts.get(kind) ?? 0) + 1);
         if (this.tty) {
             const now = performance.now();
             // Redrawing on every resource costs more than the resource; ten times a second is enough.
-            if (now - c.lastDraw > 100) {
-                c.lastDraw = now;
-                this.stream.write(`\r\x1b[2K${this.stamp()} ${label}: ${c.count}`);
+            if (now - t.lastDraw > 100) {
+                t.lastDraw = now;
+                this.stream.write(`\r\x1b[2K${this.line(t)}`);
             }
-        } else if (c.count % this.every === 0) this.stream.write(`${this.stamp()} ${label}: ${c.count}\n`);
+        } else {
+            const total = [...t.counts.values()].reduce((a, b) => a + b, 0);
+            if (total - t.lastLine >= this.every) {
+                t.lastLine = total;
+                this.stream.write(`${this.line(t)}\n`);
+            }
+        }
     }
 
-    /** Closes a count with its total; returns it. */
-    endCount(): number {
-        const c = this.counting;
-        if (!c) return 0;
-        this.counting = undefined;
-        this.stream.write(`${this.tty ? "\r\x1b[2K" : ""}${this.stamp()} ${c.label}: ${c.count}, done\n`);
-        return c.count;
+    /** Closes the counter line with its totals; returns the count of `kind` (or of the first kind). */
+    endCount(kind?: string): number {
+        const t = this.tally;
+        if (!t) return 0;
+        this.tally = undefined;
+        this.stream.write(`${this.tty ? "\r\x1b[2K" : ""}${this.line(t)}, done\n`);
+        return t.counts.get(kind ?? [...t.counts.keys()][0]!) ?? 0;
+    }
+
+    private line(t: NonNullable<Progress["tally"]>): string {
+        return `${this.stamp()} ${t.label}: ${[...t.counts].map(([kind, n]) => `${n} ${kind}`).join(", ")}`;
     }
 }

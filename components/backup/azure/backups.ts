@@ -12,6 +12,7 @@ import {
     type BackupJobSpec,
     type BackupsArgs,
     type BackupsOutputs,
+    schedulesByStore,
 } from "../backups";
 
 export interface AzureBackupsArgs extends BackupsArgs {
@@ -26,6 +27,8 @@ export interface AzureBackupsArgs extends BackupsArgs {
     readonly identityPrincipalId: pulumi.Input<string>;
     readonly identityClientId: pulumi.Input<string>;
 }
+
+const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
 
 /** Built-in role "Storage Blob Data Contributor": write and read blobs, no account keys. */
 const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
@@ -42,6 +45,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
     readonly storageName: pulumi.Output<string>;
     readonly storageUrl: pulumi.Output<string>;
     readonly schedules: pulumi.Output<Record<string, string>>;
+    readonly storeSchedules: pulumi.Output<Record<string, Record<string, string>>>;
     readonly drillSchedule: pulumi.Output<string | undefined>;
     readonly jobs: Record<string, app.Job> = {};
 
@@ -143,10 +147,9 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             AZURE_CLIENT_ID: args.identityClientId,
             AZURE_CONFIG_DIR: "/tmp/.azure",
         };
-        // Azure Cache for Redis refuses SYNC (its own persistence covers it) and a Container App's
-        // Neo4j store is not reachable by neo4j-admin from another job: PostgreSQL only here.
-        const { redis: _redis, neo4j: _neo4j, ...postgresOnly } = args;
-        const specs = backupJobSpecs(postgresOnly, shared);
+        // Every store: Redis over TLS (rediss:// through the cache's private endpoint), Neo4j over
+        // Bolt to the graph's Container App, both from Key Vault references like PostgreSQL.
+        const specs = backupJobSpecs(args, shared);
         for (const spec of specs) {
             this.jobs[spec.name] = this.job(
                 spec,
@@ -158,11 +161,13 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
         this.storageName = pulumi.interpolate`${accountName}/${CONTAINER}`;
         this.storageUrl = url;
         this.schedules = pulumi.output(Object.fromEntries(specs.map((j) => [j.name, j.schedule])));
+        this.storeSchedules = pulumi.output(schedulesByStore(specs));
         this.drillSchedule = pulumi.output(args.restoreDrill.enabled ? args.restoreDrill.schedule : undefined);
         this.registerOutputs({
             storageName: this.storageName,
             storageUrl: this.storageUrl,
             schedules: this.schedules,
+            storeSchedules: this.storeSchedules,
             drillSchedule: this.drillSchedule,
         });
     }
@@ -170,7 +175,8 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
     private job(spec: BackupJobSpec, args: AzureBackupsArgs, identity: SecretRef | undefined): app.Job {
         const secretEnv = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
         const { secrets, env } = keyVaultSecrets(secretEnv, this);
-        const size = containerAppSize("500m");
+        // pg_dump or redis-cli plus age and the az upload need more than the 0.25-core minimum.
+        const size = containerAppSize(cores(spec.size.cpu) < 0.5 ? "500m" : spec.size.cpu);
         const identitySecret = identity && identity.kind === "key-vault" ? identity.name : undefined;
         return new app.Job(
             `${spec.name}-job`,

@@ -263,6 +263,22 @@ PG_COUNT_SQL="SELECT format('SELECT %L, count(*) FROM %I.%I', n.nspname || '.' |
 # shellcheck disable=SC2034
 PSQL=(psql -X -w -q -A -t -v ON_ERROR_STOP=1)
 
+# pg_dump refuses a server newer than itself, and pg_restore replays what its own version
+# writes (pg_dump 17 emits `SET transaction_timeout`, which 15 rejects): put the client of the
+# server's major first on PATH when the image carries it (Debian layout, one dir per major).
+pg_select_client() {
+  local num major
+  num=$("${PSQL[@]}" -d "$1" -c "SHOW server_version_num") ||
+    die "could not ask the server for its version (see the psql message above)"
+  [[ $num =~ ^[0-9]{5,6}$ ]] || die "unexpected server_version_num \`$num\`"
+  major=$((num / 10000))
+  if [[ -x /usr/lib/postgresql/$major/bin/pg_dump ]]; then PATH=/usr/lib/postgresql/$major/bin:$PATH; fi
+  local have
+  have=$(pg_dump --version | awk '{print $3}')
+  [[ ${have%%.*} -ge $major ]] ||
+    die "pg_dump $have is older than the server (major $major): the image lacks postgresql-client-$major"
+}
+
 # ---- one backup run per database ----------------------------------------------------------------
 # Scripts set STORE (postgres|redis|neo4j) and define backup_one <name>; run_each runs it in a
 # subshell per name so one failure is reported and the others still run, and exits 0 only when
@@ -324,4 +340,134 @@ publish_artefact() {
   log_event backup ok "store=$STORE" "database=$name" "bytes=$bytes" \
     "duration_seconds=$(($(epoch_now) - start))" "artefact=$rel/$ts$suffix" "pruned=$pruned"
   REPORTED=1
+}
+
+# ---- Redis ------------------------------------------------------------------------------------
+
+REDIS_ARGS=()
+
+# Sets REDIS_ARGS from REDIS_URL, or REDIS_HOST/REDIS_PORT/REDIS_USER/REDIS_TLS/REDIS_CACERT.
+# The password goes to REDISCLI_AUTH, which redis-cli reads itself: never onto argv.
+redis_connection() {
+  local host=${REDIS_HOST:-127.0.0.1} port=${REDIS_PORT:-6379} user=${REDIS_USER:-} tls=${REDIS_TLS:-false}
+  if [[ -n ${REDIS_URL:-} ]]; then
+    local re='^(rediss?)://(([^:@/]*)(:([^@/]*))?@)?([^:/?]+)(:([0-9]+))?(/[0-9]*)?$'
+    [[ $REDIS_URL =~ $re ]] ||
+      die "REDIS_URL is not redis[s]://[user][:password]@host[:port][/db] (value not shown)"
+    [[ ${BASH_REMATCH[1]} == rediss ]] && tls=true || tls=false
+    user=${BASH_REMATCH[3]} host=${BASH_REMATCH[6]} port=${BASH_REMATCH[8]:-6379}
+    # The password is percent-encoded in a URL.
+    if [[ -n ${BASH_REMATCH[5]} ]]; then
+      local pw=${BASH_REMATCH[5]}
+      REDISCLI_AUTH=$(printf '%b' "${pw//%/\\x}")
+      export REDISCLI_AUTH
+    fi
+  fi
+  REDIS_ARGS=(-h "$host" -p "$port" --no-auth-warning)
+  [[ -z $user ]] || REDIS_ARGS+=(--user "$user")
+  case $tls in
+    true | 1) REDIS_ARGS+=(--tls); [[ -z ${REDIS_CACERT:-} ]] || REDIS_ARGS+=(--cacert "$REDIS_CACERT") ;;
+    false | 0 | "") ;;
+    *) die "REDIS_TLS must be true or false, got \`$tls\`" ;;
+  esac
+}
+
+# Sum of keys over every logical database, from `INFO keyspace` (`db0:keys=3,expires=0,...`).
+redis_key_count() {
+  local out
+  # Bounded: a wrong TLS setting makes redis-cli wait for ever instead of failing.
+  out=$(timeout 120 redis-cli "$@" info keyspace) || return 1
+  [[ $out == *"# Keyspace"* ]] || { printf '%s\n' "$out" >&2; return 1; }
+  awk -F '[:=,]' '/^db[0-9]+:/ { n += $3 } END { print n + 0 }' <<<"$out"
+}
+
+# ---- restore drills of one artefact per store ------------------------------------------------
+# A drill script sets STORE and DRILL_SUBJECT, defines drill_restore (restores "$DRILL_DATA" and
+# writes the restored counts, `name<TAB>count` lines, to "$DRILL_WORK/actual.tsv") and calls
+# run_drill <data suffix>. The manifest's non-comment lines are the expected counts. Exit
+# codes (runbook 004): 0 healthy, 1 error, 2 unhealthy (restored, counts differ).
+
+DRILL_SUBJECT="" DRILL_WORK="" DRILL_DATA="" DRILL_MANIFEST="" DRILL_LATEST=""
+
+drill_report() {
+  err "$3"
+  log_event restore_drill "$1" "store=$STORE" "database=$DRILL_SUBJECT" "reason=$2"
+  metric_set estate_restore_drill_success "$STORE" "$DRILL_SUBJECT" 0 \
+    "1 if the last restore drill restored the newest backup and its counts matched, else 0."
+  REPORTED=1
+}
+# drill_fail <exit code> <reason> <message>
+drill_fail() {
+  local status=error
+  [[ $1 -eq 2 ]] && status=unhealthy
+  drill_report "$status" "$2" "$3"
+  exit "$1"
+}
+
+# Fetches the newest artefact of $STORE/$DRILL_SUBJECT and checks its checksum and manifest.
+drill_fetch() {
+  local suffix=$1 rel="$STORE/$DRILL_SUBJECT" ts sumfile
+  DRILL_LATEST=$(latest_artefact "$rel" "$suffix")
+  [[ -n $DRILL_LATEST ]] || drill_fail 1 missing_backup "no backup of \`$DRILL_SUBJECT\` found under $BACKUP_DEST/$rel"
+  ts=${DRILL_LATEST%"$suffix"}
+  if [[ $DEST_KIND == local ]]; then
+    DRILL_DATA=$DEST_ROOT/$rel/$DRILL_LATEST sumfile=$DRILL_DATA.sha256 DRILL_MANIFEST=$DEST_ROOT/$rel/$ts.manifest.tsv
+  else
+    DRILL_DATA=$DRILL_WORK/$DRILL_LATEST sumfile=$DRILL_DATA.sha256 DRILL_MANIFEST=$DRILL_WORK/$ts.manifest.tsv
+    dest_get "$rel/$DRILL_LATEST" "$DRILL_DATA" || drill_fail 1 download_failed "could not download $rel/$DRILL_LATEST"
+    dest_get "$rel/$DRILL_LATEST.sha256" "$sumfile" || true
+    dest_get "$rel/$ts.manifest.tsv" "$DRILL_MANIFEST" || true
+  fi
+  [[ -f $sumfile ]] || drill_fail 1 missing_checksum "checksum file $rel/$DRILL_LATEST.sha256 is missing"
+  [[ -f $DRILL_MANIFEST ]] || drill_fail 1 missing_manifest "manifest $rel/$ts.manifest.tsv is missing"
+  verify_sha256 "$DRILL_DATA" "$sumfile" ||
+    drill_fail 1 checksum_mismatch "checksum mismatch for $rel/$DRILL_LATEST: the artefact is corrupt or was altered"
+}
+
+# drill_compare <tolerance percent>: expected (manifest) against actual counts.
+drill_compare() {
+  local tolerance=$1 diffs
+  awk '!/^#/ && NF' "$DRILL_MANIFEST" | LC_ALL=C sort >"$DRILL_WORK/expected.tsv"
+  [[ -s $DRILL_WORK/expected.tsv ]] || drill_fail 1 missing_manifest "manifest of $DRILL_LATEST holds no counts"
+  LC_ALL=C sort -o "$DRILL_WORK/actual.tsv" "$DRILL_WORK/actual.tsv"
+  diffs=$(LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,2.2 "$DRILL_WORK/expected.tsv" "$DRILL_WORK/actual.tsv" |
+    awk -F '\t' -v tol="$tolerance" '
+      $2 == "missing" || $3 == "missing" { printf "  %s: manifest=%s restored=%s\n", $1, $2, $3; next }
+      { d = $2 - $3; if (d < 0) d = -d; if (d * 100 > tol * $2 || ($2 > 0 && $3 == 0)) printf "  %s: manifest=%s restored=%s\n", $1, $2, $3 }')
+  [[ -z $diffs ]] ||
+    drill_fail 2 count_mismatch "restored copy of \`$DRILL_SUBJECT\` ($DRILL_LATEST) differs from its manifest:
+$diffs"
+}
+
+# run_drill <data suffix> <tolerance percent>
+run_drill() {
+  local suffix=$1 tolerance=$2 start
+  start=$(epoch_now)
+  REPORTED=0
+  DRILL_WORK=$(mktemp -d "${BACKUP_WORK_DIR:-/tmp}/drill.XXXXXX")
+  trap 'rc=$?; set +e; drill_cleanup; rm -rf -- "$DRILL_WORK"; [[ $rc -eq 0 || $REPORTED -eq 1 ]] || drill_report error unexpected "drill of \`$DRILL_SUBJECT\` failed (exit $rc)"' EXIT
+  check_name database "$DRILL_SUBJECT" || drill_fail 1 invalid_name "refusing database \`$DRILL_SUBJECT\`"
+  drill_fetch "$suffix"
+  : >"$DRILL_WORK/actual.tsv"
+  drill_restore
+  drill_compare "$tolerance"
+  metric_set estate_restore_drill_success "$STORE" "$DRILL_SUBJECT" 1 \
+    "1 if the last restore drill restored the newest backup and its counts matched, else 0."
+  metric_set estate_restore_drill_last_success_timestamp_seconds "$STORE" "$DRILL_SUBJECT" "$(epoch_now)" \
+    "Unix time of the last successful restore drill."
+  log_event restore_drill ok "store=$STORE" "database=$DRILL_SUBJECT" "artefact=$STORE/$DRILL_SUBJECT/$DRILL_LATEST" \
+    "counts=$(awk -F '\t' '{printf "%s%s:%s", (NR > 1 ? "," : ""), $1, $2}' "$DRILL_WORK/actual.tsv")" \
+    "duration_seconds=$(($(epoch_now) - start))"
+  REPORTED=1
+}
+
+# Decrypts "$DRILL_DATA" to stdout; an age failure is reported as decrypt_failed by the caller.
+drill_decrypt() { age -d -i "$BACKUP_AGE_IDENTITY_FILE" -- "$DRILL_DATA"; }
+
+require_age_identity() {
+  need_cmd age sha256sum
+  [[ -n ${BACKUP_AGE_IDENTITY_FILE:-} ]] ||
+    die "BACKUP_AGE_IDENTITY_FILE is not set: the drill needs the age private key to decrypt the backup"
+  [[ -r $BACKUP_AGE_IDENTITY_FILE ]] ||
+    die "BACKUP_AGE_IDENTITY_FILE \`$BACKUP_AGE_IDENTITY_FILE\` is not a readable file"
 }

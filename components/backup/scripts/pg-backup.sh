@@ -12,6 +12,7 @@ need_cmd pg_dump psql sha256sum
 parse_dest
 retention_days >/dev/null
 export PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-30}
+pg_select_client "${PGDATABASE:-postgres}"
 
 list_databases() {
   if [[ -n ${PGDATABASES:-} ]]; then

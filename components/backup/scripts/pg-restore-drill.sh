@@ -16,6 +16,7 @@ need_cmd age pg_restore psql sha256sum
 parse_dest
 export PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-30}
 MAINT_DB=${PGDATABASE:-postgres}
+pg_select_client "$MAINT_DB"
 
 list_databases() {
   if [[ -n ${PGDATABASES:-} ]]; then
