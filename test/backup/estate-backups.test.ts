@@ -9,7 +9,7 @@ import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, syncedSecret } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const run = promisify(execFile);
 const retention = { staging: 14, prod: 35 } as const;
@@ -94,7 +94,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("exports the storage and schedules in the outputs contract", () => {
-            const outputs = capture.outputs as Record<string, any>;
+            const outputs = outputsOf(capture);
             assert.deepEqual(outputs.backups, {
                 storageName: `acme-estate-${stack}-estate-${stack}-backups`,
                 storageUrl: `gs://acme-estate-${stack}-estate-${stack}-backups`,

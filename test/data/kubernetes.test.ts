@@ -5,7 +5,7 @@ import { NEO4J_IMAGE } from "../../components/data/neo4j";
 import { maskSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, syncedSecret } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const dataLabels = (name: string, component: string) => ({
@@ -476,7 +476,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("exports where each store answers and the names of its secrets, never values", () => {
-            const data = (capture.outputs as Record<string, any>).data;
+            const data = outputsOf(capture).data;
             const secretName = (id: string) => `projects/acme-estate-${stack}/secrets/estate-${stack}-${id}`;
             assert.deepEqual(data.postgres, {
                 host: "postgres-rw.estate.svc.cluster.local",
@@ -512,12 +512,7 @@ for (const stack of ["staging", "prod"] as const) {
                 public: false,
                 models: ["llama3.1:8b", "nomic-embed-text"],
             });
-            assert.deepEqual((capture.outputs as Record<string, any>).services.api.readinessCovers, [
-                "postgres",
-                "redis",
-                "neo4j",
-                "ollama",
-            ]);
+            assert.deepEqual(outputsOf(capture).services.api.readinessCovers, ["postgres", "redis", "neo4j", "ollama"]);
         });
     });
 }

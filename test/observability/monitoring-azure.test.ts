@@ -7,7 +7,7 @@ import { azureBackupAlerts, azureServiceAlerts } from "../../components/observab
 import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
 import { onCallWebhookUrl } from "../../components/observability/monitoring";
 import { placeholderSecret, SECRET_SIG, type ProgramCapture } from "../../tools/lib/mock-run";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { inputsOf, plan, resource, resourcesOfType, outputsOf } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
 
 const LOG = "azure-native:monitor:ScheduledQueryRule";
@@ -141,18 +141,18 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(k8s["HttpLatencyP95High/api"], 2);
             assert.equal(k8s["HttpErrorRateHigh/gateway"], 1);
             assert.equal(k8s["BackupStale/backup"], 26);
-            assert.deepEqual((azure.outputs as Record<string, any>).alerting.alertNames, ALERT_NAMES);
-            assert.deepEqual(
-                (azure.outputs as Record<string, any>).alerting.alertNames,
-                (kubernetes.outputs as Record<string, any>).alerting.alertNames,
-            );
+            assert.deepEqual(outputsOf(azure).alerting.alertNames, ALERT_NAMES);
+            assert.deepEqual(outputsOf(azure).alerting.alertNames, outputsOf(kubernetes).alerting.alertNames);
         });
 
         it("pages through an action group whose receiver URL stays a secret", () => {
             const group = resource(azure, "azure-native:monitor:ActionGroup", "monitoring-on-call");
-            const receivers = group.inputs["webhookReceivers"] as Array<Record<string, any>>;
+            // In wire form: a secret is an object carrying Pulumi's secret signature.
+            const receivers = group.inputs["webhookReceivers"] as ReadonlyArray<{
+                serviceUri?: Record<string, unknown>;
+            }>;
             assert.equal(receivers.length, 1);
-            assert.ok(receivers[0]!["serviceUri"][SECRET_SIG], "the webhook URL is a Pulumi secret");
+            assert.ok(receivers[0]!.serviceUri?.[SECRET_SIG], "the webhook URL is a Pulumi secret");
             const kind = stack === "prod" ? "pagerduty" : "webhook";
             const inputs = inputsOf(group);
             assert.deepEqual(inputs.webhookReceivers, [
@@ -168,8 +168,8 @@ for (const stack of ["staging", "prod"] as const) {
                     ? [{ name: "email-1", emailAddress: "oncall@estate.example.com", useCommonAlertSchema: true }]
                     : [],
             );
-            assert.deepEqual((azure.outputs as Record<string, any>).alerting.routingIds, ["monitoring-on-call-id"]);
-            assert.equal((azure.outputs as Record<string, any>).alerting.receiverKind, kind);
+            assert.deepEqual(outputsOf(azure).alerting.routingIds, ["monitoring-on-call-id"]);
+            assert.equal(outputsOf(azure).alerting.receiverKind, kind);
         });
 
         it("tests each public /healthz from three locations, linked to the service's component", () => {

@@ -12,16 +12,55 @@ import {
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
 import { run, tempDir, writeFiles } from "./fixtures";
 
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+/** The parts of an AlertmanagerConfig spec (monitoring.coreos.com/v1alpha1) that alertmanager.yml carries. */
+interface Matcher {
+    readonly name: string;
+    readonly value: string;
+    readonly matchType: string;
+}
+interface AlertRoute {
+    readonly receiver?: string;
+    readonly groupBy?: readonly string[];
+    readonly groupWait?: string;
+    readonly groupInterval?: string;
+    readonly repeatInterval?: string;
+    readonly matchers?: readonly Matcher[];
+    readonly routes?: readonly AlertRoute[];
+}
+interface SecretRef {
+    readonly name: string;
+    readonly key: string;
+}
+interface AlertmanagerConfigSpec {
+    readonly route: AlertRoute;
+    readonly inhibitRules: ReadonlyArray<{
+        readonly sourceMatch: readonly Matcher[];
+        readonly targetMatch: readonly Matcher[];
+        readonly equal?: readonly string[];
+    }>;
+    readonly receivers: ReadonlyArray<{
+        readonly name: string;
+        readonly pagerdutyConfigs?: ReadonlyArray<{ readonly routingKey: SecretRef; readonly sendResolved?: boolean }>;
+        readonly webhookConfigs?: ReadonlyArray<{ readonly urlSecret: SecretRef; readonly sendResolved?: boolean }>;
+        readonly emailConfigs?: ReadonlyArray<{
+            readonly to?: string;
+            readonly from?: string;
+            readonly smarthost?: string;
+            readonly requireTLS?: boolean;
+            readonly sendResolved?: boolean;
+        }>;
+    }>;
+}
+
 /** The AlertmanagerConfig as an alertmanager.yml, Secret references replaced by a mounted-file path amtool accepts. */
-function alertmanagerYaml(spec: Record<string, any>): string {
-    const matcher = (m: { name: string; value: string; matchType: string }) =>
-        `${m.name}${m.matchType}${JSON.stringify(m.value)}`;
-    const route = (r: Record<string, any>): Record<string, unknown> => ({
+function alertmanagerYaml(spec: AlertmanagerConfigSpec): string {
+    const matcher = (m: Matcher) => `${m.name}${m.matchType}${JSON.stringify(m.value)}`;
+    const route = (r: AlertRoute): Record<string, unknown> => ({
         receiver: r.receiver,
         ...(r.groupBy ? { group_by: r.groupBy } : {}),
         ...(r.groupWait ? { group_wait: r.groupWait } : {}),
@@ -33,16 +72,16 @@ function alertmanagerYaml(spec: Record<string, any>): string {
     const secretFile = (ref: { name: string; key: string }) => `/etc/alertmanager/secrets/${ref.name}/${ref.key}`;
     return stringify({
         route: route(spec.route),
-        inhibit_rules: spec.inhibitRules.map((i: Record<string, any>) => ({
+        inhibit_rules: spec.inhibitRules.map((i) => ({
             source_matchers: i.sourceMatch.map(matcher),
             target_matchers: i.targetMatch.map(matcher),
             equal: i.equal,
         })),
-        receivers: spec.receivers.map((r: Record<string, any>) => ({
+        receivers: spec.receivers.map((r) => ({
             name: r.name,
             ...(r.pagerdutyConfigs
                 ? {
-                      pagerduty_configs: r.pagerdutyConfigs.map((c: any) => ({
+                      pagerduty_configs: r.pagerdutyConfigs.map((c) => ({
                           routing_key_file: secretFile(c.routingKey),
                           send_resolved: c.sendResolved,
                       })),
@@ -50,7 +89,7 @@ function alertmanagerYaml(spec: Record<string, any>): string {
                 : {}),
             ...(r.emailConfigs
                 ? {
-                      email_configs: r.emailConfigs.map((c: any) => ({
+                      email_configs: r.emailConfigs.map((c) => ({
                           to: c.to,
                           from: c.from,
                           smarthost: c.smarthost,
@@ -62,7 +101,7 @@ function alertmanagerYaml(spec: Record<string, any>): string {
             // amtool 0.25 has no webhook url_file; the URL itself is the secret, so a placeholder stands in.
             ...(r.webhookConfigs
                 ? {
-                      webhook_configs: r.webhookConfigs.map((c: any) => ({
+                      webhook_configs: r.webhookConfigs.map((c) => ({
                           url: `https://placeholder.invalid/${c.urlSecret.name}/${c.urlSecret.key}`,
                           send_resolved: c.sendResolved,
                       })),
@@ -286,7 +325,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("publishes the alerting contract: receiver kind, routing id and alert names per service", () => {
-            const outputs = capture.outputs as Record<string, any>;
+            const outputs = outputsOf(capture);
             assert.deepEqual(outputs.alerting, {
                 receiverKind: stack === "prod" ? "pagerduty" : "webhook",
                 routingIds: ["estate/on-call"],

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parseEstateOutputs, type EstateOutputsValue } from "../../stacks/outputs";
 import { runProgram, unwrapSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 
 export const stacks = ["staging", "prod"] as const;
@@ -46,6 +47,11 @@ export function resourcesOfType(capture: ProgramCapture, type: string): Captured
 /** Inputs with secret wrappers removed, for asserting on structure. */
 export function inputsOf(r: CapturedResource): Record<string, any> {
     return unwrapSecrets(r.inputs) as Record<string, any>;
+}
+
+/** The stack outputs, parsed strictly against the outputs contract (stacks/outputs.ts) and typed by it. */
+export function outputsOf(capture: Pick<ProgramCapture, "outputs">): EstateOutputsValue {
+    return parseEstateOutputs(unwrapSecrets(capture.outputs), { strict: true });
 }
 
 /**
