@@ -175,14 +175,19 @@ function log(
 }
 
 /** OpenTelemetry metrics exported to Application Insights land in `customMetrics`. */
-const customMetric = (name: string, service: string) => [
+const customMetric = (name: string, roleName: string) => [
     `customMetrics`,
-    `where name == ${kql(name)} and cloud_RoleName == ${kql(service)}`,
+    `where name == ${kql(name)} and cloud_RoleName == ${kql(roleName)}`,
 ];
 
-function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: AlertThresholds): AzureAlert {
+function serviceAlert(
+    entry: CatalogueEntry,
+    target: ServiceAlertTarget,
+    t: AlertThresholds,
+    roleName: string,
+): AzureAlert {
     const svc = target.service;
-    const role = `where cloud_RoleName == ${kql(svc)}`;
+    const role = `where cloud_RoleName == ${kql(roleName)}`;
     switch (entry.id) {
         case "http-latency-p95-high":
             // requests.duration is in milliseconds.
@@ -249,7 +254,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_queue_depth", svc),
+                    ...customMetric("estate_queue_depth", roleName),
                     `summarize depth = min(value) by queue = tostring(customDimensions["queue"])`,
                 ],
                 "depth",
@@ -265,7 +270,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_ai_provider_requests_total", svc),
+                    ...customMetric("estate_ai_provider_requests_total", roleName),
                     `summarize total = sum(valueSum), errors = sumif(valueSum, tostring(customDimensions["outcome"]) == "error") by provider = tostring(customDimensions["provider"])`,
                     "extend errorRatePercent = iff(total == 0, 0.0, 100.0 * errors / total)",
                 ],
@@ -282,7 +287,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_sync_jobs_total", svc),
+                    ...customMetric("estate_sync_jobs_total", roleName),
                     `where tostring(customDimensions["status"]) == "failed"`,
                     "summarize failures = sum(valueSum)",
                 ],
@@ -300,7 +305,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
             t,
             "appInsights",
             [
-                ...customMetric("estate_dependency_up", svc),
+                ...customMetric("estate_dependency_up", roleName),
                 `where tostring(customDimensions["dependency"]) == ${kql(entry.dependency)}`,
                 "summarize up = max(value)",
             ],
@@ -388,8 +393,16 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
 }
 
 /** Azure alert definitions for one service, same ids and thresholds as the Prometheus rules. */
-export function azureServiceAlerts(target: ServiceAlertTarget, thresholds: AlertThresholds): AzureAlert[] {
-    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds));
+export function azureServiceAlerts(
+    target: ServiceAlertTarget,
+    thresholds: AlertThresholds,
+    /**
+     * `cloud_RoleName` the service's telemetry carries: Application Insights sets it from the
+     * OpenTelemetry `service.name` (OTEL_SERVICE_NAME), e.g. `estate-api`. @default the service name
+     */
+    roleName: string = target.service,
+): AzureAlert[] {
+    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds, roleName));
 }
 
 export function azureBackupAlerts(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): AzureLogAlert[] {

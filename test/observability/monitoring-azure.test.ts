@@ -70,7 +70,7 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
             const expected = [
-                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS)),
+                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS, `estate-${t.service}`)),
                 ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS),
             ];
             assert.equal(azureRules(azure).length, expected.length);
@@ -110,6 +110,25 @@ for (const stack of ["staging", "prod"] as const) {
                         actionGroups: ["monitoring-on-call-id"],
                         customProperties: { runbook_url: alert.runbookUrl },
                     });
+                }
+            }
+        });
+
+        it("filters each service's telemetry on the OTEL_SERVICE_NAME its app reports", () => {
+            for (const { service } of targets(stack)) {
+                const app = inputsOf(resource(azure, "azure-native:app:ContainerApp", `${service}-app`));
+                const serviceName = app.template.containers[0].env.find(
+                    (e: { name: string }) => e.name === "OTEL_SERVICE_NAME",
+                ).value;
+                assert.equal(serviceName, `estate-${service}`);
+                const rules = azureRules(azure).filter(
+                    (r) => r.type === LOG && inputsOf(r).tags["estate-service"] === service,
+                );
+                assert.ok(rules.length > 0);
+                for (const r of rules) {
+                    const query: string = inputsOf(r).criteria.allOf[0].query;
+                    if (query.includes("cloud_RoleName"))
+                        assert.match(query, new RegExp(`cloud_RoleName == "${serviceName}"`));
                 }
             }
         });

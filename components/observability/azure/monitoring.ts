@@ -21,6 +21,8 @@ export interface AzureMonitoringArgs extends MonitoringArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** ARM id of each service's Container App, by service name (metric alert scopes). */
     readonly appIds: Readonly<Record<string, pulumi.Input<string>>>;
+    /** `cloud_RoleName` of each service's telemetry (its OTEL_SERVICE_NAME), by service name. @default the service name */
+    readonly roleNames?: Readonly<Record<string, string>>;
     /** Availability test locations. @default three regions on two continents */
     readonly testLocations?: readonly string[];
 }
@@ -106,6 +108,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
             const alerts = azureServiceAlerts(
                 alertTarget(service, service.healthUrl !== undefined ? "https://public.invalid/healthz" : undefined),
                 t,
+                args.roleNames?.[svc] ?? svc,
             );
             allAlerts.push(...alerts);
             for (const alert of alerts) this.declareAlert(name, alert, component.id, args, actionGroup.id);
