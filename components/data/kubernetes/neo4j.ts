@@ -23,8 +23,11 @@ import {
 import { dnsEgress } from "../../platform/kubernetes/network";
 import { publicStoreService, storeNetworkPolicy } from "./network";
 
-/** The official Neo4j chart, released per Neo4j version: the chart of the image every platform runs. */
-export const NEO4J_CHART = { chart: "neo4j", version: NEO4J_VERSION, repo: "https://helm.neo4j.com/neo4j" } as const;
+/**
+ * The official Neo4j chart, released per Neo4j version: the chart of the image every platform runs
+ * (a literal for Renovate; the component refuses a chart that differs from `NEO4J_VERSION`).
+ */
+export const NEO4J_CHART = { chart: "neo4j", version: "5.26.28", repo: "https://helm.neo4j.com/neo4j" } as const;
 
 export interface KubernetesNeo4jArgs extends Neo4jArgs {
     readonly namespace: pulumi.Input<string>;
@@ -119,6 +122,11 @@ export class KubernetesNeo4j extends pulumi.ComponentResource implements Neo4jOu
         const namespace = args.namespace;
         const labels = workloadLabels(name, "data", "graph");
         const selector = { "app.kubernetes.io/name": name };
+        if (NEO4J_CHART.version !== NEO4J_VERSION)
+            throw new pulumi.ResourceError(
+                `the Neo4j chart ${NEO4J_CHART.version} does not match the image ${NEO4J_VERSION}: bump both together`,
+                this,
+            );
 
         const auth = new corev1.Secret(
             `${name}-auth`,
