@@ -55,6 +55,10 @@ export interface AzureLogAlert extends AzureAlertBase {
     };
     /** Lookback longer than the window (backups); the workspace must retain logs at least this long. */
     readonly overrideQueryTimeRange?: string;
+    /** `<store>-<database>` of a backup alert: one rule per backed-up database, so it is part of the name. */
+    readonly subject?: string;
+    /** The rule was once named without its subject (one PostgreSQL database): its old name becomes an alias. */
+    readonly unqualifiedBefore?: boolean;
 }
 
 export type AzureAlert = AzureMetricAlert | AzureLogAlert;
@@ -284,7 +288,12 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
     throw new Error(`no Azure rendering for alert \`${entry.id}\``);
 }
 
-function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertThresholds): AzureLogAlert {
+function backupAlert(
+    entry: CatalogueEntry,
+    target: BackupAlertTarget,
+    t: AlertThresholds,
+    unqualifiedBefore: boolean,
+): AzureLogAlert {
     const stale = entry.id === "backup-stale";
     const maxAge = stale ? `${num(t.backupMaxAgeHours)}h` : `${num(t.restoreDrillMaxAgeDays)}d`;
     const seconds = stale ? Math.round(t.backupMaxAgeHours * 3600) : Math.round(t.restoreDrillMaxAgeDays * 86400);
@@ -310,7 +319,13 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
         "LessThan",
         1,
     );
-    return { ...alert, evaluationFrequency: "PT1H", overrideQueryTimeRange: isoFromSeconds(seconds) };
+    return {
+        ...alert,
+        evaluationFrequency: "PT1H",
+        overrideQueryTimeRange: isoFromSeconds(seconds),
+        subject: `${target.store}-${target.database}`.replace(/_/g, "-"),
+        ...(unqualifiedBefore ? { unqualifiedBefore } : {}),
+    };
 }
 
 /** Azure alert definitions for one service, same ids and thresholds as the Prometheus rules. */
@@ -319,7 +334,11 @@ export function azureServiceAlerts(target: ServiceAlertTarget, thresholds: Alert
 }
 
 export function azureBackupAlerts(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): AzureLogAlert[] {
+    // Only a single PostgreSQL database could be declared before rules carried their subject.
+    const postgres = targets.filter((t) => t.store === "postgres");
     return targets.flatMap((target) =>
-        backupEntries(thresholds).map((entry) => backupAlert(entry, target, thresholds)),
+        backupEntries(thresholds).map((entry) =>
+            backupAlert(entry, target, thresholds, postgres.length === 1 && target === postgres[0]),
+        ),
     );
 }
