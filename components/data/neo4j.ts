@@ -29,6 +29,8 @@ export interface Neo4jOutputs {
 
 export const NEO4J_BOLT_PORT = 7687;
 export const NEO4J_HTTP_PORT = 7474;
+/** The official image's plugin switch: installs the APOC core jar it bundles (the backup's export needs it). */
+export const NEO4J_APOC_PLUGINS = '["apoc"]';
 /** Neo4j's built-in admin user; NEO4J_AUTH sets its password. */
 export const NEO4J_USER = "neo4j";
 
