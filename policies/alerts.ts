@@ -1,7 +1,7 @@
 import { PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { acaContainers, CONTAINER_APP, isAcaDataStore, NAME_TAG } from "./azure";
 import { isK8sDataStore, k8sContainers, LONG_RUNNING_TYPES, NAME_LABEL, podTemplateOf } from "./k8s";
-import { CatalogEntry, configWithDefaults, quoteList, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults, field, list, quoteList, text } from "./lib";
 
 export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 export const ALERTMANAGER_CONFIG = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
@@ -66,8 +66,8 @@ function appServices(resources: PolicyResource[]): AppService[] {
         resources
             .filter((r) => r.type === INGRESS)
             .flatMap((r) =>
-                (r.props.spec?.rules ?? []).flatMap((rule: any) =>
-                    (rule.http?.paths ?? []).map((p: any) => p.backend?.service?.name),
+                list(r.props, "spec", "rules").flatMap((rule) =>
+                    list(rule, "http", "paths").map((p) => text(p, "backend", "service", "name")),
                 ),
             ),
     );
@@ -181,35 +181,32 @@ export const serviceAlertsComplete: CatalogEntry = {
         validateStack: checkComplete,
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "SLO: p95 latency, error rate, saturation." },
-            { file: RUNBOOK.userApi, line: "Validate alert rules for p95 latency, error rate and saturation." },
-            {
-                file: RUNBOOK.summit,
-                line: "Monitoring: Prometheus + Grafana deployed; alerts wired for health/readiness, error rates, and latency.",
-            },
-        ],
+        requirements: ["UA-SLO-SIGNALS", "UA-SLO-ALERT-RULES", "GA-MONITORING"],
         checks: [],
     },
 };
 
 /** Receivers that hold a credential by reference: a Secret name and key for each config. */
-function credentialedReceivers(spec: any): Set<string> {
+function credentialedReceivers(spec: unknown): Set<string> {
     const out = new Set<string>();
-    const ref = (s: any) => typeof s?.name === "string" && s.name !== "" && typeof s?.key === "string" && s.key !== "";
-    for (const receiver of spec?.receivers ?? []) {
+    const ref = (s: unknown) => (text(s, "name") ?? "") !== "" && (text(s, "key") ?? "") !== "";
+    for (const receiver of list(spec, "receivers")) {
         const configs = [
-            ...(receiver.pagerdutyConfigs ?? []).map((c: any) => c.routingKey ?? c.serviceKey),
-            ...(receiver.webhookConfigs ?? []).map((c: any) => c.urlSecret),
+            ...list(receiver, "pagerdutyConfigs").map((c) => field(c, "routingKey") ?? field(c, "serviceKey")),
+            ...list(receiver, "webhookConfigs").map((c) => field(c, "urlSecret")),
         ];
-        if (configs.length > 0 && configs.every(ref)) out.add(receiver.name);
+        // E-mail carries no credential: it delivers when it names recipients and a relay.
+        const emails = list(receiver, "emailConfigs");
+        const mails = emails.every((c) => (text(c, "to") ?? "") !== "" && (text(c, "smarthost") ?? "") !== "");
+        const name = text(receiver, "name");
+        if (name !== undefined && configs.length + emails.length > 0 && configs.every(ref) && mails) out.add(name);
     }
     return out;
 }
 
-function routeReceivers(route: any): string[] {
-    return [route?.receiver, ...(route?.routes ?? []).flatMap((r: any) => routeReceivers(r))].filter(
-        (r): r is string => typeof r === "string",
+function routeReceivers(route: unknown): string[] {
+    return [text(route, "receiver"), ...list(route, "routes").flatMap((r) => routeReceivers(r))].filter(
+        (r): r is string => r !== undefined,
     );
 }
 
@@ -229,7 +226,7 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
                 report(`AlertmanagerConfig "${c.name}" has no route: set spec.route.receiver.`, c.urn);
             for (const receiver of used.filter((r) => !ok.has(r))) {
                 report(
-                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).`,
+                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).`,
                     c.urn,
                 );
             }
@@ -241,19 +238,17 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
             (r) =>
                 r.type === ACTION_GROUP &&
                 r.props.enabled !== false &&
-                (r.props.webhookReceivers ?? []).some(
-                    (w: any) => typeof w.serviceUri === "string" && w.serviceUri !== "",
-                ),
+                list(r.props, "webhookReceivers").some((w) => (text(w, "serviceUri") ?? "") !== ""),
         );
         if (paging.length === 0)
             report(
                 "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver.",
             );
         for (const r of azureRules) {
-            const groups: unknown[] =
+            const groups: readonly unknown[] =
                 r.type === METRIC_ALERT
-                    ? (r.props.actions ?? []).map((a: any) => a.actionGroupId)
-                    : (r.props.actions?.actionGroups ?? []);
+                    ? list(r.props, "actions").map((a) => field(a, "actionGroupId"))
+                    : list(r.props, "actions", "actionGroups");
             if (!groups.some((g) => typeof g === "string" && g !== ""))
                 report(`Alert rule "${r.name}" has no action group: wire it to the on-call action group.`, r.urn);
         }
@@ -270,13 +265,7 @@ export const alertsRouted: CatalogEntry = {
         validateStack: checkRouted,
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Configure Alertmanager routes to on-call." },
-            {
-                file: RUNBOOK.containerApps,
-                line: "Configure Azure Action Groups to route alerts to the on-call channel (email, Slack, or PagerDuty).",
-            },
-        ],
+        requirements: ["UA-ALERTS-TO-ONCALL", "CA-ACTION-GROUPS"],
         checks: [],
     },
 };
@@ -312,12 +301,7 @@ export const alertThresholdsNumeric: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.containerApps,
-                line: "| HTTP 5xx rate | Azure Monitor / Application Insights | > 1% over 5 min |",
-            },
-        ],
+        requirements: ["CA-5XX-THRESHOLD"],
         checks: [],
     },
 };
@@ -371,12 +355,15 @@ function checkPages(args: StackValidationArgs, report: ReportViolation): void {
     if (alerts.some((a) => a.platform === "kubernetes")) {
         for (const c of args.resources.filter((r) => r.type === ALERTMANAGER_CONFIG)) {
             const ok = credentialedReceivers(c.props.spec);
-            const pageRoutes = (c.props.spec?.route?.routes ?? []).filter((r: any) =>
-                (r.matchers ?? []).some(
-                    (m: any) => m.name === "severity" && m.value === "page" && (m.matchType ?? "=") === "=",
+            const pageRoutes = list(c.props, "spec", "route", "routes").filter((r) =>
+                list(r, "matchers").some(
+                    (m) =>
+                        text(m, "name") === "severity" &&
+                        text(m, "value") === "page" &&
+                        (field(m, "matchType") ?? "=") === "=",
                 ),
             );
-            if (!pageRoutes.some((r: any) => ok.has(r.receiver))) {
+            if (!pageRoutes.some((r) => ok.has(text(r, "receiver") ?? ""))) {
                 report(
                     `AlertmanagerConfig "${c.name}" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.`,
                     c.urn,
@@ -397,13 +384,7 @@ export const prodAlertsPage: CatalogEntry = {
         validateStack: checkPages,
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Alerts: paging for elevated 5xx, dependency outages (Postgres/Neo4j/Redis), queue backlog, and AI provider errors.",
-            },
-            { file: RUNBOOK.userApi, line: "Configure Alertmanager routes to on-call." },
-        ],
+        requirements: ["GA-PAGING", "UA-ALERTS-TO-ONCALL"],
         checks: [],
     },
 };

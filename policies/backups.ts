@@ -1,11 +1,8 @@
 import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { CronJob } from "@pulumi/kubernetes/batch/v1";
-import { Job as ContainerAppJob } from "@pulumi/azure-native/app";
-import { Bucket } from "@pulumi/gcp/storage";
-import { BlobContainer, StorageAccount } from "@pulumi/azure-native/storage";
+import { BlobContainer, ContainerAppJob, CronJob, GcpBucket as Bucket, StorageAccount } from "./resource-types";
 import { acaContainers, COMPONENT_TAG, CONTAINER_APP_JOB } from "./azure";
 import { COMPONENT_LABEL, CRON_JOB, k8sContainers, podTemplateOf, STATEFUL_SET } from "./k8s";
-import { CatalogEntry, ContainerView, envValue, RUNBOOK } from "./lib";
+import { CatalogEntry, ContainerView, envValue } from "./lib";
 import { JOB_PURPOSE_LABEL, JOB_PURPOSE_TAG, jobPurposeOf } from "./migrations";
 import { containerLabel } from "./views";
 
@@ -140,13 +137,7 @@ export const backupDaily: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "PostgreSQL daily logical backups using pg_dump." },
-            {
-                file: RUNBOOK.summit,
-                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
-            },
-        ],
+        requirements: ["UA-DAILY-PG-DUMP", "GA-BACKUPS"],
         checks: [],
     },
 };
@@ -189,13 +180,7 @@ export const backupsEncrypted: CatalogEntry = {
         ],
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Store backups encrypted and test restore monthly." },
-            {
-                file: RUNBOOK.summit,
-                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
-            },
-        ],
+        requirements: ["UA-ENCRYPTED-BACKUPS", "GA-BACKUPS"],
         checks: [],
     },
 };
@@ -269,16 +254,7 @@ export const backupStoragePrivate: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
-            },
-            {
-                file: RUNBOOK.summit,
-                line: "**Secure storage guidance**: never commit secrets; prefer cloud secret stores (AWS Secrets Manager, GCP Secret Manager, HashiCorp Vault). Restrict access via RBAC; enable audit logging on secret reads. Store backups encrypted (SSE-KMS) and rotate keys quarterly.",
-            },
-        ],
+        requirements: ["GA-BACKUPS", "GA-SECURE-STORAGE"],
         checks: [
             "Checkov CKV_GCP_114",
             "Checkov CKV_GCP_29",
@@ -332,10 +308,7 @@ export const restoreDrillScheduled: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Store backups encrypted and test restore monthly." },
-            { file: RUNBOOK.userApi, line: "Confirm backups and PITR settings are active and tested." },
-        ],
+        requirements: ["UA-ENCRYPTED-BACKUPS", "UA-BACKUPS-TESTED"],
         checks: [],
     },
 };

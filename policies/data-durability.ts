@@ -1,7 +1,7 @@
 // Data stores survive failures and mistakes: point-in-time restore with enough retention,
 // replication in prod, and `protect` on everything stateful in prod.
 import { PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { CatalogEntry, configWithDefaults, RUNBOOK, stackEnvironmentProperty } from "./lib";
+import { CatalogEntry, configWithDefaults, stackEnvironmentProperty } from "./lib";
 import {
     BARMAN_OBJECT_STORE,
     BARMAN_PLUGIN,
@@ -140,13 +140,7 @@ export const dataBackupRetention: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Confirm backups and PITR settings are active and tested." },
-            {
-                file: RUNBOOK.summit,
-                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
-            },
-        ],
+        requirements: ["UA-BACKUPS-TESTED", "GA-BACKUPS"],
         checks: [],
     },
 };
@@ -210,13 +204,7 @@ export const dataReplicationProd: CatalogEntry = {
         validateResource: checkReplication,
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "**Caching**: Redis-backed cache; increase Redis memory and enable eviction policy to reduce latency; ensure `REDIS_URL` points to highly available nodes before scaling app replicas.",
-            },
-            { file: RUNBOOK.userApi, line: "Confirm backups and PITR settings are active and tested." },
-        ],
+        requirements: ["GA-HA-CACHE", "UA-BACKUPS-TESTED"],
         checks: ["Checkov CKV_AZURE_136", "Prowler postgresql_flexible_server_high_availability_enabled"],
     },
 };
@@ -262,13 +250,7 @@ export const dataProtectedInProd: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Ensure the production database exists and is reachable from the service." },
-            {
-                file: RUNBOOK.summit,
-                line: "Backups: daily full backups verified; retention + encryption enforced; restore drills performed quarterly.",
-            },
-        ],
+        requirements: ["UA-DB-REACHABLE", "GA-BACKUPS"],
         checks: [],
     },
 };

@@ -3,7 +3,7 @@
 import { PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { dataDurabilityPolicies } from "./data-durability";
 import { COMPONENT_TAG } from "./azure";
-import { CatalogEntry, configWithDefaults, ContainerView, envValue, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults, ContainerView, envValue } from "./lib";
 import {
     CNPG_CLUSTER,
     cnpgName,
@@ -111,10 +111,12 @@ function checkAzureTls(r: PolicyResource, report: ReportViolation): void {
 }
 
 function checkCnpgTls(r: PolicyResource, report: ReportViolation): void {
+    // CloudNativePG sets ssl_min_protocol_version TLSv1.3 itself (cloudnative-pg pkg/postgres/configuration.go,
+    // the default parameters); any other value here only lowers it.
     const minTls = r.props.spec?.postgresql?.parameters?.ssl_min_protocol_version;
-    if (minTls !== undefined && !["TLSv1.2", "TLSv1.3"].includes(minTls)) {
+    if (minTls !== undefined && minTls !== "TLSv1.3") {
         report(
-            `Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "${cnpgName(r.props)}" to "TLSv1.2" (it is "${minTls}").`,
+            `Remove spec.postgresql.parameters.ssl_min_protocol_version "${minTls}" from Cluster "${cnpgName(r.props)}": CloudNativePG's default minimum is TLSv1.3.`,
             r.urn,
         );
     }
@@ -151,7 +153,7 @@ export const dataTlsOnly: CatalogEntry = {
     policy: {
         name: "data-tls-only",
         description:
-            "Data stores accept only TLS 1.2+ connections (Flexible Server, Azure Cache for Redis, storage accounts, CloudNativePG) and no client asks for a plaintext PostgreSQL connection. In-cluster Redis, Neo4j and Ollama rely on NetworkPolicy isolation instead.",
+            "Data stores accept only TLS 1.2+ connections (Flexible Server, Azure Cache for Redis, storage accounts), CloudNativePG keeps its TLSv1.3 minimum, and no client asks for a plaintext PostgreSQL connection. In-cluster Redis, Neo4j and Ollama rely on NetworkPolicy isolation instead.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: tlsSchema,
@@ -166,12 +168,7 @@ export const dataTlsOnly: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.userApi,
-                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
-            },
-        ],
+        requirements: ["UA-PRIVATE-DATA-NETWORK"],
         checks: ["Checkov CKV_AZURE_91", "Checkov CKV_AZURE_148", "Checkov CKV_AZURE_3", "Checkov CKV_AZURE_44"],
     },
 };
@@ -310,17 +307,7 @@ export const dataAuthRequired: CatalogEntry = {
         validateResource: [...onWorkloads((w, _args, report) => checkWorkloadAuth(w, report)), checkOtherAuth],
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
-            },
-            {
-                file: RUNBOOK.summit,
-                line: "**Cache/queues**: `REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/`REDIS_PASSWORD`.",
-            },
-            { file: RUNBOOK.summit, line: "**Graph database**: `NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`." },
-        ],
+        requirements: ["GA-LEAST-PRIVILEGE", "GA-CACHE-CREDENTIALS", "GA-GRAPH-CREDENTIALS"],
         checks: [],
     },
 };

@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
-import { Release } from "@pulumi/kubernetes/helm/v3";
-import { CatalogEntry, configWithDefaults, RUNBOOK } from "./lib";
+import { HelmRelease as Release } from "./resource-types";
+import { CatalogEntry, configWithDefaults } from "./lib";
 import { containerLabel, onWorkloads } from "./views";
 
 const imagesSchema: PolicyConfigSchema = {
@@ -79,10 +79,7 @@ export const immutableImages: CatalogEntry = {
         ],
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Docker image tags are immutable; redeploy previous tag." },
-            { file: RUNBOOK.containerApps, line: "The workflow builds a Docker image tagged with the commit SHA." },
-        ],
+        requirements: ["UA-IMMUTABLE-TAGS", "CA-IMAGE-BY-SHA"],
         checks: ["Checkov CKV_K8S_14", "Checkov CKV_K8S_43", "Kyverno disallow-latest-tag"],
     },
 };

@@ -1,14 +1,12 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
 
-/** A checklist line of a runbook in `/runbooks` that a policy enforces, quoted verbatim. */
-export interface RunbookLine {
-    readonly file: string;
-    readonly line: string;
-}
-
 /** What a reviewer needs to trace a policy back to its requirement and to public checks. */
 export interface PolicyMeta {
-    readonly runbook: readonly RunbookLine[];
+    /**
+     * Ids of the requirements the policy enforces, from the estate's requirements register
+     * (tools/traceability/register.ts, rendered in docs/traceability.md with the runbook line of each).
+     */
+    readonly requirements: readonly string[];
     /** Public check ids: Pod Security Standards control, Checkov, KICS, Kyverno. */
     readonly checks: readonly string[];
 }
@@ -24,14 +22,6 @@ export interface CatalogEntry {
     readonly policy: EstatePolicy;
     readonly meta: PolicyMeta;
 }
-
-export const RUNBOOK = {
-    userApi: "000_23ca36ff17f3a8b1.txt",
-    containerApps: "001_31f446762c5e9891.txt",
-    rag: "002_fc15907ba13ea9a3.txt",
-    summit: "003_eca27b310857406b.txt",
-    ops: "004_c5a9e0042cfeb978.txt",
-} as const;
 
 /** The `default` of every property of a policy's config schema. */
 export function schemaDefaults(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
@@ -115,4 +105,33 @@ export function isStoreImage(image: string | undefined): boolean {
 
 export function quoteList(items: readonly string[]): string {
     return items.map((i) => `\`${i}\``).join(", ");
+}
+
+/** Resource properties as the engine sends them to a policy: JSON with no declared shape. */
+export type Props = Readonly<Record<string, unknown>>;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The value at `keys` under `value`, or undefined where a step is not an object. */
+export function field(value: unknown, ...keys: readonly string[]): unknown {
+    let current = value;
+    for (const key of keys) {
+        if (!isRecord(current)) return undefined;
+        current = current[key];
+    }
+    return current;
+}
+
+/** The array at `keys` under `value`; empty when it is missing or not an array. */
+export function list(value: unknown, ...keys: readonly string[]): readonly unknown[] {
+    const found = field(value, ...keys);
+    return Array.isArray(found) ? found : [];
+}
+
+/** The string at `keys` under `value`, or undefined when it is missing or not a string. */
+export function text(value: unknown, ...keys: readonly string[]): string | undefined {
+    const found = field(value, ...keys);
+    return typeof found === "string" ? found : undefined;
 }

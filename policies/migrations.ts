@@ -1,7 +1,7 @@
 import { PolicyConfigSchema, PolicyResource } from "@pulumi/policy";
 import { CONTAINER_APP, CONTAINER_APP_JOB, NAME_TAG } from "./azure";
 import { JOB, LONG_RUNNING_TYPES, NAME_LABEL, podTemplateOf } from "./k8s";
-import { CatalogEntry, configWithDefaults, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults } from "./lib";
 
 /** Label (Kubernetes) and tag (Azure) naming what a job is for: migration, bootstrap, backup, restore-drill. */
 export const JOB_PURPOSE_LABEL = "estate.io/job";
@@ -65,13 +65,7 @@ export const migrationsBeforeTraffic: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Run Alembic migrations to `head` before switching traffic." },
-            {
-                file: RUNBOOK.containerApps,
-                line: "In production, migrations run automatically during deployment via the CI/CD pipeline. To run manually:",
-            },
-        ],
+        requirements: ["UA-MIGRATE-FIRST", "CA-MIGRATIONS-IN-PIPELINE"],
         checks: [],
     },
 };

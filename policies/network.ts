@@ -1,7 +1,5 @@
 import { PolicyConfigSchema, PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { Service } from "@pulumi/kubernetes/core/v1";
-import { ContainerApp } from "@pulumi/azure-native/app";
-import { Server as PostgresServer } from "@pulumi/azure-native/dbforpostgresql";
+import { ContainerApp, PostgresServer, Service } from "./resource-types";
 import { AcaIngress, CONTAINER_APP, isAcaDataStore, isInternetRange } from "./azure";
 import {
     ALLOWED_CLIENTS_ANNOTATION,
@@ -19,7 +17,7 @@ import {
     TIER_LABEL,
     WORKLOAD_TYPES,
 } from "./k8s";
-import { CatalogEntry, configWithDefaults, DATA_COMPONENTS, quoteList, RUNBOOK } from "./lib";
+import { CatalogEntry, configWithDefaults, DATA_COMPONENTS, quoteList } from "./lib";
 import { REDIS_ENTERPRISE, REDIS_TYPES } from "./stores";
 import { containerLabel, onWorkloads } from "./views";
 
@@ -106,10 +104,7 @@ export const outboundHttps: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.rag, line: "Redmine endpoint uses HTTPS (except localhost development)." },
-            { file: RUNBOOK.rag, line: "enforce HTTPS Redmine endpoint" },
-        ],
+        requirements: ["RAG-UPSTREAM-HTTPS", "RAG-HTTPS-CHECK"],
         checks: [],
     },
 };
@@ -151,10 +146,7 @@ export const outboundAllowList: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.rag, line: "`REDMINE_ALLOWED_HOSTS` is explicitly configured in production." },
-            { file: RUNBOOK.rag, line: "config/security checks (`outbound_policy`, `secrets`)" },
-        ],
+        requirements: ["RAG-ALLOWED-HOSTS", "RAG-OUTBOUND-POLICY-CHECK"],
         checks: [],
     },
 };
@@ -202,12 +194,7 @@ export const dataStoreNotPublic: CatalogEntry = {
         ],
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.userApi,
-                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
-            },
-        ],
+        requirements: ["UA-PRIVATE-DATA-NETWORK"],
         checks: ["Checkov CKV_AZURE_68", "Checkov CKV_AZURE_89"],
     },
 };
@@ -296,12 +283,7 @@ export const workloadNetworkIsolated: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.userApi,
-                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
-            },
-        ],
+        requirements: ["UA-PRIVATE-DATA-NETWORK"],
         checks: ["Checkov CKV2_K8S_6"],
     },
 };
@@ -457,16 +439,7 @@ export const dataStoreIngressRestricted: CatalogEntry = {
         },
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.userApi,
-                line: "Confirm that access to Ollama and PostgreSQL is restricted to the service via VPC/firewall rules.",
-            },
-            {
-                file: RUNBOOK.userApi,
-                line: "Confirm the Ollama service is reachable from the user‑management API pods/containers.",
-            },
-        ],
+        requirements: ["UA-PRIVATE-DATA-NETWORK", "UA-OLLAMA-REACHABLE"],
         checks: [],
     },
 };

@@ -1,7 +1,6 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
-import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
-import { Secret as GcpSecret } from "@pulumi/gcp/secretmanager";
-import { CatalogEntry, configWithDefaults, RUNBOOK } from "./lib";
+import { ContainerApp, ContainerAppJob, GcpSecret } from "./resource-types";
+import { CatalogEntry, configWithDefaults } from "./lib";
 import { ContainerLabel, onWorkloads } from "./views";
 
 const credentialsSchema: PolicyConfigSchema = {
@@ -66,18 +65,12 @@ export const credentialsByReference: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Set `JWT_SECRET` to a high‑entropy value from your secret manager." },
-            {
-                file: RUNBOOK.userApi,
-                line: "Verify that secrets are loaded from Secret Manager and not baked into images.",
-            },
-            { file: RUNBOOK.rag, line: "No secrets are logged in plaintext." },
-            {
-                file: RUNBOOK.summit,
-                line: "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images.",
-            },
-            { file: RUNBOOK.ops, line: "Do not paste secrets, DSNs, or user data into logs or tickets." },
+        requirements: [
+            "UA-JWT-SECRET",
+            "UA-SECRETS-BY-REFERENCE",
+            "RAG-NO-SECRETS-IN-LOGS",
+            "GA-SECRETS",
+            "OPS-NO-SECRETS-IN-TICKETS",
         ],
         checks: ["Checkov CKV_K8S_35"],
     },
@@ -116,12 +109,7 @@ export const containerAppSecretsFromKeyVault: CatalogEntry = {
         ],
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Secrets: stored in vault/secret manager; rotation calendar active; no secrets in git or container images.",
-            },
-        ],
+        requirements: ["GA-SECRETS"],
         checks: [],
     },
 };
@@ -141,7 +129,7 @@ export const gcpSecretReplication: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [{ file: RUNBOOK.userApi, line: "Use GCP Secret Manager for environment variables in production." }],
+        requirements: ["UA-GCP-SECRET-MANAGER"],
         checks: [],
     },
 };

@@ -1,7 +1,6 @@
 import { validateResourceOfType } from "@pulumi/policy";
-import { Ingress } from "@pulumi/kubernetes/networking/v1";
-import { ContainerApp } from "@pulumi/azure-native/app";
-import { CatalogEntry, RUNBOOK } from "./lib";
+import { ContainerApp, Ingress } from "./resource-types";
+import { CatalogEntry } from "./lib";
 
 function hostCovered(host: string, tlsHosts: readonly string[]): boolean {
     return tlsHosts.some(
@@ -39,13 +38,7 @@ export const ingressTls: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Validate TLS termination at the edge or ingress." },
-            {
-                file: RUNBOOK.summit,
-                line: "**TLS**: `TLS_KEY_PATH` / `TLS_CERT_PATH` or Kubernetes secrets for ingress controllers.",
-            },
-        ],
+        requirements: ["UA-EDGE-TLS", "GA-TLS"],
         checks: [],
     },
 };
@@ -63,7 +56,7 @@ export const containerAppHttpsOnly: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [{ file: RUNBOOK.userApi, line: "Validate TLS termination at the edge or ingress." }],
+        requirements: ["UA-EDGE-TLS"],
         checks: [],
     },
 };

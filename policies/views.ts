@@ -1,7 +1,5 @@
 import { ResourceValidation, ResourceValidationArgs, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
-import { CronJob, Job } from "@pulumi/kubernetes/batch/v1";
-import { ContainerApp, Job as ContainerAppJob } from "@pulumi/azure-native/app";
+import { ContainerApp, ContainerAppJob, CronJob, Deployment, Job, StatefulSet } from "./resource-types";
 import { acaContainers, COMPONENT_TAG, CONTAINER_APP, CONTAINER_APP_JOB, isAcaDataStore, NAME_TAG } from "./azure";
 import {
     COMPONENT_LABEL,

@@ -1,15 +1,7 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
-import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { ServiceAccount } from "./resource-types";
 import { k8sContainers } from "./k8s";
-import {
-    CatalogEntry,
-    configWithDefaults,
-    ContainerView,
-    envValue,
-    quoteList,
-    RUNBOOK,
-    stackEnvironmentProperty,
-} from "./lib";
+import { CatalogEntry, configWithDefaults, ContainerView, envValue, quoteList, stackEnvironmentProperty } from "./lib";
 import { ContainerLabel, containerLabel, onWorkloads, WorkloadView } from "./views";
 
 /** Application containers: data stores and model runtimes do not read the app's variables. */
@@ -45,7 +37,7 @@ export const environmentProd: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [{ file: RUNBOOK.userApi, line: "Set `ENVIRONMENT=prod`." }],
+        requirements: ["UA-ENVIRONMENT"],
         checks: [],
     },
 };
@@ -105,16 +97,7 @@ export const healthProbes: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.userApi,
-                line: "Verify `/healthz` and `/readyz` responses and that probes are configured correctly.",
-            },
-            {
-                file: RUNBOOK.containerApps,
-                line: "Kubernetes or Azure Container Apps should target `/readyz` for readiness gates.",
-            },
-        ],
+        requirements: ["UA-HEALTH-PROBES", "CA-READINESS-GATE"],
         checks: ["Checkov CKV_K8S_8", "Checkov CKV_K8S_9", "Kyverno require-pod-probes"],
     },
 };
@@ -187,12 +170,7 @@ export const podSecurityRestricted: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
-            },
-        ],
+        requirements: ["GA-LEAST-PRIVILEGE"],
         checks: [
             "PSS restricted: Privilege Escalation, Running as Non-root, Seccomp, Capabilities",
             "PSS baseline: Host Namespaces, Privileged Containers",
@@ -256,9 +234,7 @@ export const resourceRequestsLimits: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.containerApps, line: "| CPU / Memory utilisation | Azure Monitor | > 80% sustained |" },
-        ],
+        requirements: ["CA-SATURATION-THRESHOLD"],
         checks: [
             "Checkov CKV_K8S_10",
             "Checkov CKV_K8S_11",
@@ -308,12 +284,7 @@ export const serviceAccountToken: CatalogEntry = {
         ],
     },
     meta: {
-        runbook: [
-            {
-                file: RUNBOOK.summit,
-                line: "Access control: RBAC enforced for cluster and databases; least privilege for service accounts.",
-            },
-        ],
+        requirements: ["GA-LEAST-PRIVILEGE"],
         checks: ["Checkov CKV_K8S_38", "Kyverno restrict-automount-sa-token"],
     },
 };
@@ -362,13 +333,7 @@ export const rateLimits: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.userApi, line: "Set `RATE_LIMIT_PER_MINUTE` to values aligned with your SLOs." },
-            {
-                file: RUNBOOK.summit,
-                line: "**Rate limiting**: `RATE_LIMIT_MAX`, `RATE_LIMIT_WINDOW_MS`, `AI_RATE_LIMIT_MAX_REQUESTS`, `BACKGROUND_RATE_LIMIT_MAX_REQUESTS` to throttle API, AI, and background tasks.",
-            },
-        ],
+        requirements: ["UA-RATE-LIMIT", "GA-RATE-LIMITS"],
         checks: [],
     },
 };
@@ -412,13 +377,7 @@ export const corsRestricted: CatalogEntry = {
         }),
     },
     meta: {
-        runbook: [
-            { file: RUNBOOK.summit, line: "**CORS**: `ALLOWED_ORIGINS` to restrict cross-origin access." },
-            {
-                file: RUNBOOK.containerApps,
-                line: "Post-deploy smoke tests verify health, CORS, and critical endpoints.",
-            },
-        ],
+        requirements: ["GA-CORS", "CA-SMOKE-AFTER-DEPLOY"],
         checks: [],
     },
 };

@@ -12,7 +12,8 @@ import { dependencyNames, serviceNames, type ServiceName } from "./services";
 /** A commit SHA (short or full), `sha-<sha>`, or a `sha256:` digest: the only tags that never move. */
 export const IMMUTABLE_TAG = /^(?:[0-9a-f]{7,40}|sha-[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/;
-const BACKUP_IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
+const BACKUP_IMAGE =
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
 const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const tag = (what: string) =>
@@ -48,7 +49,7 @@ function serviceKeys<S extends ServiceName>(svc: S) {
     } & { [K in `${S}MinReplicas` | `${S}MaxReplicas`]: z.ZodOptional<z.ZodInt> };
 }
 
-/** Flat `alert<Key>` keys, one per field of the alert thresholds schema; unset means the runbook default. */
+/** Flat `alert<Key>` keys, one per field of the alert thresholds schema, each with the runbook default. */
 const thresholdFields = Object.keys(alertThresholdsSchema.shape).filter(
     (k) => k !== "disabled" && k !== "runbookBaseUrl",
 ) as Array<Exclude<keyof typeof alertThresholdsSchema.shape, "disabled" | "runbookBaseUrl">>;
@@ -58,20 +59,11 @@ export const alertConfigKeys = Object.fromEntries(
 function alertKeys() {
     const keys: Record<string, z.ZodType> = {};
     for (const [flat, field] of Object.entries(alertConfigKeys)) {
-        // The inner type of the threshold's default: same validation and messages, no default here.
-        const inner = (
-            alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as { unwrap(): z.ZodType }
-        ).unwrap();
-        const fallback = (
-            alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]] as unknown as {
-                def: { defaultValue: unknown };
-            }
-        ).def.defaultValue;
-        keys[flat] = inner
-            .optional()
-            .meta({ description: `Alert threshold \`${field}\` (runbook default ${String(fallback)}).` });
+        // The threshold's own schema, default included: same validation, messages and runbook default.
+        const threshold = alertThresholdsSchema.shape[field as (typeof thresholdFields)[number]];
+        keys[flat] = threshold.meta({ description: `Alert threshold \`${field}\`; the default is the runbook's.` });
     }
-    return keys as Record<string, z.ZodOptional<z.ZodType<number | string>>>;
+    return keys as Record<string, z.ZodDefault<z.ZodType<number | string>>>;
 }
 const SCHEDULE = /^(\S+\s+){4}\S+$/;
 const cron = (fallback: string) =>
@@ -111,6 +103,23 @@ export const rawConfigSchema = z
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
             .default("estate")
             .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        kubernetesContext: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig context the Kubernetes provider deploys to (kubernetes); unset: the kubeconfig's current context.",
+        }),
+        kubeconfig: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig the Kubernetes provider uses, as file contents (kubernetes); set with `pulumi config set --secret`. Unset: the ambient kubeconfig ($KUBECONFIG or ~/.kube/config, as CI's GKE credentials step writes it).",
+            secret: true,
+        }),
+        kubernetesControlPlaneCidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 172.16.0.0/28" })
+            .optional()
+            .meta({
+                description:
+                    "Control-plane CIDR of a private cluster, admitted for pods that call the API server (kubernetes; unset: a public endpoint).",
+            }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
         secretStore: z.enum(secretStoreNames).optional().meta({
             description:
@@ -151,17 +160,20 @@ export const rawConfigSchema = z
             .startsWith("/")
             .default("/readyz")
             .meta({ description: "Readiness probe path (runbook 000/001)." }),
+        // Bounds both platforms accept: Container Apps takes a period of 1-240 s and a failure threshold
+        // of 1-10 (ContainerAppProbe in @pulumi/azure-native types/input.d.ts); Kubernetes has no upper bound.
         probePeriodSeconds: positiveInt
-            .max(300)
+            .max(240)
             .default(15)
             .meta({ description: "Probe period in seconds (runbook 001: every 15 s)." }),
         probeTimeoutSeconds: positiveInt.max(60).default(5).meta({ description: "Probe timeout in seconds." }),
         probeFailureThreshold: positiveInt
-            .max(30)
+            .max(10)
             .default(3)
             .meta({ description: "Consecutive failures before a probe fails." }),
+        // Container Apps spreads the start-up budget over at most 10 failures of a longer period (≤ 240 s).
         startupFailureThreshold: positiveInt
-            .max(120)
+            .max(30)
             .default(30)
             .meta({ description: "Startup probe failures allowed (period × threshold = start-up budget)." }),
         targetCpuPercent: positiveInt
@@ -223,6 +235,10 @@ export const rawConfigSchema = z
         postgresOperatorInstall: z.boolean().default(true).meta({
             description:
                 "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it.",
+        }),
+        postgresStrictZoneSpread: z.boolean().default(false).meta({
+            description:
+                "The cluster has a zone per PostgreSQL instance: require one instance per zone and block writes without a synchronous standby (kubernetes). Off, both are preferred.",
         }),
         postgresVersion: z.enum(["15", "16", "17"]).default("16").meta({ description: "PostgreSQL major version." }),
         postgresSku: z
@@ -290,11 +306,23 @@ export const rawConfigSchema = z
             description:
                 "PagerDuty routing key, or the webhook URL, of the on-call receiver; set with `pulumi config set --secret`. Unset leaves alerts unrouted (refused by policy).",
             secret: true,
+            requiredWhen: "to deploy (unset, nothing pages and the policy pack refuses the update)",
         }),
-        alertOnCallEmails: z
-            .array(z.email())
-            .default([])
-            .meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
+        alertOnCallEmails: z.array(z.email()).default([]).meta({
+            description:
+                "E-mail receivers: of the Azure on-call action group, and of ticket-level alerts on kubernetes (never paged).",
+        }),
+        alertSmtpSmarthost: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp-relay.gmail.com:587" })
+            .optional()
+            .meta({
+                description:
+                    "SMTP relay (host:port, TLS, no credentials) Alertmanager sends ticket e-mail through (kubernetes; required with alertOnCallEmails).",
+            }),
+        alertSmtpFrom: z.email().optional().meta({
+            description: "Sender of Alertmanager's ticket e-mail (kubernetes; required with alertOnCallEmails).",
+        }),
         prometheusStackInstall: z.boolean().default(false).meta({
             description:
                 "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes).",
@@ -310,8 +338,10 @@ export const rawConfigSchema = z
             .regex(/^age1[0-9a-z]{58}$/, { error: "must be an age X25519 public key (age1…)" })
             .meta({ description: "age public key backups are encrypted to (runbook 000)." }),
         backupAgeIdentity: z.string().min(1).optional().meta({
-            description: "age private key the restore drill decrypts with; set with `pulumi config set --secret`.",
+            description:
+                "age private key the restore drill decrypts with; set with `pulumi config set --secret`. Required while restoreDrillEnabled is true (the default).",
             secret: true,
+            requiredWhen: "while estate:restoreDrillEnabled is true (the default)",
         }),
         backupSchedule: cron("15 2 * * *").meta({
             description: "Cron schedule of the daily backups, UTC (runbook 000: daily).",
@@ -410,6 +440,17 @@ export const rawConfigSchema = z
                     "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project",
             });
         }
+        if (c.platform === "kubernetes" && c.alertOnCallEmails.length > 0) {
+            for (const key of ["alertSmtpSmarthost", "alertSmtpFrom"] as const) {
+                if (c[key] === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: "required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail",
+                    });
+                }
+            }
+        }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
             ctx.addIssue({
                 code: "custom",
@@ -422,39 +463,80 @@ export const rawConfigSchema = z
 export type RawConfig = z.output<typeof rawConfigSchema>;
 export type ConfigKey = keyof z.input<typeof rawConfigSchema>;
 
-/** Pulumi project config types, derived from the schema so Pulumi.yaml cannot drift from it. */
+/** The JSON type a key's value has once parsed: what the stack file or `-c` string is turned into. */
+export type ConfigValueType = "string" | "integer" | "number" | "boolean" | "array";
+/** The types a Pulumi.yaml `config:` declaration can name (pulumi/pulumi sdk/go/common/workspace/project.go). */
+export type PulumiConfigType = "string" | "integer" | "boolean" | "array";
+
+/** One key of the schema, as Pulumi.yaml declares it and the README documents it. */
 export interface ConfigKeyDeclaration {
     readonly key: string;
-    readonly type: "string" | "integer" | "boolean" | "array";
+    /** The Pulumi.yaml type: Pulumi has no number type, so a key that accepts fractions is declared `string`. */
+    readonly type: PulumiConfigType;
+    readonly valueType: ConfigValueType;
+    /** Type of the array's items, for `type: array`. */
+    readonly items?: PulumiConfigType;
     readonly description: string;
     readonly secret: boolean;
+    /** Required by the schema: no default, and the program refuses to run without it. */
     readonly required: boolean;
+    /** When a key the schema calls optional is still needed to deploy (README secret setup). */
+    readonly requiredWhen?: string;
+    /** The zod default, in the Pulumi.yaml type (a number declared `string` gets its decimal string). */
     readonly default?: unknown;
     readonly allowed?: readonly string[];
+    /**
+     * Declared under `config:` in Pulumi.yaml. The CLI treats a declared key without a stack value or
+     * `default:` as missing (pulumi/pulumi pkg/workspace/config.go mergeConfig) and has no "optional"
+     * marker, so only keys with a default and required non-secret keys are declared. Secrets are never
+     * declared: no committed value could satisfy the check before `pulumi config set --secret`.
+     */
+    readonly declared: boolean;
     /** How to obtain a value, where `pulumi config set` alone does not say. */
     readonly fix?: string;
 }
 
+interface JsonSchemaProperty {
+    type?: string;
+    description?: string;
+    secret?: boolean;
+    requiredWhen?: string;
+    default?: unknown;
+    enum?: string[];
+    items?: { type?: string };
+    fix?: string;
+}
+
+function pulumiType(jsonType: string | undefined): PulumiConfigType {
+    if (jsonType === "integer" || jsonType === "boolean" || jsonType === "array") return jsonType;
+    return "string";
+}
+
 export function configKeyDeclarations(): ConfigKeyDeclaration[] {
     const json = z.toJSONSchema(rawConfigSchema, { io: "input", unrepresentable: "any" }) as {
-        properties: Record<
-            string,
-            { type?: string; description?: string; secret?: boolean; default?: unknown; enum?: string[]; fix?: string }
-        >;
+        properties: Record<string, JsonSchemaProperty>;
         required?: string[];
     };
     const required = new Set(json.required ?? []);
-    return Object.entries(json.properties).map(([key, prop]) => ({
-        key,
-        type:
-            prop.type === "number" || prop.type === "integer"
-                ? "integer"
-                : ((prop.type ?? "string") as ConfigKeyDeclaration["type"]),
-        description: prop.description ?? "",
-        secret: prop.secret === true,
-        required: required.has(key),
-        ...(prop.default !== undefined ? { default: prop.default } : {}),
-        ...(prop.enum ? { allowed: prop.enum } : {}),
-        ...(prop.fix ? { fix: prop.fix } : {}),
-    }));
+    return Object.entries(json.properties).map(([key, prop]) => {
+        const valueType = (prop.type ?? "string") as ConfigValueType;
+        const type = pulumiType(prop.type);
+        const secret = prop.secret === true;
+        const fallback =
+            prop.default === undefined ? undefined : type === "string" ? String(prop.default) : prop.default;
+        return {
+            key,
+            type,
+            valueType,
+            ...(type === "array" ? { items: pulumiType(prop.items?.type) } : {}),
+            description: prop.description ?? "",
+            secret,
+            required: required.has(key),
+            ...(prop.requiredWhen ? { requiredWhen: prop.requiredWhen } : {}),
+            ...(fallback !== undefined ? { default: fallback } : {}),
+            ...(prop.enum ? { allowed: prop.enum } : {}),
+            declared: !secret && (fallback !== undefined || required.has(key)),
+            ...(prop.fix ? { fix: prop.fix } : {}),
+        };
+    });
 }

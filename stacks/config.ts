@@ -4,6 +4,7 @@ import type { CacheTtls } from "../components/data/redis";
 import type { ProbeSettings } from "../components/workload/service";
 import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
 import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
+import { closestMatch } from "./suggest";
 import {
     serviceBlueprints,
     serviceNames,
@@ -41,7 +42,16 @@ export interface EstateConfig {
     readonly isProd: boolean;
     readonly domain: string;
     readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
-    readonly kubernetes: { readonly namespace: string; readonly ingressClassName: string };
+    readonly kubernetes: {
+        readonly namespace: string;
+        readonly ingressClassName: string;
+        /** kubeconfig context; absent: the kubeconfig's current context. */
+        readonly context?: string;
+        /** kubeconfig contents (secret); absent: the ambient kubeconfig. */
+        readonly kubeconfig?: pulumi.Output<string>;
+        /** Private control plane's CIDR; undefined when the API server is public. */
+        readonly controlPlaneCidr?: string;
+    };
     readonly azure: { readonly location: string };
     readonly secretStore: SecretStoreKind;
     readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
@@ -73,6 +83,8 @@ export interface EstateConfig {
         /** Routing key or webhook URL; absent means nothing pages (refused by policy). */
         readonly key?: pulumi.Output<string>;
         readonly emails: readonly string[];
+        /** SMTP relay for ticket e-mail where Alertmanager sends it (kubernetes). */
+        readonly smtp?: { readonly smarthost: string; readonly from: string };
     };
     readonly monitoring: { readonly installPrometheusStack: boolean; readonly latencyAutoscaling: boolean };
     readonly backups: {
@@ -95,6 +107,7 @@ export interface DataConfig {
     readonly publicStores: readonly DependencyName[];
     readonly postgres: {
         readonly installOperator: boolean;
+        readonly strictZoneSpread: boolean;
         readonly version: string;
         readonly sku: string;
         readonly storageGb: number;
@@ -110,17 +123,84 @@ export interface DataConfig {
     readonly cacheTtl: CacheTtls;
 }
 
+/** Where a config value came from: the stack file, or a `-c key=value` override on the command line. */
+export type ConfigOrigin = "stack-file" | "override";
+
+/** What a person should run to fix one problem; rendered for where the value came from. */
+export type ConfigFix =
+    | {
+          readonly kind: "set";
+          readonly key: string;
+          readonly secret: boolean;
+          readonly list: boolean;
+          /** How to obtain the value, where `pulumi config set` alone does not say. */
+          readonly how?: string;
+      }
+    | { readonly kind: "remove"; readonly key: string; readonly value: string; readonly suggestion?: string };
+
+/** One invalid value: the key, what is wrong with it, and the fix. */
+export interface ConfigProblem {
+    readonly key: string;
+    readonly statement: string;
+    readonly fix: ConfigFix;
+}
+
+/**
+ * The fix as a command. A list-typed key needs `--path` (`pulumi config set` stores a
+ * top-level value as a string: pulumi/pulumi pkg/cmd/pulumi/config/config_set.go, documented
+ * on the `pulumi config set` page); a `-c` value is fixed on the command line, not in the stack file.
+ */
+export function renderFix(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
+    const command = renderFixCommand(fix, stack, origin);
+    return fix.kind === "set" && fix.how ? `${command} To get the value, ${fix.how}.` : command;
+}
+
+function renderFixCommand(fix: ConfigFix, stack: string, origin: ConfigOrigin): string {
+    const full = `${PROJECT}:${fix.key}`;
+    if (fix.kind === "remove") {
+        const target = fix.suggestion ? `${PROJECT}:${fix.suggestion}` : undefined;
+        if (origin === "override")
+            return target
+                ? `Fix: pass \`-c ${target}=${fix.value}\` instead of \`-c ${full}=${fix.value}\`.`
+                : `Fix: drop \`-c ${full}=${fix.value}\`.`;
+        return `Fix: \`pulumi config rm ${full} --stack ${stack}\`${target ? ` and set ${target}` : ""}.`;
+    }
+    if (origin === "override") {
+        if (fix.secret)
+            return `Fix: a secret cannot be passed with -c; drop it and run \`pulumi config set --secret ${full} <value> --stack ${stack}\`.`;
+        return fix.list ? `Fix: \`-c '${full}=["<value>", ...]'\` (a JSON list).` : `Fix: \`-c ${full}=<value>\`.`;
+    }
+    if (fix.list)
+        return `Fix: \`pulumi config set --path '${full}[0]' <value> --stack ${stack}\`, one per item ([0], [1], …).`;
+    return `Fix: \`pulumi config set ${fix.secret ? "--secret " : ""}${full} <value> --stack ${stack}\`.`;
+}
+
 /** Thrown before any resource is declared; lists every problem at once. */
 export class ConfigError extends Error {
+    /** One line per problem, each ending in its fix. */
+    readonly problems: readonly string[];
+
     constructor(
         readonly stackName: string,
-        readonly problems: readonly string[],
+        readonly details: readonly ConfigProblem[],
+        /** Keys (without namespace) given with `-c` rather than read from the stack file. */
+        readonly overrideKeys: ReadonlySet<string> = new Set(),
     ) {
+        const problems = details.map(
+            (p) => `${p.statement} ${renderFix(p.fix, stackName, overrideKeys.has(p.key) ? "override" : "stack-file")}`,
+        );
         super(
             `Stack "${stackName}" has ${problems.length} invalid configuration value${problems.length === 1 ? "" : "s"}; nothing was declared.\n` +
                 problems.map((p) => `  - ${p}`).join("\n"),
         );
+        this.problems = problems;
         this.name = "ConfigError";
+    }
+
+    /** The same problems, with the fix of each `-c` key pointing at the command line. */
+    withOverrides(keys: Iterable<string>): ConfigError {
+        const local = [...keys].map((k) => (k.startsWith(`${PROJECT}:`) ? k.slice(PROJECT.length + 1) : k));
+        return new ConfigError(this.stackName, this.details, new Set(local));
     }
 }
 
@@ -128,8 +208,9 @@ const declarations = new Map(configKeyDeclarations().map((d) => [d.key, d]));
 
 /** Turns the CLI's string values into the JSON types the schema declares; leaves bad input for zod to report. */
 function coerce(key: string, value: string): unknown {
-    const type = declarations.get(key)?.type;
-    if (type === "integer" && /^-?\d+$/.test(value.trim())) return Number(value);
+    const type = declarations.get(key)?.valueType;
+    if (type === "integer" && /^[-+]?\d+$/.test(value.trim())) return Number(value);
+    if (type === "number" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
     if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
     if (type === "array" && value.trim().startsWith("[")) {
         try {
@@ -141,40 +222,25 @@ function coerce(key: string, value: string): unknown {
     return value;
 }
 
-function closestKey(key: string): string | undefined {
-    let best: { key: string; distance: number } | undefined;
-    for (const candidate of declarations.keys()) {
-        const distance = levenshtein(key.toLowerCase(), candidate.toLowerCase());
-        if (distance <= 3 && (!best || distance < best.distance)) best = { key: candidate, distance };
-    }
-    return best?.key;
-}
-
-function levenshtein(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let previous = row[0]!;
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const current = row[j]!;
-            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-    }
-    return row[b.length]!;
-}
-
 function describeIssue(
-    stack: string,
     issue: z.core.$ZodIssue,
     raw: Record<string, string>,
     secretKeys: ReadonlySet<string>,
-): string[] {
+): ConfigProblem[] {
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => {
-            const hint = closestKey(key);
+            const hint = closestMatch(key, declarations.keys());
             const shown = secretKeys.has(key) ? "[secret]" : JSON.stringify(raw[key]);
-            return `${PROJECT}:${key} = ${shown}: unknown key${hint ? `; did you mean ${PROJECT}:${hint}?` : ""} Fix: \`pulumi config rm ${PROJECT}:${key} --stack ${stack}\`${hint ? ` and set ${PROJECT}:${hint}` : ""}.`;
+            return {
+                key,
+                statement: `${PROJECT}:${key} = ${shown}: unknown key${hint ? `; did you mean ${PROJECT}:${hint}?` : "."}`,
+                fix: {
+                    kind: "remove",
+                    key,
+                    value: secretKeys.has(key) ? "<value>" : (raw[key] ?? ""),
+                    ...(hint ? { suggestion: hint } : {}),
+                },
+            };
         });
     }
     const key = String(issue.path[0] ?? "");
@@ -186,13 +252,21 @@ function describeIssue(
               ? "[secret]"
               : JSON.stringify(raw[key]);
     const allowed = declaration?.allowed ? ` Allowed: ${declaration.allowed.join(" | ")}.` : "";
-    const setter = declaration?.secret
-        ? `pulumi config set --secret ${PROJECT}:${key} <value>`
-        : `pulumi config set ${PROJECT}:${key} <value>`;
     const where = issue.path.length > 1 ? ` (item ${issue.path.slice(1).join(".")})` : "";
     const message = issue.code === "invalid_type" && raw[key] === undefined ? "is required" : issue.message;
-    const how = declaration?.fix ? ` To get the value, ${declaration.fix}.` : "";
-    return [`${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed} Fix: \`${setter} --stack ${stack}\`.${how}`];
+    return [
+        {
+            key,
+            statement: `${PROJECT}:${key}${where} = ${shown}: ${message}.${allowed}`,
+            fix: {
+                kind: "set",
+                key,
+                secret: declaration?.secret === true,
+                list: declaration?.type === "array",
+                ...(declaration?.fix ? { how: declaration.fix } : {}),
+            },
+        },
+    ];
 }
 
 /**
@@ -213,18 +287,20 @@ export function parseStackConfig(
     const secretLocal = new Set(
         [...secretKeys].filter((k) => k.startsWith(`${PROJECT}:`)).map((k) => k.slice(PROJECT.length + 1)),
     );
-    const problems: string[] = [];
+    const problems: ConfigProblem[] = [];
     for (const declaration of declarations.values()) {
         if (declaration.secret && raw[declaration.key] !== undefined && !secretLocal.has(declaration.key)) {
-            problems.push(
-                `${PROJECT}:${declaration.key} = [secret]: stored in plaintext; secrets must be encrypted. Fix: \`pulumi config set --secret ${PROJECT}:${declaration.key} <value> --stack ${stack}\`.`,
-            );
+            problems.push({
+                key: declaration.key,
+                statement: `${PROJECT}:${declaration.key} = [secret]: stored in plaintext; secrets must be encrypted.`,
+                fix: { kind: "set", key: declaration.key, secret: true, list: false },
+            });
         }
     }
     const coerced = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, coerce(k, v)]));
     const result = rawConfigSchema.safeParse(coerced);
     if (!result.success)
-        problems.push(...result.error.issues.flatMap((issue) => describeIssue(stack, issue, raw, secretLocal)));
+        problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw, secretLocal)));
     if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);
     return deepFreeze(toEstateConfig(stack, result.data));
 }
@@ -264,7 +340,13 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         isProd,
         domain: c.domain,
         tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
-        kubernetes: { namespace: c.kubernetesNamespace, ingressClassName: c.ingressClassName },
+        kubernetes: {
+            namespace: c.kubernetesNamespace,
+            ingressClassName: c.ingressClassName,
+            ...(c.kubernetesContext !== undefined ? { context: c.kubernetesContext } : {}),
+            ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
+            ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
+        },
         azure: { location: c.azureLocation },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
@@ -307,6 +389,7 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             publicStores: c.publicDataStores,
             postgres: {
                 installOperator: c.postgresOperatorInstall,
+                strictZoneSpread: c.postgresStrictZoneSpread,
                 version: c.postgresVersion,
                 sku: c.postgresSku,
                 storageGb: c.postgresStorageGb,
@@ -342,6 +425,9 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             receiver: c.alertOnCallReceiver,
             ...(c.alertOnCallKey !== undefined ? { key: pulumi.secret(c.alertOnCallKey) } : {}),
             emails: c.alertOnCallEmails,
+            ...(c.alertSmtpSmarthost !== undefined && c.alertSmtpFrom !== undefined
+                ? { smtp: { smarthost: c.alertSmtpSmarthost, from: c.alertSmtpFrom } }
+                : {}),
         },
         monitoring: { installPrometheusStack: c.prometheusStackInstall, latencyAutoscaling: c.latencyAutoscaling },
         backups: {

@@ -72,7 +72,7 @@ describe("README", () => {
             .map((d) => d.key);
         assert.ok(secretKeys.includes("oidcClientSecret"));
         for (const key of secretKeys)
-            assert.match(readme, new RegExp(`pulumi config set --secret estate:${key} --stack prod`));
+            assert.match(readme, new RegExp(`pulumi config set --secret estate:${key} --stack <org>/prod`));
     });
 
     it("links only to files that exist", () => {
@@ -84,15 +84,28 @@ describe("README", () => {
             assert.ok(fs.existsSync(path.join(PROJECT_ROOT, link)), `README.md links to ${link}, which does not exist`);
     });
 
-    it("documents rollback as one tag change and points at the Alembic downgrade path", () => {
+    it("documents rollback as one tag change from the deployed config, and points at the Alembic downgrade path", () => {
+        // The deploy job records PreviousTag in the deployed config only: refresh it before reading it.
         assert.match(
             readme,
-            /pulumi config set estate:apiTag "\$\(pulumi config get estate:apiPreviousTag --stack prod\)" --stack prod/,
+            /pulumi config refresh --force --stack <org>\/prod[^\n]*\npulumi config set estate:apiTag "\$\(pulumi config get estate:apiPreviousTag --stack <org>\/prod\)" --stack <org>\/prod/,
         );
         assert.match(readme, /\[docs\/migrations\.md\]\(docs\/migrations\.md#rolling-back\)/);
         const migrations = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "migrations.md"), "utf8");
         assert.match(migrations, /^## Rolling back$/m);
         assert.match(migrations, /alembic", "downgrade", "-1"/);
+    });
+
+    it("says what -c does with the real CLI, and uses org-qualified stack names with it", () => {
+        assert.match(
+            readme,
+            /The real CLI's `pulumi preview -c` \/ `pulumi up -c`\s+saves the value into `Pulumi\.<stack>\.yaml`/,
+        );
+        assert.match(readme, /pulumi stack init <org>\/prod/);
+        const realCommands = [...readme.matchAll(/^\s*(pulumi (?:preview|up|config set)[^\n]*)$/gm)].map((m) => m[1]!);
+        assert.ok(realCommands.length >= 3);
+        for (const command of realCommands.filter((c) => c.includes("--stack ")))
+            assert.match(command, /--stack <org>\//, command);
     });
 
     it("documents the exit codes the tools really use", () => {

@@ -1,10 +1,25 @@
 // `npm run policy -- --stack <name> [-c key=value ...]`: the program under mocks, then the
 // policy pack through its real analyzer server, reported like `pulumi preview`.
 // Exit 0: no mandatory violation; 2: mandatory violations; 1: program or config error.
-import { checkDeployability, formatFindings } from "./deployability";
-import { analyze, PolicyReport, Violation } from "./lib/analyzer";
-import { parseCliArgs, UsageError } from "./lib/cli";
-import { runProgram } from "./lib/mock-run";
+import * as path from "node:path";
+import type { PolicyReport, Violation } from "./lib/analyzer";
+import { parseCliArgs, renderHelp, UsageError, type CommandHelp } from "./lib/cli";
+import { DEFAULT_PACK_DIR, ensureBuilt, spawnPack } from "./lib/pack-process";
+import { fastStartup } from "./lib/startup";
+
+export const HELP: CommandHelp = {
+    command: "policy",
+    summary:
+        "Runs the policy pack over a stack offline: the program under Pulumi's mock runtime, then every policy\n" +
+        "through the pack's real analyzer server, reported like `pulumi preview`. Writes nothing.",
+    examples: [
+        "npm run policy                                   # staging",
+        "npm run policy -- --stack prod -c estate:platform=azure",
+        "npm run policy -- --stack prod --policy-config /tmp/prod-strict.json",
+    ],
+    exitCodes:
+        "0 no mandatory violation, 1 usage, config or program error (or a deployability finding), 2 mandatory violations",
+};
 
 export function formatReport(report: PolicyReport, stack: string): string {
     const lines: string[] = [];
@@ -41,27 +56,53 @@ export function policyExitCode(report: PolicyReport): number {
 async function main(): Promise<number> {
     let args;
     try {
-        args = parseCliArgs(process.argv.slice(2));
+        args = parseCliArgs(process.argv.slice(2), { options: ["policy-config"] });
     } catch (e) {
         if (e instanceof UsageError) {
-            console.error(e.message);
+            console.error(`error: ${e.message}`);
             return 1;
         }
         throw e;
     }
+    if (args.help) {
+        console.log(
+            renderHelp(HELP, [
+                [
+                    "--policy-config <file>",
+                    "policy config, as `pulumi preview --policy-pack-config` (default: policies/config/<stack>.json)",
+                ],
+            ]),
+        );
+        return 0;
+    }
+    fastStartup();
+    // The analyzer boots in its own process while this one loads and runs the program.
+    const pack = spawnPack(DEFAULT_PACK_DIR, ensureBuilt(DEFAULT_PACK_DIR));
+    pack.catch(() => undefined);
     try {
+        const { describeStandIns, runProgram } = require("./lib/mock-run") as typeof import("./lib/mock-run");
+        const { checkDeployability, formatFindings } = require("./deployability") as typeof import("./deployability");
+        const { analyze } = require("./lib/analyzer") as typeof import("./lib/analyzer");
         const capture = await runProgram({ stack: args.stack, overrides: args.config });
         const findings = checkDeployability(capture);
         if (findings.length > 0) {
             console.error(formatFindings(findings));
             return 1;
         }
-        const report = await analyze(capture, { stack: args.stack });
+        for (const line of describeStandIns(args.stack, capture.offlineStandIns ?? [])) console.log(line);
+        const configFile = args.options["policy-config"];
+        const report = await analyze(capture, {
+            stack: args.stack,
+            started: pack,
+            ...(configFile ? { configFile: path.resolve(configFile) } : {}),
+        });
         console.log(formatReport(report, args.stack));
         return policyExitCode(report);
     } catch (e) {
-        console.error(e instanceof Error ? e.message : String(e));
+        console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
         return 1;
+    } finally {
+        await pack.then((p) => p.kill()).catch(() => undefined);
     }
 }
 

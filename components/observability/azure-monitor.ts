@@ -63,6 +63,32 @@ export interface AzureLogAlert extends AzureAlertBase {
 
 export type AzureAlert = AzureMetricAlert | AzureLogAlert;
 
+/**
+ * Windows Azure Monitor accepts, in minutes. Metric alerts (Microsoft.Insights/metricAlerts,
+ * `windowSize` and `evaluationFrequency`: learn.microsoft.com/azure/templates/microsoft.insights/metricalerts
+ * and azure-monitor/alerts/alerts-metric-create-templates): window PT1M, PT5M, PT15M, PT30M, PT1H,
+ * PT6H, PT12H, PT24H; frequency PT1M, PT5M, PT15M, PT30M, PT1H, never longer than the window.
+ * Log search alerts (Microsoft.Insights/scheduledQueryRules 2021-08-01+, "Aggregation granularity"
+ * and "Frequency of evaluation" in azure-monitor/alerts/alerts-create-log-alert-rule): window 5, 10,
+ * 15, 30, 45 min, 1–6 h, 1 d, 2 d (1 min only with a 1-min frequency); frequency 1, 5, 10, 15, 30,
+ * 45 min, 1–6 h, 12 h, 1 d, never longer than the window; query time range at most 2 days.
+ */
+export const METRIC_ALERT_WINDOWS = [1, 5, 15, 30, 60, 360, 720, 1440] as const;
+export const METRIC_ALERT_FREQUENCIES = [1, 5, 15, 30, 60] as const;
+export const LOG_ALERT_WINDOWS = [1, 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880] as const;
+export const LOG_ALERT_FREQUENCIES = [1, 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 720, 1440] as const;
+/** Longest query time range (`overrideQueryTimeRange`) a log search alert accepts, minutes. */
+export const LOG_ALERT_MAX_LOOKBACK = 2880;
+
+/** The smallest accepted window covering `seconds`: the alert looks at least as far back as asked. */
+export function acceptedWindow(seconds: number, accepted: readonly number[], what: string): number {
+    const minutes = Math.ceil(seconds / 60);
+    const chosen = accepted.find((m) => m >= minutes);
+    if (chosen === undefined)
+        throw new Error(`${what} is longer than Azure accepts (${accepted.at(-1)! / 60} h at most)`);
+    return chosen;
+}
+
 /** `5m` → `PT5M`, `35d` → `P35D`. */
 export function isoDuration(value: string): string {
     return isoFromSeconds(durationSeconds(value));
@@ -79,7 +105,16 @@ function isoFromSeconds(seconds: number): string {
 const kql = (value: string) => JSON.stringify(value);
 const num = (value: number) => String(Number(value.toPrecision(12)));
 
-function base(entry: CatalogueEntry, service: string, window: string, t: AlertThresholds) {
+/** Fields shared by both kinds, with the window rounded up to one the kind accepts. */
+function base(entry: CatalogueEntry, service: string, window: string, t: AlertThresholds, kind: AzureAlert["kind"]) {
+    const accepted = kind === "metric" ? METRIC_ALERT_WINDOWS : LOG_ALERT_WINDOWS;
+    const minutes = acceptedWindow(
+        durationSeconds(window),
+        accepted,
+        `\`alerts.${entry.thresholdKey}\` window ${window}`,
+    );
+    // A 1-minute log window needs a 1-minute frequency; otherwise every 1 min up to 5-min windows, then 5 min.
+    const frequency = minutes <= 5 ? 1 : 5;
     return {
         id: entry.id,
         alertName: entry.alertName,
@@ -87,8 +122,8 @@ function base(entry: CatalogueEntry, service: string, window: string, t: AlertTh
         description: entry.description,
         runbookUrl: runbookUrl(entry, t),
         service,
-        windowSize: isoDuration(window),
-        evaluationFrequency: durationSeconds(window) <= 300 ? "PT1M" : "PT5M",
+        windowSize: isoFromSeconds(minutes * 60),
+        evaluationFrequency: isoFromSeconds(frequency * 60),
     };
 }
 
@@ -101,14 +136,8 @@ function metric(
     timeAggregation: AzureAggregation,
     threshold: number,
 ): AzureMetricAlert {
-    const seconds = durationSeconds(window);
-    if (seconds < 60 || seconds > 86400) {
-        throw new Error(
-            `\`alerts.${entry.thresholdKey}\` window ${window} is outside what Azure metric alerts accept (1m to 24h)`,
-        );
-    }
     return {
-        ...base(entry, service, window, t),
+        ...base(entry, service, window, t, "metric"),
         kind: "metric",
         criterion: {
             criterionType: "StaticThresholdCriterion",
@@ -135,7 +164,7 @@ function log(
     threshold: number,
 ): AzureLogAlert {
     return {
-        ...base(entry, service, window, t),
+        ...base(entry, service, window, t, "log"),
         kind: "log",
         source,
         condition: {
@@ -150,14 +179,19 @@ function log(
 }
 
 /** OpenTelemetry metrics exported to Application Insights land in `customMetrics`. */
-const customMetric = (name: string, service: string) => [
+const customMetric = (name: string, roleName: string) => [
     `customMetrics`,
-    `where name == ${kql(name)} and cloud_RoleName == ${kql(service)}`,
+    `where name == ${kql(name)} and cloud_RoleName == ${kql(roleName)}`,
 ];
 
-function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: AlertThresholds): AzureAlert {
+function serviceAlert(
+    entry: CatalogueEntry,
+    target: ServiceAlertTarget,
+    t: AlertThresholds,
+    roleName: string,
+): AzureAlert {
     const svc = target.service;
-    const role = `where cloud_RoleName == ${kql(svc)}`;
+    const role = `where cloud_RoleName == ${kql(roleName)}`;
     switch (entry.id) {
         case "http-latency-p95-high":
             // requests.duration is in milliseconds.
@@ -224,7 +258,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_queue_depth", svc),
+                    ...customMetric("estate_queue_depth", roleName),
                     `summarize depth = min(value) by queue = tostring(customDimensions["queue"])`,
                 ],
                 "depth",
@@ -240,7 +274,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_ai_provider_requests_total", svc),
+                    ...customMetric("estate_ai_provider_requests_total", roleName),
                     `summarize total = sum(valueSum), errors = sumif(valueSum, tostring(customDimensions["outcome"]) == "error") by provider = tostring(customDimensions["provider"])`,
                     "extend errorRatePercent = iff(total == 0, 0.0, 100.0 * errors / total)",
                 ],
@@ -257,7 +291,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_sync_jobs_total", svc),
+                    ...customMetric("estate_sync_jobs_total", roleName),
                     `where tostring(customDimensions["status"]) == "failed"`,
                     "summarize failures = sum(valueSum)",
                 ],
@@ -275,7 +309,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
             t,
             "appInsights",
             [
-                ...customMetric("estate_dependency_up", svc),
+                ...customMetric("estate_dependency_up", roleName),
                 `where tostring(customDimensions["dependency"]) == ${kql(entry.dependency)}`,
                 "summarize up = max(value)",
             ],
@@ -288,49 +322,102 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
     throw new Error(`no Azure rendering for alert \`${entry.id}\``);
 }
 
+/**
+ * The line the backup jobs log once a day with the age of the last successful restore drill of
+ * their store (`restore_drill_age store=postgres database=estate age_seconds=86400`): a log search
+ * alert sees at most 2 days back, while the drill runs monthly, so the drill's own line cannot
+ * be seen when it is overdue. A missing heartbeat counts as overdue.
+ */
+export const RESTORE_DRILL_AGE_EVENT = "restore_drill_age";
+
+/** Structured fields of a `log_event` line (components/backup/scripts/lib.sh). */
+const fields = (...names: string[]) =>
+    `extend ${names.map((n) => `${n} = extract(@"\\b${n}=(\\S+)", 1, Log_s)`).join(", ")}`;
+
 function backupAlert(
     entry: CatalogueEntry,
     target: BackupAlertTarget,
     t: AlertThresholds,
     unqualifiedBefore: boolean,
 ): AzureLogAlert {
-    const stale = entry.id === "backup-stale";
-    const maxAge = stale ? `${num(t.backupMaxAgeHours)}h` : `${num(t.restoreDrillMaxAgeDays)}d`;
-    const seconds = stale ? Math.round(t.backupMaxAgeHours * 3600) : Math.round(t.restoreDrillMaxAgeDays * 86400);
-    // The jobs log one structured line per run: `backup status=ok store=postgres database=estate ...`
-    // and `restore_drill status=ok ...` (components/backup/scripts, log_event).
-    const line = stale ? "backup" : "restore_drill";
+    const subject = {
+        subject: `${target.store}-${target.database}`.replace(/_/g, "-"),
+        ...(unqualifiedBefore ? { unqualifiedBefore } : {}),
+    };
+    if (entry.id === "backup-stale") {
+        const seconds = Math.round(t.backupMaxAgeHours * 3600);
+        const lookback = acceptedWindow(
+            seconds,
+            [LOG_ALERT_MAX_LOOKBACK],
+            `\`alerts.backupMaxAgeHours\` ${num(t.backupMaxAgeHours)}h`,
+        );
+        // The backup job logs `backup ok store=… database=…` once per successful run.
+        const alert = log(
+            entry,
+            target.service ?? "backup",
+            "1h",
+            t,
+            "logAnalytics",
+            [
+                "ContainerAppConsoleLogs_CL",
+                `where TimeGenerated > ago(${num(t.backupMaxAgeHours)}h)`,
+                `where Log_s startswith "backup "`,
+                fields("status", "store", "database"),
+                `where status == "ok" and store == ${kql(target.store)} and database == ${kql(target.database)}`,
+                "summarize successes = count()",
+            ],
+            "successes",
+            "Total",
+            "LessThan",
+            1,
+        );
+        // Look back exactly the allowed age; never more than the 2 days a log alert may query.
+        return {
+            ...alert,
+            evaluationFrequency: "PT1H",
+            overrideQueryTimeRange: isoFromSeconds(Math.min(seconds, lookback * 60)),
+            ...subject,
+        };
+    }
     const alert = log(
         entry,
         target.service ?? "backup",
-        "1h",
+        "1d",
         t,
         "logAnalytics",
         [
             "ContainerAppConsoleLogs_CL",
-            `where TimeGenerated > ago(${maxAge})`,
-            `where Log_s startswith ${kql(`${line} `)}`,
-            `extend status = extract(@"\\bstatus=(\\S+)", 1, Log_s), store = extract(@"\\bstore=(\\S+)", 1, Log_s), database = extract(@"\\bdatabase=(\\S+)", 1, Log_s)`,
-            `where status == "ok" and store == ${kql(target.store)} and database == ${kql(target.database)}`,
-            "summarize successes = count()",
+            `where Log_s startswith ${kql(`${RESTORE_DRILL_AGE_EVENT} `)}`,
+            fields("store", "database", "age_seconds"),
+            `where store == ${kql(target.store)} and database == ${kql(target.database)}`,
+            // The freshest report in the last 2 days; none at all means the heartbeat stopped.
+            "summarize latest = min(toreal(age_seconds))",
+            "extend ageDays = iff(isnull(latest), 1.0e9, latest / 86400.0)",
         ],
-        "successes",
-        "Total",
-        "LessThan",
-        1,
+        "ageDays",
+        "Maximum",
+        "GreaterThan",
+        t.restoreDrillMaxAgeDays,
     );
     return {
         ...alert,
         evaluationFrequency: "PT1H",
-        overrideQueryTimeRange: isoFromSeconds(seconds),
-        subject: `${target.store}-${target.database}`.replace(/_/g, "-"),
-        ...(unqualifiedBefore ? { unqualifiedBefore } : {}),
+        overrideQueryTimeRange: isoFromSeconds(LOG_ALERT_MAX_LOOKBACK * 60),
+        ...subject,
     };
 }
 
 /** Azure alert definitions for one service, same ids and thresholds as the Prometheus rules. */
-export function azureServiceAlerts(target: ServiceAlertTarget, thresholds: AlertThresholds): AzureAlert[] {
-    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds));
+export function azureServiceAlerts(
+    target: ServiceAlertTarget,
+    thresholds: AlertThresholds,
+    /**
+     * `cloud_RoleName` the service's telemetry carries: Application Insights sets it from the
+     * OpenTelemetry `service.name` (OTEL_SERVICE_NAME), e.g. `estate-api`. @default the service name
+     */
+    roleName: string = target.service,
+): AzureAlert[] {
+    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds, roleName));
 }
 
 export function azureBackupAlerts(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): AzureLogAlert[] {

@@ -45,6 +45,18 @@ export const USAGE = `usage: smoke.ts --base-url <url> --allowed-origin <origin>
   [--latency-requests 50] [--latency-concurrency 5] [--latency-p95-ms 2000]
 exit codes: 0 healthy, 1 error (arguments, DNS, connection, timeout), 2 unhealthy`;
 
+/** `--help`: what the check does, the usage above, and examples. */
+export const HELP = `Post-deploy smoke check of a running estate: health, readiness, CORS, one chat and one embeddings
+request (and, when asked, a small latency run). Prints one line per check.
+
+${USAGE.replace("usage: smoke.ts", "usage: npm run smoke --")}
+
+examples:
+  npm run smoke -- --base-url https://api.example.com --allowed-origin https://app.example.com \\
+    --disallowed-origin https://evil.example --checks healthz,readyz,cors-allowed,cors-disallowed
+  SMOKE_API_TOKEN=... npm run smoke -- --base-url https://api.example.com --allowed-origin https://app.example.com \\
+    --disallowed-origin https://evil.example --token-env SMOKE_API_TOKEN`;
+
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**

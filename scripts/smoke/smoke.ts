@@ -3,10 +3,15 @@
  * prod_verify): health, readiness, CORS, one chat and one embeddings request.
  * Exit codes: 0 healthy, 1 error (arguments, DNS, connection, timeout), 2 unhealthy.
  */
-import { parseSmokeArgs, USAGE, UsageError } from "./args";
+import { HELP, parseSmokeArgs, USAGE, UsageError } from "./args";
 import { exitCode, formatResult, formatSummary, runCheck, type CheckResult } from "./checks";
 
 async function main(): Promise<number> {
+    const argv = process.argv.slice(2);
+    if (argv.includes("--help") || argv.includes("-h")) {
+        console.log(HELP);
+        return 0;
+    }
     let options;
     try {
         options = parseSmokeArgs(process.argv.slice(2), process.env);

@@ -265,14 +265,19 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(pod.metadata.labels["estate.io/job"], "restore-drill");
     });
 
-    it("installs a persistent Pushgateway from a pinned chart, scraped with honor_labels", async () => {
+    it("installs a persistent Pushgateway from a pinned chart, scraped with honor_labels by the release's Prometheus", async () => {
         const { capture } = await k8s();
         const release = inputsOf(resource(capture, "kubernetes:helm.sh/v3:Release", "backups-pushgateway"));
         assert.deepEqual(
             [release.name, release.chart, release.version, release.namespace],
             ["prometheus-pushgateway", "prometheus-pushgateway", "3.2.0", "monitoring"],
         );
-        assert.deepEqual(release.values.serviceMonitor, { enabled: true, namespace: "monitoring", honorLabels: true });
+        assert.deepEqual(release.values.serviceMonitor, {
+            enabled: true,
+            namespace: "monitoring",
+            honorLabels: true,
+            additionalLabels: { release: "kube-prometheus-stack" },
+        });
         assert.deepEqual(release.values.extraArgs, [
             "--persistence.file=/data/pushgateway.data",
             "--persistence.interval=1m",

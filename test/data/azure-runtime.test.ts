@@ -160,9 +160,10 @@ for (const stack of ["staging", "prod"] as const) {
                             probes: ["Startup", "Liveness", "Readiness"].map((type) => ({
                                 type,
                                 tcpSocket: { port: 7687 },
-                                periodSeconds: 10,
+                                // Container Apps allows 10 failures: the 5-minute start-up budget is 10 × 30 s.
+                                periodSeconds: type === "Startup" ? 30 : 10,
                                 timeoutSeconds: 5,
-                                failureThreshold: type === "Startup" ? 30 : 3,
+                                failureThreshold: type === "Startup" ? 10 : 3,
                             })),
                         },
                     ],
@@ -246,9 +247,10 @@ for (const stack of ["staging", "prod"] as const) {
                             probes: ["Startup", "Liveness", "Readiness"].map((type) => ({
                                 type,
                                 httpGet: { path: "/api/version", port: 11434, scheme: "HTTP" },
-                                periodSeconds: 10,
+                                // Container Apps allows 10 failures: the 5-minute start-up budget is 10 × 30 s.
+                                periodSeconds: type === "Startup" ? 30 : 10,
                                 timeoutSeconds: 5,
-                                failureThreshold: type === "Startup" ? 30 : 3,
+                                failureThreshold: type === "Startup" ? 10 : 3,
                             })),
                         },
                     ],

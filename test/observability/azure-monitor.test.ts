@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { backupScriptsDir } from "../../components/backup/scripts";
 import {
     type AlertThresholds,
     catalogueEntry,
@@ -13,7 +10,9 @@ import {
     type AzureAlert,
     azureBackupAlerts,
     azureServiceAlerts,
-    isoDuration,
+    LOG_ALERT_WINDOWS,
+    METRIC_ALERT_WINDOWS,
+    RESTORE_DRILL_AGE_EVENT,
 } from "../../components/observability/azure-monitor";
 import { prometheusRuleSpec } from "../../components/observability/prometheus";
 import { BACKUPS, FULL_SERVICE } from "./fixtures";
@@ -27,7 +26,7 @@ function render(t: AlertThresholds) {
 /** The number each rendering compares against, in that rendering's own units. */
 function azureThreshold(a: AzureAlert): number | string {
     if (a.kind === "metric") return a.criterion.threshold;
-    if (a.id === "backup-stale" || a.id === "restore-drill-overdue") return /ago\((\w+)\)/.exec(a.condition.query)![1]!;
+    if (a.id === "backup-stale") return /ago\((\w+)\)/.exec(a.condition.query)![1]!;
     return a.condition.threshold;
 }
 function promThreshold(expr: string): string {
@@ -73,12 +72,13 @@ describe("Azure Monitor rendering", () => {
                         break;
                     case "restoreDrillMaxAgeDays":
                         assert.equal(Number(p), (value as number) * 86400);
-                        assert.equal(z, `${value}d`);
+                        assert.equal(z, value, "the heartbeat's age in days");
                         break;
                     case "dependencyDownFor":
                     case "probeFailingFor":
+                        // Prometheus waits `for` exactly; Azure rounds up to the next accepted window.
                         assert.equal(rule.for, value);
-                        assert.equal(a.windowSize, isoDuration(value as string));
+                        assert.equal(a.windowSize, "PT5M");
                         break;
                     default:
                         assert.equal(Number(p), value, `${a.id} Prometheus`);
@@ -99,7 +99,8 @@ describe("Azure Monitor rendering", () => {
                 "Containers restarted more often in 10 minutes than the runbook allows; look for a crash loop.",
             runbookUrl: "https://runbooks.invalid/estate/001_31f446762c5e9891.txt#monitoring-and-alerting",
             service: "api",
-            windowSize: "PT10M",
+            // 10 minutes is not a metric alert window: the next accepted one, never a shorter look.
+            windowSize: "PT15M",
             evaluationFrequency: "PT5M",
             kind: "metric",
             criterion: {
@@ -127,16 +128,42 @@ describe("Azure Monitor rendering", () => {
             /^ContainerAppConsoleLogs_CL\n\| where TimeGenerated > ago\(26h\)\n\| where Log_s startswith "backup "/,
         );
         assert.match(backup.condition.query, /where status == "ok" and store == "postgres" and database == "estate"/);
-        // The drill alert matches the event name the drill script really logs.
+        // The drill runs monthly and a log alert sees 2 days: it reads the daily age heartbeat, and
+        // a missing heartbeat reads as overdue.
         const drill = azureBackupAlerts(BACKUPS, t).find((a) => a.id === "restore-drill-overdue")!;
-        const drillScript = readFileSync(join(backupScriptsDir, "pg-restore-drill.sh"), "utf8");
-        const event = /where Log_s startswith "(\w+) "/.exec(drill.condition.query)![1]!;
-        assert.match(drillScript, new RegExp(`log_event ${event} ok store=postgres`));
+        assert.equal(drill.overrideQueryTimeRange, "P2D");
+        assert.equal(drill.windowSize, "P1D");
+        assert.match(drill.condition.query, new RegExp(`where Log_s startswith "${RESTORE_DRILL_AGE_EVENT} "`));
+        assert.match(drill.condition.query, /extend ageDays = iff\(isnull\(latest\), 1\.0e9, latest \/ 86400\.0\)$/);
+        assert.deepEqual(
+            [drill.condition.metricMeasureColumn, drill.condition.operator, drill.condition.threshold],
+            ["ageDays", "GreaterThan", 35],
+        );
     });
 
-    it("rejects a window Azure metric alerts cannot take, naming the key", () => {
+    it("rounds every window up to one Azure accepts and keeps lookbacks within 2 days", () => {
+        const t = parseAlertThresholds({ sustainedFor: "7m", dependencyDownFor: "50m", latencyWindow: "3h" });
+        const minutes = (iso: string) => {
+            const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso)!;
+            return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+        };
+        for (const a of [...azureServiceAlerts(FULL_SERVICE, t), ...azureBackupAlerts(BACKUPS, t)]) {
+            const accepted: readonly number[] = a.kind === "metric" ? METRIC_ALERT_WINDOWS : LOG_ALERT_WINDOWS;
+            assert.ok(accepted.includes(minutes(a.windowSize)), `${a.id} window ${a.windowSize}`);
+            assert.ok(minutes(a.evaluationFrequency) <= minutes(a.windowSize), `${a.id} frequency`);
+            if (a.kind === "log" && a.overrideQueryTimeRange)
+                assert.ok(minutes(a.overrideQueryTimeRange) <= 2880, `${a.id} lookback`);
+        }
+        const cpu = azureServiceAlerts(FULL_SERVICE, t).find((a) => a.id === "cpu-saturation-high")!;
+        assert.equal(cpu.windowSize, "PT15M");
+    });
+
+    it("rejects a window or backup age Azure cannot take, naming the key", () => {
         assert.throws(() => azureServiceAlerts(FULL_SERVICE, parseAlertThresholds({ sustainedFor: "2d" })), {
-            message: "`alerts.cpuPercent` window 2d is outside what Azure metric alerts accept (1m to 24h)",
+            message: "`alerts.cpuPercent` window 2d is longer than Azure accepts (24 h at most)",
+        });
+        assert.throws(() => azureBackupAlerts(BACKUPS, parseAlertThresholds({ backupMaxAgeHours: 50 })), {
+            message: "`alerts.backupMaxAgeHours` 50h is longer than Azure accepts (48 h at most)",
         });
     });
 });

@@ -41,7 +41,7 @@ function azureThresholds(c: ProgramCapture): Record<string, number> {
         let value: number = condition.threshold;
         if (alert === "HttpLatencyP95High") value = value / 1000; // requests.duration is in milliseconds
         if (alert === "BackupStale") value = Number(/^PT(\d+)H$/.exec(inputs.overrideQueryTimeRange)![1]);
-        if (alert === "RestoreDrillOverdue") value = Number(/^P(\d+)D$/.exec(inputs.overrideQueryTimeRange)![1]);
+        // RestoreDrillOverdue compares the heartbeat's drill age in days with the threshold itself.
         out[`${alert}/${inputs.tags["estate-service"]}`] = value;
     }
     return out;
@@ -74,15 +74,16 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
             const expected = [
-                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS)),
+                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS, `estate-${t.service}`)),
                 ...azureBackupAlerts(ESTATE_BACKUPS, THRESHOLDS),
             ];
             assert.equal(azureRules(azure).length, expected.length);
             for (const alert of expected) {
                 const type = alert.kind === "metric" ? METRIC : LOG;
                 const subject = alert.kind === "log" && alert.subject ? `${alert.subject}-` : "";
-                const declared = resource(azure, type, `monitoring-${alert.service}-${subject}${alert.id}`);
-                const inputs = inputsOf(declared);
+                const rule = resource(azure, type, `monitoring-${alert.service}-${subject}${alert.id}`);
+                const declared = rule;
+                const inputs = inputsOf(rule);
                 const severity = catalogueEntry(alert.id as AlertId).severity;
                 assert.deepEqual(inputs.tags, {
                     "estate-service": alert.service,
@@ -109,9 +110,10 @@ for (const stack of ["staging", "prod"] as const) {
                         odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
                         allOf: [alert.criterion],
                     });
-                    assert.deepEqual(inputs.scopes, [
-                        `/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/foundation-rg-offline/providers/Microsoft.App/containerApps/${alert.service}`,
-                    ]);
+                    // The app's id as an output: the alert waits for the app it watches.
+                    assert.deepEqual(inputs.scopes, [`${alert.service}-app-id`]);
+                    const app = resource(azure, "azure-native:app:ContainerApp", `${alert.service}-app`);
+                    assert.deepEqual(rule.propertyDependencies["scopes"], [app.urn]);
                     assert.deepEqual(inputs.actions, [{ actionGroupId: "monitoring-on-call-id" }]);
                 } else {
                     assert.deepEqual(inputs.criteria, { allOf: [alert.condition] });
@@ -124,6 +126,25 @@ for (const stack of ["staging", "prod"] as const) {
                         actionGroups: ["monitoring-on-call-id"],
                         customProperties: { runbook_url: alert.runbookUrl },
                     });
+                }
+            }
+        });
+
+        it("filters each service's telemetry on the OTEL_SERVICE_NAME its app reports", () => {
+            for (const { service } of targets(stack)) {
+                const app = inputsOf(resource(azure, "azure-native:app:ContainerApp", `${service}-app`));
+                const serviceName = app.template.containers[0].env.find(
+                    (e: { name: string }) => e.name === "OTEL_SERVICE_NAME",
+                ).value;
+                assert.equal(serviceName, `estate-${service}`);
+                const rules = azureRules(azure).filter(
+                    (r) => r.type === LOG && inputsOf(r).tags["estate-service"] === service,
+                );
+                assert.ok(rules.length > 0);
+                for (const r of rules) {
+                    const query: string = inputsOf(r).criteria.allOf[0].query;
+                    if (query.includes("cloud_RoleName"))
+                        assert.match(query, new RegExp(`cloud_RoleName == "${serviceName}"`));
                 }
             }
         });

@@ -2,25 +2,11 @@
 // exit code for `alertsDisabled`, and the analyzer over gRPC for a stack file without the key.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { analyze } from "../../tools/lib/analyzer";
 import { PROJECT_ROOT, runProgram } from "../../tools/lib/mock-run";
 import { policyExitCode } from "../../tools/policy";
-import { tempDir } from "./fixtures";
-
-/** A copy of the project's stack files with `estate:alertOnCallKey` removed; the program itself is linked, not copied. */
-function projectWithoutOnCallKey(stack: string): string {
-    const dir = tempDir("estate-no-on-call-key");
-    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.symlinkSync(path.join(PROJECT_ROOT, "index.ts"), path.join(dir, "index.ts"));
-    const text = fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8");
-    const without = text.replace(/^ {2}estate:alertOnCallKey:\n {4}secure: .*\n/m, "");
-    assert.notEqual(without, text, "the stack file sets estate:alertOnCallKey");
-    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), without);
-    return dir;
-}
 
 describe("alerting caught by the policy run", () => {
     it("npm run policy exits 2 when an alert is switched off through estate:alertsDisabled", () => {
@@ -70,8 +56,8 @@ describe("alerting caught by the policy run", () => {
         );
     });
 
-    it("an unset on-call key leaves the Alertmanager receivers without credentials: refused (kubernetes, staging)", async () => {
-        const capture = await runProgram({ stack: "staging", projectRoot: projectWithoutOnCallKey("staging") });
+    it("an unset on-call key leaves the paging receiver without credentials: refused (kubernetes, staging)", async () => {
+        const capture = await runProgram({ stack: "staging", unsetSecrets: ["estate:alertOnCallKey"] });
         assert.equal(
             capture.resources.some(
                 (r) => r.name === "app-secrets-sync" && JSON.stringify(r.inputs).includes("alert-on-call-key"),
@@ -80,16 +66,12 @@ describe("alerting caught by the policy run", () => {
         );
         const report = await analyze(capture, { stack: "staging" });
         const found = report.violations.map((v) => [v.policy, v.enforcementLevel, v.message]);
+        // Tickets still go out by e-mail; only the pager is left without its key.
         assert.deepEqual(found, [
             [
                 "alerts-routed",
                 "mandatory",
-                'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
-            ],
-            [
-                "alerts-routed",
-                "mandatory",
-                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
+                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).',
             ],
         ]);
         assert.equal(policyExitCode(report), 2);
@@ -98,7 +80,7 @@ describe("alerting caught by the policy run", () => {
     it("an unset on-call key leaves the action group without its paging receiver: refused (azure, prod)", async () => {
         const capture = await runProgram({
             stack: "prod",
-            projectRoot: projectWithoutOnCallKey("prod"),
+            unsetSecrets: ["estate:alertOnCallKey"],
             overrides: { platform: "azure" },
         });
         const report = await analyze(capture, { stack: "prod" });

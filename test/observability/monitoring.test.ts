@@ -13,7 +13,7 @@ import {
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { inputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
 import { run, tempDir, writeFiles } from "./fixtures";
 
@@ -48,6 +48,17 @@ function alertmanagerYaml(spec: Record<string, any>): string {
                 ? {
                       pagerduty_configs: r.pagerdutyConfigs.map((c: any) => ({
                           routing_key_file: secretFile(c.routingKey),
+                          send_resolved: c.sendResolved,
+                      })),
+                  }
+                : {}),
+            ...(r.emailConfigs
+                ? {
+                      email_configs: r.emailConfigs.map((c: any) => ({
+                          to: c.to,
+                          from: c.from,
+                          smarthost: c.smarthost,
+                          require_tls: c.requireTLS,
                           send_resolved: c.sendResolved,
                       })),
                   }
@@ -117,7 +128,7 @@ for (const stack of ["staging", "prod"] as const) {
                 assert.deepEqual([...new Set(byService[service])].sort(), [...names].sort(), service);
         });
 
-        it("routes pages to on-call with the key read from the synced Secret, and passes amtool", () => {
+        it("routes pages to on-call with the key read from the synced Secret, tickets never to the pager, and passes amtool", () => {
             const routing = inputsOf(
                 resource(
                     capture,
@@ -125,14 +136,26 @@ for (const stack of ["staging", "prod"] as const) {
                     "monitoring-alertmanager-config",
                 ),
             );
-            const key = { name: "app-secrets-synced", key: "alert-on-call-key" };
+            const key = { name: syncedSecret(capture), key: "alert-on-call-key" };
             const receiver =
                 stack === "prod"
                     ? { pagerdutyConfigs: [{ routingKey: key, sendResolved: true }] }
                     : { webhookConfigs: [{ urlSecret: key, sendResolved: true }] };
+            // Tickets go to the on-call e-mail addresses, never to the pager.
+            const tickets = {
+                emailConfigs: [
+                    {
+                        to: "oncall@estate.example.com",
+                        from: stack === "prod" ? "alerts@estate.example.com" : "alerts@staging.estate.example.com",
+                        smarthost: "smtp-relay.gmail.com:587",
+                        requireTLS: true,
+                        sendResolved: true,
+                    },
+                ],
+            };
             assert.deepEqual(routing.spec.receivers, [
                 { name: "on-call", ...receiver },
-                { name: "tickets", ...receiver },
+                { name: "tickets", ...tickets },
             ]);
             assert.deepEqual(routing.spec.route.routes[0], {
                 receiver: "on-call",
@@ -154,6 +177,16 @@ for (const stack of ["staging", "prod"] as const) {
                 "alertname=HttpErrorRateHigh",
             ]);
             assert.equal(test.status, 0, test.output);
+            const ticket = run("amtool", [
+                "config",
+                "routes",
+                "test",
+                `--config.file=${dir}/alertmanager.yml`,
+                "--verify.receivers=tickets",
+                "severity=ticket",
+                "alertname=BackupStale",
+            ]);
+            assert.equal(ticket.status, 0, ticket.output);
         });
 
         it("scrapes each Service by its labels and named port, and probes each public /healthz", () => {

@@ -4,7 +4,13 @@ import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPoli
 import { catalog } from "../../policies/catalog";
 import { configWithDefaults, schemaDefaults } from "../../policies/lib";
 import { healthProbes } from "../../policies/workload";
-import { DEFAULT_PACK_DIR, effectiveConfig, loadConfigFile, PolicyDescriptor } from "../../tools/lib/analyzer";
+import {
+    DEFAULT_PACK_DIR,
+    effectiveConfig,
+    loadConfigFile,
+    PolicyConfigError,
+    PolicyDescriptor,
+} from "../../tools/lib/analyzer";
 import { api, estate } from "./cases";
 
 // What GetAnalyzerInfo reports for each policy.
@@ -140,10 +146,21 @@ describe("policy config", () => {
             () => effectiveConfig(descriptors, { "no-such-policy": "advisory" }),
             /unknown policy "no-such-policy"/,
         );
+        assert.throws(
+            () => effectiveConfig(descriptors, { "cors-restricetd": "advisory" }, "policies/config/prod.json"),
+            (error: Error) => {
+                assert.ok(error instanceof PolicyConfigError, "reported as a config error, not a crash");
+                assert.equal(
+                    error.message,
+                    'policies/config/prod.json names unknown policy "cors-restricetd"; did you mean "cors-restricted"? Fix: rename the key to "cors-restricted" in policies/config/prod.json.',
+                );
+                return true;
+            },
+        );
         assert.throws(() => effectiveConfig(descriptors, { all: "strict" }), /"all" must be one of/);
         assert.throws(
             () => effectiveConfig(descriptors, { "health-probes": { readinessPaths: "/readyz" } }),
-            /Policy "health-probes" config is invalid: data\/readinessPaths must be array/,
+            /policy "health-probes" config is invalid: data\/readinessPaths must be array/,
         );
         assert.throws(
             () => effectiveConfig(descriptors, { "environment-prod": { stackEnvironment: "production" } }),

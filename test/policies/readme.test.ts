@@ -3,17 +3,23 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { catalog } from "../../policies/catalog";
 import { README_PATH, renderPolicyReadme } from "../../tools/lib/policy-readme";
+import { register } from "../../tools/traceability/register";
 
 describe("policies/README.md", () => {
-    it("is the generated one (run `node --import tsx tools/lib/policy-readme.ts` after changing a policy)", () => {
+    it("is the generated one (run `npm run gen` after changing a policy)", () => {
         assert.equal(fs.readFileSync(README_PATH, "utf8"), renderPolicyReadme());
     });
 
-    it("lists every policy once, each tracing to a runbook line", () => {
+    it("lists every policy once, each with the register ids it enforces and their runbook lines", () => {
         const text = renderPolicyReadme();
         for (const { policy, meta } of catalog) {
             assert.equal(text.split(`| \`${policy.name}\``).length - 1, 1, policy.name);
-            assert.ok(meta.runbook.length > 0, `${policy.name} names no runbook line`);
+            assert.ok(meta.requirements.length > 0, `${policy.name} names no requirement`);
+            for (const id of meta.requirements) {
+                const source = register.find((r) => r.id === id)?.source;
+                assert.ok(source, `${policy.name}: ${id} is not in the register`);
+                assert.ok(text.includes(`${id} (${source.file.slice(0, 3)} line ${source.line})`), id);
+            }
         }
         assert.equal(new Set(catalog.map((e) => e.policy.name)).size, catalog.length);
     });

@@ -178,7 +178,15 @@ describe("stack config", () => {
             { "estate:outboundAllowedHosts": "[]" },
             [],
             [
-                'estate:outboundAllowedHosts = "[]": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set estate:outboundAllowedHosts <value> --stack prod`.',
+                "estate:outboundAllowedHosts = \"[]\": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set --path 'estate:outboundAllowedHosts[0]' <value> --stack prod`, one per item ([0], [1], …).",
+            ],
+        ],
+        [
+            "ticket e-mail without an SMTP relay on Kubernetes",
+            {},
+            ["estate:alertSmtpSmarthost"],
+            [
+                "estate:alertSmtpSmarthost = (not set): required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail. Fix: `pulumi config set estate:alertSmtpSmarthost <value> --stack prod`.",
             ],
         ],
     ];
@@ -214,6 +222,61 @@ describe("stack config", () => {
                 assert.doesNotMatch(error.message, /hunter2/);
                 return true;
             },
+        );
+    });
+
+    it("tells how to set a list-typed key item by item, since `pulumi config set` stores a plain string", () => {
+        assert.deepEqual(problemsOf("prod", { "estate:corsAllowedOrigins": "https://app.example.com" }), [
+            "estate:corsAllowedOrigins = \"https://app.example.com\": Invalid input: expected array, received string. Fix: `pulumi config set --path 'estate:corsAllowedOrigins[0]' <value> --stack prod`, one per item ([0], [1], …).",
+        ]);
+    });
+
+    it("points the fix of a -c value at the -c flag, not at the stack file", () => {
+        const rejected = (overrides: Record<string, string>) => {
+            try {
+                parse("prod", overrides);
+            } catch (error) {
+                assert.ok(error instanceof ConfigError);
+                return error.withOverrides(Object.keys(overrides)).problems;
+            }
+            assert.fail("expected the config to be rejected");
+        };
+        assert.deepEqual(rejected({ "estate:apiTgg": "0a1b2c3" }), [
+            'estate:apiTgg = "0a1b2c3": unknown key; did you mean estate:apiTag? Fix: pass `-c estate:apiTag=0a1b2c3` instead of `-c estate:apiTgg=0a1b2c3`.',
+        ]);
+        assert.deepEqual(rejected({ "estate:zzzz": "1" }), [
+            'estate:zzzz = "1": unknown key. Fix: drop `-c estate:zzzz=1`.',
+        ]);
+        assert.deepEqual(rejected({ "estate:corsAllowedOrigins": "https://app.example.com" }), [
+            'estate:corsAllowedOrigins = "https://app.example.com": Invalid input: expected array, received string. Fix: `-c \'estate:corsAllowedOrigins=["<value>", ...]\'` (a JSON list).',
+        ]);
+        assert.deepEqual(rejected({ "estate:apiTag": "latest" })[0]?.split(" Fix: ")[1], "`-c estate:apiTag=<value>`.");
+    });
+});
+
+describe("stack config: probe bounds both platforms accept", () => {
+    // Container Apps: period 1-240 s, failure threshold 1-10 (ContainerAppProbe in @pulumi/azure-native).
+    for (const [key, value, max] of [
+        ["estate:probePeriodSeconds", "241", 240],
+        ["estate:probeFailureThreshold", "11", 10],
+        ["estate:startupFailureThreshold", "31", 30],
+    ] as const) {
+        it(`rejects ${key} = ${value}`, () => {
+            assert.deepEqual(problemsOf("prod", { [key]: value }), [
+                `${key} = "${value}": Too big: expected number to be <=${max}. Fix: \`pulumi config set ${key} <value> --stack prod\`.`,
+            ]);
+        });
+    }
+
+    it("accepts the largest values", () => {
+        const config = parse("prod", {
+            "estate:probePeriodSeconds": "240",
+            "estate:probeFailureThreshold": "10",
+            "estate:startupFailureThreshold": "30",
+        });
+        assert.deepEqual(
+            [config.probes.periodSeconds, config.probes.failureThreshold, config.probes.startupFailureThreshold],
+            [240, 10, 30],
         );
     });
 });

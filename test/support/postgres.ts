@@ -1,4 +1,4 @@
-// A throwaway PostgreSQL 15 cluster for end-to-end tests: initdb + pg_ctl in a temp dir on a
+// A throwaway PostgreSQL cluster (whichever major is installed) for end-to-end tests: initdb + pg_ctl in a temp dir on a
 // free loopback port, password authentication over TCP, removed again by `stop()`.
 // initdb refuses to run as root (CI runs as root), so there the server runs as `postgres`.
 import { execFile } from "node:child_process";
@@ -7,10 +7,22 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { postgresBinDir } from "../../tools/lib/system-tools";
 
 const run = promisify(execFile);
 
-export const pgBinDir = "/usr/lib/postgresql/15/bin";
+function requirePgBinDir(): string {
+    const dir = postgresBinDir({ PATH: process.env.PATH ?? "" });
+    // npm's pretest step installs PostgreSQL; running a test file directly without it fails here, loudly.
+    if (dir === undefined)
+        throw new Error(
+            "PostgreSQL's server binaries (initdb, pg_ctl) were not found: run `npm test`, which installs them",
+        );
+    return dir;
+}
+
+/** Where initdb, pg_ctl, psql, pg_dump and pg_restore are, whatever the installed major. */
+export const pgBinDir = requirePgBinDir();
 
 export interface PostgresCluster {
     readonly host: string;

@@ -6,17 +6,18 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 
-function runPlan(args: string[]) {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "estate-plan-"));
+/** Runs `npm run plan -- <args>`; into a temporary --out unless `defaultOut`, which keeps out/<stack>-<platform>. */
+function runPlan(args: string[], { defaultOut = false } = {}) {
+    const out = defaultOut ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "estate-plan-"));
     const result = spawnSync(
         process.execPath,
-        ["--import", "tsx", path.join(PROJECT_ROOT, "tools/plan.ts"), ...args, "--out", out],
+        ["--import", "tsx", path.join(PROJECT_ROOT, "tools/plan.ts"), ...args, ...(out ? ["--out", out] : [])],
         {
             cwd: PROJECT_ROOT,
             encoding: "utf8",
         },
     );
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr, out };
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr, out: out! };
 }
 
 function filesUnder(dir: string): string[] {
@@ -30,9 +31,31 @@ describe("npm run plan", () => {
         ["prod", "kubernetes"],
         ["staging", "azure"],
     ] as const) {
-        it(`plans ${stack} on ${platform}: exit 0, a preview tree, plan.json and no secret value anywhere`, () => {
-            const { code, stdout, stderr, out } = runPlan(["--stack", stack, "-c", `estate:platform=${platform}`]);
+        it(`plans ${stack} on ${platform}: exit 0, progress, a preview tree, plan.json and no secret value anywhere`, () => {
+            // staging/azure writes where a person finds it, out/staging-azure, so the other platform's plan survives.
+            const defaultOut = platform === "azure";
+            const run = runPlan(["--stack", stack, "-c", `estate:platform=${platform}`], { defaultOut });
+            const { code, stdout, stderr } = run;
+            const out = defaultOut ? path.join(PROJECT_ROOT, "out", `${stack}-${platform}`) : run.out;
             assert.equal(code, 0, stderr);
+            if (defaultOut) assert.match(stdout, new RegExp(`Wrote out/${stack}-${platform}/plan\\.json`));
+            // Progress goes to stderr as plain lines here (not a terminal), in the order the work happens.
+            const steps = stderr
+                .split("\n")
+                .filter(Boolean)
+                .map((line) => line.replace(/^\[ *\d+\.\ds\] /, "").replace(/\d+/g, "N"));
+            assert.deepEqual(
+                steps.filter((s) => !/^Resources: N declared(, N registered)?$/.test(s)),
+                [
+                    "Starting the policy pack (run-policy-pack) in the background",
+                    `Loading the program for stack ${stack} (SDKs, components)`,
+                    "Resources: N declared, N registered, done",
+                    "Checking deployability (N rules)",
+                    "Waiting for the policy pack",
+                    "Running N policies over N resources",
+                    "Policies done in N ms",
+                ],
+            );
             assert.match(stdout, new RegExp(`Previewing estate/${stack} offline \\(platform ${platform}`));
             assert.match(stdout, /└─ estate:stack:Estate +estate/);
             assert.match(stdout, /no violations/);
@@ -50,6 +73,15 @@ describe("npm run plan", () => {
                 ),
             );
             assert.equal(plan.config["estate:oidcClientSecret"], "[secret]");
+            // No committed secret: each one is a stand-in the output names, never a silent default.
+            assert.match(
+                stdout,
+                new RegExp(`offline stand-in for estate:oidcClientSecret \\(not set in Pulumi\\.${stack}\\.yaml`),
+            );
+            assert.deepEqual(
+                plan.offlineStandIns.map((s: { key: string }) => s.key),
+                ["estate:oidcClientSecret", "estate:alertOnCallKey", "estate:backupAgeIdentity"],
+            );
             const files = filesUnder(out);
             assert.equal(
                 files.some((f) => f.includes(`${path.sep}manifests${path.sep}`)),
@@ -63,14 +95,11 @@ describe("npm run plan", () => {
         });
     }
 
-    it("exits 1 on bad config, naming stack, key, value and fix, and writes nothing", () => {
+    it("exits 1 on bad config, naming stack, key, value and the fix on the -c flag, and writes nothing", () => {
         const { code, stderr, out } = runPlan(["--stack", "prod", "-c", "estate:apiTag=latest"]);
         assert.equal(code, 1);
         assert.match(stderr, /Stack "prod" has 1 invalid configuration value; nothing was declared\./);
-        assert.match(
-            stderr,
-            /estate:apiTag = "latest": apiTag must be immutable.*Fix: `pulumi config set estate:apiTag <value> --stack prod`/,
-        );
+        assert.match(stderr, /estate:apiTag = "latest": apiTag must be immutable.*Fix: `-c estate:apiTag=<value>`\.\n/);
         assert.deepEqual(fs.readdirSync(out), []);
     });
 
@@ -85,5 +114,44 @@ describe("npm run plan", () => {
         assert.equal(code, 2);
         assert.match(stdout, /\[mandatory\] +cors-restricted/);
         assert.match(stdout, /Set ALLOWED_ORIGINS on container "api" to the exact origins allowed, without "\*"\./);
+    });
+
+    it("exits 1 on a -c typo, with the fix on the -c flag and no stack trace", () => {
+        const { code, stderr, out } = runPlan(["--stack", "prod", "-c", "estate:apiTgg=0a1b2c3", "--skip-policy"]);
+        assert.equal(code, 1);
+        assert.equal(
+            stderr
+                .split("\n")
+                .filter((l) => l.startsWith("error:") || l.startsWith("  - "))
+                .join("\n"),
+            'error: Stack "prod" has 1 invalid configuration value; nothing was declared.\n' +
+                '  - estate:apiTgg = "0a1b2c3": unknown key; did you mean estate:apiTag? Fix: pass `-c estate:apiTag=0a1b2c3` instead of `-c estate:apiTgg=0a1b2c3`.',
+        );
+        assert.doesNotMatch(stderr, /\n {4}at /);
+        assert.deepEqual(fs.readdirSync(out), []);
+    });
+
+    it("exits 1 on a typo in the policy config, naming the file and the nearest policy, without a stack trace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "estate-policy-config-"));
+        const file = path.join(dir, "prod.json");
+        fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "cors-restricetd": "advisory" }));
+        const { code, stdout, stderr } = runPlan(["--stack", "prod", "--policy-config", file]);
+        assert.equal(code, 1);
+        assert.equal(
+            stderr.split("\n").find((l) => l.startsWith("error:")),
+            `error: ${file} names unknown policy "cors-restricetd"; did you mean "cors-restricted"? Fix: rename the key to "cors-restricted" in ${file}.`,
+        );
+        assert.doesNotMatch(stderr, /\n {4}at |the program failed/);
+        assert.equal(stdout, "");
+    });
+
+    it("exits 1 on a config key given as a flag, pointing at -c, before running anything", () => {
+        const { code, stdout, stderr } = runPlan(["--stack", "prod", "--platform", "azure"]);
+        assert.equal(code, 1);
+        assert.equal(
+            stderr,
+            'error: unknown argument "--platform": config values are passed with -c, as with `pulumi up`: `-c estate:platform=azure`.\n',
+        );
+        assert.equal(stdout, "");
     });
 });

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { RUNBOOK } from "../../policies/lib";
-import { parseChecklists } from "../../tools/traceability/checklists";
-import { owners } from "../../tools/traceability/owners";
-import { renderTraceability, repositoryInputs, trace } from "../../tools/traceability/trace";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
+import { parseChecklists } from "../../tools/traceability/checklists";
+import { register, type Requirement } from "../../tools/traceability/register";
+import { RUNBOOK } from "../../tools/traceability/runbooks";
+import { renderTraceability, repositoryInputs, trace } from "../../tools/traceability/trace";
 
 const SAMPLE = [
     "# Ops", //                                    1
@@ -62,99 +62,105 @@ describe("runbook checklist parser", () => {
             [],
         );
     });
-
-    it("finds every checklist item of the real runbooks", () => {
-        const { runbooks } = repositoryInputs();
-        const counts = Object.entries(runbooks).map(([file, text]) => {
-            const items = parseChecklists(file, text);
-            return [
-                file,
-                items.filter((i) => i.kind === "task").length,
-                items.filter((i) => i.kind === "checklist").length,
-                items.filter((i) => i.kind === "procedure").length,
-            ];
-        });
-        assert.deepEqual(counts, [
-            [RUNBOOK.userApi, 23, 0, 0],
-            [RUNBOOK.containerApps, 0, 0, 9],
-            [RUNBOOK.rag, 0, 5, 0],
-            [RUNBOOK.summit, 0, 7, 0],
-            [RUNBOOK.ops, 0, 7, 7],
-        ]);
-    });
 });
 
-describe("runbook traceability", () => {
+describe("requirements register", () => {
     const inputs = repositoryInputs();
     const baseline = new Set(trace(inputs).problems);
     /** Problems a change introduces, so each case below checks only what it breaks. */
     const introduced = (result: { problems: readonly string[] }) => result.problems.filter((p) => !baseline.has(p));
+    const withEntry = (id: string, change: (r: Requirement) => Requirement) =>
+        inputs.register.map((r) => (r.id === id ? change(r) : r));
+    const byId = (id: string) => trace(inputs).items.find((i) => i.id === id)!;
 
-    it("every checklist item has an owner that exists: files, policies in the pack, tests", () => {
+    it("every requirement has an owner that exists: files, policies in the pack, tests", () => {
         const result = trace(inputs);
         assert.deepEqual(result.problems, [], `\n${result.problems.join("\n")}`);
-        assert.equal(result.items.length, 58);
+        assert.equal(result.items.length, 79);
     });
 
     it("takes policy owners, and the tests naming them, from the pack's metadata", () => {
-        const item = trace(inputs).items.find((i) => i.text === "Set `ENVIRONMENT=prod`.")!;
+        const item = byId("UA-ENVIRONMENT");
         assert.deepEqual(item.policies, ["environment-prod"]);
         assert.ok(item.tests.includes("test/policies/workload.test.ts"), item.tests.join(", "));
-        const onlyPolicy = trace(inputs).items.find(
-            (i) => i.text === "Redmine endpoint uses HTTPS (except localhost development).",
-        )!;
+        const onlyPolicy = byId("RAG-UPSTREAM-HTTPS");
         assert.deepEqual([onlyPolicy.files, onlyPolicy.policies], [[], ["outbound-https"]]);
     });
 
-    it("fails when an item loses its owner, and says which item and how to fix it", () => {
-        const { ["Define the previous image tag to roll back to."]: _removed, ...rest } = owners[RUNBOOK.userApi]!;
-        const result = trace({ ...inputs, owners: { ...owners, [RUNBOOK.userApi]: rest } });
-        assert.deepEqual(introduced(result), [
-            `${RUNBOOK.userApi} line 62 ("Define the previous image tag to roll back to.") has no owner: add it to tools/traceability/owners.ts under ${RUNBOOK.userApi} with the files, policies and tests that implement it, or quote it verbatim in a policy's metadata.runbook.`,
+    it("every policy names at least one requirement, and only ids of the register", () => {
+        const policyRequirements = {
+            ...inputs.policyRequirements,
+            "outbound-https": [],
+            "ingress-tls": [...inputs.policyRequirements["ingress-tls"]!, "UA-TLS"],
+        };
+        assert.deepEqual(introduced(trace({ ...inputs, policyRequirements })).slice(0, 2), [
+            'policy "outbound-https" names no requirement: add the register ids it enforces to its metadata.requirements.',
+            'policy "ingress-tls" names requirement UA-TLS, which is not in the register: fix the id in its metadata.requirements, or add it to tools/traceability/register.ts.',
         ]);
     });
 
-    it("fails when an item's only policy no longer quotes it", () => {
-        const policyLines = Object.fromEntries(
-            Object.entries(inputs.policyLines).map(([name, lines]) => [name, name === "outbound-https" ? [] : lines]),
-        );
-        assert.deepEqual(introduced(trace({ ...inputs, policyLines })), [
-            `${RUNBOOK.rag} line 123 ("Redmine endpoint uses HTTPS (except localhost development).") has no owner: add it to tools/traceability/owners.ts under ${RUNBOOK.rag} with the files, policies and tests that implement it, or quote it verbatim in a policy's metadata.runbook.`,
+    it("fails when a requirement loses its owner, and says which and how to fix it", () => {
+        const policyRequirements = { ...inputs.policyRequirements, "outbound-https": ["RAG-HTTPS-CHECK"] };
+        assert.deepEqual(introduced(trace({ ...inputs, policyRequirements })), [
+            `RAG-UPSTREAM-HTTPS (${RUNBOOK.rag} line 123) has no owner: add the \`files\` that implement it in tools/traceability/register.ts, or name RAG-UPSTREAM-HTTPS in the metadata.requirements of the policy that enforces it.`,
         ]);
     });
 
     it("fails when an owner names a missing file, an unknown policy, or no test", () => {
-        const text = "Set `RATE_LIMIT_PER_MINUTE` to values aligned with your SLOs.";
-        const broken = { how: "x", files: ["stacks/nope.ts"], policies: ["rate-limit-typo"] };
+        const broken = withEntry("UA-RATE-LIMIT", (r) => ({
+            ...r,
+            how: "x",
+            files: ["stacks/nope.ts"],
+            policies: ["rate-limit-typo"],
+            tests: [],
+        }));
         const result = trace({
             ...inputs,
-            owners: { ...owners, [RUNBOOK.userApi]: { ...owners[RUNBOOK.userApi], [text]: broken } },
+            register: broken,
             testsNaming: (p) => (p === "rate-limits-set" ? [] : inputs.testsNaming(p)),
         });
+        const where = `UA-RATE-LIMIT (${RUNBOOK.userApi} line 34)`;
         assert.deepEqual(introduced(result), [
-            `${RUNBOOK.userApi} line 34 ("${text}") has no test: add \`tests\` to its entry in tools/traceability/owners.ts.`,
-            `${RUNBOOK.userApi} line 34 ("${text}") names stacks/nope.ts, which does not exist: fix the path in tools/traceability/owners.ts.`,
-            `${RUNBOOK.userApi} line 34 ("${text}") names policy "rate-limit-typo", which is not in the pack (policies/catalog.ts): fix the name in tools/traceability/owners.ts.`,
+            `${where} has no test: add \`tests\` to its entry in tools/traceability/register.ts.`,
+            `${where} names stacks/nope.ts, which does not exist: fix the path in tools/traceability/register.ts.`,
+            `${where} names policy "rate-limit-typo", which is not in the pack (policies/catalog.ts): fix the name in tools/traceability/register.ts.`,
+            `GA-RATE-LIMITS (${RUNBOOK.summit} line 96) has no test: add \`tests\` to its entry in tools/traceability/register.ts.`,
         ]);
     });
 
-    it("fails on an owner entry that matches no checklist item (a runbook line changed)", () => {
+    it("keeps ids stable and well-formed: one per requirement, one requirement per runbook line, the runbook's prefix", () => {
+        const environment = register.find((r) => r.id === "UA-ENVIRONMENT")!;
         const result = trace({
             ...inputs,
-            owners: {
-                ...owners,
-                [RUNBOOK.rag]: {
-                    ...owners[RUNBOOK.rag],
-                    "No secrets are logged.": { how: "x", files: ["README.md"], tests: ["test/readme.test.ts"] },
-                },
-            },
+            register: [
+                ...withEntry("UA-JWT-SECRET", (r) => ({ ...r, id: "CA-JWT-SECRET" })),
+                { ...environment },
+                { ...environment, id: "UA-ENVIRONMENT-AGAIN" },
+            ],
         });
-        assert.deepEqual(introduced(result), [
-            `tools/traceability/owners.ts has an owner for "No secrets are logged." in ${RUNBOOK.rag}, which is not a checklist item there: copy the item's text verbatim from the runbook, or remove the entry.`,
-        ]);
+        assert.deepEqual(
+            introduced(result).sort(),
+            [
+                'policy "credentials-by-reference" names requirement UA-JWT-SECRET, which is not in the register: fix the id in its metadata.requirements, or add it to tools/traceability/register.ts.',
+                `CA-JWT-SECRET (${RUNBOOK.userApi} line 31): ids from ${RUNBOOK.userApi} are UA-<UPPER-KEBAB-NAME>; rename it.`,
+                `UA-ENVIRONMENT (${RUNBOOK.userApi} line 30): the id is used twice; give each requirement its own.`,
+                `UA-ENVIRONMENT (${RUNBOOK.userApi} line 30): the id is used twice; give each requirement its own.`,
+                `UA-ENVIRONMENT (${RUNBOOK.userApi} line 30) and UA-ENVIRONMENT come from the same runbook line: merge them into one requirement.`,
+                `UA-ENVIRONMENT-AGAIN (${RUNBOOK.userApi} line 30) and UA-ENVIRONMENT come from the same runbook line: merge them into one requirement.`,
+            ].sort(),
+        );
     });
 
-    it("docs/traceability.md is generated from the table (regenerate with npm run gen)", () => {
+    it("states requirements in the project's words: no policy metadata or register entry quotes a runbook", () => {
+        const sources = ["policies/lib.ts", "tools/traceability/register.ts"].map((f) =>
+            fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8"),
+        );
+        for (const text of sources)
+            assert.doesNotMatch(text, /\bline: "/, "runbook lines are referenced by id and number");
+        for (const r of register) assert.doesNotMatch(r.requirement, /RUNBOOK|\.txt\b/);
+    });
+
+    it("docs/traceability.md is generated from the register (regenerate with npm run gen)", () => {
         assert.equal(
             fs.readFileSync(path.join(PROJECT_ROOT, "docs", "traceability.md"), "utf8"),
             renderTraceability(trace(inputs)),

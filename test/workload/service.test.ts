@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { inputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
 
 const restrictedContainer = {
     allowPrivilegeEscalation: false,
@@ -86,7 +86,7 @@ for (const stack of ["staging", "prod"] as const) {
                 ["BOOTSTRAP_ADMIN_API_KEY", "bootstrap-admin-api-key"],
                 ["OIDC_CLIENT_SECRET", "oidc-client-secret"],
             ]) {
-                assert.deepEqual(env[name], { secretKeyRef: { name: "app-secrets-synced", key } }, name);
+                assert.deepEqual(env[name], { secretKeyRef: { name: syncedSecret(capture), key } }, name);
             }
         });
 
@@ -178,7 +178,7 @@ for (const stack of ["staging", "prod"] as const) {
             const sync = inputsOf(
                 resource(capture, "kubernetes:external-secrets.io/v1:ExternalSecret", "app-secrets-sync"),
             );
-            assert.equal(sync.spec.target.name, "app-secrets-synced");
+            assert.equal(sync.spec.target.name, syncedSecret(capture));
             assert.equal(sync.spec.data.length, 22);
             assert.ok(
                 sync.spec.data.some((d: { secretKey: string }) => d.secretKey === "alert-on-call-key"),
@@ -234,14 +234,20 @@ describe("API service on azure (prod)", () => {
                 p.periodSeconds,
             ]),
             [
-                ["Startup", "/healthz", 15],
+                // Container Apps allows 10 failures: the 450 s start-up budget becomes 10 × 45 s.
+                ["Startup", "/healthz", 45],
                 ["Liveness", "/healthz", 15],
                 ["Readiness", "/readyz", 15],
             ],
         );
         assert.deepEqual([app.template.scale.minReplicas, app.template.scale.maxReplicas], [3, 12]);
         assert.equal(app.identity.type, "UserAssigned");
-        assert.equal(app.tags["estate.io/previous-image"], "ghcr.io/acme/estate-api:51e0a7c3b2d9");
+        // Azure tag names cannot hold `/`: `estate-*`, not the Kubernetes `estate.io/*`.
+        assert.deepEqual(app.tags, {
+            "estate-tier": "app",
+            "estate-name": "api",
+            "estate-previous-image": "ghcr.io/acme/estate-api:51e0a7c3b2d9",
+        });
         assert.equal(
             inputsOf(resource(capture, "azure-native:app:ContainerApp", "worker-app")).configuration.ingress.external,
             false,

@@ -1,7 +1,6 @@
 // Runs the CrossGuard pack the way the Pulumi CLI does, without the CLI: start the pack's
 // analyzer plugin (`run-policy-pack`), then drive its gRPC service in the engine's call order.
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import * as crypto from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -12,6 +11,8 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { CapturedResource, ProgramCapture } from "./mock-run";
 import { SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "./mock-run";
+import { closestMatch } from "../../stacks/suggest";
+import { DEFAULT_PACK_DIR, ensureBuilt, ROOT, runPolicyPackOf, spawnPack, type PackProcess } from "./pack-process";
 
 export type { CapturedResource, ProgramCapture };
 export { SECRET_SIG, SECRET_VALUE };
@@ -33,8 +34,7 @@ export interface PolicyReport {
     ms: number;
 }
 
-export const ROOT = path.resolve(__dirname, "..", "..");
-export const DEFAULT_PACK_DIR = path.join(ROOT, "policies");
+export { DEFAULT_PACK_DIR, ensureBuilt, ROOT, runPolicyPackOf };
 
 // ---------------------------------------------------------------------------------------------
 // Requests, built from a capture exactly as the engine fills them.
@@ -48,10 +48,16 @@ function options(r: CapturedResource, parent?: string): pb.AnalyzerResourceOptio
     o.setProtect(r.options.protect);
     o.setIgnorechangesList(r.options.ignoreChanges);
     o.setDeletebeforereplace(r.options.deleteBeforeReplace);
-    o.setDeletebeforereplacedefined(true);
+    o.setDeletebeforereplacedefined(r.options.deleteBeforeReplaceDefined ?? false);
     o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
     o.setAliasesList(r.options.aliases);
-    o.setCustomtimeouts(new pb.AnalyzerResourceOptions.CustomTimeouts());
+    // As pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions: always present, seconds, 0 = unset.
+    const timeouts = new pb.AnalyzerResourceOptions.CustomTimeouts();
+    timeouts.setCreate(r.options.customTimeouts?.create ?? 0);
+    timeouts.setUpdate(r.options.customTimeouts?.update ?? 0);
+    timeouts.setDelete(r.options.customTimeouts?.delete ?? 0);
+    timeouts.setRead(r.options.customTimeouts?.read ?? 0);
+    o.setCustomtimeouts(timeouts);
     if (parent) o.setParent(parent);
     return o;
 }
@@ -75,17 +81,33 @@ function providerOf(
 
 export function analyzeRequests(capture: ProgramCapture): pb.AnalyzeRequest[] {
     const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
-    return capture.resources.map((r) => {
-        const req = new pb.AnalyzeRequest();
-        req.setUrn(r.urn);
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setProperties(toStruct(r.inputs));
-        req.setOptions(options(r, r.parent));
-        const provider = providerOf(r, byUrn);
-        if (provider) req.setProvider(provider);
-        return req;
-    });
+    return capture.resources.map((r) => analyzeRequest(r, byUrn));
+}
+
+function analyzeRequest(r: CapturedResource, byUrn: Map<string, CapturedResource>): pb.AnalyzeRequest {
+    const req = new pb.AnalyzeRequest();
+    req.setUrn(r.urn);
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setProperties(toStruct(r.inputs));
+    req.setOptions(options(r, r.parent));
+    const provider = providerOf(r, byUrn);
+    if (provider) req.setProvider(provider);
+    return req;
+}
+
+/** At most `limit` calls in flight, results in input order. */
+async function inOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i]!);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
 }
 
 export function stackUrn(capture: ProgramCapture): string {
@@ -190,16 +212,40 @@ export interface EffectiveConfig {
 
 const VALID_LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
+/** A mistake in `policies/config/<stack>.json`: reported like a config error (exit 1), naming the file. */
+export class PolicyConfigError extends Error {}
+
+/** The config file of a stack, as named in messages: relative to the repository. */
+export function configFileName(packDir: string, stack: string): string {
+    return path.relative(ROOT, path.join(packDir, "config", `${stack}.json`));
+}
+
 export function loadConfigFile(packDir: string, stack: string): PolicyConfigFile {
     const file = path.join(packDir, "config", `${stack}.json`);
     if (!fs.existsSync(file)) {
-        throw new Error(`No policy config for stack "${stack}": create ${path.relative(ROOT, file)}.`);
+        throw new PolicyConfigError(`No policy config for stack "${stack}": create ${configFileName(packDir, stack)}.`);
     }
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    return readConfigFile(file);
+}
+
+/** A `--policy-pack-config` file, as the CLI takes it. */
+export function readConfigFile(file: string): PolicyConfigFile {
+    const shown = shownPath(file);
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new PolicyConfigError(`${shown} cannot be read as JSON: ${(e as Error).message}.`);
+    }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new Error(`${file} must hold a JSON object keyed by policy name.`);
+        throw new PolicyConfigError(`${shown} must hold a JSON object keyed by policy name.`);
     }
     return parsed as PolicyConfigFile;
+}
+
+function shownPath(file: string): string {
+    const relative = path.relative(ROOT, file);
+    return relative.startsWith("..") ? file : relative;
 }
 
 /**
@@ -207,14 +253,23 @@ export function loadConfigFile(packDir: string, stack: string): PolicyConfigFile
  * policy's own; properties are the schema defaults overlaid with the file, then validated
  * against the schema as the CLI does.
  */
-export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfigFile): Record<string, EffectiveConfig> {
+export function effectiveConfig(
+    policies: PolicyDescriptor[],
+    file: PolicyConfigFile,
+    /** How messages name the file, e.g. `policies/config/prod.json`. */
+    fileName = "The policy config",
+): Record<string, EffectiveConfig> {
     const known = new Set([...policies.map((p) => p.name), "all"]);
     for (const key of Object.keys(file)) {
-        if (!known.has(key)) throw new Error(`Policy config names unknown policy "${key}".`);
+        if (known.has(key)) continue;
+        const hint = closestMatch(key, known, Math.max(3, Math.floor(key.length / 3)));
+        throw new PolicyConfigError(
+            `${fileName} names unknown policy "${key}"${hint ? `; did you mean "${hint}"?` : "."} Fix: ${hint ? `rename the key to "${hint}"` : "remove the key"} in ${fileName}.`,
+        );
     }
     const all = file.all;
     if (all !== undefined && (typeof all !== "string" || !VALID_LEVELS.includes(all))) {
-        throw new Error(`"all" must be one of ${VALID_LEVELS.join(", ")}.`);
+        throw new PolicyConfigError(`${fileName}: "all" must be one of ${VALID_LEVELS.join(", ")}.`);
     }
     const ajv = new Ajv({ allErrors: true, strict: false });
     const out: Record<string, EffectiveConfig> = {};
@@ -225,8 +280,8 @@ export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfig
         const level =
             (typeof entry === "string" ? entry : entryLevel) ?? (all as string | undefined) ?? p.enforcementLevel;
         if (!VALID_LEVELS.includes(level)) {
-            throw new Error(
-                `Policy "${p.name}": enforcement level "${level}" is not one of ${VALID_LEVELS.join(", ")}.`,
+            throw new PolicyConfigError(
+                `${fileName}: policy "${p.name}": enforcement level "${level}" is not one of ${VALID_LEVELS.join(", ")}.`,
             );
         }
         const properties: Record<string, unknown> = {};
@@ -241,10 +296,14 @@ export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfig
                 required: p.schema.required ?? [],
             });
             if (!validate(properties)) {
-                throw new Error(`Policy "${p.name}" config is invalid: ${ajv.errorsText(validate.errors)}.`);
+                throw new PolicyConfigError(
+                    `${fileName}: policy "${p.name}" config is invalid: ${ajv.errorsText(validate.errors)}.`,
+                );
             }
         } else if (Object.keys(props).length > 0) {
-            throw new Error(`Policy "${p.name}" takes no config, got ${Object.keys(props).join(", ")}.`);
+            throw new PolicyConfigError(
+                `${fileName}: policy "${p.name}" takes no config, got ${Object.keys(props).join(", ")}.`,
+            );
         }
         out[p.name] = { enforcementLevel: level as EffectiveConfig["enforcementLevel"], properties };
     }
@@ -252,54 +311,7 @@ export function effectiveConfig(policies: PolicyDescriptor[], file: PolicyConfig
 }
 
 // ---------------------------------------------------------------------------------------------
-// The pack, precompiled so start-up does not pay for ts-node's type-checking of provider SDKs.
-
-function sourceHash(packDir: string): string {
-    const h = crypto.createHash("sha256");
-    for (const name of fs
-        .readdirSync(packDir)
-        .filter((n) => n.endsWith(".ts") || n === "tsconfig.json")
-        .sort()) {
-        h.update(name).update(fs.readFileSync(path.join(packDir, name)));
-    }
-    return h.digest("hex").slice(0, 16);
-}
-
-/**
- * Compiles the pack into `bin/<hash of sources>/` unless that build exists (so it rebuilds
- * exactly when a source changed), and returns the
- * directory to hand to `run-policy-pack`. Content-addressed, so concurrent test files share one
- * build and never see a half-written one.
- */
-export function ensureBuilt(packDir: string = DEFAULT_PACK_DIR): string {
-    const out = path.join(packDir, "bin", sourceHash(packDir));
-    const entry = path.join(out, "index.js");
-    if (fs.existsSync(entry)) {
-        return out;
-    }
-    const tmp = `${out}.tmp-${process.pid}`;
-    const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-    const res = spawnSync(process.execPath, [tsc, "-p", path.join(packDir, "tsconfig.json"), "--outDir", tmp], {
-        encoding: "utf8",
-    });
-    if (res.status !== 0) {
-        fs.rmSync(tmp, { recursive: true, force: true });
-        throw new Error(`Compiling the policy pack failed:\n${res.stdout}${res.stderr}`);
-    }
-    try {
-        fs.renameSync(tmp, out);
-    } catch {
-        // Another process finished the same build first.
-        fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    // Builds of older sources are dead weight; a server still running one has already loaded it.
-    for (const name of fs.readdirSync(path.dirname(out))) {
-        if (/^[0-9a-f]{16}$/.test(name) && name !== path.basename(out)) {
-            fs.rmSync(path.join(path.dirname(out), name), { recursive: true, force: true });
-        }
-    }
-    return out;
-}
+// The pack's server: the process (pack-process.ts) and a gRPC client to it.
 
 export interface PackServer {
     client: AnalyzerClient;
@@ -308,58 +320,23 @@ export interface PackServer {
     close: () => Promise<void>;
 }
 
-const RUN_POLICY_PACK = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-
-/**
- * Starts the pack as the CLI does: `node run-policy-pack <engine> <program>` with the pack
- * directory as cwd (the SDK reads `package.json` there for the version); the first stdout line
- * is the port. `program` is the pack dir itself (ts-node) or its precompiled build.
- */
-export async function startPack(packDir: string, program: string = packDir): Promise<PackServer> {
-    // No engine is listening: the SDK logs to the console when PULUMI_NODEJS_ENGINE is unset.
-    const env = { ...process.env };
-    delete env.PULUMI_NODEJS_ENGINE;
-    const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", program], {
-        cwd: packDir,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        const timer = setTimeout(
-            () => reject(new Error(`policy pack did not report a port within 120 s:\n${err}`)),
-            120_000,
-        );
-        child.stdout!.on("data", (d: Buffer) => {
-            out += d.toString();
-            const nl = out.indexOf("\n");
-            if (nl >= 0) {
-                clearTimeout(timer);
-                const n = Number(out.slice(0, nl).trim());
-                if (Number.isInteger(n) && n > 0) resolve(n);
-                else reject(new Error(`unexpected first line from the pack: ${out.slice(0, nl)}\n${err}`));
-            }
-        });
-        child.once("exit", (code) => {
-            clearTimeout(timer);
-            reject(new Error(`policy pack exited with code ${code} before serving:\n${err}`));
-        });
-    });
-    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+/** A client to a pack process already started (or starting) with `spawnPack`. */
+export async function connectPack(started: Promise<PackProcess> | PackProcess): Promise<PackServer> {
+    const pack = await started;
+    const client = new AnalyzerClient(`127.0.0.1:${pack.port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,
         "grpc.max_send_message_length": 400 * 1024 * 1024,
     });
     const close = async () => {
         client.close();
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        // The CLI ends analyzer plugins by killing them; the SDK has no shutdown RPC.
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-        child.kill("SIGTERM");
-        await exited;
+        await pack.kill();
     };
-    return { client, child, stderr: () => err, close };
+    return { client, child: pack.child, stderr: pack.stderr, close };
+}
+
+/** Starts the pack as the CLI does (see `spawnPack`) and connects to it. */
+export function startPack(packDir: string, program: string = packDir): Promise<PackServer> {
+    return connectPack(spawnPack(packDir, program));
 }
 
 function call<Req, Res>(
@@ -399,15 +376,37 @@ export interface AnalyzeOptions {
     packDir?: string;
     /** Run the TypeScript sources through the SDK's ts-node instead of the precompiled build. */
     typescript?: boolean;
+    /**
+     * Run the pack directory as it is, through its `package.json` `main`, as the CLI runs an
+     * installed pack (no build step here).
+     */
+    installed?: boolean;
+    /** The per-stack policy config; defaults to `<packDir>/config/<stack>.json`. */
+    policyConfig?: PolicyConfigFile;
+    /** The policy config file (`--policy-pack-config`); defaults to `<pack>/config/<stack>.json`. */
+    configFile?: string;
+    /** A pack process started earlier (`spawnPack`), so it boots while the program runs; closed here. */
+    started?: Promise<PackProcess>;
+    /** Called once the policies are known, before the resources are sent. */
+    onStart?: (policies: number, resources: number) => void;
 }
 
 /** Every policy of the pack over one program capture, through the real analyzer server. */
 export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Promise<PolicyReport> {
     const started = Date.now();
     const packDir = opts.packDir ?? DEFAULT_PACK_DIR;
-    const file = loadConfigFile(packDir, opts.stack);
-    const program = opts.typescript ? packDir : ensureBuilt(packDir);
-    const server = await startPack(packDir, program);
+    let file: PolicyConfigFile;
+    try {
+        file =
+            opts.policyConfig ??
+            (opts.configFile ? readConfigFile(opts.configFile) : loadConfigFile(packDir, opts.stack));
+    } catch (e) {
+        await opts.started?.then((p) => p.kill()).catch(() => undefined);
+        throw e;
+    }
+    // `main` is the compiled dist/ (what `npm pack` ships), so the sources are loaded by their entry.
+    const program = opts.installed ? packDir : opts.typescript ? path.join(packDir, "index.ts") : ensureBuilt(packDir);
+    const server = await connectPack(opts.started ?? spawnPack(packDir, program));
     try {
         const c = server.client;
         const hs = new pb.AnalyzerHandshakeRequest();
@@ -431,7 +430,11 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
         }
         await call(c.configureStack.bind(c), sc);
         const { policies } = await describePolicies(c);
-        const cfg = effectiveConfig(policies, file);
+        const cfg = effectiveConfig(
+            policies,
+            file,
+            opts.configFile ? shownPath(opts.configFile) : configFileName(packDir, opts.stack),
+        );
         const conf = new pb.ConfigureAnalyzerRequest();
         for (const [name, e] of Object.entries(cfg)) {
             const pc = new pb.PolicyConfig();
@@ -442,16 +445,24 @@ export async function analyze(capture: ProgramCapture, opts: AnalyzeOptions): Pr
             conf.getPolicyconfigMap().set(name, pc);
         }
         await call(c.configure.bind(c), conf);
-        const violations: Violation[] = [];
-        for (const req of analyzeRequests(capture)) {
+        opts.onStart?.(
+            policies.filter((p) => cfg[p.name]!.enforcementLevel !== "disabled").length,
+            capture.resources.length,
+        );
+        // The engine analyzes each resource as its step is generated, independently of the others;
+        // sent concurrently here, collected in declaration order.
+        // A few in flight keep the server busy without holding every request in memory at once.
+        const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
+        const perResource = await inOrder(capture.resources, 16, async (r) => {
+            const req = analyzeRequest(r, byUrn);
             const resp = await call<pb.AnalyzeRequest, pb.AnalyzeResponse>(c.analyze.bind(c), req);
-            violations.push(...violationsOf(resp, req.getUrn()));
-        }
+            return violationsOf(resp, req.getUrn());
+        });
         const stackResp = await call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(
             c.analyzeStack.bind(c),
             analyzeStackRequest(capture),
         );
-        violations.push(...violationsOf(stackResp));
+        const violations: Violation[] = [...perResource.flat(), ...violationsOf(stackResp)];
         return {
             violations,
             policies: policies.filter((p) => cfg[p.name].enforcementLevel !== "disabled").length,

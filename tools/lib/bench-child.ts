@@ -1,12 +1,14 @@
-/** One measured run in a fresh process, so each figure includes loading the SDKs. Prints JSON. */
-import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlatform } from "../../components/platform/kubernetes/platform";
-import { parseStackConfig } from "../../stacks/config";
-import { analyze } from "./analyzer";
-import { computedOutputs } from "./mock-outputs";
-import { PROJECT_ROOT, readStackConfig, runProgram } from "./mock-run";
+/** One measured run in a fresh process, so each figure includes loading the SDKs. Prints JSON last. */
+import { performance } from "node:perf_hooks";
+import { Progress } from "./progress";
 
 async function synthetic(services: number): Promise<number> {
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const { KubernetesPlatform } =
+        require("../../components/platform/kubernetes/platform") as typeof import("../../components/platform/kubernetes/platform");
+    const { parseStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+    const { computedOutputs } = require("./mock-outputs") as typeof import("./mock-outputs");
+    const { PROJECT_ROOT, readStackConfig } = require("./mock-run") as typeof import("./mock-run");
     const { values, secretKeys } = readStackConfig(PROJECT_ROOT, "prod");
     const config = parseStackConfig("prod", values, new Set(secretKeys));
     let registered = 0;
@@ -46,26 +48,25 @@ async function synthetic(services: number): Promise<number> {
 }
 
 (async () => {
-    const [mode, a, b] = process.argv.slice(2);
+    const [mode, ...rest] = process.argv.slice(2);
     const start = performance.now();
-    let resources: number;
-    let policyMs: number | undefined;
-    if (mode === "synthetic") resources = await synthetic(Number(a));
-    else {
-        const capture = await runProgram({ stack: a!, overrides: { platform: b! } });
+    let resources: number | undefined;
+    let exitCode = 0;
+    if (mode === "synthetic") resources = await synthetic(Number(rest[0]));
+    else if (mode === "stack") {
+        const { runProgram } = require("./mock-run") as typeof import("./mock-run");
+        const capture = await runProgram({ stack: rest[0]!, overrides: { platform: rest[1]! } });
         resources = capture.resources.length;
-        if (mode === "policy") {
-            const policyStart = performance.now();
-            await analyze(capture, { stack: a! });
-            policyMs = performance.now() - policyStart;
-        }
-    }
-    const totalMs = performance.now() - start;
+    } else if (mode === "plan") {
+        // Exactly `npm run plan -- <rest>`, the report sent to stdout as a person would see it.
+        const { main } = require("../plan") as typeof import("../plan");
+        exitCode = await main(rest, Progress.silent());
+    } else throw new Error(`unknown bench mode ${mode}`);
     console.log(
         JSON.stringify({
-            resources,
-            programMs: Math.round(totalMs - (policyMs ?? 0)),
-            policyMs: policyMs && Math.round(policyMs),
+            ...(resources !== undefined ? { resources } : {}),
+            exitCode,
+            innerMs: Math.round(performance.now() - start),
             maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         }),
     );

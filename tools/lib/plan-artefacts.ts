@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify as toYaml } from "yaml";
-import { maskSecrets, type CapturedResource, type ProgramCapture } from "./mock-run";
+import { Document, Scalar, visit } from "yaml";
+import { maskSecrets, type CapturedResource, type OfflineStandIn, type ProgramCapture } from "./mock-run";
 
 export interface PlanViolation {
     policy: string;
@@ -15,6 +15,8 @@ export interface PlanDocument {
     stack: string;
     platform: string;
     config: Record<string, unknown>;
+    /** Secrets the offline run replaced by stand-ins (never their values). */
+    offlineStandIns: OfflineStandIn[];
     summary: { resources: number; byType: Record<string, number> };
     resources: Array<Omit<CapturedResource, "inputs"> & { inputs: unknown }>;
     outputs: unknown;
@@ -29,6 +31,7 @@ export function planDocument(capture: ProgramCapture, violations: PlanViolation[
         stack: capture.stack,
         platform: String(capture.config[`${capture.project}:platform`] ?? "unknown"),
         config: capture.config,
+        offlineStandIns: capture.offlineStandIns ?? [],
         summary: { resources: capture.resources.length, byType: Object.fromEntries(Object.entries(byType).sort()) },
         resources: capture.resources.map((r) => ({ ...r, inputs: maskSecrets(r.inputs) })),
         outputs: maskSecrets(capture.outputs),
@@ -43,6 +46,22 @@ export function kubernetesManifest(resource: CapturedResource): Record<string, u
     const inputs = maskSecrets(resource.inputs) as Record<string, unknown>;
     if (typeof inputs["apiVersion"] !== "string" || typeof inputs["kind"] !== "string") return undefined;
     return inputs;
+}
+
+/**
+ * A manifest as YAML that YAML 1.1 readers (kubectl, client-go's yaml.v2) and 1.2 readers read alike:
+ * every string value is quoted (a block literal when it spans lines), so `on`, `yes`, `0755` or
+ * `1:20` stay strings, and keys are quoted where YAML 1.1 would take them for another type.
+ */
+export function manifestYaml(manifest: Record<string, unknown>): string {
+    const doc = new Document(manifest, { version: "1.1" });
+    visit(doc, {
+        Scalar(key, node) {
+            if (key === "key" || typeof node.value !== "string") return;
+            node.type = node.value.includes("\n") ? Scalar.BLOCK_LITERAL : Scalar.QUOTE_DOUBLE;
+        },
+    });
+    return doc.toString();
 }
 
 /** Writes plan.json and, for Kubernetes objects, one YAML manifest per object. Returns the files written. */
@@ -64,7 +83,7 @@ export function writePlanArtefacts(dir: string, plan: PlanDocument, capture: Pro
                 manifestDir,
                 `${String(manifest["kind"]).toLowerCase()}-${metadata.namespace ?? "cluster"}-${metadata.name ?? resource.name}.yaml`,
             );
-            fs.writeFileSync(file, `# ${resource.urn}\n${toYaml(manifest)}`);
+            fs.writeFileSync(file, `# ${resource.urn}\n${manifestYaml(manifest)}`);
             written.push(file);
         }
     }

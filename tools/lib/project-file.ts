@@ -1,16 +1,22 @@
 import { stringify as toYaml } from "yaml";
 import { configKeyDeclarations } from "../../stacks/config-schema";
 
-/** Pulumi.yaml, generated so every config key the schema knows is declared with its type and description. */
+/**
+ * Pulumi.yaml, generated from the config schema: every key with a default is declared with its type,
+ * description and `default:`, every required key without one. Keys whose absence means "off" or a
+ * derived value are left out (Pulumi has no optional marker: a declared key without a default is
+ * missing until set), and documented in the README's config reference instead.
+ */
 export function renderProjectFile(): string {
     const config: Record<string, Record<string, unknown>> = {};
     for (const d of configKeyDeclarations()) {
+        if (!d.declared) continue;
         const entry: Record<string, unknown> = {
             type: d.type,
             description: d.allowed ? `${d.description} One of: ${d.allowed.join(", ")}.` : d.description,
         };
-        if (d.type === "array") entry["items"] = { type: "string" };
-        if (d.secret) entry["secret"] = true;
+        if (d.items) entry["items"] = { type: d.items };
+        if (d.default !== undefined) entry["default"] = d.default;
         config[d.key] = entry;
     }
     const project = {

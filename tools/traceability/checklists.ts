@@ -11,7 +11,7 @@
  *    listed in PROCEDURES by heading; deeper lines are details.
  *
  * Fenced code blocks are skipped (their `#` comments are not headings). An item's text is the
- * line after its marker, verbatim, which is how policies/catalog.ts metadata quotes runbook lines.
+ * line after its marker, verbatim; it is read only to compare the register with the runbooks.
  */
 
 export type ItemKind = "task" | "checklist" | "procedure";
@@ -39,9 +39,9 @@ export const PROCEDURES: ReadonlyArray<{ readonly file: string; readonly heading
 
 const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
 const FENCE = /^\s*(```|~~~)/;
-const TASK = /^(\s*)[-*+]\s+\[[ xX]\]\s+(.+?)\s*$/;
-const BULLET = /^(\s*)[-*+]\s+(.+?)\s*$/;
-const NUMBERED = /^(\s*)\d+[.)]\s+(.+?)\s*$/;
+export const TASK = /^(\s*)[-*+]\s+\[[ xX]\]\s+(.+?)\s*$/;
+export const BULLET = /^(\s*)[-*+]\s+(.+?)\s*$/;
+export const NUMBERED = /^(\s*)\d+[.)]\s+(.+?)\s*$/;
 
 interface Section {
     readonly headings: readonly string[];

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { AzureFilesVolume } from "../../data/azure/files";
 import { GPU_WORKLOAD_PROFILE } from "../../platform/azure/foundation";
+import { estateTags } from "../../platform/azure/tags";
 import {
     OLLAMA_IMAGE,
     OLLAMA_MODELS_PATH,
@@ -51,7 +52,7 @@ export class OllamaContainerApp extends pulumi.ComponentResource implements Olla
         super("estate:ai:OllamaContainerApp", name, {}, opts);
         const gpu = args.gpu ?? false;
         const sizes = ollamaSizes(gpu);
-        const tags = { "estate-component": "ai-runtime", "estate-name": "ollama" };
+        const tags = estateTags("ai-runtime", "ollama");
         const models = new AzureFilesVolume(
             `${name}-models`,
             {
@@ -67,11 +68,16 @@ export class OllamaContainerApp extends pulumi.ComponentResource implements Olla
         );
         const env = Object.entries(ollamaServerEnv()).map(([envName, value]) => ({ name: envName, value }));
         const volumeMounts = [{ volumeName: "models", mountPath: OLLAMA_MODELS_PATH }];
-        const httpProbe = (type: "Startup" | "Liveness" | "Readiness", failureThreshold: number) => ({
+        const httpProbe = (
+            type: "Startup" | "Liveness" | "Readiness",
+            failureThreshold: number,
+            periodSeconds = 10,
+        ) => ({
             type,
             httpGet: { path: "/api/version", port: OLLAMA_PORT, scheme: "HTTP" },
-            periodSeconds: 10,
+            periodSeconds,
             timeoutSeconds: 5,
+            // Container Apps allows at most 10 failures: the 5-minute start-up budget is 10 × 30 s.
             failureThreshold,
         });
         // A local server for the pull step only; it ends with the init container.
@@ -114,7 +120,7 @@ export class OllamaContainerApp extends pulumi.ComponentResource implements Olla
                             env,
                             resources: sizes.server,
                             volumeMounts,
-                            probes: [httpProbe("Startup", 30), httpProbe("Liveness", 3), httpProbe("Readiness", 3)],
+                            probes: [httpProbe("Startup", 10, 30), httpProbe("Liveness", 3), httpProbe("Readiness", 3)],
                         },
                     ],
                     volumes: [{ name: "models", storageType: "AzureFile", storageName: models.storageName }],

@@ -3,7 +3,8 @@ import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import type * as k8stypes from "@pulumi/kubernetes/types/input";
-import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "../../data/kubernetes/network";
+import { publicStoreService, storeNetworkPolicy } from "../../data/kubernetes/network";
+import { dnsEgress, publicHttpsEgress } from "../../platform/kubernetes/network";
 import { resourceSizing } from "../../workload/service";
 import {
     restrictedContainerSecurityContext,
@@ -20,6 +21,9 @@ import {
     type OllamaArgs,
     type OllamaOutputs,
 } from "../ollama";
+
+/** How long the model pull may run: large models over a slow registry link take most of an hour. */
+export const MODEL_PULL_DEADLINE_SECONDS = 3600;
 
 export interface KubernetesOllamaArgs extends OllamaArgs {
     readonly namespace: pulumi.Input<string>;
@@ -182,6 +186,7 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
             { parent: this },
         );
         const modelList = ollamaModels(args);
+        const jobTimeout = `${MODEL_PULL_DEADLINE_SECONDS + 120}s`;
         this.modelsReady = new batchv1.Job(
             `${pullName}-job`,
             {
@@ -193,7 +198,7 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                 },
                 spec: {
                     backoffLimit: 6,
-                    activeDeadlineSeconds: 3600,
+                    activeDeadlineSeconds: MODEL_PULL_DEADLINE_SECONDS,
                     template: {
                         metadata: { labels: jobLabels },
                         spec: {
@@ -221,7 +226,14 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                 },
             },
             // A Job's template is immutable: a model change replaces it under the same name.
-            { parent: this, dependsOn: [this.deployment, service], deleteBeforeReplace: true },
+            {
+                parent: this,
+                dependsOn: [this.deployment, service],
+                deleteBeforeReplace: true,
+                // The provider waits 10 minutes for a Job unless told otherwise (pulumi-kubernetes
+                // provider/pkg/await/job.go DefaultJobTimeoutMins); a pull may take the whole deadline.
+                customTimeouts: { create: jobTimeout, update: jobTimeout },
+            },
         );
 
         this.registerOutputs({ host: this.host, port: this.port, url: this.url });

@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as gcp from "@pulumi/gcp";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
-import { dnsEgress, JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
+import { dnsEgress, metadataServerEgress, namespacePeer, publicHttpsEgress } from "../../platform/kubernetes/network";
+import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
+import { JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
 import {
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
@@ -51,6 +54,8 @@ export interface KubernetesBackupsArgs extends BackupsArgs {
      * @default true
      */
     readonly installPushgateway?: boolean;
+    /** `release` label the cluster's Prometheus selects ServiceMonitors by (kube-prometheus-stack's default). @default "kube-prometheus-stack" */
+    readonly prometheusRelease?: string;
 }
 
 /**
@@ -74,7 +79,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
 
         // Artefacts are never overwritten (timestamped names), so a retention lock protects them
         // better than versioning, which GCS does not allow together with a retention policy.
-        const bucket = new gcp.storage.Bucket(
+        const bucket = new storage.Bucket(
             `${name}-bucket`,
             {
                 name: args.bucketName,
@@ -92,7 +97,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         );
 
         // Workload Identity: the Kubernetes service account acts as this GCP account; no key exists.
-        const account = new gcp.serviceaccount.Account(
+        const account = new serviceaccount.Account(
             `${name}-gsa`,
             {
                 project: args.gcpProject,
@@ -103,7 +108,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
         );
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
         for (const role of ["roles/storage.objectCreator", "roles/storage.objectViewer"]) {
-            new gcp.storage.BucketIAMMember(
+            new storage.BucketIAMMember(
                 `${name}-${role.split(".").pop()!.toLowerCase()}`,
                 { bucket: bucket.name, role, member },
                 { parent: this },
@@ -122,7 +127,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             },
             { parent: this },
         );
-        new gcp.serviceaccount.IAMMember(
+        new serviceaccount.IAMMember(
             `${name}-workload-identity`,
             {
                 serviceAccountId: account.name,
@@ -141,7 +146,8 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             { parent: this },
         );
         const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
-        if (args.installPushgateway ?? true) this.pushgateway(name, monitoringNamespace);
+        if (args.installPushgateway ?? true)
+            this.pushgateway(name, monitoringNamespace, args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE);
         const identity = args.restoreDrill.enabled ? args.restoreDrill.ageIdentity : undefined;
         const shared = {
             BACKUP_DEST: pulumi.interpolate`gs://${bucket.name}`,
@@ -282,7 +288,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
     }
 
     /** Freshness gauges outlive a pod restart (persistence file), so a restart does not page as "backup stale". */
-    private pushgateway(name: string, namespace: string): void {
+    private pushgateway(name: string, namespace: string, prometheusRelease: string): void {
         new helm.Release(
             `${name}-pushgateway`,
             {
@@ -293,7 +299,13 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                 namespace,
                 createNamespace: true,
                 values: {
-                    serviceMonitor: { enabled: true, namespace, honorLabels: true },
+                    // Without the `release` label a default kube-prometheus-stack never scrapes it, and BackupStale fires for ever.
+                    serviceMonitor: {
+                        enabled: true,
+                        namespace,
+                        honorLabels: true,
+                        additionalLabels: { release: prometheusRelease },
+                    },
                     persistentVolume: { enabled: true, size: "1Gi" },
                     extraArgs: ["--persistence.file=/data/pushgateway.data", "--persistence.interval=1m"],
                     automountServiceAccountToken: false,
@@ -319,36 +331,11 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                         ...(job.dependency
                             ? [{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": job.dependency } } }] }]
                             : []),
-                        {
-                            to: [
-                                {
-                                    namespaceSelector: {
-                                        matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace },
-                                    },
-                                },
-                            ],
-                            ports: [{ protocol: "TCP", port: 9091 }],
-                        },
+                        { to: [namespacePeer(monitoringNamespace)], ports: [{ protocol: "TCP", port: 9091 }] },
                         // The GKE metadata server hands out the Workload Identity token.
-                        {
-                            to: [{ ipBlock: { cidr: "169.254.169.254/32" } }],
-                            ports: [
-                                { protocol: "TCP", port: 80 },
-                                { protocol: "TCP", port: 988 },
-                            ],
-                        },
+                        metadataServerEgress,
                         // Google APIs (GCS), only over TLS.
-                        {
-                            to: [
-                                {
-                                    ipBlock: {
-                                        cidr: "0.0.0.0/0",
-                                        except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
-                                    },
-                                },
-                            ],
-                            ports: [{ protocol: "TCP", port: 443 }],
-                        },
+                        publicHttpsEgress(),
                     ],
                 },
             },

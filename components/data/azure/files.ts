@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as storage from "@pulumi/azure-native/storage";
+import { azureTags } from "../../platform/azure/tags";
 
 export interface AzureFilesVolumeArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -58,7 +59,7 @@ export class AzureFilesVolume extends pulumi.ComponentResource {
                     bypass: "AzureServices",
                     virtualNetworkRules: [{ virtualNetworkResourceId: args.appsSubnetId, action: "Allow" }],
                 },
-                tags: { ...args.tags },
+                tags: azureTags({ ...args.tags }),
             },
             stateful,
         );

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
-import { KeyVaultStore } from "../../secrets/azure/key-vault";
+import { KeyVaultStore, type KeyVaultStoreArgs } from "../../secrets/azure/key-vault";
 import {
     NEO4J_APOC_PLUGINS,
     NEO4J_BOLT_PORT,
+    NEO4J_IMAGE,
     NEO4J_USER,
     neo4jAuth,
     neo4jUri,
@@ -11,14 +12,16 @@ import {
     type Neo4jOutputs,
 } from "../neo4j";
 import { AzureFilesVolume } from "./files";
+import { estateTags } from "../../platform/azure/tags";
 
-/** Neo4j 5 LTS, Community edition, pinned by digest; bump deliberately. */
-export const NEO4J_IMAGE =
-    "docker.io/library/neo4j:5.26.28-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357";
+export { NEO4J_IMAGE };
 /** The image's `neo4j` user: the SMB mount presents the share as owned by it, since SMB cannot chown. */
 const NEO4J_UID = 7474;
 
-export interface Neo4jContainerAppArgs extends Neo4jArgs {
+export interface Neo4jContainerAppArgs
+    extends
+        Neo4jArgs,
+        Pick<KeyVaultStoreArgs, "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "networkReadiness"> {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
     readonly environmentId: pulumi.Input<string>;
@@ -47,7 +50,7 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
     constructor(name: string, args: Neo4jContainerAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:data:Neo4jContainerApp", name, {}, opts);
         const protect = args.protect ?? false;
-        const tags = { "estate-component": "graph", "estate-name": "neo4j" };
+        const tags = estateTags("graph", "neo4j");
         const data = new AzureFilesVolume(
             `${name}-data`,
             {
@@ -73,6 +76,10 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                 entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
                 readerIdentityId: args.identityId,
                 readerPrincipalId: args.identityPrincipalId,
+                nameSeed: args.nameSeed,
+                endpointsSubnetId: args.endpointsSubnetId,
+                privateDnsZoneId: args.privateDnsZoneId,
+                ...(args.networkReadiness ? { networkReadiness: args.networkReadiness } : {}),
                 protect,
             },
             { parent: this },
@@ -80,11 +87,16 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
         const passwordRef = auth.refs["neo4j-auth"]!;
         if (passwordRef.kind !== "key-vault")
             throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
-        const tcpProbe = (type: "Startup" | "Liveness" | "Readiness", failureThreshold: number) => ({
+        const tcpProbe = (
+            type: "Startup" | "Liveness" | "Readiness",
+            failureThreshold: number,
+            periodSeconds = 10,
+        ) => ({
             type,
             tcpSocket: { port: NEO4J_BOLT_PORT },
-            periodSeconds: 10,
+            periodSeconds,
             timeoutSeconds: 5,
+            // Container Apps allows at most 10 failures: the 5-minute start-up budget is 10 × 30 s.
             failureThreshold,
         });
 
@@ -129,7 +141,7 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                             ],
                             resources: { cpu: 2, memory: "4Gi" },
                             volumeMounts: [{ volumeName: "data", mountPath: "/data" }],
-                            probes: [tcpProbe("Startup", 30), tcpProbe("Liveness", 3), tcpProbe("Readiness", 3)],
+                            probes: [tcpProbe("Startup", 10, 30), tcpProbe("Liveness", 3), tcpProbe("Readiness", 3)],
                         },
                     ],
                     volumes: [
@@ -144,7 +156,8 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                     scale: { minReplicas: 1, maxReplicas: 1 },
                 },
             },
-            { parent: this },
+            // The password is a Key Vault reference: wait for the identity's role and the vault's private endpoint.
+            { parent: this, dependsOn: [...auth.readiness] },
         );
 
         // Apps in the environment reach a TCP app by its name on the exposed port (the ingress FQDN does not route TCP internally).

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import { linkedPrivateZone } from "../../platform/azure/network";
+import { estateTags } from "../../platform/azure/tags";
 import { POSTGRES_PORT, postgresUrl, type PostgresArgs, type PostgresOutputs } from "../postgres";
 
 export interface FlexiblePostgresArgs extends PostgresArgs {
@@ -45,7 +46,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
         const databaseName = args.databaseName ?? "estate";
         const owner = args.owner ?? "estate";
         const stateful = { parent: this, protect, retainOnDelete: protect };
-        const tags = { "estate-component": "database", "estate-name": "postgres" };
+        const tags = estateTags("database", "postgres");
 
         // Private access puts the server in the subnet; public access (break-glass, refused by policy) cannot have one.
         const { zone, link } = linkedPrivateZone(
@@ -123,8 +124,9 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
                 new dbforpostgresql.Server(
                     `${name}-replica-${i + 1}`,
                     { ...common, createMode: "Replica", sourceServerResourceId: this.server.id },
-                    // Replicas copy the source's parameters, so they start TLS-only too.
-                    { ...stateful, dependsOn: [previous] },
+                    // Replicas copy the source's parameters, so they start TLS-only too. Creating a replica
+                    // puts the primary in an updating state, refusing the database create: replicas come last.
+                    { ...stateful, dependsOn: [database] },
                 ),
         );
 

@@ -5,6 +5,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as redis from "@pulumi/azure-native/redis";
 import * as storage from "@pulumi/azure-native/storage";
 import { linkedPrivateZone } from "../../platform/azure/network";
+import { estateTags } from "../../platform/azure/tags";
 import { REDIS_TLS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
 import { storageAccountPrefix } from "./files";
 
@@ -62,7 +63,7 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
         const persistence = args.persistence ?? true;
         const replicas = args.replicas ?? 0;
         const stateful = { parent: this, protect, retainOnDelete: protect };
-        const tags = { "estate-component": "cache", "estate-name": "redis" };
+        const tags = estateTags("cache", "redis");
 
         const identity = new managedidentity.UserAssignedIdentity(
             `${name}-identity`,

@@ -36,23 +36,6 @@ export function clientPeers(
     ];
 }
 
-/** DNS lookups, which every pod behind a default-deny egress policy still needs. */
-export const dnsEgress: k8stypes.networking.v1.NetworkPolicyEgressRule = {
-    to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-    ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-    ],
-};
-
-/** HTTPS to addresses outside the cluster's private ranges (object storage, model registry, API server). */
-export function publicHttpsEgress(ports: readonly number[] = [443]): k8stypes.networking.v1.NetworkPolicyEgressRule {
-    return {
-        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
-        ports: ports.map((port) => ({ protocol: "TCP", port })),
-    };
-}
-
 /** The store's NetworkPolicy: its clients on its ports, plus what the store itself needs, nothing else. */
 export function storeNetworkPolicy(
     name: string,

@@ -4,9 +4,16 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
+import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
 import { workloadLabels } from "../../workload/kubernetes/security";
 import { POSTGRES_PORT, postgresInstances, postgresUrl, type PostgresArgs, type PostgresOutputs } from "../postgres";
-import { dnsEgress, publicHttpsEgress, publicStoreService, storeNetworkPolicy } from "./network";
+import {
+    controlPlaneEgress,
+    dnsEgress,
+    metadataServerEgress,
+    publicHttpsEgress,
+} from "../../platform/kubernetes/network";
+import { publicStoreService, storeNetworkPolicy } from "./network";
 
 /** CloudNativePG chart and operand images, pinned; bump deliberately. */
 export const CNPG_CHART = {
@@ -15,10 +22,27 @@ export const CNPG_CHART = {
     repo: "https://cloudnative-pg.github.io/charts",
 } as const;
 export const CNPG_NAMESPACE = "cnpg-system";
+/**
+ * Barman Cloud plugin (CNPG-I), which replaces the in-tree `barmanObjectStore` deprecated in
+ * CloudNativePG 1.26. Its chart lives beside the operator's (cloudnative-pg/charts
+ * `charts/plugin-barman-cloud`, tag plugin-barman-cloud-v0.7.0 = plugin v0.13.0); it must run in the
+ * operator's namespace and needs cert-manager for its TLS certificates (plugin docs, installation).
+ */
+export const BARMAN_PLUGIN_CHART = {
+    chart: "plugin-barman-cloud",
+    version: "0.7.0",
+    repo: "https://cloudnative-pg.github.io/charts",
+} as const;
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+/**
+ * Operand images by digest, from CloudNativePG's signed catalog `catalog-standard-trixie.yaml`
+ * (cloudnative-pg/artifacts `image-catalogs/`, date label 20260817): Debian trixie "standard"
+ * images, not the deprecated bullseye "system" tags. Digests read from the catalog, not a registry.
+ */
 export const POSTGRES_IMAGES: Readonly<Record<string, string>> = {
-    "15": "ghcr.io/cloudnative-pg/postgresql:15.13",
-    "16": "ghcr.io/cloudnative-pg/postgresql:16.9",
-    "17": "ghcr.io/cloudnative-pg/postgresql:17.5",
+    "15": "ghcr.io/cloudnative-pg/postgresql:15.19-202608170814-standard-trixie@sha256:613c7a0417887cd2626a2bfb31fa4e1d86c3088e575fd66bc227007dc69a5487",
+    "16": "ghcr.io/cloudnative-pg/postgresql:16.15-202608170814-standard-trixie@sha256:3df9103d7f89c8abc2870463d4d446944c81b5f1f4b707c590895dc003ecbb65",
+    "17": "ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie@sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21",
 };
 const METRICS_PORT = 9187;
 const INSTANCE_MANAGER_PORT = 8000;
@@ -37,7 +61,24 @@ export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly baseBackupSchedule?: string;
     /** Namespace Prometheus scrapes from. @default "monitoring" */
     readonly monitoringNamespace?: string;
+    /**
+     * The cluster has a zone per instance: require one instance per zone and block writes while no
+     * synchronous standby answers. Off, both are preferred, so a cluster with fewer zones than
+     * instances still schedules every standby and keeps accepting writes. @default false
+     */
+    readonly strictZoneSpread?: boolean;
+    /** Private control plane's CIDR, which the instance manager calls; unset when the API server is public. @default none */
+    readonly controlPlaneCidr?: string;
+    /** `release` label the cluster's Prometheus selects PodMonitors by (kube-prometheus-stack's default). @default "kube-prometheus-stack" */
+    readonly prometheusRelease?: string;
 }
+
+/**
+ * What the provider waits for after creating the `Cluster`: without it a custom resource counts as
+ * ready at once (pulumi-kubernetes `provider/pkg/metadata/overrides.go` ReadyCondition), and a Job
+ * ordered after it would run while CloudNativePG is still initialising the database.
+ */
+export const CNPG_CLUSTER_WAIT_FOR = "condition=Ready";
 
 /** The CloudNativePG `Cluster` spec: pure, so its shape is tested without mocks. */
 export function cnpgClusterSpec(a: {
@@ -48,8 +89,8 @@ export function cnpgClusterSpec(a: {
     credentialsSecret: string;
     storageGb: number;
     highAvailability: boolean;
-    retentionDays: number;
-    bucket: string;
+    strictZoneSpread: boolean;
+    objectStore: string;
     backupServiceAccountEmail: string;
     labels: Record<string, string>;
 }): Record<string, unknown> {
@@ -62,10 +103,20 @@ export function cnpgClusterSpec(a: {
         primaryUpdateStrategy: "unsupervised",
         enableSuperuserAccess: false,
         postgresql: {
-            // CloudNativePG serves TLS; refusing non-TLS connections makes it the only way in.
+            // CloudNativePG serves TLS (minimum TLSv1.3 by default); refusing non-TLS connections makes it the only way in.
             pg_hba: ["hostnossl all all all reject"],
-            parameters: { ssl_min_protocol_version: "TLSv1.2", log_connections: "on", log_disconnections: "on" },
-            ...(a.highAvailability ? { synchronous: { method: "any", number: 1 } } : {}),
+            parameters: { log_connections: "on", log_disconnections: "on" },
+            // `required` blocks writes while no synchronous standby is up, e.g. when a standby cannot be
+            // scheduled in its own zone (cloudnative-pg api/v1/cluster_types.go, DataDurabilityLevel).
+            ...(a.highAvailability
+                ? {
+                      synchronous: {
+                          method: "any",
+                          number: 1,
+                          dataDurability: a.strictZoneSpread ? "required" : "preferred",
+                      },
+                  }
+                : {}),
         },
         bootstrap: {
             initdb: {
@@ -81,22 +132,31 @@ export function cnpgClusterSpec(a: {
         affinity: {
             enablePodAntiAffinity: true,
             topologyKey: "topology.kubernetes.io/zone",
-            podAntiAffinityType: a.highAvailability ? "required" : "preferred",
+            // `required` leaves a standby Pending for ever when there are fewer zones than instances.
+            podAntiAffinityType: a.strictZoneSpread ? "required" : "preferred",
         },
-        monitoring: { enablePodMonitor: true },
+        // The operator's PDB on a lone primary forbids evicting it, so a node drain never completes.
+        enablePDB: a.instances > 1,
         inheritedMetadata: { labels: a.labels },
         // CloudNativePG names the pods' service account after the cluster; Workload Identity maps it to the backup writer.
         serviceAccountTemplate: {
             metadata: { annotations: { "iam.gke.io/gcp-service-account": a.backupServiceAccountEmail } },
         },
-        backup: {
-            retentionPolicy: `${a.retentionDays}d`,
-            barmanObjectStore: {
-                destinationPath: `gs://${a.bucket}/`,
-                googleCredentials: { gkeEnvironment: true },
-                wal: { compression: "gzip", maxParallel: 2 },
-                data: { compression: "gzip" },
-            },
+        // WAL archiving and base backups through the Barman Cloud plugin's sidecar (plugin docs, usage).
+        plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: a.objectStore } }],
+    };
+}
+
+/** The Barman Cloud plugin's `ObjectStore` spec: the GCS bucket under Workload Identity, and the PITR window. */
+export function barmanObjectStoreSpec(a: { bucket: string; retentionDays: number }): Record<string, unknown> {
+    return {
+        // The plugin prunes obsolete base backups and WAL itself (plugin docs, retention).
+        retentionPolicy: `${a.retentionDays}d`,
+        configuration: {
+            destinationPath: `gs://${a.bucket}/`,
+            googleCredentials: { gkeEnvironment: true },
+            wal: { compression: "gzip", maxParallel: 2 },
+            data: { compression: "gzip" },
         },
     };
 }
@@ -153,6 +213,22 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                       stateful,
                   )
                 : undefined;
+        // Protected for the same reason: its chart owns the ObjectStore CRD.
+        const plugin = operator
+            ? new helm.Release(
+                  `${name}-barman-cloud`,
+                  {
+                      name: "barman-cloud",
+                      chart: BARMAN_PLUGIN_CHART.chart,
+                      version: BARMAN_PLUGIN_CHART.version,
+                      repositoryOpts: { repo: BARMAN_PLUGIN_CHART.repo },
+                      namespace: CNPG_NAMESPACE,
+                      atomic: true,
+                      values: { crds: { create: true } },
+                  },
+                  { ...stateful, dependsOn: [operator] },
+              )
+            : undefined;
 
         this.bucket = new storage.Bucket(
             `${name}-backups`,
@@ -205,6 +281,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             { parent: this },
         );
 
+        // The instance manager keeps the owner's password equal to this Secret's (cloudnative-pg
+        // internal/management/controller/instance_controller.go, reconcileUser): a rotation applies at once.
         const credentials = new corev1.Secret(
             `${name}-credentials`,
             {
@@ -215,16 +293,27 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             { parent: this },
         );
 
+        const objectStore = new apiextensions.CustomResource(
+            `${name}-object-store`,
+            {
+                apiVersion: "barmancloud.cnpg.io/v1",
+                kind: "ObjectStore",
+                metadata: { name: `${name}-backups`, namespace, labels },
+                spec: this.bucket.name.apply((bucket) => barmanObjectStoreSpec({ bucket, retentionDays })),
+            },
+            { parent: this, dependsOn: plugin ? [plugin] : [] },
+        );
+
         const instances = postgresInstances(highAvailability, readReplicas);
         this.cluster = new apiextensions.CustomResource(
             `${name}-cluster`,
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: { name, namespace, labels },
+                metadata: { name, namespace, labels, annotations: { "pulumi.com/waitFor": CNPG_CLUSTER_WAIT_FOR } },
                 spec: pulumi
-                    .all([this.bucket.name, writer.email, credentials.metadata.name])
-                    .apply(([bucket, email, secret]) =>
+                    .all([objectStore.metadata.name, writer.email, credentials.metadata.name])
+                    .apply(([store, email, secret]) =>
                         cnpgClusterSpec({
                             instances,
                             version,
@@ -233,8 +322,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                             credentialsSecret: secret,
                             storageGb: args.storageGb ?? 32,
                             highAvailability,
-                            retentionDays,
-                            bucket,
+                            strictZoneSpread: args.strictZoneSpread ?? false,
+                            objectStore: store,
                             backupServiceAccountEmail: email,
                             labels,
                         }),
@@ -253,7 +342,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                     schedule: args.baseBackupSchedule ?? "0 0 3 * * *",
                     backupOwnerReference: "self",
                     cluster: { name: this.cluster.metadata.name },
-                    method: "barmanObjectStore",
+                    method: "plugin",
+                    pluginConfiguration: { name: BARMAN_PLUGIN },
                     immediate: true,
                 },
             },
@@ -310,12 +400,37 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                             { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
                         ],
                     },
-                    // The instance manager talks to the API server; barman-cloud writes to GCS.
-                    publicHttpsEgress([443, 6443]),
+                    // barman-cloud gets its Workload Identity token here before each WAL or base-backup upload.
+                    metadataServerEgress,
+                    // The instance manager watches its Cluster through the API server.
+                    controlPlaneEgress(args.controlPlaneCidr),
+                    // barman-cloud writes to GCS.
+                    publicHttpsEgress(),
                 ],
             },
             { parent: this },
         );
+        // Explicit, as CloudNativePG asks now that `monitoring.enablePodMonitor` is deprecated (api/v1/cluster_types.go),
+        // and labelled so the cluster's Prometheus selects it. Same selector and port as the operator's own
+        // (pkg/specs/podmonitor.go BuildPodMonitor).
+        new apiextensions.CustomResource(
+            `${name}-podmonitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: {
+                    name,
+                    namespace,
+                    labels: { ...labels, release: args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE },
+                },
+                spec: {
+                    selector: { matchLabels: { ...podSelector, "cnpg.io/podRole": "instance" } },
+                    podMetricsEndpoints: [{ port: "metrics" }],
+                },
+            },
+            { parent: this, dependsOn: [this.cluster] },
+        );
+
         if (args.publicAccess ?? false) {
             publicStoreService(
                 `${name}-public`,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
+import { azureTags, HIDDEN_LINK_TAG_PREFIX } from "../../platform/azure/tags";
 import { type AzureAlert, azureBackupAlerts, azureServiceAlerts } from "../azure-monitor";
 import { workbookDocument } from "../dashboards";
 import {
@@ -20,6 +21,8 @@ export interface AzureMonitoringArgs extends MonitoringArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** ARM id of each service's Container App, by service name (metric alert scopes). */
     readonly appIds: Readonly<Record<string, pulumi.Input<string>>>;
+    /** `cloud_RoleName` of each service's telemetry (its OTEL_SERVICE_NAME), by service name. @default the service name */
+    readonly roleNames?: Readonly<Record<string, string>>;
     /** Availability test locations. @default three regions on two continents */
     readonly testLocations?: readonly string[];
 }
@@ -34,7 +37,7 @@ export function stableGuid(seed: string): string {
 
 /** Tags policies read to tell which service and alert a rule implements. */
 export function alertTags(alert: AzureAlert, severity: "page" | "ticket"): Record<string, string> {
-    return { "estate-service": alert.service, "estate-alert": alert.alertName, "estate-severity": severity };
+    return azureTags({ "estate-service": alert.service, "estate-alert": alert.alertName, "estate-severity": severity });
 }
 
 /**
@@ -97,7 +100,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                     applicationType: "web",
                     ingestionMode: "LogAnalytics",
                     workspaceResourceId: args.workspaceId,
-                    tags: { "estate-service": svc },
+                    tags: azureTags({ "estate-service": svc }),
                 },
                 { parent: this, protect: args.protect ?? false },
             );
@@ -105,6 +108,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
             const alerts = azureServiceAlerts(
                 alertTarget(service, service.healthUrl !== undefined ? "https://public.invalid/healthz" : undefined),
                 t,
+                args.roleNames?.[svc] ?? svc,
             );
             allAlerts.push(...alerts);
             for (const alert of alerts) this.declareAlert(name, alert, component.id, args, actionGroup.id);
@@ -132,10 +136,9 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                             sSLCertRemainingLifetimeCheck: 7,
                         },
                         // Azure links a test to its component through this tag.
-                        tags: component.id.apply((id) => ({
-                            [`hidden-link:${id}`]: "Resource",
-                            "estate-service": svc,
-                        })),
+                        tags: component.id.apply((id) =>
+                            azureTags({ [`${HIDDEN_LINK_TAG_PREFIX}${id}`]: "Resource", "estate-service": svc }),
+                        ),
                     },
                     { parent: this },
                 );

@@ -4,6 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { AzureNetwork } from "./network";
+import { estateTags } from "./tags";
 
 /** Serverless GPU profile Ollama runs on when asked for a GPU (T4; A100 is `Consumption-GPU-NC24-A100`). */
 export const GPU_WORKLOAD_PROFILE = { name: "gpu", workloadProfileType: "Consumption-GPU-NC8as-T4" } as const;
@@ -33,7 +34,12 @@ export class AzureFoundation extends pulumi.ComponentResource {
     constructor(name: string, args: AzureFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:platform:AzureFoundation", name, {}, opts);
         const protect = args.protect ?? false;
-        const group = new resources.ResourceGroup(`${name}-rg`, { location: args.location }, { parent: this, protect });
+        const tags = estateTags("platform", name);
+        const group = new resources.ResourceGroup(
+            `${name}-rg`,
+            { location: args.location, tags },
+            { parent: this, protect },
+        );
         const workspace = new operationalinsights.Workspace(
             `${name}-logs`,
             {
@@ -41,6 +47,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
                 location: args.location,
                 sku: { name: "PerGB2018" },
                 retentionInDays: args.logRetentionDays ?? 30,
+                tags,
             },
             { parent: this, protect },
         );
@@ -57,6 +64,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
             {
                 resourceGroupName: group.name,
                 location: args.location,
+                tags,
                 zoneRedundant: false,
                 // In the VNet, so apps reach the stores' private addresses; public ingress still works (internal: false).
                 vnetConfiguration: { infrastructureSubnetId: this.network.appsSubnetId, internal: false },

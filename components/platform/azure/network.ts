@@ -9,7 +9,7 @@ export const NETWORK_PLAN = {
     apps: "10.40.0.0/23",
     /** PostgreSQL Flexible Server private access: a subnet delegated to the service. */
     postgres: "10.40.2.0/24",
-    /** Private endpoints (Redis). */
+    /** Private endpoints (Redis, Key Vault). */
     endpoints: "10.40.3.0/24",
 } as const;
 
@@ -24,6 +24,10 @@ export class AzureNetwork extends pulumi.ComponentResource {
     readonly appsSubnetId: pulumi.Output<string>;
     readonly postgresSubnetId: pulumi.Output<string>;
     readonly endpointsSubnetId: pulumi.Output<string>;
+    /** `privatelink.vaultcore.azure.net`, linked to the VNet: one per VNet, shared by every vault's endpoint. */
+    readonly keyVaultZoneId: pulumi.Output<string>;
+    /** The zone's VNet link: vault host names resolve privately only once it exists. */
+    readonly keyVaultZoneLink: pulumi.Resource;
 
     constructor(name: string, args: AzureNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:platform:AzureNetwork", name, {}, opts);
@@ -71,6 +75,13 @@ export class AzureNetwork extends pulumi.ComponentResource {
             { addressPrefix: NETWORK_PLAN.endpoints, privateEndpointNetworkPolicies: "Disabled" },
             postgres,
         );
+        const vaultZone = linkedPrivateZone(
+            `${name}-vault`,
+            { resourceGroupName: args.resourceGroupName, zoneName: "privatelink.vaultcore.azure.net", vnetId: vnet.id },
+            this,
+        );
+        this.keyVaultZoneId = vaultZone.zone.id;
+        this.keyVaultZoneLink = vaultZone.link;
         this.vnetId = vnet.id;
         this.appsSubnetId = apps.id;
         this.postgresSubnetId = postgres.id;
@@ -80,6 +91,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
             appsSubnetId: this.appsSubnetId,
             postgresSubnetId: this.postgresSubnetId,
             endpointsSubnetId: this.endpointsSubnetId,
+            keyVaultZoneId: this.keyVaultZoneId,
         });
     }
 }

@@ -21,12 +21,21 @@ import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { AzureFoundation } from "./foundation";
+import { storageAccountName } from "./tags";
 
 /** Workloads as Azure Container Apps in one managed environment; secrets as Key Vault references. */
 export class AzurePlatform implements EstatePlatform {
     readonly kind = "azure";
     private readonly foundation: AzureFoundation;
     private readonly client: pulumi.Output<authorization.GetClientConfigResult>;
+    /** Seed of globally unique names (vaults, storage accounts): tells this estate's stack from anyone else's. */
+    private readonly nameSeed: string;
+    /** What a workload with Key Vault references waits for: role assignments, private endpoints, DNS. */
+    private readonly secretReadiness: pulumi.Resource[] = [];
+    /** Container Apps by service name: metric alerts scope their ids, so they wait for the apps. */
+    private readonly apps = new Map<string, pulumi.Output<string>>();
+    /** OTEL_SERVICE_NAME of each service: its telemetry's `cloud_RoleName`, which the log alerts filter on. */
+    private readonly roleNames: Record<string, string> = {};
 
     constructor(
         private readonly config: EstateConfig,
@@ -34,17 +43,25 @@ export class AzurePlatform implements EstatePlatform {
     ) {
         this.foundation = new AzureFoundation(
             "foundation",
-            { location: config.azure.location, protect: config.isProd, gpuWorkloadProfile: config.data.ollama.gpu },
+            {
+                location: config.azure.location,
+                protect: config.isProd,
+                gpuWorkloadProfile: config.data.ollama.gpu,
+                // The last drill's log lines stay in the workspace until the next drill is overdue.
+                logRetentionDays: Math.max(30, Math.ceil(config.alerts.restoreDrillMaxAgeDays)),
+            },
             { parent },
         );
         this.client = authorization.getClientConfigOutput({ parent });
+        this.nameSeed = `${config.project}/${config.stack}/${config.domain}`;
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
         const client = this.client;
-        return new KeyVaultStore(
+        const store = new KeyVaultStore(
             name,
             {
+                ...this.vaultNetwork(),
                 resourceGroupName: this.foundation.resourceGroupName,
                 location: this.config.azure.location,
                 tenantId: client.tenantId,
@@ -56,10 +73,12 @@ export class AzurePlatform implements EstatePlatform {
             },
             { parent: this.parent },
         );
+        this.secretReadiness.push(...store.readiness);
+        return store;
     }
 
     service(name: string, args: ServiceArgs) {
-        return new ContainerAppService(
+        const service = new ContainerAppService(
             name,
             {
                 ...args,
@@ -67,18 +86,24 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
             },
-            { parent: this.parent, dependsOn: [...(args.dependsOn ?? [])] },
+            {
+                parent: this.parent,
+                dependsOn: [...(args.dependsOn ?? []), ...this.readinessFor(Object.keys(args.secretEnv).length)],
+            },
         );
+        this.apps.set(name, service.containerApp.id);
+        const serviceName = args.env["OTEL_SERVICE_NAME"];
+        if (typeof serviceName === "string") this.roleNames[name] = serviceName;
+        return service;
     }
 
     monitoring(name: string, args: MonitoringArgs) {
-        const client = authorization.getClientConfigOutput({ parent: this.parent });
-        // Container Apps are named after their service (ContainerAppService sets containerAppName).
+        // The apps' ids as outputs: each metric alert then waits for the app it watches.
         const appIds = Object.fromEntries(
-            args.services.map((s) => [
-                s.name,
-                pulumi.interpolate`/subscriptions/${client.subscriptionId}/resourceGroups/${this.foundation.resourceGroupName}/providers/Microsoft.App/containerApps/${s.name}`,
-            ]),
+            args.services.flatMap((s) => {
+                const id = this.apps.get(s.name);
+                return id ? [[s.name, id] as const] : [];
+            }),
         );
         return new AzureMonitoring(
             name,
@@ -88,6 +113,7 @@ export class AzurePlatform implements EstatePlatform {
                 location: this.config.azure.location,
                 workspaceId: this.foundation.workspaceId,
                 appIds,
+                roleNames: { ...this.roleNames },
             },
             { parent: this.parent },
         );
@@ -102,12 +128,13 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
             },
-            { parent: this.parent },
+            { parent: this.parent, dependsOn: this.readinessFor(Object.keys(args.secretEnv).length) },
         );
     }
 
     backups(name: string, args: BackupsArgs) {
         const client = authorization.getClientConfigOutput({ parent: this.parent });
+        // Its jobs read Key Vault references: they wait for the vault's role assignment and endpoint.
         return new AzureBackups(
             name,
             {
@@ -115,13 +142,14 @@ export class AzurePlatform implements EstatePlatform {
                 resourceGroupName: this.foundation.resourceGroupName,
                 location: this.config.azure.location,
                 subscriptionId: client.subscriptionId,
-                accountName: `${this.config.project}${this.config.stack}backups`.replace(/[^a-z0-9]/g, "").slice(0, 24),
+                // Storage account names are global: a readable prefix and a hash of this estate's seed.
+                accountName: storageAccountName(`${this.config.stack}backups`, this.nameSeed),
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
                 identityPrincipalId: this.foundation.identityPrincipalId,
                 identityClientId: this.foundation.identityClientId,
             },
-            { parent: this.parent },
+            { parent: this.parent, dependsOn: [...this.secretReadiness] },
         );
     }
 
@@ -165,6 +193,7 @@ export class AzurePlatform implements EstatePlatform {
                 ...args,
                 ...this.placement(),
                 ...this.environment(),
+                ...this.vaultNetwork(),
                 tenantId: this.client.tenantId,
                 subscriptionId: this.client.subscriptionId,
                 identityId: this.foundation.identityId,
@@ -180,6 +209,22 @@ export class AzurePlatform implements EstatePlatform {
             { ...args, ...this.placement(), ...this.environment() },
             { parent: this.parent },
         );
+    }
+
+    /** Where a vault's private endpoint and DNS record go, and its name seed. */
+    private vaultNetwork() {
+        const network = this.foundation.network;
+        return {
+            nameSeed: this.nameSeed,
+            endpointsSubnetId: network.endpointsSubnetId,
+            privateDnsZoneId: network.keyVaultZoneId,
+            networkReadiness: [network.keyVaultZoneLink],
+        };
+    }
+
+    /** The secret store's readiness for a workload with that many secret env vars (none: nothing to wait for). */
+    private readinessFor(secretCount: number): pulumi.Resource[] {
+        return secretCount > 0 ? [...this.secretReadiness] : [];
     }
 
     private placement() {

@@ -1,11 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import { ACME_SOLVER_LABEL, ACME_SOLVER_PORT, DEFAULT_INGRESS_NAMESPACE, namespacePeer } from "./network";
 
 export interface KubernetesFoundationArgs {
     readonly namespace: string;
     /** Keep the namespace through accidental deletes: deleting it deletes everything in it. @default false */
     readonly protect?: boolean;
+    /**
+     * Admit the ingress controller to cert-manager's HTTP-01 solver pods, which cert-manager starts in this
+     * namespace for each Ingress certificate; under default-deny nothing else lets the ACME challenge through.
+     * @default true
+     */
+    readonly acmeHttp01Solvers?: boolean;
+    /** Namespace of the ingress controller that forwards the ACME challenge. @default "ingress-nginx" */
+    readonly ingressNamespace?: string;
 }
 
 /** The namespace with Pod Security Standards "restricted" enforced and a default-deny network. */
@@ -37,6 +46,25 @@ export class KubernetesFoundation extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        if (args.acmeHttp01Solvers ?? true) {
+            new networkingv1.NetworkPolicy(
+                `${name}-acme-http01-solver`,
+                {
+                    metadata: { name: "acme-http01-solver", namespace: namespace.metadata.name },
+                    spec: {
+                        podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: "true" } },
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            {
+                                from: [namespacePeer(args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE)],
+                                ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }],
+                            },
+                        ],
+                    },
+                },
+                { parent: this },
+            );
+        }
         this.namespace = namespace.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

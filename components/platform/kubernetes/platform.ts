@@ -33,7 +33,7 @@ export class KubernetesPlatform implements EstatePlatform {
     ) {
         this.foundation = new KubernetesFoundation(
             "foundation",
-            { namespace: config.kubernetes.namespace, protect: config.isProd },
+            { namespace: config.kubernetes.namespace, protect: config.isProd, acmeHttp01Solvers: config.tls.enabled },
             { parent },
         );
     }
@@ -41,11 +41,7 @@ export class KubernetesPlatform implements EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
         const opts = { parent: this.parent, dependsOn: [this.foundation] };
         if (this.config.secretStore === "kubernetes") {
-            return new KubernetesSecretStore(
-                name,
-                { namespace: this.foundation.namespace, entries, protect: this.config.isProd },
-                opts,
-            );
+            return new KubernetesSecretStore(name, { namespace: this.foundation.namespace, entries }, opts);
         }
         return new GcpSecretManagerStore(
             name,
@@ -125,9 +121,11 @@ export class KubernetesPlatform implements EstatePlatform {
                 ...args,
                 namespace: this.foundation.namespace,
                 installOperator: this.config.data.postgres.installOperator,
+                strictZoneSpread: this.config.data.postgres.strictZoneSpread,
                 // Validated by the config schema: required on kubernetes.
                 gcpProject: this.config.gcp.project!,
                 monitoringNamespace: "monitoring",
+                controlPlaneCidr: this.config.kubernetes.controlPlaneCidr,
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );

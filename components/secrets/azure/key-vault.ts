@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as network from "@pulumi/azure-native/network";
+import { estateTags, keyVaultName } from "../../platform/azure/tags";
 import type { SecretEntry, SecretStore } from "../secret-store";
 import type { SecretRef } from "../../workload/service";
 
@@ -18,6 +20,17 @@ export interface KeyVaultStoreArgs {
     readonly readerPrincipalId: pulumi.Input<string>;
     /** Keep the vault and its secrets through accidental deletes (prod). @default false */
     readonly protect?: boolean;
+    /**
+     * Seed of the vault's globally unique name (project, stack, domain): the name is a prefix of
+     * the component name and a hash of the seed, within Key Vault's 24 characters.
+     */
+    readonly nameSeed: string;
+    /** Subnet the vault's private endpoint gets its address in. */
+    readonly endpointsSubnetId: pulumi.Input<string>;
+    /** The `privatelink.vaultcore.azure.net` zone linked to the estate's VNet. */
+    readonly privateDnsZoneId: pulumi.Input<string>;
+    /** Network resources the private name resolution needs (the zone's VNet link); part of `readiness`. @default none */
+    readonly networkReadiness?: readonly pulumi.Resource[];
 }
 
 /** Secrets in Azure Key Vault (RBAC, purge protection); Container Apps read them as Key Vault references. */
@@ -25,15 +38,24 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
     readonly refs: Readonly<Record<string, SecretRef>>;
     readonly secretNames: pulumi.Output<Record<string, string>>;
     readonly vault: keyvault.Vault;
+    /**
+     * What a workload reading these secrets must wait for: the role assignment of its identity
+     * (RBAC propagates before the first read) and the private endpoint with its DNS record
+     * (Container Apps is not a Key Vault trusted service, so it reaches the vault only privately).
+     */
+    readonly readiness: readonly pulumi.Resource[];
 
     constructor(name: string, args: KeyVaultStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:secrets:KeyVaultStore", name, {}, opts);
         const protect = args.protect ?? false;
+        const tags = estateTags("secrets", name);
         this.vault = new keyvault.Vault(
             `${name}-vault`,
             {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
+                vaultName: keyVaultName(name, args.nameSeed),
+                tags,
                 properties: {
                     tenantId: args.tenantId,
                     sku: { family: "A", name: "standard" },
@@ -41,13 +63,14 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
                     enableSoftDelete: true,
                     softDeleteRetentionInDays: 90,
                     enablePurgeProtection: true,
-                    // Trusted Azure services (Container Apps references) only; no public data-plane access.
+                    // No public data plane: Container Apps is not a trusted service and reads through the private endpoint.
+                    publicNetworkAccess: "Disabled",
                     networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
                 },
             },
             { parent: this, protect, retainOnDelete: protect },
         );
-        new authorization.RoleAssignment(
+        const reader = new authorization.RoleAssignment(
             `${name}-reader`,
             {
                 scope: this.vault.id,
@@ -57,6 +80,31 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             },
             { parent: this },
         );
+        // Key Vault references are resolved from the environment's subnet; Container Apps is not a
+        // trusted service (learn.microsoft.com/azure/container-apps/manage-secrets, "Reference secret from Key Vault").
+        const endpoint = new network.PrivateEndpoint(
+            `${name}-endpoint`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                subnet: { id: args.endpointsSubnetId },
+                privateLinkServiceConnections: [
+                    { name: `${name}-vault`, privateLinkServiceId: this.vault.id, groupIds: ["vault"] },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        const dns = new network.PrivateDnsZoneGroup(
+            `${name}-endpoint-dns`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                privateEndpointName: endpoint.name,
+                privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: args.privateDnsZoneId }],
+            },
+            { parent: this },
+        );
+        this.readiness = [reader, endpoint, dns, ...(args.networkReadiness ?? [])];
         const secrets = args.entries.map((entry) => ({
             entry,
             secret: new keyvault.Secret(

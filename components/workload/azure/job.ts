@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 import type { JobArgs, JobOutputs } from "../job";
+import { azureTags } from "../../platform/azure/tags";
 import { containerAppSize, type SecretRef } from "../service";
 
 export interface ContainerAppJobArgs extends JobArgs {
@@ -64,12 +65,12 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
                 resourceGroupName: args.resourceGroupName,
                 environmentId: args.environmentId,
                 identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
-                tags: {
+                tags: azureTags({
                     "estate-tier": "job",
                     "estate-component": "job",
                     "estate-name": name,
                     [JOB_PURPOSE_TAG]: args.purpose,
-                },
+                }),
                 configuration: {
                     triggerType: "Manual",
                     manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 },

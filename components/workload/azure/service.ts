@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
-import { containerAppSize, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
+import { azureTags } from "../../platform/azure/tags";
+import {
+    containerAppSize,
+    type ProbeSettings,
+    type SecretRef,
+    type ServiceArgs,
+    type ServiceOutputs,
+} from "../service";
 
 export interface ContainerAppServiceArgs extends ServiceArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -12,6 +19,30 @@ export interface ContainerAppServiceArgs extends ServiceArgs {
     /** Concurrent requests per replica before the HTTP scale rule adds one. @default 50 */
     readonly concurrentRequestsPerReplica?: number;
 }
+
+/** Limits of a Container Apps probe (ContainerAppProbe, @pulumi/azure-native types/input.d.ts). */
+export const CONTAINER_APP_PROBE_LIMITS = { periodSeconds: 240, failureThreshold: 10, timeoutSeconds: 240 } as const;
+
+export interface ProbeTiming {
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
+}
+
+/**
+ * The start-up probe with the same budget (period × threshold) as on Kubernetes, within Container
+ * Apps' limits: a threshold above 10 becomes 10 failures of a proportionally longer period.
+ */
+export function startupProbeTiming(
+    probes: Pick<ProbeSettings, "periodSeconds" | "startupFailureThreshold">,
+): ProbeTiming {
+    const budget = probes.periodSeconds * probes.startupFailureThreshold;
+    const failureThreshold = Math.min(probes.startupFailureThreshold, CONTAINER_APP_PROBE_LIMITS.failureThreshold);
+    const periodSeconds = Math.min(Math.ceil(budget / failureThreshold), CONTAINER_APP_PROBE_LIMITS.periodSeconds);
+    return { periodSeconds, failureThreshold };
+}
+
+/** Tag holding the image a rollback returns to. */
+export const PREVIOUS_IMAGE_TAG = "estate-previous-image";
 
 /** Long-running HTTP service on Azure Container Apps: HTTPS-only ingress, probes, scale rules, multi-revision rollback. */
 export class ContainerAppService extends pulumi.ComponentResource implements ServiceOutputs {
@@ -29,14 +60,14 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
         const probe = (
             type: "Liveness" | "Readiness" | "Startup",
             path: string,
-            failureThreshold: number,
+            timing: ProbeTiming,
         ): azureInputs.app.ContainerAppProbeArgs => ({
             type,
             httpGet: { path, port: args.port, scheme: "HTTP" },
-            periodSeconds: args.probes.periodSeconds,
             timeoutSeconds: args.probes.timeoutSeconds,
-            failureThreshold,
+            ...timing,
         });
+        const steady = { periodSeconds: args.probes.periodSeconds, failureThreshold: args.probes.failureThreshold };
 
         this.containerApp = new app.ContainerApp(
             `${name}-app`,
@@ -45,7 +76,12 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                 resourceGroupName: args.resourceGroupName,
                 managedEnvironmentId: args.environmentId,
                 identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
-                tags: { "estate.io/tier": "app", "estate.io/previous-image": args.previousImage },
+                // Azure tag names cannot hold `/`: the Kubernetes keys `estate.io/*` become `estate-*`.
+                tags: azureTags({
+                    "estate-tier": "app",
+                    "estate-name": name,
+                    [PREVIOUS_IMAGE_TAG]: args.previousImage,
+                }),
                 configuration: {
                     // Several revisions stay active so traffic can move back to the previous image.
                     activeRevisionsMode: "Multiple",
@@ -84,9 +120,9 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                                 ...keyVaultRefs.map((ref) => ({ name: ref.envName, secretRef: ref.name })),
                             ],
                             probes: [
-                                probe("Startup", args.probes.livenessPath, args.probes.startupFailureThreshold),
-                                probe("Liveness", args.probes.livenessPath, args.probes.failureThreshold),
-                                probe("Readiness", args.probes.readinessPath, args.probes.failureThreshold),
+                                probe("Startup", args.probes.livenessPath, startupProbeTiming(args.probes)),
+                                probe("Liveness", args.probes.livenessPath, steady),
+                                probe("Readiness", args.probes.readinessPath, steady),
                             ],
                         },
                     ],

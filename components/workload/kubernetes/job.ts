@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
-import type * as k8stypes from "@pulumi/kubernetes/types/input";
+import { dnsEgress } from "../../platform/kubernetes/network";
 import type { JobArgs, JobOutputs } from "../job";
 import { resourceSizing, type SecretRef } from "../service";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
@@ -13,15 +13,6 @@ export interface KubernetesJobArgs extends JobArgs {
 
 /** Label telling migration, seeding and backup jobs apart (policies key on it). */
 export const JOB_PURPOSE_LABEL = "estate.io/job";
-
-/** Egress every job pod needs: cluster DNS. */
-export const dnsEgress: k8stypes.networking.v1.NetworkPolicyEgressRule = {
-    to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-    ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-    ],
-};
 
 /** Maps a secret reference onto a Kubernetes `secretKeyRef`; Key Vault references cannot be read here. */
 export function secretKeyRefOf(

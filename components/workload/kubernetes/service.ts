@@ -5,6 +5,12 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import type * as k8stypes from "@pulumi/kubernetes/types/input";
+import {
+    DEFAULT_INGRESS_NAMESPACE,
+    dnsEgress,
+    namespacePeer,
+    publicHttpsEgress,
+} from "../../platform/kubernetes/network";
 import { resourceSizing, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
 
@@ -35,7 +41,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
         const tls = args.tls ?? true;
         const ingressClassName = args.ingressClassName ?? "nginx";
         const clusterIssuer = args.clusterIssuer ?? "letsencrypt-prod";
-        const ingressNamespace = args.ingressNamespace ?? "ingress-nginx";
+        const ingressNamespace = args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE;
         const labels = workloadLabels(name, "app");
         const selector = { "app.kubernetes.io/name": name };
         const namespace = args.namespace;
@@ -66,8 +72,10 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                     annotations: { "estate.io/previous-image": args.previousImage },
                 },
                 spec: {
-                    // The autoscaler (HPA or KEDA) owns the replica count after creation.
-                    replicas: args.minReplicas,
+                    // No `replicas`: an autoscaler (the HPA here, or a KEDA ScaledObject) owns the count through the
+                    // scale subresource, and under server-side apply sending it conflicts with that field manager on
+                    // every update made while scaled (pulumi-kubernetes #2491, #2569, #3312). A new Deployment starts
+                    // at one pod and the autoscaler raises it to `minReplicas`.
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     revisionHistoryLimit: 5,
@@ -200,13 +208,8 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
         const callerPeers = (args.allowedCallers ?? []).map((caller) => ({
             podSelector: { matchLabels: { "app.kubernetes.io/name": caller } },
         }));
-        const edgePeers =
-            args.host !== undefined
-                ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ingressNamespace } } }]
-                : [];
-        const monitoringPeers = [
-            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
-        ];
+        const edgePeers = args.host !== undefined ? [namespacePeer(ingressNamespace)] : [];
+        const monitoringPeers = [namespacePeer("monitoring")];
         new networkingv1.NetworkPolicy(
             `${name}-netpol`,
             {
@@ -221,28 +224,12 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                         },
                     ],
                     egress: [
-                        {
-                            to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                            ports: [
-                                { protocol: "UDP", port: 53 },
-                                { protocol: "TCP", port: 53 },
-                            ],
-                        },
+                        dnsEgress,
                         ...(args.dependencies ?? []).map((dependency) => ({
                             to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": dependency } } }],
                         })),
                         // External upstreams (OIDC, OTEL collector, allow-listed APIs) only over TLS.
-                        {
-                            to: [
-                                {
-                                    ipBlock: {
-                                        cidr: "0.0.0.0/0",
-                                        except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
-                                    },
-                                },
-                            ],
-                            ports: [{ protocol: "TCP", port: 443 }],
-                        },
+                        publicHttpsEgress(),
                     ],
                 },
             },
