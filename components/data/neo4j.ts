@@ -38,6 +38,8 @@ export const NEO4J_VERSION = /:(\d+\.\d+\.\d+)-/.exec(NEO4J_IMAGE)![1]!;
 
 export const NEO4J_BOLT_PORT = 7687;
 export const NEO4J_HTTP_PORT = 7474;
+/** The official image's plugin switch: installs the APOC core jar it bundles (the backup's export needs it). */
+export const NEO4J_APOC_PLUGINS = '["apoc"]';
 /** Neo4j's built-in admin user; NEO4J_AUTH sets its password. */
 export const NEO4J_USER = "neo4j";
 

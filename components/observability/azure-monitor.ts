@@ -55,6 +55,10 @@ export interface AzureLogAlert extends AzureAlertBase {
     };
     /** Lookback longer than the window (backups); the workspace must retain logs at least this long. */
     readonly overrideQueryTimeRange?: string;
+    /** `<store>-<database>` of a backup alert: one rule per backed-up database, so it is part of the name. */
+    readonly subject?: string;
+    /** The rule was once named without its subject (one PostgreSQL database): its old name becomes an alias. */
+    readonly unqualifiedBefore?: boolean;
 }
 
 export type AzureAlert = AzureMetricAlert | AzureLogAlert;
@@ -330,7 +334,16 @@ export const RESTORE_DRILL_AGE_EVENT = "restore_drill_age";
 const fields = (...names: string[]) =>
     `extend ${names.map((n) => `${n} = extract(@"\\b${n}=(\\S+)", 1, Log_s)`).join(", ")}`;
 
-function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertThresholds): AzureLogAlert {
+function backupAlert(
+    entry: CatalogueEntry,
+    target: BackupAlertTarget,
+    t: AlertThresholds,
+    unqualifiedBefore: boolean,
+): AzureLogAlert {
+    const subject = {
+        subject: `${target.store}-${target.database}`.replace(/_/g, "-"),
+        ...(unqualifiedBefore ? { unqualifiedBefore } : {}),
+    };
     if (entry.id === "backup-stale") {
         const seconds = Math.round(t.backupMaxAgeHours * 3600);
         const lookback = acceptedWindow(
@@ -363,6 +376,7 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
             ...alert,
             evaluationFrequency: "PT1H",
             overrideQueryTimeRange: isoFromSeconds(Math.min(seconds, lookback * 60)),
+            ...subject,
         };
     }
     const alert = log(
@@ -389,6 +403,7 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
         ...alert,
         evaluationFrequency: "PT1H",
         overrideQueryTimeRange: isoFromSeconds(LOG_ALERT_MAX_LOOKBACK * 60),
+        ...subject,
     };
 }
 
@@ -406,7 +421,11 @@ export function azureServiceAlerts(
 }
 
 export function azureBackupAlerts(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): AzureLogAlert[] {
+    // Only a single PostgreSQL database could be declared before rules carried their subject.
+    const postgres = targets.filter((t) => t.store === "postgres");
     return targets.flatMap((target) =>
-        backupEntries(thresholds).map((entry) => backupAlert(entry, target, thresholds)),
+        backupEntries(thresholds).map((entry) =>
+            backupAlert(entry, target, thresholds, postgres.length === 1 && target === postgres[0]),
+        ),
     );
 }

@@ -46,6 +46,11 @@ for (const stack of ["staging", "prod"] as const) {
             for (const r of crons) assert.equal(r.parent, parent, r.name);
         });
 
+        it("enables APOC core in the Neo4j release, which the online export needs", () => {
+            const release = inputsOf(resource(capture, "kubernetes:helm.sh/v3:Release", "neo4j-release"));
+            assert.deepEqual(release.values.env, { NEO4J_PLUGINS: '["apoc"]' });
+        });
+
         it("keeps the bucket for the stack's retention, protected in prod", () => {
             const bucket = resource(capture, "gcp:storage/bucket:Bucket", "backups-bucket");
             const b = inputsOf(bucket);
@@ -144,6 +149,8 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(envOfJob("redis-backup").REDIS_URL, "redis-url");
             assert.equal(envOfJob("redis-backup").BACKUP_AGE_RECIPIENT, recipients[stack]);
             assert.equal(envOfJob("neo4j-backup").NEO4J_PASSWORD, "neo4j-password");
+            const graph = inputsOf(resource(capture, "azure-native:app:ContainerApp", "neo4j-app"));
+            assert.equal(envOf(graph.template.containers[0].env).NEO4J_PLUGINS, '["apoc"]', "APOC core for the export");
         });
     });
 }

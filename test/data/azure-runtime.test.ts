@@ -154,6 +154,7 @@ for (const stack of ["staging", "prod"] as const) {
                                 { name: "NEO4J_AUTH", secretRef: "neo4j-auth" },
                                 { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
                                 { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
+                                { name: "NEO4J_PLUGINS", value: '["apoc"]' },
                             ],
                             resources: { cpu: 2, memory: "4Gi" },
                             volumeMounts: [{ volumeName: "data", mountPath: "/data" }],

@@ -2,6 +2,7 @@
 // renderer's exact conditions, on-call action group, availability tests, workbook; and the same
 // alerts and thresholds as the Kubernetes rules.
 import assert from "node:assert/strict";
+import { backupSubjects } from "../../components/backup/backups";
 import { before, describe, it } from "node:test";
 import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
 import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
@@ -9,6 +10,9 @@ import { onCallWebhookUrl } from "../../components/observability/monitoring";
 import { placeholderSecret, SECRET_SIG, type ProgramCapture } from "../../tools/lib/mock-run";
 import { inputsOf, plan, resource, resourcesOfType, outputsOf } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
+
+/** What the estate backs up (one PostgreSQL database, Redis, Neo4j): a BackupStale and a RestoreDrillOverdue each. */
+const ESTATE_BACKUPS = backupSubjects(["estate"]);
 
 const LOG = "azure-native:monitor:ScheduledQueryRule";
 const METRIC = "azure-native:monitor:MetricAlert";
@@ -71,12 +75,14 @@ for (const stack of ["staging", "prod"] as const) {
         it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
             const expected = [
                 ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS, `estate-${t.service}`)),
-                ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS),
+                ...azureBackupAlerts(ESTATE_BACKUPS, THRESHOLDS),
             ];
             assert.equal(azureRules(azure).length, expected.length);
             for (const alert of expected) {
                 const type = alert.kind === "metric" ? METRIC : LOG;
-                const rule = resource(azure, type, `monitoring-${alert.service}-${alert.id}`);
+                const subject = alert.kind === "log" && alert.subject ? `${alert.subject}-` : "";
+                const rule = resource(azure, type, `monitoring-${alert.service}-${subject}${alert.id}`);
+                const declared = rule;
                 const inputs = inputsOf(rule);
                 const severity = catalogueEntry(alert.id as AlertId).severity;
                 assert.deepEqual(inputs.tags, {
@@ -89,6 +95,16 @@ for (const stack of ["staging", "prod"] as const) {
                     [alert.severity, alert.windowSize, alert.evaluationFrequency],
                 );
                 assert.equal(inputs.description, `${alert.description} Runbook: ${alert.runbookUrl}`);
+                // The one PostgreSQL database's rules keep their identity from before rules carried a subject.
+                if (alert.kind === "log" && alert.subject === "postgres-estate")
+                    assert.match(
+                        declared.options.aliases.join(" "),
+                        new RegExp(
+                            `^urn:pulumi:${stack}::estate::\\S+azure-native:monitor:ScheduledQueryRule::monitoring-backup-${alert.id}$`,
+                        ),
+                    );
+                if (alert.kind === "log" && alert.subject === "redis-redis")
+                    assert.equal(inputs.ruleName, `backup-redis-redis-${alert.id}`);
                 if (alert.kind === "metric") {
                     assert.deepEqual(inputs.criteria, {
                         odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { KeyVaultStore, type KeyVaultStoreArgs } from "../../secrets/azure/key-vault";
 import {
+    NEO4J_APOC_PLUGINS,
     NEO4J_BOLT_PORT,
     NEO4J_IMAGE,
     NEO4J_USER,
@@ -135,6 +136,8 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                                 { name: "NEO4J_AUTH", secretRef: passwordRef.name },
                                 { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
                                 { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
+                                // APOC core for the online backup (apoc.export.cypher.all, stream: true).
+                                { name: "NEO4J_PLUGINS", value: NEO4J_APOC_PLUGINS },
                             ],
                             resources: { cpu: 2, memory: "4Gi" },
                             volumeMounts: [{ volumeName: "data", mountPath: "/data" }],

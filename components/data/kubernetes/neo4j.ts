@@ -18,6 +18,7 @@ import {
     neo4jAuth,
     neo4jUri,
     type Neo4jArgs,
+    NEO4J_APOC_PLUGINS,
     type Neo4jOutputs,
 } from "../neo4j";
 import { dnsEgress } from "../../platform/kubernetes/network";
@@ -77,6 +78,8 @@ export function neo4jChartValues(a: {
             capabilities: { drop: ["ALL"] },
         },
         config: { "dbms.security.auth_enabled": "true" },
+        // APOC core (bundled in the image) for the online backup: apoc.export.cypher.all with stream: true.
+        env: { NEO4J_PLUGINS: NEO4J_APOC_PLUGINS },
         logInitialPassword: false,
         podSpec: { loadbalancer: "exclude" },
     };

@@ -183,8 +183,21 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         actionGroupId: pulumi.Input<string>,
     ): void {
         const severity = alert.severity === 1 ? "page" : "ticket";
-        const childName = `${name}-${alert.service}-${alert.id}`;
-        const ruleName = `${alert.service}-${alert.id}`;
+        // Backup alerts exist once per (store, database): the subject keeps their names apart.
+        const qualified =
+            alert.kind === "log" && alert.subject !== undefined ? `${alert.subject}-${alert.id}` : alert.id;
+        const childName = `${name}-${alert.service}-${qualified}`;
+        const ruleName = `${alert.service}-${qualified}`;
+        const aliases =
+            alert.kind === "log" && alert.unqualifiedBefore
+                ? [
+                      pulumi.createUrn(
+                          `${name}-${alert.service}-${alert.id}`,
+                          "azure-native:monitor:ScheduledQueryRule",
+                          this,
+                      ),
+                  ]
+                : [];
         const common = {
             resourceGroupName: args.resourceGroupName,
             description: `${alert.description} Runbook: ${alert.runbookUrl}`,
@@ -242,7 +255,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                     : {}),
                 actions: { actionGroups: [actionGroupId], customProperties: { runbook_url: alert.runbookUrl } },
             },
-            { parent: this },
+            { parent: this, aliases },
         );
     }
 }
