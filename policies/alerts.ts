@@ -195,8 +195,11 @@ function credentialedReceivers(spec: unknown): Set<string> {
             ...list(receiver, "pagerdutyConfigs").map((c) => field(c, "routingKey") ?? field(c, "serviceKey")),
             ...list(receiver, "webhookConfigs").map((c) => field(c, "urlSecret")),
         ];
+        // E-mail carries no credential: it delivers when it names recipients and a relay.
+        const emails = list(receiver, "emailConfigs");
+        const mails = emails.every((c) => (text(c, "to") ?? "") !== "" && (text(c, "smarthost") ?? "") !== "");
         const name = text(receiver, "name");
-        if (name !== undefined && configs.length > 0 && configs.every(ref)) out.add(name);
+        if (name !== undefined && configs.length + emails.length > 0 && configs.every(ref) && mails) out.add(name);
     }
     return out;
 }
@@ -223,7 +226,7 @@ function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
                 report(`AlertmanagerConfig "${c.name}" has no route: set spec.route.receiver.`, c.urn);
             for (const receiver of used.filter((r) => !ok.has(r))) {
                 report(
-                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).`,
+                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).`,
                     c.urn,
                 );
             }

@@ -1,6 +1,6 @@
 import type { Unwrap } from "@pulumi/pulumi";
 import type * as azInput from "@pulumi/azure-native/types/input";
-import { ContainerView, DATA_COMPONENTS, isStoreImage, ProbeView } from "./lib";
+import { ContainerView, DATA_COMPONENTS, isStoreImage, list, ProbeView, type Props, text } from "./lib";
 
 export type AcaContainer = Unwrap<azInput.app.ContainerArgs>;
 export type AcaIngress = Unwrap<azInput.app.IngressArgs>;
@@ -12,7 +12,7 @@ export const TIER_TAG = "estate-tier";
 export const NAME_TAG = "estate-name";
 
 /** Containers of a Container App or Container Apps job (both nest them under `template`). */
-export function acaContainers(props: Record<string, any>): Array<{ c: AcaContainer; view: ContainerView }> {
+export function acaContainers(props: Props): Array<{ c: AcaContainer; view: ContainerView }> {
     const toView = (c: AcaContainer, init: boolean) => ({
         c,
         view: {
@@ -31,8 +31,9 @@ export function acaContainers(props: Record<string, any>): Array<{ c: AcaContain
         },
     });
     return [
-        ...((props.template?.initContainers ?? []) as AcaContainer[]).map((c) => toView(c, true)),
-        ...((props.template?.containers ?? []) as AcaContainer[]).map((c) => toView(c, false)),
+        // The engine sends the provider's own shape for these; only their presence is unchecked.
+        ...(list(props, "template", "initContainers") as readonly AcaContainer[]).map((c) => toView(c, true)),
+        ...(list(props, "template", "containers") as readonly AcaContainer[]).map((c) => toView(c, false)),
     ];
 }
 
@@ -42,9 +43,11 @@ function probeOf(c: AcaContainer, kind: string): ProbeView | undefined {
 }
 
 /** Azure tag names cannot contain `/`, so the Kubernetes label keys become `estate-*` tags. */
-export function isAcaDataStore(props: Record<string, any>): boolean {
-    const tags: Record<string, string> = props.tags ?? {};
-    if (DATA_COMPONENTS.includes(tags[COMPONENT_TAG] ?? "") || tags[TIER_TAG] === "data") {
+export function isAcaDataStore(props: Props): boolean {
+    if (
+        DATA_COMPONENTS.includes(text(props, "tags", COMPONENT_TAG) ?? "") ||
+        text(props, "tags", TIER_TAG) === "data"
+    ) {
         return true;
     }
     return acaContainers(props).some(({ view }) => isStoreImage(view.image));

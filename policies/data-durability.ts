@@ -1,7 +1,7 @@
 // Data stores survive failures and mistakes: point-in-time restore with enough retention,
 // replication in prod, and `protect` on everything stateful in prod.
 import { PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { CatalogEntry, configWithDefaults, stackEnvironmentProperty } from "./lib";
+import { CatalogEntry, configWithDefaults, field, list, stackEnvironmentProperty, text } from "./lib";
 import {
     BARMAN_OBJECT_STORE,
     BARMAN_PLUGIN,
@@ -51,11 +51,11 @@ function cnpgArchive(
     report: ReportViolation,
 ): { retention?: unknown; where: string } | undefined {
     const name = cnpgName(cluster.props);
-    const plugin = ((cluster.props.spec?.plugins ?? []) as Array<Record<string, any>>).find(
-        (p) => p.name === BARMAN_PLUGIN && p.isWALArchiver !== false,
+    const plugin = list(cluster.props, "spec", "plugins").find(
+        (p) => text(p, "name") === BARMAN_PLUGIN && field(p, "isWALArchiver") !== false,
     );
     if (plugin !== undefined) {
-        const storeName = plugin.parameters?.barmanObjectName;
+        const storeName = text(plugin, "parameters", "barmanObjectName");
         const store = resources.find(
             (r) =>
                 r.type === BARMAN_OBJECT_STORE &&

@@ -111,10 +111,12 @@ function checkAzureTls(r: PolicyResource, report: ReportViolation): void {
 }
 
 function checkCnpgTls(r: PolicyResource, report: ReportViolation): void {
+    // CloudNativePG sets ssl_min_protocol_version TLSv1.3 itself (cloudnative-pg pkg/postgres/configuration.go,
+    // the default parameters); any other value here only lowers it.
     const minTls = r.props.spec?.postgresql?.parameters?.ssl_min_protocol_version;
-    if (minTls !== undefined && !["TLSv1.2", "TLSv1.3"].includes(minTls)) {
+    if (minTls !== undefined && minTls !== "TLSv1.3") {
         report(
-            `Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "${cnpgName(r.props)}" to "TLSv1.2" (it is "${minTls}").`,
+            `Remove spec.postgresql.parameters.ssl_min_protocol_version "${minTls}" from Cluster "${cnpgName(r.props)}": CloudNativePG's default minimum is TLSv1.3.`,
             r.urn,
         );
     }
@@ -151,7 +153,7 @@ export const dataTlsOnly: CatalogEntry = {
     policy: {
         name: "data-tls-only",
         description:
-            "Data stores accept only TLS 1.2+ connections (Flexible Server, Azure Cache for Redis, storage accounts, CloudNativePG) and no client asks for a plaintext PostgreSQL connection. In-cluster Redis, Neo4j and Ollama rely on NetworkPolicy isolation instead.",
+            "Data stores accept only TLS 1.2+ connections (Flexible Server, Azure Cache for Redis, storage accounts), CloudNativePG keeps its TLSv1.3 minimum, and no client asks for a plaintext PostgreSQL connection. In-cluster Redis, Neo4j and Ollama rely on NetworkPolicy isolation instead.",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: tlsSchema,

@@ -1,6 +1,16 @@
 import type { Unwrap } from "@pulumi/pulumi";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import { ContainerView, DATA_COMPONENTS, EnvEntry, isStoreImage, ProbeView } from "./lib";
+import {
+    ContainerView,
+    DATA_COMPONENTS,
+    EnvEntry,
+    field,
+    isRecord,
+    isStoreImage,
+    ProbeView,
+    type Props,
+    text,
+} from "./lib";
 
 export type PodTemplate = Unwrap<k8sInput.core.v1.PodTemplateSpec>;
 export type PodSpec = Unwrap<k8sInput.core.v1.PodSpec>;
@@ -22,11 +32,13 @@ export const TIER_LABEL = "estate.io/tier";
 export const ALLOWED_CLIENTS_ANNOTATION = "estate.io/allowed-clients";
 
 /** The pod template of a workload, wherever its kind nests it. */
-export function podTemplateOf(type: string, props: Record<string, any>): PodTemplate | undefined {
-    if (type === CRON_JOB) {
-        return props.spec?.jobTemplate?.spec?.template;
-    }
-    return WORKLOAD_TYPES.includes(type) ? props.spec?.template : undefined;
+export function podTemplateOf(type: string, props: Props): PodTemplate | undefined {
+    // The engine sends the Kubernetes object's own shape; a template that is not an object is none.
+    const template =
+        type === CRON_JOB ? field(props, "spec", "jobTemplate", "spec", "template") : field(props, "spec", "template");
+    return (type === CRON_JOB || WORKLOAD_TYPES.includes(type)) && isRecord(template)
+        ? (template as PodTemplate)
+        : undefined;
 }
 
 export function k8sContainers(spec: PodSpec | undefined): Array<{ c: K8sContainer; view: ContainerView }> {
@@ -57,8 +69,8 @@ function probeView(p: Unwrap<k8sInput.core.v1.Probe> | undefined): ProbeView | u
     return p ? { httpPath: p.httpGet?.path } : undefined;
 }
 
-export function namespaceOf(props: Record<string, any>): string {
-    return props.metadata?.namespace ?? "default";
+export function namespaceOf(props: Props): string {
+    return text(props, "metadata", "namespace") ?? "default";
 }
 
 /** Kubernetes label-selector semantics: matchLabels AND every matchExpression; `{}` selects all. */

@@ -107,8 +107,11 @@ export function quoteList(items: readonly string[]): string {
     return items.map((i) => `\`${i}\``).join(", ");
 }
 
-/** Resource properties as the engine sends them to a policy: JSON with no declared shape. */
-export type Props = Readonly<Record<string, unknown>>;
+/**
+ * Resource properties as the engine sends them to a policy: JSON with no declared shape (or a
+ * provider's input type, which says nothing the engine guarantees). Read them with field, list, text.
+ */
+export type Props = object;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

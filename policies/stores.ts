@@ -1,5 +1,6 @@
 // Type tokens and readers for the data stores' own resources (servers, caches, operators' custom
 // resources, Helm releases), shared by the data and network policies.
+import { field, list, type Props, text } from "./lib";
 
 export const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 export const CNPG_SCHEDULED_BACKUP = "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup";
@@ -42,8 +43,8 @@ export const STATEFUL_TYPES: readonly string[] = [
 export const STORE_CHART = "^(neo4j|redis|valkey|postgres|postgresql)(-|$)";
 
 /** The chart's own name: `neo4j` from `neo4j`, `neo4j/neo4j` or `oci://registry/charts/neo4j`. */
-export function chartName(props: Record<string, any>): string {
-    const chart = String(props.chart ?? props.name ?? "");
+export function chartName(props: Props): string {
+    const chart = String(field(props, "chart") ?? field(props, "name") ?? "");
     return chart.split("/").pop()!.toLowerCase();
 }
 
@@ -51,13 +52,16 @@ export function isHelmType(type: string): boolean {
     return type === HELM_RELEASE || type === HELM_CHART;
 }
 
-export function isNeo4jChart(type: string, props: Record<string, any>): boolean {
+export function isNeo4jChart(type: string, props: Props): boolean {
     return isHelmType(type) && /^neo4j(-|$)/.test(chartName(props));
 }
 
 /** A Flexible Server that follows another (read replica): it inherits backup and HA from its primary. */
-export function isReplicaServer(props: Record<string, any>): boolean {
-    return props.createMode === "Replica" || ["AsyncReplica", "GeoAsyncReplica"].includes(props.replicationRole);
+export function isReplicaServer(props: Props): boolean {
+    return (
+        field(props, "createMode") === "Replica" ||
+        ["AsyncReplica", "GeoAsyncReplica"].includes(text(props, "replicationRole") ?? "")
+    );
 }
 
 /** Days a CloudNativePG retention policy (`14d`, `2w`, `1m`) keeps at least; undefined when malformed. */
@@ -76,11 +80,11 @@ export function imageIs(pattern: RegExp, image: string | undefined): boolean {
     return image !== undefined && pattern.test(image.toLowerCase());
 }
 
-export function cnpgName(props: Record<string, any>): string {
-    return props.metadata?.name ?? "(unnamed)";
+export function cnpgName(props: Props): string {
+    return text(props, "metadata", "name") ?? "(unnamed)";
 }
 
 /** pg_hba lines as CloudNativePG takes them: `spec.postgresql.pg_hba`, one rule per string. */
-export function pgHba(props: Record<string, any>): string[] {
-    return ((props.spec?.postgresql?.pg_hba ?? []) as unknown[]).map((l) => String(l).trim().replace(/\s+/g, " "));
+export function pgHba(props: Props): string[] {
+    return list(props, "spec", "postgresql", "pg_hba").map((l) => String(l).trim().replace(/\s+/g, " "));
 }

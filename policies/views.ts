@@ -11,7 +11,7 @@ import {
     PodSpec,
     WORKLOAD_TYPES,
 } from "./k8s";
-import { ContainerView } from "./lib";
+import { ContainerView, type Props, text } from "./lib";
 
 /** One workload of either platform, reduced to what container-level policies read. */
 export interface WorkloadView {
@@ -30,7 +30,7 @@ export interface WorkloadView {
 
 export type WorkloadCheck = (w: WorkloadView, args: ResourceValidationArgs, report: ReportViolation) => void;
 
-function k8sView(type: string, props: Record<string, any>, longRunning: boolean): WorkloadView {
+function k8sView(type: string, props: Props, longRunning: boolean): WorkloadView {
     const template = podTemplateOf(type, props);
     return {
         platform: "kubernetes",
@@ -43,13 +43,13 @@ function k8sView(type: string, props: Record<string, any>, longRunning: boolean)
     };
 }
 
-function acaView(name: string, props: Record<string, any>, longRunning: boolean): WorkloadView {
+function acaView(name: string, props: Props, longRunning: boolean): WorkloadView {
     return {
         platform: "azure",
         longRunning,
         dataStore: isAcaDataStore(props),
-        component: props.tags?.[COMPONENT_TAG],
-        appName: props.tags?.[NAME_TAG] ?? props.containerAppName ?? props.jobName ?? name,
+        component: text(props, "tags", COMPONENT_TAG),
+        appName: text(props, "tags", NAME_TAG) ?? text(props, "containerAppName") ?? text(props, "jobName") ?? name,
         containers: acaContainers(props).map((x) => x.view),
     };
 }
@@ -67,11 +67,7 @@ export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
 }
 
 /** The same view of a stack resource, for stack policies; undefined when it is no workload. */
-export function workloadViewOf(r: {
-    type: string;
-    name: string;
-    props: Record<string, any>;
-}): WorkloadView | undefined {
+export function workloadViewOf(r: { type: string; name: string; props: Props }): WorkloadView | undefined {
     if (WORKLOAD_TYPES.includes(r.type)) return k8sView(r.type, r.props, LONG_RUNNING_TYPES.includes(r.type));
     if (r.type === CONTAINER_APP) return acaView(r.name, r.props, true);
     if (r.type === CONTAINER_APP_JOB) return acaView(r.name, r.props, false);

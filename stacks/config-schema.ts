@@ -103,6 +103,15 @@ export const rawConfigSchema = z
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
             .default("estate")
             .meta({ description: "Namespace the estate is deployed to (kubernetes)." }),
+        kubernetesContext: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig context the Kubernetes provider deploys to (kubernetes); unset: the kubeconfig's current context.",
+        }),
+        kubeconfig: z.string().min(1).optional().meta({
+            description:
+                "kubeconfig the Kubernetes provider uses, as file contents (kubernetes); set with `pulumi config set --secret`. Unset: the ambient kubeconfig ($KUBECONFIG or ~/.kube/config, as CI's GKE credentials step writes it).",
+            secret: true,
+        }),
         kubernetesControlPlaneCidr: z
             .string()
             .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 172.16.0.0/28" })
@@ -227,6 +236,10 @@ export const rawConfigSchema = z
             description:
                 "Install the CloudNativePG operator with the estate (kubernetes); off when the cluster already runs it.",
         }),
+        postgresStrictZoneSpread: z.boolean().default(false).meta({
+            description:
+                "The cluster has a zone per PostgreSQL instance: require one instance per zone and block writes without a synchronous standby (kubernetes). Off, both are preferred.",
+        }),
         postgresVersion: z.enum(["15", "16", "17"]).default("16").meta({ description: "PostgreSQL major version." }),
         postgresSku: z
             .string()
@@ -295,10 +308,21 @@ export const rawConfigSchema = z
             secret: true,
             requiredWhen: "to deploy (unset, nothing pages and the policy pack refuses the update)",
         }),
-        alertOnCallEmails: z
-            .array(z.email())
-            .default([])
-            .meta({ description: "Extra e-mail receivers of the Azure on-call action group." }),
+        alertOnCallEmails: z.array(z.email()).default([]).meta({
+            description:
+                "E-mail receivers: of the Azure on-call action group, and of ticket-level alerts on kubernetes (never paged).",
+        }),
+        alertSmtpSmarthost: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "must be host:port, e.g. smtp-relay.gmail.com:587" })
+            .optional()
+            .meta({
+                description:
+                    "SMTP relay (host:port, TLS, no credentials) Alertmanager sends ticket e-mail through (kubernetes; required with alertOnCallEmails).",
+            }),
+        alertSmtpFrom: z.email().optional().meta({
+            description: "Sender of Alertmanager's ticket e-mail (kubernetes; required with alertOnCallEmails).",
+        }),
         prometheusStackInstall: z.boolean().default(false).meta({
             description:
                 "Install kube-prometheus-stack (pinned Helm release); otherwise the operator is assumed present (kubernetes).",
@@ -415,6 +439,17 @@ export const rawConfigSchema = z
                 message:
                     "required on kubernetes: PostgreSQL WAL archives and base backups go to a GCS bucket in this project",
             });
+        }
+        if (c.platform === "kubernetes" && c.alertOnCallEmails.length > 0) {
+            for (const key of ["alertSmtpSmarthost", "alertSmtpFrom"] as const) {
+                if (c[key] === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: "required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail",
+                    });
+                }
+            }
         }
         if (c.environment === "prod" && c.outboundAllowedHosts.length === 0) {
             ctx.addIssue({

@@ -45,6 +45,10 @@ export interface EstateConfig {
     readonly kubernetes: {
         readonly namespace: string;
         readonly ingressClassName: string;
+        /** kubeconfig context; absent: the kubeconfig's current context. */
+        readonly context?: string;
+        /** kubeconfig contents (secret); absent: the ambient kubeconfig. */
+        readonly kubeconfig?: pulumi.Output<string>;
         /** Private control plane's CIDR; undefined when the API server is public. */
         readonly controlPlaneCidr?: string;
     };
@@ -79,6 +83,8 @@ export interface EstateConfig {
         /** Routing key or webhook URL; absent means nothing pages (refused by policy). */
         readonly key?: pulumi.Output<string>;
         readonly emails: readonly string[];
+        /** SMTP relay for ticket e-mail where Alertmanager sends it (kubernetes). */
+        readonly smtp?: { readonly smarthost: string; readonly from: string };
     };
     readonly monitoring: { readonly installPrometheusStack: boolean; readonly latencyAutoscaling: boolean };
     readonly backups: {
@@ -101,6 +107,7 @@ export interface DataConfig {
     readonly publicStores: readonly DependencyName[];
     readonly postgres: {
         readonly installOperator: boolean;
+        readonly strictZoneSpread: boolean;
         readonly version: string;
         readonly sku: string;
         readonly storageGb: number;
@@ -336,6 +343,8 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
         kubernetes: {
             namespace: c.kubernetesNamespace,
             ingressClassName: c.ingressClassName,
+            ...(c.kubernetesContext !== undefined ? { context: c.kubernetesContext } : {}),
+            ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
             ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
         },
         azure: { location: c.azureLocation },
@@ -380,6 +389,7 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             publicStores: c.publicDataStores,
             postgres: {
                 installOperator: c.postgresOperatorInstall,
+                strictZoneSpread: c.postgresStrictZoneSpread,
                 version: c.postgresVersion,
                 sku: c.postgresSku,
                 storageGb: c.postgresStorageGb,
@@ -415,6 +425,9 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             receiver: c.alertOnCallReceiver,
             ...(c.alertOnCallKey !== undefined ? { key: pulumi.secret(c.alertOnCallKey) } : {}),
             emails: c.alertOnCallEmails,
+            ...(c.alertSmtpSmarthost !== undefined && c.alertSmtpFrom !== undefined
+                ? { smtp: { smarthost: c.alertSmtpSmarthost, from: c.alertSmtpFrom } }
+                : {}),
         },
         monitoring: { installPrometheusStack: c.prometheusStackInstall, latencyAutoscaling: c.latencyAutoscaling },
         backups: {

@@ -7,7 +7,7 @@ import { dataOutputs, dataSecretEntries, declareDataStores } from "./data";
 import { serviceEnvironment } from "./environment";
 import { monitoringArgs, ON_CALL_KEY_SECRET } from "./monitoring";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
-import { createPlatform } from "./platforms";
+import { createPlatform, platformProviders } from "./platforms";
 import { schemaJobs } from "./migrations";
 import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
@@ -17,7 +17,13 @@ export class Estate extends pulumi.ComponentResource {
     readonly outputs: EstateOutputs;
 
     constructor(name: string, config: EstateConfig, opts: pulumi.ComponentResourceOptions = {}) {
-        super("estate:stack:Estate", name, {}, opts);
+        // The platform's explicit providers (the Kubernetes one) sit beside the estate, and every child inherits them.
+        super(
+            "estate:stack:Estate",
+            name,
+            {},
+            { ...opts, providers: [...platformProviders(config), ...providerList(opts)] },
+        );
         const platform = createPlatform(config, this);
 
         const secrets = new GeneratedSecrets(
@@ -143,4 +149,11 @@ export class Estate extends pulumi.ComponentResource {
 /** Enabled services that list `caller` among the services allowed to call them. */
 function calleesOf(caller: ServiceName, enabled: ReadonlySet<string>): ServiceName[] {
     return serviceNames.filter((callee) => enabled.has(callee) && serviceBlueprints[callee].calledBy.includes(caller));
+}
+
+/** The providers a caller passed, as a list (the option also takes a map by package). */
+function providerList(opts: pulumi.ComponentResourceOptions): pulumi.ProviderResource[] {
+    const given = opts.providers;
+    if (given === undefined) return [];
+    return Array.isArray(given) ? given : Object.values(given);
 }

@@ -181,7 +181,8 @@ describe("renovate.json", () => {
             [
                 "cloudnative-pg@0.27.0",
                 "kube-prometheus-stack@75.15.0",
-                "neo4j@5.26.0",
+                "neo4j@5.26.28",
+                "plugin-barman-cloud@0.7.0",
                 "prometheus-blackbox-exporter@11.7.0",
                 "prometheus-pushgateway@3.2.0",
             ],
@@ -194,11 +195,11 @@ describe("renovate.json", () => {
                 .sort(),
             [
                 "docker.io/library/neo4j",
+                "docker.io/library/redis",
                 "docker.io/ollama/ollama",
                 "ghcr.io/cloudnative-pg/postgresql",
                 "ghcr.io/cloudnative-pg/postgresql",
                 "ghcr.io/cloudnative-pg/postgresql",
-                "redis",
             ],
         );
     });

@@ -27,8 +27,19 @@ export interface Neo4jOutputs {
     readonly password: pulumi.Output<string>;
 }
 
+/**
+ * Neo4j 5 LTS, Community edition: one version on every platform, pinned by its multi-platform index
+ * digest (docker-library/repo-info `repos/neo4j/remote/5.26.28-community.md`, not read from the registry).
+ */
+export const NEO4J_IMAGE =
+    "docker.io/library/neo4j:5.26.28-community@sha256:362542416de6c09a971484d1893878016cc3b5cdec166e54b1c824a220ecd6b9";
+/** The Neo4j version of that image, which the Kubernetes chart must match. */
+export const NEO4J_VERSION = /:(\d+\.\d+\.\d+)-/.exec(NEO4J_IMAGE)![1]!;
+
 export const NEO4J_BOLT_PORT = 7687;
 export const NEO4J_HTTP_PORT = 7474;
+/** The official image's plugin switch: installs the APOC core jar it bundles (the backup's export needs it). */
+export const NEO4J_APOC_PLUGINS = '["apoc"]';
 /** Neo4j's built-in admin user; NEO4J_AUTH sets its password. */
 export const NEO4J_USER = "neo4j";
 

@@ -18,7 +18,20 @@ export type AlertReceiver =
           readonly url: string;
           /** Path of the mounted file holding the bearer token. */
           readonly bearerTokenFile: string;
-      };
+      }
+    | ({ readonly kind: "email" } & EmailDelivery)
+    /** Delivers nowhere: the alerts stay visible in Alertmanager's UI and API only. */
+    | { readonly kind: "none" };
+
+/** E-mail through an SMTP relay that accepts the cluster's mail without credentials, over TLS. */
+export interface EmailDelivery {
+    /** Addresses, one message to all of them. */
+    readonly to: readonly string[];
+    /** SMTP relay, `host:port`. */
+    readonly smarthost: string;
+    /** Envelope and header sender. */
+    readonly from: string;
+}
 
 export interface AlertmanagerArgs {
     /** Receives `severity=page`. */
@@ -52,7 +65,27 @@ function absolutePath(field: string, value: string): string {
     return value;
 }
 
+function emailTo(field: string, to: readonly string[]): string {
+    if (to.length === 0) throw new Error(`\`${field}.to\` must list at least one address`);
+    return to.join(", ");
+}
+
 function receiverConfig(name: string, field: string, r: AlertReceiver): Record<string, unknown> {
+    if (r.kind === "none") return { name };
+    if (r.kind === "email") {
+        return {
+            name,
+            email_configs: [
+                {
+                    to: emailTo(field, r.to),
+                    from: r.from,
+                    smarthost: r.smarthost,
+                    require_tls: true,
+                    send_resolved: true,
+                },
+            ],
+        };
+    }
     if (r.kind === "pagerduty") {
         return {
             name,
@@ -130,12 +163,43 @@ export interface SecretKeyRef {
 }
 export type CrdReceiver =
     | { readonly kind: "pagerduty"; readonly routingKey: SecretKeyRef }
-    | { readonly kind: "webhook"; readonly url: SecretKeyRef };
+    | { readonly kind: "webhook"; readonly url: SecretKeyRef }
+    | ({ readonly kind: "email" } & EmailDelivery)
+    | { readonly kind: "none" };
 
 function crdReceiver(name: string, r: CrdReceiver): Record<string, unknown> {
-    return r.kind === "pagerduty"
-        ? { name, pagerdutyConfigs: [{ routingKey: { ...r.routingKey }, sendResolved: true }] }
-        : { name, webhookConfigs: [{ urlSecret: { ...r.url }, sendResolved: true }] };
+    switch (r.kind) {
+        case "pagerduty":
+            return { name, pagerdutyConfigs: [{ routingKey: { ...r.routingKey }, sendResolved: true }] };
+        case "webhook":
+            return { name, webhookConfigs: [{ urlSecret: { ...r.url }, sendResolved: true }] };
+        case "email":
+            return {
+                name,
+                emailConfigs: [
+                    {
+                        to: emailTo(name, r.to),
+                        from: r.from,
+                        smarthost: r.smarthost,
+                        requireTLS: true,
+                        sendResolved: true,
+                    },
+                ],
+            };
+        case "none":
+            return { name };
+    }
+}
+
+/**
+ * Where tickets go beside the pager: e-mail to the on-call addresses when there are any, otherwise
+ * nowhere but Alertmanager's UI. Never the paging integration: a ticket must not wake anyone.
+ */
+export function ticketReceiver(emails: readonly string[], smtp: Omit<EmailDelivery, "to"> | undefined): CrdReceiver {
+    if (emails.length === 0) return { kind: "none" };
+    if (smtp === undefined)
+        throw new Error("ticket e-mail needs an SMTP relay: set `smtp.smarthost` and `smtp.from` with the addresses");
+    return { kind: "email", to: emails, ...smtp };
 }
 
 const crdMatcher = (name: string, value: string, matchType: "=" | "=~") => ({ name, value, matchType });

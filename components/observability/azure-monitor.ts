@@ -55,6 +55,10 @@ export interface AzureLogAlert extends AzureAlertBase {
     };
     /** Lookback longer than the window (backups); the workspace must retain logs at least this long. */
     readonly overrideQueryTimeRange?: string;
+    /** `<store>-<database>` of a backup alert: one rule per backed-up database, so it is part of the name. */
+    readonly subject?: string;
+    /** The rule was once named without its subject (one PostgreSQL database): its old name becomes an alias. */
+    readonly unqualifiedBefore?: boolean;
 }
 
 export type AzureAlert = AzureMetricAlert | AzureLogAlert;
@@ -175,14 +179,19 @@ function log(
 }
 
 /** OpenTelemetry metrics exported to Application Insights land in `customMetrics`. */
-const customMetric = (name: string, service: string) => [
+const customMetric = (name: string, roleName: string) => [
     `customMetrics`,
-    `where name == ${kql(name)} and cloud_RoleName == ${kql(service)}`,
+    `where name == ${kql(name)} and cloud_RoleName == ${kql(roleName)}`,
 ];
 
-function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: AlertThresholds): AzureAlert {
+function serviceAlert(
+    entry: CatalogueEntry,
+    target: ServiceAlertTarget,
+    t: AlertThresholds,
+    roleName: string,
+): AzureAlert {
     const svc = target.service;
-    const role = `where cloud_RoleName == ${kql(svc)}`;
+    const role = `where cloud_RoleName == ${kql(roleName)}`;
     switch (entry.id) {
         case "http-latency-p95-high":
             // requests.duration is in milliseconds.
@@ -249,7 +258,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_queue_depth", svc),
+                    ...customMetric("estate_queue_depth", roleName),
                     `summarize depth = min(value) by queue = tostring(customDimensions["queue"])`,
                 ],
                 "depth",
@@ -265,7 +274,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_ai_provider_requests_total", svc),
+                    ...customMetric("estate_ai_provider_requests_total", roleName),
                     `summarize total = sum(valueSum), errors = sumif(valueSum, tostring(customDimensions["outcome"]) == "error") by provider = tostring(customDimensions["provider"])`,
                     "extend errorRatePercent = iff(total == 0, 0.0, 100.0 * errors / total)",
                 ],
@@ -282,7 +291,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
                 t,
                 "appInsights",
                 [
-                    ...customMetric("estate_sync_jobs_total", svc),
+                    ...customMetric("estate_sync_jobs_total", roleName),
                     `where tostring(customDimensions["status"]) == "failed"`,
                     "summarize failures = sum(valueSum)",
                 ],
@@ -300,7 +309,7 @@ function serviceAlert(entry: CatalogueEntry, target: ServiceAlertTarget, t: Aler
             t,
             "appInsights",
             [
-                ...customMetric("estate_dependency_up", svc),
+                ...customMetric("estate_dependency_up", roleName),
                 `where tostring(customDimensions["dependency"]) == ${kql(entry.dependency)}`,
                 "summarize up = max(value)",
             ],
@@ -325,7 +334,16 @@ export const RESTORE_DRILL_AGE_EVENT = "restore_drill_age";
 const fields = (...names: string[]) =>
     `extend ${names.map((n) => `${n} = extract(@"\\b${n}=(\\S+)", 1, Log_s)`).join(", ")}`;
 
-function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertThresholds): AzureLogAlert {
+function backupAlert(
+    entry: CatalogueEntry,
+    target: BackupAlertTarget,
+    t: AlertThresholds,
+    unqualifiedBefore: boolean,
+): AzureLogAlert {
+    const subject = {
+        subject: `${target.store}-${target.database}`.replace(/_/g, "-"),
+        ...(unqualifiedBefore ? { unqualifiedBefore } : {}),
+    };
     if (entry.id === "backup-stale") {
         const seconds = Math.round(t.backupMaxAgeHours * 3600);
         const lookback = acceptedWindow(
@@ -358,6 +376,7 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
             ...alert,
             evaluationFrequency: "PT1H",
             overrideQueryTimeRange: isoFromSeconds(Math.min(seconds, lookback * 60)),
+            ...subject,
         };
     }
     const alert = log(
@@ -384,16 +403,29 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
         ...alert,
         evaluationFrequency: "PT1H",
         overrideQueryTimeRange: isoFromSeconds(LOG_ALERT_MAX_LOOKBACK * 60),
+        ...subject,
     };
 }
 
 /** Azure alert definitions for one service, same ids and thresholds as the Prometheus rules. */
-export function azureServiceAlerts(target: ServiceAlertTarget, thresholds: AlertThresholds): AzureAlert[] {
-    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds));
+export function azureServiceAlerts(
+    target: ServiceAlertTarget,
+    thresholds: AlertThresholds,
+    /**
+     * `cloud_RoleName` the service's telemetry carries: Application Insights sets it from the
+     * OpenTelemetry `service.name` (OTEL_SERVICE_NAME), e.g. `estate-api`. @default the service name
+     */
+    roleName: string = target.service,
+): AzureAlert[] {
+    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds, roleName));
 }
 
 export function azureBackupAlerts(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): AzureLogAlert[] {
+    // Only a single PostgreSQL database could be declared before rules carried their subject.
+    const postgres = targets.filter((t) => t.store === "postgres");
     return targets.flatMap((target) =>
-        backupEntries(thresholds).map((entry) => backupAlert(entry, target, thresholds)),
+        backupEntries(thresholds).map((entry) =>
+            backupAlert(entry, target, thresholds, postgres.length === 1 && target === postgres[0]),
+        ),
     );
 }

@@ -34,8 +34,10 @@ export interface OnCallArgs {
     readonly keyRef?: SecretRef;
     /** The key as a secret value, for receivers that cannot read a store (Azure action groups). Absent: nothing pages. */
     readonly key?: pulumi.Output<string>;
-    /** Extra e-mail receivers (Azure action group). @default [] */
+    /** E-mail receivers: beside the pager on Azure (action group), of ticket-level alerts on Kubernetes. @default [] */
     readonly emails?: readonly string[];
+    /** SMTP relay and sender of that e-mail where the platform sends it itself (Kubernetes Alertmanager). */
+    readonly smtp?: { readonly smarthost: string; readonly from: string };
 }
 
 /** Platform-neutral description of the estate's alerting, dashboards and synthetic checks. */

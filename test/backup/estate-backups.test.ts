@@ -9,7 +9,7 @@ import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const run = promisify(execFile);
 const retention = { staging: 14, prod: 35 } as const;
@@ -46,6 +46,11 @@ for (const stack of ["staging", "prod"] as const) {
             for (const r of crons) assert.equal(r.parent, parent, r.name);
         });
 
+        it("enables APOC core in the Neo4j release, which the online export needs", () => {
+            const release = inputsOf(resource(capture, "kubernetes:helm.sh/v3:Release", "neo4j-release"));
+            assert.deepEqual(release.values.env, { NEO4J_PLUGINS: '["apoc"]' });
+        });
+
         it("keeps the bucket for the stack's retention, protected in prod", () => {
             const bucket = resource(capture, "gcp:storage/bucket:Bucket", "backups-bucket");
             const b = inputsOf(bucket);
@@ -70,7 +75,7 @@ for (const stack of ["staging", "prod"] as const) {
                 ["PGUSER", "db-user"],
                 ["PGPASSWORD", "db-password"],
             ]) {
-                assert.deepEqual(env[name], { secretKeyRef: { name: "app-secrets-synced", key } }, name);
+                assert.deepEqual(env[name], { secretKeyRef: { name: syncedSecret(capture), key } }, name);
             }
             const drill = inputsOf(resource(capture, "kubernetes:batch/v1:CronJob", "pg-restore-drill-cronjob")).spec
                 .jobTemplate.spec.template;
@@ -94,7 +99,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("exports the storage and schedules in the outputs contract", () => {
-            const outputs = capture.outputs as Record<string, any>;
+            const outputs = outputsOf(capture);
             assert.deepEqual(outputs.backups, {
                 storageName: `acme-estate-${stack}-estate-${stack}-backups`,
                 storageUrl: `gs://acme-estate-${stack}-estate-${stack}-backups`,
@@ -144,6 +149,8 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(envOfJob("redis-backup").REDIS_URL, "redis-url");
             assert.equal(envOfJob("redis-backup").BACKUP_AGE_RECIPIENT, recipients[stack]);
             assert.equal(envOfJob("neo4j-backup").NEO4J_PASSWORD, "neo4j-password");
+            const graph = inputsOf(resource(capture, "azure-native:app:ContainerApp", "neo4j-app"));
+            assert.equal(envOf(graph.template.containers[0].env).NEO4J_PLUGINS, '["apoc"]', "APOC core for the export");
         });
     });
 }

@@ -4,7 +4,7 @@ import { imageVersionOf, migrationJobName } from "../../components/workload/job"
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource } from "../support/program";
+import { inputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const tags = { staging: "3f2a9c1d8e7b", prod: "9c1b7e2a4d6f" } as const;
 const databaseEnv = ["DATABASE_URL", "POSTGRES_DSN_PROD", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"];
@@ -103,7 +103,7 @@ for (const stack of ["staging", "prod"] as const) {
                 ["BOOTSTRAP_ADMIN_PASSWORD", "bootstrap-admin-password"],
                 ["BOOTSTRAP_ADMIN_API_KEY", "bootstrap-admin-api-key"],
             ]) {
-                assert.deepEqual(env[name], { secretKeyRef: { name: "app-secrets-synced", key } }, name);
+                assert.deepEqual(env[name], { secretKeyRef: { name: syncedSecret(capture), key } }, name);
             }
             assert.ok(!secretNames(container.env).includes("JWT_SECRET"), "seeding does not get the JWT secret");
         });

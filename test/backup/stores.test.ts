@@ -104,10 +104,17 @@ describe("redis backup and restore drill", () => {
             METRICS_TEXTFILE: prom,
         });
         assert.equal(res.code, 0, res.stderr);
-        assert.match(res.stdout, /^restore_drill status=ok store=redis database=redis artefact=redis\/redis\/\S+\.rdb\.age counts=keys:42 /m);
+        assert.match(
+            res.stdout,
+            /^restore_drill status=ok store=redis database=redis artefact=redis\/redis\/\S+\.rdb\.age counts=keys:42 /m,
+        );
         assert.equal(metric(prom, backupMetrics.drillSuccess, "redis", "redis"), 1);
         assert.ok(metric(prom, backupMetrics.drillLastSuccess, "redis", "redis")! > 0);
-        assert.deepEqual(readdirSync(work).filter((f) => f.startsWith("drill.")), [], "scratch data is removed");
+        assert.deepEqual(
+            readdirSync(work).filter((f) => f.startsWith("drill.")),
+            [],
+            "scratch data is removed",
+        );
     });
 
     test("a key count beyond the tolerance is unhealthy (2); a corrupt or foreign artefact is an error (1)", async () => {
@@ -121,7 +128,10 @@ describe("redis backup and restore drill", () => {
             const off = await drill();
             assert.equal(off.code, 2, off.stderr);
             assert.match(off.stderr, /differs from its manifest:\n {2}keys: manifest=50 restored=42/);
-            assert.match(off.stdout, /^restore_drill status=unhealthy store=redis database=redis reason=count_mismatch /m);
+            assert.match(
+                off.stdout,
+                /^restore_drill status=unhealthy store=redis database=redis reason=count_mismatch /m,
+            );
             const within = await drill({ REDIS_DRILL_TOLERANCE_PERCENT: "20" });
             assert.equal(within.code, 0, `42 of 50 is within 20%: ${within.stderr}`);
         } finally {
@@ -141,7 +151,10 @@ describe("redis backup and restore drill", () => {
             reencrypt(rdb, key.recipient, "REDIS0011 this is not an rdb file");
             const garbage = await drill();
             assert.equal(garbage.code, 1, garbage.stderr);
-            assert.match(garbage.stdout, /^restore_drill status=error store=redis database=redis reason=restore_failed /m);
+            assert.match(
+                garbage.stdout,
+                /^restore_drill status=error store=redis database=redis reason=restore_failed /m,
+            );
 
             const other = ageKeyPair(mkdtempSync(join(work, "other-")));
             reencrypt(rdb, other.recipient, saved);
@@ -261,7 +274,10 @@ describe("neo4j backup (APOC export over Bolt) and restore drill", () => {
     test("streams the decoded export through age with the exported counts as manifest", async () => {
         const res = await runScript("neo4j-backup.sh", backupEnv(GOOD_EXPORT));
         assert.equal(res.code, 0, res.stderr);
-        assert.match(res.stdout, /^backup status=ok store=neo4j database=neo4j bytes=\d+ .*artefact=neo4j\/neo4j\/\d{8}T\d{6}Z\.cypher\.age /m);
+        assert.match(
+            res.stdout,
+            /^backup status=ok store=neo4j database=neo4j bytes=\d+ .*artefact=neo4j\/neo4j\/\d{8}T\d{6}Z\.cypher\.age /m,
+        );
         assert.equal(`${res.stdout}${res.stderr}`.includes("graph-secret"), false, "password leaked");
         assert.equal(readFileSync(join(bin, "calls"), "utf8").includes("graph-secret"), false, "password on argv");
         const dir = join(dest, "neo4j", "neo4j");
@@ -276,17 +292,29 @@ describe("neo4j backup (APOC export over Bolt) and restore drill", () => {
         const cases: Array<[string, string, RegExp]> = [
             ["nothing at all", "", /the export returned nothing: no header, no rows/],
             ["header without rows", "nodes, relationships, statements\n", /the export is empty: a header but no rows/],
-            ["APOC missing", 'Unknown procedure "apoc.export.cypher.all"\n', /unexpected export header .*is APOC core installed/],
+            [
+                "APOC missing",
+                'Unknown procedure "apoc.export.cypher.all"\n',
+                /unexpected export header .*is APOC core installed/,
+            ],
             ["cut-off row", 'nodes, relationships, statements\n3, 0, "Q1JFQVRF', /export row 1 is not/],
             ["not base64", 'nodes, relationships, statements\n3, 0, "@@@@"\n', /export row 1 is not/],
-            ["bad padding", 'nodes, relationships, statements\n3, 0, "Q1JFQVRF=Q"\n', /export row 1 does not decode as base64/],
+            [
+                "bad padding",
+                'nodes, relationships, statements\n3, 0, "Q1JFQVRF=Q"\n',
+                /export row 1 does not decode as base64/,
+            ],
         ];
         for (const [name, exported, message] of cases) {
             const target = join(work, `failed-${name.replace(/\W+/g, "-")}`);
             const res = await runScript("neo4j-backup.sh", { ...backupEnv(exported), BACKUP_DEST: target });
             assert.equal(res.code, 1, `${name}: ${res.stderr}`);
             assert.match(res.stderr, message, name);
-            assert.match(res.stdout, /^backup status=error store=neo4j database=neo4j reason=neo4j_export_invalid /m, name);
+            assert.match(
+                res.stdout,
+                /^backup status=error store=neo4j database=neo4j reason=neo4j_export_invalid /m,
+                name,
+            );
             assert.deepEqual(readdirSync(join(target, "neo4j", "neo4j")), [], `${name}: no artefact`);
         }
         const refused = await runScript("neo4j-backup.sh", { ...backupEnv(GOOD_EXPORT), NEO4J_PASSWORD: "wrong" });
@@ -299,11 +327,18 @@ describe("neo4j backup (APOC export over Bolt) and restore drill", () => {
         const prom = join(work, "neo4j-drill.prom");
         const res = await runScript("neo4j-restore-drill.sh", { ...drillEnv(), METRICS_TEXTFILE: prom });
         assert.equal(res.code, 0, res.stderr);
-        assert.match(res.stdout, /^restore_drill status=ok store=neo4j database=neo4j artefact=\S+ counts=nodes:3,relationships:2 /m);
+        assert.match(
+            res.stdout,
+            /^restore_drill status=ok store=neo4j database=neo4j artefact=\S+ counts=nodes:3,relationships:2 /m,
+        );
         assert.equal(metric(prom, backupMetrics.drillSuccess, "neo4j", "neo4j"), 1);
         assert.equal(existsSync(join(bin, "server-up")), false, "the scratch server is stopped");
         const calls = readFileSync(join(bin, "calls"), "utf8");
-        assert.match(calls, /-a bolt:\/\/127\.0\.0\.1:\d+ --format plain --non-interactive/, "replays into the scratch server only");
+        assert.match(
+            calls,
+            /-a bolt:\/\/127\.0\.0\.1:\d+ --format plain --non-interactive/,
+            "replays into the scratch server only",
+        );
     });
 
     test("a manifest that disagrees is unhealthy (2); an unreplayable export is an error (1)", async () => {

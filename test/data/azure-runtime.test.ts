@@ -55,7 +55,8 @@ function assertFilesVolume(capture: ProgramCapture, name: string, quota: number,
     stateful(account, prod);
     stateful(share, prod);
     const storage = resource(capture, "azure-native:app:ManagedEnvironmentsStorage", `${name}-env-storage`);
-    const key = (storage.inputs as any).properties.azureFile.accountKey;
+    const key = (storage.inputs as { properties: { azureFile: { accountKey: unknown } } }).properties.azureFile
+        .accountKey;
     assert.deepEqual(
         key,
         { [SECRET_SIG]: SECRET_VALUE, value: "offline-storage-key-not-a-secret" },
@@ -153,6 +154,7 @@ for (const stack of ["staging", "prod"] as const) {
                                 { name: "NEO4J_AUTH", secretRef: "neo4j-auth" },
                                 { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
                                 { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
+                                { name: "NEO4J_PLUGINS", value: '["apoc"]' },
                             ],
                             resources: { cpu: 2, memory: "4Gi" },
                             volumeMounts: [{ volumeName: "data", mountPath: "/data" }],
@@ -182,7 +184,8 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("keeps the Neo4j password only as a Key Vault secret the app's identity may read", () => {
             const secret = resource(capture, "azure-native:keyvault:Secret", "neo4j-auth-neo4j-auth");
-            const value = (secret.inputs as any).properties.value;
+            // In wire form: the secret's signature beside its value.
+            const value = (secret.inputs as { properties: { value: Record<string, string> } }).properties.value;
             assert.equal(value[SECRET_SIG], SECRET_VALUE, "the password is a Pulumi secret");
             assert.match(value.value, /^neo4j\/offline-generated-not-a-secret-secrets-neo4j-password$/);
             stateful(secret, prod);

@@ -5,7 +5,7 @@ import { ollamaModels, ollamaPullScript, ollamaServerEnv } from "../../component
 import { ollamaGpuSettings } from "../../components/ai/kubernetes/ollama";
 import { clientPeers } from "../../components/data/kubernetes/network";
 import { cnpgClusterSpec } from "../../components/data/kubernetes/postgres";
-import { redisServerArgs } from "../../components/data/kubernetes/redis";
+import { redisMaxmemory, redisServerArgs } from "../../components/data/kubernetes/redis";
 import { neo4jAuth, neo4jUri } from "../../components/data/neo4j";
 import { postgresInstances, postgresPoolEnv, postgresUrl } from "../../components/data/postgres";
 import { cacheTtlEnv, redisUrl } from "../../components/data/redis";
@@ -91,14 +91,37 @@ describe("data store helpers", () => {
             credentialsSecret: "s",
             storageGb: 1,
             highAvailability: false,
-            retentionDays: 7,
-            bucket: "b",
+            strictZoneSpread: false,
+            objectStore: "o",
             backupServiceAccountEmail: "e",
             labels: {},
         };
         assert.throws(() => cnpgClusterSpec({ ...base, version: "14" }), {
             message: '`version` must be one of 15, 16, 17, got "14"',
         });
+    });
+
+    it("spreads CloudNativePG over zones only as a preference unless the cluster has a zone per instance", () => {
+        const spec = (strictZoneSpread: boolean) =>
+            cnpgClusterSpec({
+                instances: 3,
+                version: "16",
+                databaseName: "estate",
+                owner: "estate",
+                credentialsSecret: "s",
+                storageGb: 1,
+                highAvailability: true,
+                strictZoneSpread,
+                objectStore: "o",
+                backupServiceAccountEmail: "e",
+                labels: {},
+            }) as { affinity: { podAntiAffinityType: string }; postgresql: { synchronous: unknown } };
+        const loose = spec(false);
+        assert.equal(loose.affinity.podAntiAffinityType, "preferred");
+        assert.deepEqual(loose.postgresql.synchronous, { method: "any", number: 1, dataDurability: "preferred" });
+        const strict = spec(true);
+        assert.equal(strict.affinity.podAntiAffinityType, "required");
+        assert.deepEqual(strict.postgresql.synchronous, { method: "any", number: 1, dataDurability: "required" });
     });
 
     it("pulls each model once, chat first, and fails the job when a pull fails", () => {
@@ -131,30 +154,46 @@ describe("data store helpers", () => {
     });
 
     it("keeps the Redis password out of the spec and persists only when asked", () => {
-        assert.deepEqual(redisServerArgs(true), [
+        assert.deepEqual(redisServerArgs(true, "1Gi"), [
             "--port",
             "6379",
             "--requirepass",
             "$(REDIS_PASSWORD)",
             "--dir",
             "/data",
+            "--maxmemory",
+            "614mb",
+            "--maxmemory-policy",
+            "volatile-lru",
             "--appendonly",
             "yes",
             "--appendfsync",
             "everysec",
         ]);
-        assert.deepEqual(redisServerArgs(false), [
+        assert.deepEqual(redisServerArgs(false, "1Gi"), [
             "--port",
             "6379",
             "--requirepass",
             "$(REDIS_PASSWORD)",
             "--dir",
             "/data",
+            "--maxmemory",
+            "819mb",
+            "--maxmemory-policy",
+            "volatile-lru",
             "--appendonly",
             "no",
             "--save",
             "",
         ]);
+    });
+
+    it("keeps Redis' memory ceiling under the container limit, with room for a fork when persistent", () => {
+        assert.equal(redisMaxmemory("512Mi", true), "307mb");
+        assert.equal(redisMaxmemory("2Gi", false), "1638mb");
+        assert.throws(() => redisMaxmemory("1G", true), {
+            message: 'the Redis memory limit must be a quantity in Mi or Gi, got "1G"',
+        });
     });
 
     it("admits nobody when a store has no clients, rather than everybody", () => {

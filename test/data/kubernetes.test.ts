@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { OLLAMA_IMAGE } from "../../components/ai/ollama";
+import { NEO4J_IMAGE } from "../../components/data/neo4j";
 import { maskSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, syncedSecret } from "../support/program";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const dataLabels = (name: string, component: string) => ({
@@ -51,17 +52,17 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual(cluster.spec, {
                 // prod: a primary, a synchronous standby and one read replica; staging: one instance.
                 instances: prod ? 3 : 1,
-                imageName: "ghcr.io/cloudnative-pg/postgresql:16.9",
+                // A current Debian trixie "standard" operand image, by digest.
+                imageName:
+                    "ghcr.io/cloudnative-pg/postgresql:16.15-202608170814-standard-trixie@sha256:3df9103d7f89c8abc2870463d4d446944c81b5f1f4b707c590895dc003ecbb65",
                 primaryUpdateStrategy: "unsupervised",
                 enableSuperuserAccess: false,
                 postgresql: {
                     pg_hba: ["hostnossl all all all reject"],
-                    parameters: {
-                        ssl_min_protocol_version: "TLSv1.2",
-                        log_connections: "on",
-                        log_disconnections: "on",
-                    },
-                    ...(prod ? { synchronous: { method: "any", number: 1 } } : {}),
+                    // No ssl_min_protocol_version: CloudNativePG's own minimum is TLSv1.3.
+                    parameters: { log_connections: "on", log_disconnections: "on" },
+                    // Writes keep flowing when no synchronous standby can run (fewer zones than instances).
+                    ...(prod ? { synchronous: { method: "any", number: 1, dataDurability: "preferred" } } : {}),
                 },
                 bootstrap: {
                     initdb: {
@@ -76,8 +77,10 @@ for (const stack of ["staging", "prod"] as const) {
                 affinity: {
                     enablePodAntiAffinity: true,
                     topologyKey: "topology.kubernetes.io/zone",
-                    podAntiAffinityType: prod ? "required" : "preferred",
+                    podAntiAffinityType: "preferred",
                 },
+                // Staging's lone primary must not carry a PDB that blocks node drains.
+                enablePDB: prod,
                 inheritedMetadata: { labels: dataLabels("postgres", "database") },
                 serviceAccountTemplate: {
                     metadata: {
@@ -86,14 +89,27 @@ for (const stack of ["staging", "prod"] as const) {
                         },
                     },
                 },
-                backup: {
-                    retentionPolicy: prod ? "35d" : "7d",
-                    barmanObjectStore: {
-                        destinationPath: `gs://acme-estate-${stack}-postgres-backups/`,
-                        googleCredentials: { gkeEnvironment: true },
-                        wal: { compression: "gzip", maxParallel: 2 },
-                        data: { compression: "gzip" },
+                plugins: [
+                    {
+                        name: "barman-cloud.cloudnative-pg.io",
+                        isWALArchiver: true,
+                        parameters: { barmanObjectName: "postgres-backups" },
                     },
+                ],
+            });
+            const store = inputsOf(find("kubernetes:barmancloud.cnpg.io/v1:ObjectStore", "postgres-object-store"));
+            assert.deepEqual(store.metadata, {
+                name: "postgres-backups",
+                namespace: "estate",
+                labels: dataLabels("postgres", "database"),
+            });
+            assert.deepEqual(store.spec, {
+                retentionPolicy: prod ? "35d" : "7d",
+                configuration: {
+                    destinationPath: `gs://acme-estate-${stack}-postgres-backups/`,
+                    googleCredentials: { gkeEnvironment: true },
+                    wal: { compression: "gzip", maxParallel: 2 },
+                    data: { compression: "gzip" },
                 },
             });
             const credentials = inputsOf(find("kubernetes:core/v1:Secret", "postgres-credentials"));
@@ -105,7 +121,8 @@ for (const stack of ["staging", "prod"] as const) {
                     schedule: "0 0 3 * * *",
                     backupOwnerReference: "self",
                     cluster: { name: "postgres" },
-                    method: "barmanObjectStore",
+                    method: "plugin",
+                    pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
                     immediate: true,
                 },
             );
@@ -123,6 +140,13 @@ for (const stack of ["staging", "prod"] as const) {
                 ],
                 ["cloudnative-pg", "0.27.0", { repo: "https://cloudnative-pg.github.io/charts" }, "cnpg-system", true],
             );
+            // The Barman Cloud plugin runs beside the operator, pinned, installed by the same switch.
+            const plugin = find("kubernetes:helm.sh/v3:Release", "postgres-barman-cloud");
+            assert.deepEqual(
+                [inputsOf(plugin).chart, inputsOf(plugin).version, inputsOf(plugin).namespace],
+                ["plugin-barman-cloud", "0.7.0", "cnpg-system"],
+            );
+            assert.equal(plugin.options.protect, prod);
             assert.deepEqual(inputsOf(find("gcp:storage/bucket:Bucket", "postgres-backups")), {
                 project: `acme-estate-${stack}`,
                 name: `acme-estate-${stack}-postgres-backups`,
@@ -170,7 +194,11 @@ for (const stack of ["staging", "prod"] as const) {
             assert.deepEqual(pod.securityContext, restrictedPod);
             assert.equal(pod.automountServiceAccountToken, false);
             const [redis] = pod.containers;
-            assert.match(redis.image, /^redis:7\.4\.2-alpine@sha256:[0-9a-f]{64}$/);
+            assert.equal(
+                redis.image,
+                "docker.io/library/redis:7.4.11-alpine@sha256:ff02b58f971e7d7d156a1267e283fcbbeee91773b6aa36c49dac28ecfe28eadf",
+            );
+            assert.equal(redis.resources.limits.memory, "1024Mi");
             assert.deepEqual(redis.args, [
                 "--port",
                 "6379",
@@ -178,6 +206,11 @@ for (const stack of ["staging", "prod"] as const) {
                 "$(REDIS_PASSWORD)",
                 "--dir",
                 "/data",
+                // Under the 1Gi limit with room for the AOF rewrite's fork; only expiring (cache) keys are evicted.
+                "--maxmemory",
+                "614mb",
+                "--maxmemory-policy",
+                "volatile-lru",
                 "--appendonly",
                 "yes",
                 "--appendfsync",
@@ -195,8 +228,11 @@ for (const stack of ["staging", "prod"] as const) {
             const release = inputsOf(find("kubernetes:helm.sh/v3:Release", "neo4j-release"));
             assert.deepEqual(
                 [release.chart, release.version, release.repositoryOpts, release.name],
-                ["neo4j", "5.26.0", { repo: "https://helm.neo4j.com/neo4j" }, "neo4j"],
+                ["neo4j", "5.26.28", { repo: "https://helm.neo4j.com/neo4j" }, "neo4j"],
             );
+            // The chart runs the very image (and digest) the other platforms run.
+            assert.deepEqual(release.values.image, { customImage: NEO4J_IMAGE });
+            assert.ok(NEO4J_IMAGE.startsWith(`docker.io/library/neo4j:${release.version}-community@sha256:`));
             assert.equal(release.values.neo4j.passwordFromSecret, "neo4j-auth");
             assert.deepEqual(release.values.neo4j.labels, dataLabels("neo4j", "graph"));
             assert.deepEqual(release.values.volumes.data, {
@@ -204,7 +240,8 @@ for (const stack of ["staging", "prod"] as const) {
                 defaultStorageClass: { accessModes: ["ReadWriteOnce"], requests: { storage: "20Gi" } },
             });
             assert.deepEqual(release.values.services, { neo4j: { enabled: false } });
-            assert.deepEqual(release.values.podDisruptionBudget, { enabled: true, minAvailable: 1 });
+            // A budget on a single member would forbid every eviction and block node drains.
+            assert.deepEqual(release.values.podDisruptionBudget, { enabled: false });
             assert.equal(release.values.config["dbms.security.auth_enabled"], "true");
             assert.equal(release.values.logInitialPassword, false);
             const auth = find("kubernetes:core/v1:Secret", "neo4j-auth");
@@ -276,7 +313,8 @@ for (const stack of ["staging", "prod"] as const) {
                 ports: [{ protocol: "TCP", port: 6379 }],
             });
             assert.deepEqual(ingressPeers("neo4j-netpol"), {
-                from: [byName("api"), job("neo4j-backup")],
+                // The password rotation job changes Neo4j's password through bolt.
+                from: [byName("api"), job("neo4j-password-rotation"), job("neo4j-backup")],
                 ports: [
                     { protocol: "TCP", port: 7687 },
                     { protocol: "TCP", port: 7474 },
@@ -304,7 +342,7 @@ for (const stack of ["staging", "prod"] as const) {
                 [
                     "api,worker,api-migrate,api-bootstrap,pg-backup-estate,pg-restore-drill",
                     "api,gateway,worker,redis-backup",
-                    "api,neo4j-backup",
+                    "api,neo4j-password-rotation,neo4j-backup",
                     "api,worker,ollama-model-pull",
                 ],
             );
@@ -321,7 +359,7 @@ for (const stack of ["staging", "prod"] as const) {
                     ]),
                 );
             };
-            const ref = (key: string) => ({ secretKeyRef: { name: "app-secrets-synced", key } });
+            const ref = (key: string) => ({ secretKeyRef: { name: syncedSecret(capture), key } });
             const api = env("api");
             const dbRefs = {
                 DB_HOST: ref("db-host"),
@@ -405,35 +443,40 @@ for (const stack of ["staging", "prod"] as const) {
             });
             const validated = manifests
                 .filter((m) => validateKubernetesObject(m) === "valid")
-                .map((m) => `${m["kind"]}/${(m["metadata"] as { name: string }).name}`);
+                .map((m) => `${m["kind"]}/${(m["metadata"] as { name: string }).name}`)
+                // One rotation Job per Neo4j password, named after its digest.
+                .map((n) => n.replace(/^Job\/neo4j-password-[0-9a-f]{10}$/, "Job/neo4j-password-<version>"));
             assert.deepEqual(validated.sort(), [
                 "Deployment/ollama",
+                "Job/neo4j-password-<version>",
                 "Job/ollama-model-pull",
                 "NetworkPolicy/neo4j-netpol",
+                "NetworkPolicy/neo4j-password-rotation-netpol",
                 "NetworkPolicy/ollama-model-pull-netpol",
                 "NetworkPolicy/ollama-netpol",
                 "NetworkPolicy/postgres-netpol",
                 "NetworkPolicy/redis-netpol",
                 "PersistentVolumeClaim/ollama-models",
                 "Secret/neo4j-auth",
+                "Secret/neo4j-auth-applied",
                 "Secret/postgres-app-credentials",
                 "Secret/redis-auth",
                 "Service/ollama",
                 "Service/redis",
                 "StatefulSet/redis",
             ]);
-            // The CloudNativePG kinds have no schema there; their shape is asserted exactly above.
+            // The CloudNativePG and Barman Cloud kinds have no schema there; their shape is asserted exactly above.
             assert.deepEqual(
                 manifests
                     .filter((m) => validateKubernetesObject(m) === undefined)
                     .map((m) => m["kind"])
                     .sort(),
-                ["Cluster", "PodMonitor", "ScheduledBackup"],
+                ["Cluster", "ObjectStore", "PodMonitor", "ScheduledBackup"],
             );
         });
 
         it("exports where each store answers and the names of its secrets, never values", () => {
-            const data = (capture.outputs as Record<string, any>).data;
+            const data = outputsOf(capture).data;
             const secretName = (id: string) => `projects/acme-estate-${stack}/secrets/estate-${stack}-${id}`;
             assert.deepEqual(data.postgres, {
                 host: "postgres-rw.estate.svc.cluster.local",
@@ -469,12 +512,7 @@ for (const stack of ["staging", "prod"] as const) {
                 public: false,
                 models: ["llama3.1:8b", "nomic-embed-text"],
             });
-            assert.deepEqual((capture.outputs as Record<string, any>).services.api.readinessCovers, [
-                "postgres",
-                "redis",
-                "neo4j",
-                "ollama",
-            ]);
+            assert.deepEqual(outputsOf(capture).services.api.readinessCovers, ["postgres", "redis", "neo4j", "ollama"]);
         });
     });
 }

@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import { maskSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 import { secretEnvOf } from "../../stacks/secrets";
 import { serviceNames, type ServiceName } from "../../stacks/services";
-import { inputsOf, plan, platforms, stacks } from "../support/program";
+import { inputsOf, plan, platforms, stacks, outputsOf } from "../support/program";
 
 /** The workload of a service on either platform, and how its env names a secret. */
 function serviceEnv(capture: ProgramCapture, service: ServiceName): Record<string, unknown> {
@@ -95,7 +95,7 @@ for (const platform of platforms) {
             });
 
             it("exports the same data contract on every platform, with secret names only", () => {
-                const data = (capture.outputs as Record<string, any>).data;
+                const data = outputsOf(capture).data;
                 assert.deepEqual(Object.keys(data).sort(), ["neo4j", "ollama", "postgres", "redis"]);
                 assert.deepEqual(Object.keys(data.postgres.secretNames).sort(), [
                     "database-read-url",
@@ -114,7 +114,7 @@ for (const platform of platforms) {
                 ]);
                 assert.deepEqual(data.ollama.models, ["llama3.1:8b", "nomic-embed-text"]);
                 assert.equal(data.postgres.databaseName, "estate");
-                for (const store of ["postgres", "redis", "neo4j", "ollama"]) {
+                for (const store of ["postgres", "redis", "neo4j", "ollama"] as const) {
                     assert.equal(data[store].public, false, store);
                     assert.equal(typeof data[store].host, "string");
                     assert.equal(typeof data[store].port, "number");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { analyze } from "../../tools/lib/analyzer";
-import { inputsOf, plan, resource } from "../support/program";
+import { inputsOf, plan, resource, outputsOf } from "../support/program";
 
 describe("data store config switches (kubernetes)", () => {
     it("makes every store named in publicDataStores public, and the policy pack refuses each one", async () => {
@@ -20,10 +20,7 @@ describe("data store config switches (kubernetes)", () => {
         }
         assert.deepEqual(
             Object.fromEntries(
-                ["postgres", "redis", "neo4j", "ollama"].map((s) => [
-                    s,
-                    (capture.outputs as Record<string, any>).data[s].public,
-                ]),
+                (["postgres", "redis", "neo4j", "ollama"] as const).map((s) => [s, outputsOf(capture).data[s].public]),
             ),
             { postgres: true, redis: true, neo4j: true, ollama: true },
         );

@@ -5,8 +5,8 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseSmokeArgs } from "../../scripts/smoke/args";
-import { unwrapSecrets } from "../../tools/lib/mock-run";
-import { plan } from "../support/program";
+import type { EstateOutputsValue } from "../../stacks/outputs";
+import { outputsOf, plan } from "../support/program";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NODE = path.join(ROOT, "node_modules/.bin/node");
@@ -66,9 +66,9 @@ async function report(code: string, openIssues: Array<{ number: number; title: s
 }
 
 describe("ops_daily workflow (runbook 004)", () => {
-    let outputs: Record<string, any>;
+    let outputs: EstateOutputsValue;
     before(async () => {
-        outputs = unwrapSecrets((await plan("prod")).outputs) as Record<string, any>;
+        outputs = outputsOf(await plan("prod"));
     });
 
     it("runs daily and on demand for every stack, through the reusable workflow", () => {

@@ -128,6 +128,29 @@ describe("supply chain", () => {
         assert.ok(pins.size >= 6, "the pins were actually found");
     });
 
+    it("gives every job that runs the Pulumi CLI against a stack the GKE credentials, after Google auth and before the CLI", () => {
+        const GKE = "google-github-actions/get-gke-credentials";
+        let jobs = 0;
+        for (const [f, wf] of workflows) {
+            for (const [id, job] of Object.entries(wf.jobs)) {
+                const list = job.steps ?? [];
+                const cli = list.findIndex(
+                    (st) =>
+                        (actionOf(st.uses ?? "") === "pulumi/actions" && st.with?.["command"] !== undefined) ||
+                        /\bpulumi (preview|up|config refresh)\b/.test(st.run ?? ""),
+                );
+                if (cli < 0) continue;
+                jobs += 1;
+                const auth = list.findIndex((st) => actionOf(st.uses ?? "") === "google-github-actions/auth");
+                const gke = list.findIndex((st) => actionOf(st.uses ?? "") === GKE);
+                assert.ok(gke > auth && auth >= 0, `${f} ${id}: ${GKE} runs after google-github-actions/auth`);
+                assert.ok(gke < cli, `${f} ${id}: ${GKE} runs before the Pulumi CLI`);
+                assert.equal(list[gke]?.with?.["cluster_name"], "${{ vars.GKE_CLUSTER }}", `${f} ${id}`);
+            }
+        }
+        assert.equal(jobs, 4, "preview, up, rollback and drift");
+    });
+
     it("references no secret but PULUMI_ACCESS_TOKEN and no long-lived cloud key", () => {
         for (const f of files) {
             const t = text(f);

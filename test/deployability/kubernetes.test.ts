@@ -225,9 +225,16 @@ describe("Kubernetes deployability rules", () => {
 
     it("refuses custom resources, and charts rendering them, that do not wait for the release installing their CRDs", async () => {
         const prod = await plan("prod");
+        // The Cluster waits neither for the operator nor for its ObjectStore (which waits for the plugin, then the operator).
+        const cut = new Set(
+            prod.resources
+                .filter((x) => ["postgres-operator", "postgres-object-store"].includes(x.name))
+                .map((x) => x.urn),
+        );
         const noOperatorWait = changed(prod, "postgres-cluster", (_, r) => {
-            const operator = prod.resources.find((x) => x.name === "postgres-operator")!;
-            r.dependencies = r.dependencies.filter((urn) => urn !== operator.urn);
+            r.dependencies = r.dependencies.filter((urn) => !cut.has(urn));
+            for (const key of Object.keys(r.propertyDependencies))
+                r.propertyDependencies[key] = r.propertyDependencies[key]!.filter((urn) => !cut.has(urn));
         });
         // The ScheduledBackup waited for the operator only through the Cluster.
         assert.deepEqual(findings(noOperatorWait, "kubernetes-custom-resource-after-crd"), [

@@ -53,7 +53,7 @@ function importsOf(): string[] {
 
 describe("consumer example (examples/consumer)", () => {
     it("reads the real prod outputs through a StackReference, typed by the published schema", async () => {
-        const estate = unwrapSecrets((await plan("prod")).outputs) as Record<string, any>;
+        const estate = unwrapSecrets((await plan("prod")).outputs) as Record<string, unknown>;
         const { status, error, references, exports } = runConsumer(estate);
         assert.equal(status, 0, error);
         assert.deepEqual(references, ["acme/estate/prod"]);

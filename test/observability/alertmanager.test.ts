@@ -3,8 +3,10 @@ import { describe, it } from "node:test";
 import { stringify } from "yaml";
 import {
     type AlertmanagerArgs,
+    type AlertReceiver,
     alertmanagerConfig,
     alertmanagerConfigCrdSpec,
+    ticketReceiver,
 } from "../../components/observability/alertmanager";
 import { run, tempDir, writeFiles } from "./fixtures";
 
@@ -80,6 +82,41 @@ describe("Alertmanager config", () => {
             receivers.find((r) => r.name === "on-call")?.webhook_configs?.[0]?.url_file,
             "/etc/alertmanager/secrets/oncall/url",
         );
+    });
+
+    it("sends tickets by e-mail, never to the pager, and passes amtool with an e-mail receiver", () => {
+        const email = ticketReceiver(["oncall@example.com", "ops@example.com"], {
+            smarthost: "smtp-relay.example.com:587",
+            from: "alerts@example.com",
+        });
+        assert.deepEqual(email, {
+            kind: "email",
+            to: ["oncall@example.com", "ops@example.com"],
+            smarthost: "smtp-relay.example.com:587",
+            from: "alerts@example.com",
+        });
+        assert.deepEqual(ticketReceiver([], undefined), { kind: "none" });
+        assert.throws(() => ticketReceiver(["oncall@example.com"], undefined), {
+            message: "ticket e-mail needs an SMTP relay: set `smtp.smarthost` and `smtp.from` with the addresses",
+        });
+        const mailed = writeConfig({ ...ARGS, tickets: email as AlertReceiver });
+        const check = run("amtool", ["check-config", mailed]);
+        assert.equal(check.status, 0, check.output);
+        assert.equal(routeTest(mailed, "tickets", "alertname=BackupStale", "severity=ticket").status, 0);
+        assert.notEqual(routeTest(mailed, "tickets", "alertname=PostgresDown", "severity=page").status, 0);
+        const receivers = alertmanagerConfig({ ...ARGS, tickets: email as AlertReceiver })["receivers"];
+        assert.deepEqual((receivers as Record<string, unknown>[])[1], {
+            name: "tickets",
+            email_configs: [
+                {
+                    to: "oncall@example.com, ops@example.com",
+                    from: "alerts@example.com",
+                    smarthost: "smtp-relay.example.com:587",
+                    require_tls: true,
+                    send_resolved: true,
+                },
+            ],
+        });
     });
 
     it("inhibits a service's 5xx and latency alerts while one of its dependencies is down", () => {

@@ -2,13 +2,17 @@
 // renderer's exact conditions, on-call action group, availability tests, workbook; and the same
 // alerts and thresholds as the Kubernetes rules.
 import assert from "node:assert/strict";
+import { backupSubjects } from "../../components/backup/backups";
 import { before, describe, it } from "node:test";
 import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
 import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
 import { onCallWebhookUrl } from "../../components/observability/monitoring";
 import { placeholderSecret, SECRET_SIG, type ProgramCapture } from "../../tools/lib/mock-run";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { inputsOf, plan, resource, resourcesOfType, outputsOf } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
+
+/** What the estate backs up (one PostgreSQL database, Redis, Neo4j): a BackupStale and a RestoreDrillOverdue each. */
+const ESTATE_BACKUPS = backupSubjects(["estate"]);
 
 const LOG = "azure-native:monitor:ScheduledQueryRule";
 const METRIC = "azure-native:monitor:MetricAlert";
@@ -70,13 +74,15 @@ for (const stack of ["staging", "prod"] as const) {
 
         it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
             const expected = [
-                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS)),
-                ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS),
+                ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS, `estate-${t.service}`)),
+                ...azureBackupAlerts(ESTATE_BACKUPS, THRESHOLDS),
             ];
             assert.equal(azureRules(azure).length, expected.length);
             for (const alert of expected) {
                 const type = alert.kind === "metric" ? METRIC : LOG;
-                const rule = resource(azure, type, `monitoring-${alert.service}-${alert.id}`);
+                const subject = alert.kind === "log" && alert.subject ? `${alert.subject}-` : "";
+                const rule = resource(azure, type, `monitoring-${alert.service}-${subject}${alert.id}`);
+                const declared = rule;
                 const inputs = inputsOf(rule);
                 const severity = catalogueEntry(alert.id as AlertId).severity;
                 assert.deepEqual(inputs.tags, {
@@ -89,6 +95,16 @@ for (const stack of ["staging", "prod"] as const) {
                     [alert.severity, alert.windowSize, alert.evaluationFrequency],
                 );
                 assert.equal(inputs.description, `${alert.description} Runbook: ${alert.runbookUrl}`);
+                // The one PostgreSQL database's rules keep their identity from before rules carried a subject.
+                if (alert.kind === "log" && alert.subject === "postgres-estate")
+                    assert.match(
+                        declared.options.aliases.join(" "),
+                        new RegExp(
+                            `^urn:pulumi:${stack}::estate::\\S+azure-native:monitor:ScheduledQueryRule::monitoring-backup-${alert.id}$`,
+                        ),
+                    );
+                if (alert.kind === "log" && alert.subject === "redis-redis")
+                    assert.equal(inputs.ruleName, `backup-redis-redis-${alert.id}`);
                 if (alert.kind === "metric") {
                     assert.deepEqual(inputs.criteria, {
                         odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
@@ -114,6 +130,25 @@ for (const stack of ["staging", "prod"] as const) {
             }
         });
 
+        it("filters each service's telemetry on the OTEL_SERVICE_NAME its app reports", () => {
+            for (const { service } of targets(stack)) {
+                const app = inputsOf(resource(azure, "azure-native:app:ContainerApp", `${service}-app`));
+                const serviceName = app.template.containers[0].env.find(
+                    (e: { name: string }) => e.name === "OTEL_SERVICE_NAME",
+                ).value;
+                assert.equal(serviceName, `estate-${service}`);
+                const rules = azureRules(azure).filter(
+                    (r) => r.type === LOG && inputsOf(r).tags["estate-service"] === service,
+                );
+                assert.ok(rules.length > 0);
+                for (const r of rules) {
+                    const query: string = inputsOf(r).criteria.allOf[0].query;
+                    if (query.includes("cloud_RoleName"))
+                        assert.match(query, new RegExp(`cloud_RoleName == "${serviceName}"`));
+                }
+            }
+        });
+
         it("has the same alerts with the same thresholds as the Kubernetes rules", () => {
             const k8s = kubernetesThresholds(kubernetes);
             const az = azureThresholds(azure);
@@ -122,18 +157,18 @@ for (const stack of ["staging", "prod"] as const) {
             assert.equal(k8s["HttpLatencyP95High/api"], 2);
             assert.equal(k8s["HttpErrorRateHigh/gateway"], 1);
             assert.equal(k8s["BackupStale/backup"], 26);
-            assert.deepEqual((azure.outputs as Record<string, any>).alerting.alertNames, ALERT_NAMES);
-            assert.deepEqual(
-                (azure.outputs as Record<string, any>).alerting.alertNames,
-                (kubernetes.outputs as Record<string, any>).alerting.alertNames,
-            );
+            assert.deepEqual(outputsOf(azure).alerting.alertNames, ALERT_NAMES);
+            assert.deepEqual(outputsOf(azure).alerting.alertNames, outputsOf(kubernetes).alerting.alertNames);
         });
 
         it("pages through an action group whose receiver URL stays a secret", () => {
             const group = resource(azure, "azure-native:monitor:ActionGroup", "monitoring-on-call");
-            const receivers = group.inputs["webhookReceivers"] as Array<Record<string, any>>;
+            // In wire form: a secret is an object carrying Pulumi's secret signature.
+            const receivers = group.inputs["webhookReceivers"] as ReadonlyArray<{
+                serviceUri?: Record<string, unknown>;
+            }>;
             assert.equal(receivers.length, 1);
-            assert.ok(receivers[0]!["serviceUri"][SECRET_SIG], "the webhook URL is a Pulumi secret");
+            assert.ok(receivers[0]!.serviceUri?.[SECRET_SIG], "the webhook URL is a Pulumi secret");
             const kind = stack === "prod" ? "pagerduty" : "webhook";
             const inputs = inputsOf(group);
             assert.deepEqual(inputs.webhookReceivers, [
@@ -149,8 +184,8 @@ for (const stack of ["staging", "prod"] as const) {
                     ? [{ name: "email-1", emailAddress: "oncall@estate.example.com", useCommonAlertSchema: true }]
                     : [],
             );
-            assert.deepEqual((azure.outputs as Record<string, any>).alerting.routingIds, ["monitoring-on-call-id"]);
-            assert.equal((azure.outputs as Record<string, any>).alerting.receiverKind, kind);
+            assert.deepEqual(outputsOf(azure).alerting.routingIds, ["monitoring-on-call-id"]);
+            assert.equal(outputsOf(azure).alerting.receiverKind, kind);
         });
 
         it("tests each public /healthz from three locations, linked to the service's component", () => {

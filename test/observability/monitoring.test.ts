@@ -1,6 +1,7 @@
 // The real program, per stack and platform: rules equal the renderer output, pass promtool,
 // routing passes amtool, and Azure declares the same alerts with the same thresholds.
 import assert from "node:assert/strict";
+import { backupSubjects } from "../../components/backup/backups";
 import { before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { withRuleLabels } from "../../components/observability/kubernetes/monitoring";
@@ -12,16 +13,58 @@ import {
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import { inputsOf, outputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
 import { ALERT_NAMES, THRESHOLDS, targets } from "./estate";
 import { run, tempDir, writeFiles } from "./fixtures";
 
+/** What the estate backs up (one PostgreSQL database, Redis, Neo4j): a BackupStale and a RestoreDrillOverdue each. */
+const ESTATE_BACKUPS = backupSubjects(["estate"]);
+
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+/** The parts of an AlertmanagerConfig spec (monitoring.coreos.com/v1alpha1) that alertmanager.yml carries. */
+interface Matcher {
+    readonly name: string;
+    readonly value: string;
+    readonly matchType: string;
+}
+interface AlertRoute {
+    readonly receiver?: string;
+    readonly groupBy?: readonly string[];
+    readonly groupWait?: string;
+    readonly groupInterval?: string;
+    readonly repeatInterval?: string;
+    readonly matchers?: readonly Matcher[];
+    readonly routes?: readonly AlertRoute[];
+}
+interface SecretRef {
+    readonly name: string;
+    readonly key: string;
+}
+interface AlertmanagerConfigSpec {
+    readonly route: AlertRoute;
+    readonly inhibitRules: ReadonlyArray<{
+        readonly sourceMatch: readonly Matcher[];
+        readonly targetMatch: readonly Matcher[];
+        readonly equal?: readonly string[];
+    }>;
+    readonly receivers: ReadonlyArray<{
+        readonly name: string;
+        readonly pagerdutyConfigs?: ReadonlyArray<{ readonly routingKey: SecretRef; readonly sendResolved?: boolean }>;
+        readonly webhookConfigs?: ReadonlyArray<{ readonly urlSecret: SecretRef; readonly sendResolved?: boolean }>;
+        readonly emailConfigs?: ReadonlyArray<{
+            readonly to?: string;
+            readonly from?: string;
+            readonly smarthost?: string;
+            readonly requireTLS?: boolean;
+            readonly sendResolved?: boolean;
+        }>;
+    }>;
+}
+
 /** The AlertmanagerConfig as an alertmanager.yml, Secret references replaced by a mounted-file path amtool accepts. */
-function alertmanagerYaml(spec: Record<string, any>): string {
-    const matcher = (m: { name: string; value: string; matchType: string }) =>
-        `${m.name}${m.matchType}${JSON.stringify(m.value)}`;
-    const route = (r: Record<string, any>): Record<string, unknown> => ({
+function alertmanagerYaml(spec: AlertmanagerConfigSpec): string {
+    const matcher = (m: Matcher) => `${m.name}${m.matchType}${JSON.stringify(m.value)}`;
+    const route = (r: AlertRoute): Record<string, unknown> => ({
         receiver: r.receiver,
         ...(r.groupBy ? { group_by: r.groupBy } : {}),
         ...(r.groupWait ? { group_wait: r.groupWait } : {}),
@@ -33,17 +76,28 @@ function alertmanagerYaml(spec: Record<string, any>): string {
     const secretFile = (ref: { name: string; key: string }) => `/etc/alertmanager/secrets/${ref.name}/${ref.key}`;
     return stringify({
         route: route(spec.route),
-        inhibit_rules: spec.inhibitRules.map((i: Record<string, any>) => ({
+        inhibit_rules: spec.inhibitRules.map((i) => ({
             source_matchers: i.sourceMatch.map(matcher),
             target_matchers: i.targetMatch.map(matcher),
             equal: i.equal,
         })),
-        receivers: spec.receivers.map((r: Record<string, any>) => ({
+        receivers: spec.receivers.map((r) => ({
             name: r.name,
             ...(r.pagerdutyConfigs
                 ? {
-                      pagerduty_configs: r.pagerdutyConfigs.map((c: any) => ({
+                      pagerduty_configs: r.pagerdutyConfigs.map((c) => ({
                           routing_key_file: secretFile(c.routingKey),
+                          send_resolved: c.sendResolved,
+                      })),
+                  }
+                : {}),
+            ...(r.emailConfigs
+                ? {
+                      email_configs: r.emailConfigs.map((c) => ({
+                          to: c.to,
+                          from: c.from,
+                          smarthost: c.smarthost,
+                          require_tls: c.requireTLS,
                           send_resolved: c.sendResolved,
                       })),
                   }
@@ -51,7 +105,7 @@ function alertmanagerYaml(spec: Record<string, any>): string {
             // amtool 0.25 has no webhook url_file; the URL itself is the secret, so a placeholder stands in.
             ...(r.webhookConfigs
                 ? {
-                      webhook_configs: r.webhookConfigs.map((c: any) => ({
+                      webhook_configs: r.webhookConfigs.map((c) => ({
                           url: `https://placeholder.invalid/${c.urlSecret.name}/${c.urlSecret.key}`,
                           send_resolved: c.sendResolved,
                       })),
@@ -92,7 +146,7 @@ for (const stack of ["staging", "prod"] as const) {
             }
             const backups = inputsOf(resource(capture, RULE, "monitoring-backup-rules"));
             assert.deepEqual(backups.spec, {
-                groups: withRuleLabels(backupRuleGroups([{ store: "postgres", database: "estate" }], THRESHOLDS), {
+                groups: withRuleLabels(backupRuleGroups(ESTATE_BACKUPS, THRESHOLDS), {
                     namespace: "estate",
                 }),
             });
@@ -104,15 +158,16 @@ for (const stack of ["staging", "prod"] as const) {
             writeFiles(dir, { "rules.yml": stringify({ groups: ruleGroups(capture) }) });
             const result = run("promtool", ["check", "rules", `${dir}/rules.yml`]);
             assert.equal(result.status, 0, result.output);
-            assert.match(result.output, /SUCCESS: 37 rules found/);
+            assert.match(result.output, /SUCCESS: 41 rules found/);
             const byService: Record<string, string[]> = {};
             for (const rule of ruleGroups(capture).flatMap((g) => g.rules))
                 byService[rule.labels.service] = [...(byService[rule.labels.service] ?? []), rule.alert];
+            // One backup rule per store and database; the outputs list each alert name once per service.
             for (const [service, names] of Object.entries(ALERT_NAMES))
-                assert.deepEqual([...byService[service]!].sort(), [...names].sort(), service);
+                assert.deepEqual([...new Set(byService[service])].sort(), [...names].sort(), service);
         });
 
-        it("routes pages to on-call with the key read from the synced Secret, and passes amtool", () => {
+        it("routes pages to on-call with the key read from the synced Secret, tickets never to the pager, and passes amtool", () => {
             const routing = inputsOf(
                 resource(
                     capture,
@@ -120,14 +175,26 @@ for (const stack of ["staging", "prod"] as const) {
                     "monitoring-alertmanager-config",
                 ),
             );
-            const key = { name: "app-secrets-synced", key: "alert-on-call-key" };
+            const key = { name: syncedSecret(capture), key: "alert-on-call-key" };
             const receiver =
                 stack === "prod"
                     ? { pagerdutyConfigs: [{ routingKey: key, sendResolved: true }] }
                     : { webhookConfigs: [{ urlSecret: key, sendResolved: true }] };
+            // Tickets go to the on-call e-mail addresses, never to the pager.
+            const tickets = {
+                emailConfigs: [
+                    {
+                        to: "oncall@estate.example.com",
+                        from: stack === "prod" ? "alerts@estate.example.com" : "alerts@staging.estate.example.com",
+                        smarthost: "smtp-relay.gmail.com:587",
+                        requireTLS: true,
+                        sendResolved: true,
+                    },
+                ],
+            };
             assert.deepEqual(routing.spec.receivers, [
                 { name: "on-call", ...receiver },
-                { name: "tickets", ...receiver },
+                { name: "tickets", ...tickets },
             ]);
             assert.deepEqual(routing.spec.route.routes[0], {
                 receiver: "on-call",
@@ -149,6 +216,16 @@ for (const stack of ["staging", "prod"] as const) {
                 "alertname=HttpErrorRateHigh",
             ]);
             assert.equal(test.status, 0, test.output);
+            const ticket = run("amtool", [
+                "config",
+                "routes",
+                "test",
+                `--config.file=${dir}/alertmanager.yml`,
+                "--verify.receivers=tickets",
+                "severity=ticket",
+                "alertname=BackupStale",
+            ]);
+            assert.equal(ticket.status, 0, ticket.output);
         });
 
         it("scrapes each Service by its labels and named port, and probes each public /healthz", () => {
@@ -253,7 +330,7 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("publishes the alerting contract: receiver kind, routing id and alert names per service", () => {
-            const outputs = capture.outputs as Record<string, any>;
+            const outputs = outputsOf(capture);
             assert.deepEqual(outputs.alerting, {
                 receiverKind: stack === "prod" ? "pagerduty" : "webhook",
                 routingIds: ["estate/on-call"],

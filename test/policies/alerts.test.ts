@@ -97,15 +97,29 @@ const cases: Case[] = [
         expect: [
             [
                 "alerts-routed",
-                'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
+                'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).',
             ],
             [
                 "alerts-routed",
-                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
+                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).',
             ],
             [
                 "prod-alerts-page",
                 'AlertmanagerConfig "on-call" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.',
+            ],
+        ],
+    },
+    {
+        name: "ticket e-mail without an SMTP relay",
+        mutate: (rs) => {
+            const tickets = get(rs, ROUTING, "on-call").spec.receivers[1];
+            delete tickets.pagerdutyConfigs;
+            tickets.emailConfigs = [{ to: "oncall@example.com", from: "alerts@example.com" }];
+        },
+        expect: [
+            [
+                "alerts-routed",
+                'AlertmanagerConfig receiver "tickets" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).',
             ],
         ],
     },
@@ -115,7 +129,7 @@ const cases: Case[] = [
         expect: [
             [
                 "alerts-routed",
-                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey).',
+                'AlertmanagerConfig receiver "on-call" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).',
             ],
             [
                 "prod-alerts-page",

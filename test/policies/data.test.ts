@@ -87,12 +87,12 @@ const tls: Case[] = [
         ],
     },
     {
-        name: "CloudNativePG accepting TLS 1.1",
-        mutate: (rs) => (cluster(rs).spec.postgresql.parameters.ssl_min_protocol_version = "TLSv1.1"),
+        name: "CloudNativePG lowering its TLSv1.3 default to TLS 1.2",
+        mutate: (rs) => (cluster(rs).spec.postgresql.parameters.ssl_min_protocol_version = "TLSv1.2"),
         expect: [
             [
                 "data-tls-only",
-                'Set spec.postgresql.parameters.ssl_min_protocol_version of Cluster "postgres" to "TLSv1.2" (it is "TLSv1.1").',
+                'Remove spec.postgresql.parameters.ssl_min_protocol_version "TLSv1.2" from Cluster "postgres": CloudNativePG\'s default minimum is TLSv1.3.',
             ],
         ],
     },

@@ -99,7 +99,9 @@ describe("policy pack over gRPC", () => {
 
         const deployment = program.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment");
         assert.ok(deployment, "the program declares a Deployment");
-        const spec = (deployment.inputs as any).spec.template.spec;
+        // The Deployment's pod spec, changed in place as a later program run would declare it.
+        const spec = (deployment.inputs as { spec: { template: { spec: { automountServiceAccountToken?: boolean } } } })
+            .spec.template.spec;
         spec.automountServiceAccountToken = true;
         const changed = await analyze(program, { stack: "prod" });
         assert.deepEqual(

@@ -184,11 +184,13 @@ describe("policy pack as a package", () => {
 
         it("catches a change to the plan on both platforms", async () => {
             const deployment = kubernetes.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
-            (deployment.inputs as any).spec.template.spec.automountServiceAccountToken = true;
-            const app = azure.resources.find(
-                (r) => r.type === "azure-native:app:ContainerApp" && (r.inputs as any).configuration?.ingress,
-            )!;
-            (app.inputs as any).configuration.ingress.allowInsecure = true;
+            type PodSpecInputs = { spec: { template: { spec: { automountServiceAccountToken?: boolean } } } };
+            type IngressInputs = { configuration?: { ingress?: { allowInsecure?: boolean } } };
+            (deployment.inputs as PodSpecInputs).spec.template.spec.automountServiceAccountToken = true;
+            const ingressOf = (r: { inputs: unknown }) => (r.inputs as IngressInputs).configuration?.ingress;
+            const app = azure.resources.find((r) => r.type === "azure-native:app:ContainerApp" && ingressOf(r));
+            assert.ok(app, "the Azure plan declares a Container App with ingress");
+            ingressOf(app)!.allowInsecure = true;
             assert.deepEqual(
                 summary((await run(kubernetes)).violations.filter((v) => v.enforcementLevel === "mandatory")),
                 [

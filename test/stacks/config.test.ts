@@ -181,6 +181,14 @@ describe("stack config", () => {
                 "estate:outboundAllowedHosts = \"[]\": must list the trusted upstream hosts in prod (runbook 002 security checklist). Fix: `pulumi config set --path 'estate:outboundAllowedHosts[0]' <value> --stack prod`, one per item ([0], [1], …).",
             ],
         ],
+        [
+            "ticket e-mail without an SMTP relay on Kubernetes",
+            {},
+            ["estate:alertSmtpSmarthost"],
+            [
+                "estate:alertSmtpSmarthost = (not set): required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail. Fix: `pulumi config set estate:alertSmtpSmarthost <value> --stack prod`.",
+            ],
+        ],
     ];
     for (const [what, overrides, drop, expected] of badConfig) {
         it(`rejects ${what} with a message naming stack, key, value and fix`, () => {

@@ -11,7 +11,7 @@ import {
     OUTPUTS_CONTRACT_VERSION,
 } from "../../stacks/outputs";
 import { PROJECT_ROOT, SECRET_SIG, SECRET_VALUE, unwrapSecrets, type ProgramCapture } from "../../tools/lib/mock-run";
-import { plan, platforms, stacks } from "../support/program";
+import { plan, platforms, stacks, outputsOf } from "../support/program";
 
 /** Every value the program handles as a secret: wire-form secrets anywhere in the declared inputs. */
 /**
@@ -190,7 +190,7 @@ describe("stack outputs contract", () => {
     });
 
     it("consumers parse one section leniently, with errors that name the full path", () => {
-        const outputs = captures.get("prod/azure")!.outputs as Record<string, any>;
+        const outputs = outputsOf(captures.get("prod/azure")!);
         const api = { ...outputs["services"].api, image: undefined, imageRef: outputs["services"].api.image };
         assert.throws(
             () => parseOutputSection("services", { ...outputs["services"], api }),

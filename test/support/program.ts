@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parseEstateOutputs, type EstateOutputsValue } from "../../stacks/outputs";
 import { runProgram, unwrapSecrets, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 
 export const stacks = ["staging", "prod"] as const;
@@ -46,4 +47,19 @@ export function resourcesOfType(capture: ProgramCapture, type: string): Captured
 /** Inputs with secret wrappers removed, for asserting on structure. */
 export function inputsOf(r: CapturedResource): Record<string, any> {
     return unwrapSecrets(r.inputs) as Record<string, any>;
+}
+
+/** The stack outputs, parsed strictly against the outputs contract (stacks/outputs.ts) and typed by it. */
+export function outputsOf(capture: Pick<ProgramCapture, "outputs">): EstateOutputsValue {
+    return parseEstateOutputs(unwrapSecrets(capture.outputs), { strict: true });
+}
+
+/**
+ * The Secret the estate's store syncs into: its name carries a digest of the values, so a rotation
+ * renames it and every reader rolls (components/secrets/secret-version.ts).
+ */
+export function syncedSecret(capture: ProgramCapture): string {
+    const sync = capture.resources.filter((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret");
+    if (sync.length === 1) return String(inputsOf(sync[0]!).spec.target.name);
+    return String(inputsOf(resource(capture, "kubernetes:core/v1:Secret", "app-secrets-secret")).metadata.name);
 }

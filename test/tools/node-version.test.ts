@@ -92,12 +92,14 @@ describe("Node version", () => {
         const dir = path.join(PROJECT_ROOT, ".github", "workflows");
         let setups = 0;
         for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
-            const workflow = parseYaml(fs.readFileSync(path.join(dir, file), "utf8"));
-            for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
+            const workflow = parseYaml(fs.readFileSync(path.join(dir, file), "utf8")) as {
+                jobs?: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+            };
+            for (const [name, job] of Object.entries(workflow.jobs ?? {})) {
                 for (const step of job.steps ?? []) {
                     if (!String(step.uses ?? "").startsWith("actions/setup-node@")) continue;
                     setups++;
-                    assert.match(step.uses, /^actions\/setup-node@[0-9a-f]{40}$/, "pinned by commit SHA");
+                    assert.match(step.uses ?? "", /^actions\/setup-node@[0-9a-f]{40}$/, "pinned by commit SHA");
                     assert.equal(step.with?.["node-version-file"], ".nvmrc", `${file} ${name}`);
                     assert.equal(step.with?.["node-version"], undefined, `${file} ${name} names a version of its own`);
                 }

@@ -15,6 +15,7 @@ import {
     formatMissingKeys,
     projectConfigOf,
     validateConfigValue,
+    validateProjectConfig,
     type StackFile,
 } from "../../tools/lib/pulumi-cli-config";
 import { ciphertextError, goBase64DecodedLength, secretsManagerOf } from "../../tools/lib/pulumi-cli-secrets";
@@ -108,6 +109,19 @@ describe("Pulumi CLI config rules (pulumi/pulumi pkg/workspace/config.go mergeCo
             /error: validating stack config: illegal base64 data at input byte 2 \(estate:oidcClientSecret in Pulumi\.prod\.yaml is not ciphertext of Pulumi Cloud/,
         );
         assert.match(message, /Fix: `pulumi config set --secret estate:oidcClientSecret --stack <org>\/prod`/);
+    });
+
+    it("reads bare values under config: as a default or another namespace's value, and checks those (Project.Validate)", () => {
+        const project = projectConfigOf({ name: "estate", config: { size: 3, "aws:region": "eu-west-1" } });
+        assert.deepEqual(project.config, { size: { default: 3 }, "aws:region": { value: "eu-west-1" } });
+        assert.deepEqual(
+            validateProjectConfig(
+                projectConfigOf({ name: "estate", config: { "aws:region": { type: "string", value: "x" } } }),
+            ).map((p) => p.message),
+            [
+                "could not unmarshal 'Pulumi.yaml': Configuration key 'aws:region' is not namespaced by the project and should not define a type",
+            ],
+        );
     });
 
     it("refuses a key the project declares secret when the stack holds it in plaintext", () => {

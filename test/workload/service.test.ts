@@ -3,7 +3,8 @@ import { before, describe, it } from "node:test";
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, plan, resource, resourcesOfType } from "../support/program";
+import type { EstateOutputsValue } from "../../stacks/outputs";
+import { inputsOf, outputsOf, plan, resource, resourcesOfType, syncedSecret } from "../support/program";
 
 const restrictedContainer = {
     allowPrivilegeEscalation: false,
@@ -86,7 +87,7 @@ for (const stack of ["staging", "prod"] as const) {
                 ["BOOTSTRAP_ADMIN_API_KEY", "bootstrap-admin-api-key"],
                 ["OIDC_CLIENT_SECRET", "oidc-client-secret"],
             ]) {
-                assert.deepEqual(env[name], { secretKeyRef: { name: "app-secrets-synced", key } }, name);
+                assert.deepEqual(env[name], { secretKeyRef: { name: syncedSecret(capture), key } }, name);
             }
         });
 
@@ -178,7 +179,7 @@ for (const stack of ["staging", "prod"] as const) {
             const sync = inputsOf(
                 resource(capture, "kubernetes:external-secrets.io/v1:ExternalSecret", "app-secrets-sync"),
             );
-            assert.equal(sync.spec.target.name, "app-secrets-synced");
+            assert.equal(sync.spec.target.name, syncedSecret(capture));
             assert.equal(sync.spec.data.length, 22);
             assert.ok(
                 sync.spec.data.some((d: { secretKey: string }) => d.secretKey === "alert-on-call-key"),
@@ -196,12 +197,13 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         it("exports the outputs contract with secret names, never values", () => {
-            const outputs = capture.outputs as Record<string, any>;
+            const outputs = outputsOf(capture);
             assert.equal(outputs.contractVersion, "1");
             assert.equal(
                 outputs.services.api.healthUrl,
                 `https://api.${stack === "prod" ? "" : "staging."}estate.example.com/healthz`,
             );
+            assert.ok(outputs.services.worker, "the worker is exported");
             assert.equal(outputs.services.worker.url, undefined);
             assert.equal(
                 outputs.secretNames["jwt-secret"],
@@ -278,10 +280,7 @@ describe("API service on azure (prod)", () => {
                 ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
                 : typeof value;
         // Job names under backups.schedules differ by what each platform backs up itself; the shape does not.
-        const comparable = (o: Record<string, any>) => ({ ...o, backups: { ...o["backups"], schedules: {} } });
-        assert.deepEqual(
-            shape(comparable(capture.outputs as Record<string, any>)),
-            shape(comparable(kubernetes.outputs as Record<string, any>)),
-        );
+        const comparable = (o: EstateOutputsValue) => ({ ...o, backups: { ...o["backups"], schedules: {} } });
+        assert.deepEqual(shape(comparable(outputsOf(capture))), shape(comparable(outputsOf(kubernetes))));
     });
 });

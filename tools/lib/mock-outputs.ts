@@ -9,8 +9,12 @@ type Inputs = Record<string, unknown>;
 
 export function computedOutputs(type: string, name: string, inputs: Inputs): Inputs {
     switch (type) {
-        case "random:index/randomPassword:RandomPassword":
-            return { result: secret(`offline-generated-not-a-secret-${name}`) };
+        case "random:index/randomPassword:RandomPassword": {
+            // A new keeper (a rotation's generation) means a new value, as the provider replaces the password.
+            const generation = (inputs["keepers"] as Record<string, unknown> | undefined)?.["generation"] ?? "1";
+            const suffix = generation === "1" ? "" : `-g${String(generation)}`;
+            return { result: secret(`offline-generated-not-a-secret-${name}${suffix}`) };
+        }
         case "azure-native:app:ContainerApp": {
             const configuration = (inputs["configuration"] ?? {}) as { ingress?: Record<string, unknown> };
             const appName = String(inputs["containerAppName"] ?? name);

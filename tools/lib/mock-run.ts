@@ -83,7 +83,7 @@ export class StackFileError extends Error {}
  * it first (the real CLI writes them to the stack file), the CLI's own checks (tools/lib/pulumi-cli-config.ts),
  * Pulumi.yaml defaults merged in, values as strings (structured ones as JSON). Secrets become
  * stand-ins, still registered as secret: the committed ciphertext cannot be decrypted here, and an
- * unset secret the schema knows gets one so the plan runs; both are listed in `standIns`.
+ * unset secret the schema requires gets one so the plan runs (an optional one stays unset); both are listed in `standIns`.
  */
 export function readStackConfig(
     projectRoot: string,
@@ -126,7 +126,10 @@ export function readStackConfig(
     }
     for (const d of configKeyDeclarations()) {
         const key = `${project.name}:${d.key}`;
-        if (!d.secret || key in values || unsetSecrets.includes(key)) continue;
+        // An optional secret's absence is a valid state (estate:kubeconfig: the ambient kubeconfig);
+        // a stand-in would plan a different program than the CLI runs.
+        const optional = !d.required && d.requiredWhen === undefined;
+        if (!d.secret || optional || key in values || unsetSecrets.includes(key)) continue;
         values[key] = placeholderSecret(key);
         secretKeys.push(key);
         standIns.push({ key, reason: "not set" });

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify as toYaml } from "yaml";
+import { Document, Scalar, visit } from "yaml";
 import { maskSecrets, type CapturedResource, type OfflineStandIn, type ProgramCapture } from "./mock-run";
 
 export interface PlanViolation {
@@ -48,6 +48,22 @@ export function kubernetesManifest(resource: CapturedResource): Record<string, u
     return inputs;
 }
 
+/**
+ * A manifest as YAML that YAML 1.1 readers (kubectl, client-go's yaml.v2) and 1.2 readers read alike:
+ * every string value is quoted (a block literal when it spans lines), so `on`, `yes`, `0755` or
+ * `1:20` stay strings, and keys are quoted where YAML 1.1 would take them for another type.
+ */
+export function manifestYaml(manifest: Record<string, unknown>): string {
+    const doc = new Document(manifest, { version: "1.1" });
+    visit(doc, {
+        Scalar(key, node) {
+            if (key === "key" || typeof node.value !== "string") return;
+            node.type = node.value.includes("\n") ? Scalar.BLOCK_LITERAL : Scalar.QUOTE_DOUBLE;
+        },
+    });
+    return doc.toString();
+}
+
 /** Writes plan.json and, for Kubernetes objects, one YAML manifest per object. Returns the files written. */
 export function writePlanArtefacts(dir: string, plan: PlanDocument, capture: ProgramCapture): string[] {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -67,7 +83,7 @@ export function writePlanArtefacts(dir: string, plan: PlanDocument, capture: Pro
                 manifestDir,
                 `${String(manifest["kind"]).toLowerCase()}-${metadata.namespace ?? "cluster"}-${metadata.name ?? resource.name}.yaml`,
             );
-            fs.writeFileSync(file, `# ${resource.urn}\n${toYaml(manifest)}`);
+            fs.writeFileSync(file, `# ${resource.urn}\n${manifestYaml(manifest)}`);
             written.push(file);
         }
     }

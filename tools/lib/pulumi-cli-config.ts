@@ -113,7 +113,9 @@ export function validateConfigValue(
  */
 export function validateProjectConfig(project: ProjectConfig): CliConfigProblem[] {
     const problems: string[] = [];
-    for (const [key, t] of Object.entries(project.config)) {
+    for (const [key, declaration] of Object.entries(project.config)) {
+        // A YAML null is Go's nil: no default, no value.
+        const t = { ...declaration, default: declaration.default ?? undefined, value: declaration.value ?? undefined };
         if (t.default !== undefined && t.value !== undefined) {
             problems.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
             continue;

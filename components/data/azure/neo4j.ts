@@ -1,13 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import { KeyVaultStore, type KeyVaultStoreArgs } from "../../secrets/azure/key-vault";
-import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jAuth, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
+import {
+    NEO4J_APOC_PLUGINS,
+    NEO4J_BOLT_PORT,
+    NEO4J_IMAGE,
+    NEO4J_USER,
+    neo4jAuth,
+    neo4jUri,
+    type Neo4jArgs,
+    type Neo4jOutputs,
+} from "../neo4j";
 import { AzureFilesVolume } from "./files";
 import { estateTags } from "../../platform/azure/tags";
 
-/** Neo4j 5 LTS, Community edition, pinned by digest; bump deliberately. */
-export const NEO4J_IMAGE =
-    "docker.io/library/neo4j:5.26.28-community@sha256:ff32db30b2baff97971e441b46bfd9c832c1b62c970398ef579244c06b21d357";
+export { NEO4J_IMAGE };
 /** The image's `neo4j` user: the SMB mount presents the share as owned by it, since SMB cannot chown. */
 const NEO4J_UID = 7474;
 
@@ -129,6 +136,8 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                                 { name: "NEO4J_AUTH", secretRef: passwordRef.name },
                                 { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
                                 { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
+                                // APOC core for the online backup (apoc.export.cypher.all, stream: true).
+                                { name: "NEO4J_PLUGINS", value: NEO4J_APOC_PLUGINS },
                             ],
                             resources: { cpu: 2, memory: "4Gi" },
                             volumeMounts: [{ volumeName: "data", mountPath: "/data" }],

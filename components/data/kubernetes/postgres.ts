@@ -22,10 +22,27 @@ export const CNPG_CHART = {
     repo: "https://cloudnative-pg.github.io/charts",
 } as const;
 export const CNPG_NAMESPACE = "cnpg-system";
+/**
+ * Barman Cloud plugin (CNPG-I), which replaces the in-tree `barmanObjectStore` deprecated in
+ * CloudNativePG 1.26. Its chart lives beside the operator's (cloudnative-pg/charts
+ * `charts/plugin-barman-cloud`, tag plugin-barman-cloud-v0.7.0 = plugin v0.13.0); it must run in the
+ * operator's namespace and needs cert-manager for its TLS certificates (plugin docs, installation).
+ */
+export const BARMAN_PLUGIN_CHART = {
+    chart: "plugin-barman-cloud",
+    version: "0.7.0",
+    repo: "https://cloudnative-pg.github.io/charts",
+} as const;
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+/**
+ * Operand images by digest, from CloudNativePG's signed catalog `catalog-standard-trixie.yaml`
+ * (cloudnative-pg/artifacts `image-catalogs/`, date label 20260817): Debian trixie "standard"
+ * images, not the deprecated bullseye "system" tags. Digests read from the catalog, not a registry.
+ */
 export const POSTGRES_IMAGES: Readonly<Record<string, string>> = {
-    "15": "ghcr.io/cloudnative-pg/postgresql:15.13",
-    "16": "ghcr.io/cloudnative-pg/postgresql:16.9",
-    "17": "ghcr.io/cloudnative-pg/postgresql:17.5",
+    "15": "ghcr.io/cloudnative-pg/postgresql:15.19-202608170814-standard-trixie@sha256:613c7a0417887cd2626a2bfb31fa4e1d86c3088e575fd66bc227007dc69a5487",
+    "16": "ghcr.io/cloudnative-pg/postgresql:16.15-202608170814-standard-trixie@sha256:3df9103d7f89c8abc2870463d4d446944c81b5f1f4b707c590895dc003ecbb65",
+    "17": "ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie@sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21",
 };
 const METRICS_PORT = 9187;
 const INSTANCE_MANAGER_PORT = 8000;
@@ -44,6 +61,12 @@ export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly baseBackupSchedule?: string;
     /** Namespace Prometheus scrapes from. @default "monitoring" */
     readonly monitoringNamespace?: string;
+    /**
+     * The cluster has a zone per instance: require one instance per zone and block writes while no
+     * synchronous standby answers. Off, both are preferred, so a cluster with fewer zones than
+     * instances still schedules every standby and keeps accepting writes. @default false
+     */
+    readonly strictZoneSpread?: boolean;
     /** Private control plane's CIDR, which the instance manager calls; unset when the API server is public. @default none */
     readonly controlPlaneCidr?: string;
     /** `release` label the cluster's Prometheus selects PodMonitors by (kube-prometheus-stack's default). @default "kube-prometheus-stack" */
@@ -66,8 +89,8 @@ export function cnpgClusterSpec(a: {
     credentialsSecret: string;
     storageGb: number;
     highAvailability: boolean;
-    retentionDays: number;
-    bucket: string;
+    strictZoneSpread: boolean;
+    objectStore: string;
     backupServiceAccountEmail: string;
     labels: Record<string, string>;
 }): Record<string, unknown> {
@@ -80,10 +103,20 @@ export function cnpgClusterSpec(a: {
         primaryUpdateStrategy: "unsupervised",
         enableSuperuserAccess: false,
         postgresql: {
-            // CloudNativePG serves TLS; refusing non-TLS connections makes it the only way in.
+            // CloudNativePG serves TLS (minimum TLSv1.3 by default); refusing non-TLS connections makes it the only way in.
             pg_hba: ["hostnossl all all all reject"],
-            parameters: { ssl_min_protocol_version: "TLSv1.2", log_connections: "on", log_disconnections: "on" },
-            ...(a.highAvailability ? { synchronous: { method: "any", number: 1 } } : {}),
+            parameters: { log_connections: "on", log_disconnections: "on" },
+            // `required` blocks writes while no synchronous standby is up, e.g. when a standby cannot be
+            // scheduled in its own zone (cloudnative-pg api/v1/cluster_types.go, DataDurabilityLevel).
+            ...(a.highAvailability
+                ? {
+                      synchronous: {
+                          method: "any",
+                          number: 1,
+                          dataDurability: a.strictZoneSpread ? "required" : "preferred",
+                      },
+                  }
+                : {}),
         },
         bootstrap: {
             initdb: {
@@ -99,21 +132,31 @@ export function cnpgClusterSpec(a: {
         affinity: {
             enablePodAntiAffinity: true,
             topologyKey: "topology.kubernetes.io/zone",
-            podAntiAffinityType: a.highAvailability ? "required" : "preferred",
+            // `required` leaves a standby Pending for ever when there are fewer zones than instances.
+            podAntiAffinityType: a.strictZoneSpread ? "required" : "preferred",
         },
+        // The operator's PDB on a lone primary forbids evicting it, so a node drain never completes.
+        enablePDB: a.instances > 1,
         inheritedMetadata: { labels: a.labels },
         // CloudNativePG names the pods' service account after the cluster; Workload Identity maps it to the backup writer.
         serviceAccountTemplate: {
             metadata: { annotations: { "iam.gke.io/gcp-service-account": a.backupServiceAccountEmail } },
         },
-        backup: {
-            retentionPolicy: `${a.retentionDays}d`,
-            barmanObjectStore: {
-                destinationPath: `gs://${a.bucket}/`,
-                googleCredentials: { gkeEnvironment: true },
-                wal: { compression: "gzip", maxParallel: 2 },
-                data: { compression: "gzip" },
-            },
+        // WAL archiving and base backups through the Barman Cloud plugin's sidecar (plugin docs, usage).
+        plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: a.objectStore } }],
+    };
+}
+
+/** The Barman Cloud plugin's `ObjectStore` spec: the GCS bucket under Workload Identity, and the PITR window. */
+export function barmanObjectStoreSpec(a: { bucket: string; retentionDays: number }): Record<string, unknown> {
+    return {
+        // The plugin prunes obsolete base backups and WAL itself (plugin docs, retention).
+        retentionPolicy: `${a.retentionDays}d`,
+        configuration: {
+            destinationPath: `gs://${a.bucket}/`,
+            googleCredentials: { gkeEnvironment: true },
+            wal: { compression: "gzip", maxParallel: 2 },
+            data: { compression: "gzip" },
         },
     };
 }
@@ -170,6 +213,22 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                       stateful,
                   )
                 : undefined;
+        // Protected for the same reason: its chart owns the ObjectStore CRD.
+        const plugin = operator
+            ? new helm.Release(
+                  `${name}-barman-cloud`,
+                  {
+                      name: "barman-cloud",
+                      chart: BARMAN_PLUGIN_CHART.chart,
+                      version: BARMAN_PLUGIN_CHART.version,
+                      repositoryOpts: { repo: BARMAN_PLUGIN_CHART.repo },
+                      namespace: CNPG_NAMESPACE,
+                      atomic: true,
+                      values: { crds: { create: true } },
+                  },
+                  { ...stateful, dependsOn: [operator] },
+              )
+            : undefined;
 
         this.bucket = new storage.Bucket(
             `${name}-backups`,
@@ -222,6 +281,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             { parent: this },
         );
 
+        // The instance manager keeps the owner's password equal to this Secret's (cloudnative-pg
+        // internal/management/controller/instance_controller.go, reconcileUser): a rotation applies at once.
         const credentials = new corev1.Secret(
             `${name}-credentials`,
             {
@@ -232,6 +293,17 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             { parent: this },
         );
 
+        const objectStore = new apiextensions.CustomResource(
+            `${name}-object-store`,
+            {
+                apiVersion: "barmancloud.cnpg.io/v1",
+                kind: "ObjectStore",
+                metadata: { name: `${name}-backups`, namespace, labels },
+                spec: this.bucket.name.apply((bucket) => barmanObjectStoreSpec({ bucket, retentionDays })),
+            },
+            { parent: this, dependsOn: plugin ? [plugin] : [] },
+        );
+
         const instances = postgresInstances(highAvailability, readReplicas);
         this.cluster = new apiextensions.CustomResource(
             `${name}-cluster`,
@@ -240,8 +312,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                 kind: "Cluster",
                 metadata: { name, namespace, labels, annotations: { "pulumi.com/waitFor": CNPG_CLUSTER_WAIT_FOR } },
                 spec: pulumi
-                    .all([this.bucket.name, writer.email, credentials.metadata.name])
-                    .apply(([bucket, email, secret]) =>
+                    .all([objectStore.metadata.name, writer.email, credentials.metadata.name])
+                    .apply(([store, email, secret]) =>
                         cnpgClusterSpec({
                             instances,
                             version,
@@ -250,8 +322,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                             credentialsSecret: secret,
                             storageGb: args.storageGb ?? 32,
                             highAvailability,
-                            retentionDays,
-                            bucket,
+                            strictZoneSpread: args.strictZoneSpread ?? false,
+                            objectStore: store,
                             backupServiceAccountEmail: email,
                             labels,
                         }),
@@ -270,7 +342,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                     schedule: args.baseBackupSchedule ?? "0 0 3 * * *",
                     backupOwnerReference: "self",
                     cluster: { name: this.cluster.metadata.name },
-                    method: "barmanObjectStore",
+                    method: "plugin",
+                    pluginConfiguration: { name: BARMAN_PLUGIN },
                     immediate: true,
                 },
             },

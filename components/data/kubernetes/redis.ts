@@ -8,17 +8,43 @@ import {
     workloadLabels,
 } from "../../workload/kubernetes/security";
 import { REDIS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
+import { secretValuesVersion } from "../../secrets/secret-version";
 import { publicStoreService, storeNetworkPolicy } from "./network";
 
-/** Official Redis image, pinned by digest; bump deliberately. */
-export const REDIS_IMAGE = "redis:7.4.2-alpine@sha256:02419de7eddf55aa5bcf49efb74e88fa8d931b4d77c07eff8a6b2144472b6952";
+/**
+ * Official Redis image, pinned by its multi-platform index digest; bump deliberately. 7.4.11 carries
+ * the 7.4 security fixes released after 7.4.2; digest from docker-library/repo-info
+ * `repos/redis/remote/7.4.11-alpine.md`, not read from the registry.
+ */
+export const REDIS_IMAGE =
+    "docker.io/library/redis:7.4.11-alpine@sha256:ff02b58f971e7d7d156a1267e283fcbbeee91773b6aa36c49dac28ecfe28eadf";
+/** Requests of the Redis container; the limits are twice these (`resourceSizing`). */
+export const REDIS_CPU = "250m";
+export const REDIS_MEMORY = "512Mi";
+
+/**
+ * `maxmemory` for a container memory limit: the dataset must stay well under it, because a fork
+ * for an AOF rewrite or RDB save can copy every page it touches, and clients' buffers and
+ * allocator fragmentation sit outside `maxmemory` (redis.io docs, "Eviction" and
+ * "Diagnosing latency / fork"). Without persistence there is no fork, so the margin is smaller.
+ */
+export function redisMaxmemory(limit: string, persistence: boolean): string {
+    const match = /^(\d+)(Mi|Gi)$/.exec(limit);
+    if (!match) throw new Error(`the Redis memory limit must be a quantity in Mi or Gi, got "${limit}"`);
+    const mebibytes = Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
+    // Redis reads "mb" as 1024*1024 bytes.
+    return `${Math.floor(mebibytes * (persistence ? 0.6 : 0.8))}mb`;
+}
 
 export interface KubernetesRedisArgs extends RedisArgs {
     readonly namespace: pulumi.Input<string>;
 }
 
-/** `redis-server` arguments: the password from the environment, AOF when persistent, nothing on disk otherwise. */
-export function redisServerArgs(persistence: boolean): string[] {
+/**
+ * `redis-server` arguments: the password from the environment, AOF when persistent, nothing on
+ * disk otherwise, and a memory ceiling under the container limit so Redis evicts before the kernel kills it.
+ */
+export function redisServerArgs(persistence: boolean, memoryLimit: string): string[] {
     return [
         "--port",
         String(REDIS_PORT),
@@ -27,6 +53,12 @@ export function redisServerArgs(persistence: boolean): string[] {
         "$(REDIS_PASSWORD)",
         "--dir",
         "/data",
+        "--maxmemory",
+        redisMaxmemory(memoryLimit, persistence),
+        // Redis is the cache and the job queue (runbooks 001, 003): cache entries carry TTLs and may go,
+        // queue entries have none and must stay, so only keys with an expiry are evicted.
+        "--maxmemory-policy",
+        "volatile-lru",
         ...(persistence ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no", "--save", ""]),
     ];
 }
@@ -47,6 +79,7 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
         const namespace = args.namespace;
         const labels = workloadLabels(name, "data", "cache");
         const selector = { "app.kubernetes.io/name": name };
+        const resources = resourceSizing(REDIS_CPU, REDIS_MEMORY);
 
         const auth = new corev1.Secret(
             `${name}-auth`,
@@ -83,7 +116,15 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                     // Deleting or scaling the StatefulSet keeps the data volume.
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
-                        metadata: { labels },
+                        metadata: {
+                            labels,
+                            // redis-server reads `requirepass` only at start: a new password must restart it.
+                            annotations: {
+                                "estate.io/password-version": pulumi.unsecret(
+                                    pulumi.output(args.password).apply((password) => secretValuesVersion({ password })),
+                                ),
+                            },
+                        },
                         spec: {
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurityContext,
@@ -92,14 +133,14 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                                     name: "redis",
                                     image: REDIS_IMAGE,
                                     command: ["redis-server"],
-                                    args: redisServerArgs(persistence),
+                                    args: redisServerArgs(persistence, resources.limits.memory),
                                     ports: [{ name: "redis", containerPort: REDIS_PORT }],
                                     env: [
                                         { name: "REDIS_PASSWORD", valueFrom: passwordEnv },
                                         // redis-cli in the readiness probe authenticates from this variable.
                                         { name: "REDISCLI_AUTH", valueFrom: passwordEnv },
                                     ],
-                                    resources: resourceSizing("250m", "512Mi"),
+                                    resources,
                                     securityContext: restrictedContainerSecurityContext,
                                     startupProbe: {
                                         tcpSocket: { port: "redis" },

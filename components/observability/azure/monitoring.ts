@@ -21,6 +21,8 @@ export interface AzureMonitoringArgs extends MonitoringArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** ARM id of each service's Container App, by service name (metric alert scopes). */
     readonly appIds: Readonly<Record<string, pulumi.Input<string>>>;
+    /** `cloud_RoleName` of each service's telemetry (its OTEL_SERVICE_NAME), by service name. @default the service name */
+    readonly roleNames?: Readonly<Record<string, string>>;
     /** Availability test locations. @default three regions on two continents */
     readonly testLocations?: readonly string[];
 }
@@ -106,6 +108,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
             const alerts = azureServiceAlerts(
                 alertTarget(service, service.healthUrl !== undefined ? "https://public.invalid/healthz" : undefined),
                 t,
+                args.roleNames?.[svc] ?? svc,
             );
             allAlerts.push(...alerts);
             for (const alert of alerts) this.declareAlert(name, alert, component.id, args, actionGroup.id);
@@ -180,8 +183,21 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         actionGroupId: pulumi.Input<string>,
     ): void {
         const severity = alert.severity === 1 ? "page" : "ticket";
-        const childName = `${name}-${alert.service}-${alert.id}`;
-        const ruleName = `${alert.service}-${alert.id}`;
+        // Backup alerts exist once per (store, database): the subject keeps their names apart.
+        const qualified =
+            alert.kind === "log" && alert.subject !== undefined ? `${alert.subject}-${alert.id}` : alert.id;
+        const childName = `${name}-${alert.service}-${qualified}`;
+        const ruleName = `${alert.service}-${qualified}`;
+        const aliases =
+            alert.kind === "log" && alert.unqualifiedBefore
+                ? [
+                      pulumi.createUrn(
+                          `${name}-${alert.service}-${alert.id}`,
+                          "azure-native:monitor:ScheduledQueryRule",
+                          this,
+                      ),
+                  ]
+                : [];
         const common = {
             resourceGroupName: args.resourceGroupName,
             description: `${alert.description} Runbook: ${alert.runbookUrl}`,
@@ -239,7 +255,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                     : {}),
                 actions: { actionGroups: [actionGroupId], customProperties: { runbook_url: alert.runbookUrl } },
             },
-            { parent: this },
+            { parent: this, aliases },
         );
     }
 }

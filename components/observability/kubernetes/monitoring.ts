@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
-import { alertmanagerConfigCrdSpec, type CrdReceiver } from "../alertmanager";
+import { alertmanagerConfigCrdSpec, ticketReceiver, type CrdReceiver } from "../alertmanager";
 import { grafanaDashboard } from "../dashboards";
 import {
     alertNamesByService,
@@ -187,17 +187,18 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
         });
     }
 
-    /** Pages and tickets go to the on-call integration, its key read from the secret store's Kubernetes Secret. */
+    /** Pages go to the on-call integration, its key read from the secret store's Kubernetes Secret; tickets to e-mail. */
     private routingSpec(args: KubernetesMonitoringArgs): pulumi.Input<Record<string, unknown>> {
+        let tickets: CrdReceiver;
+        try {
+            tickets = ticketReceiver(args.onCall.emails ?? [], args.onCall.smtp);
+        } catch (e) {
+            throw new pulumi.ResourceError(`\`onCall\`: ${(e as Error).message}`, this);
+        }
         const ref = args.onCall.keyRef;
         if (ref === undefined) {
-            // No key: the routes stay, the receivers deliver nowhere, and the policy pack refuses the stack.
-            const none: CrdReceiver = { kind: "webhook", url: { name: "", key: "" } };
-            const spec: Record<string, unknown> = {
-                ...alertmanagerConfigCrdSpec({ onCall: none, tickets: none }),
-                receivers: [{ name: "on-call" }, { name: "tickets" }],
-            };
-            return spec;
+            // No key: the routes stay, the pager delivers nowhere, and the policy pack refuses the stack.
+            return alertmanagerConfigCrdSpec({ onCall: { kind: "none" }, tickets });
         }
         if (ref.kind !== "kubernetes-secret") {
             throw new pulumi.ResourceError(
@@ -211,7 +212,7 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
                 args.onCall.kind === "pagerduty"
                     ? { kind: "pagerduty", routingKey: key }
                     : { kind: "webhook", url: key };
-            return alertmanagerConfigCrdSpec({ onCall: receiver, tickets: receiver });
+            return alertmanagerConfigCrdSpec({ onCall: receiver, tickets });
         });
     }
 

@@ -34,6 +34,8 @@ export class AzurePlatform implements EstatePlatform {
     private readonly secretReadiness: pulumi.Resource[] = [];
     /** Container Apps by service name: metric alerts scope their ids, so they wait for the apps. */
     private readonly apps = new Map<string, pulumi.Output<string>>();
+    /** OTEL_SERVICE_NAME of each service: its telemetry's `cloud_RoleName`, which the log alerts filter on. */
+    private readonly roleNames: Record<string, string> = {};
 
     constructor(
         private readonly config: EstateConfig,
@@ -90,6 +92,8 @@ export class AzurePlatform implements EstatePlatform {
             },
         );
         this.apps.set(name, service.containerApp.id);
+        const serviceName = args.env["OTEL_SERVICE_NAME"];
+        if (typeof serviceName === "string") this.roleNames[name] = serviceName;
         return service;
     }
 
@@ -109,6 +113,7 @@ export class AzurePlatform implements EstatePlatform {
                 location: this.config.azure.location,
                 workspaceId: this.foundation.workspaceId,
                 appIds,
+                roleNames: { ...this.roleNames },
             },
             { parent: this.parent },
         );

@@ -41,11 +41,7 @@ export class KubernetesPlatform implements EstatePlatform {
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
         const opts = { parent: this.parent, dependsOn: [this.foundation] };
         if (this.config.secretStore === "kubernetes") {
-            return new KubernetesSecretStore(
-                name,
-                { namespace: this.foundation.namespace, entries, protect: this.config.isProd },
-                opts,
-            );
+            return new KubernetesSecretStore(name, { namespace: this.foundation.namespace, entries }, opts);
         }
         return new GcpSecretManagerStore(
             name,
@@ -125,6 +121,7 @@ export class KubernetesPlatform implements EstatePlatform {
                 ...args,
                 namespace: this.foundation.namespace,
                 installOperator: this.config.data.postgres.installOperator,
+                strictZoneSpread: this.config.data.postgres.strictZoneSpread,
                 // Validated by the config schema: required on kubernetes.
                 gcpProject: this.config.gcp.project!,
                 monitoringNamespace: "monitoring",

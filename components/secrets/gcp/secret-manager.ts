@@ -5,6 +5,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import type { SecretEntry, SecretStore } from "../secret-store";
 import type { SecretRef } from "../../workload/service";
+import { entriesVersion } from "../secret-version";
 
 export interface GcpSecretManagerStoreArgs {
     readonly project: string;
@@ -59,7 +60,7 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
                 },
                 { parent: this, protect },
             );
-            new secretmanager.SecretVersion(
+            const version = new secretmanager.SecretVersion(
                 `${name}-${entry.id}-version`,
                 { secret: secret.id, secretData: entry.value },
                 { parent: this, protect },
@@ -74,7 +75,7 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
                 },
                 { parent: this },
             );
-            return { entry, secret };
+            return { entry, secret, version };
         });
 
         const kubernetesReader = new corev1.ServiceAccount(
@@ -117,13 +118,23 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
             { parent: this },
         );
 
-        const targetName = `${name}-synced`;
+        // The synced Secret's name carries a digest of the values: a rotation makes a new ExternalSecret
+        // and Secret, so readers roll only once the new values are in the cluster (they wait for the Secret
+        // to appear), never onto a copy External Secrets has not refreshed yet. The old pair goes after them.
+        const version = entriesVersion(args.entries);
+        const targetName = pulumi.interpolate`${name}-synced-${version}`;
         new apiextensions.CustomResource(
             `${name}-sync`,
             {
                 apiVersion: "external-secrets.io/v1",
                 kind: "ExternalSecret",
-                metadata: { name, namespace: args.namespace },
+                metadata: {
+                    name: pulumi.interpolate`${name}-${version}`,
+                    namespace: args.namespace,
+                    // The provider then waits for the first sync before anything that reads the Secret rolls
+                    // (pulumi-kubernetes 4.18 `pulumi.com/waitFor`; External Secrets sets condition Ready).
+                    annotations: { "pulumi.com/waitFor": "condition=Ready" },
+                },
                 spec: {
                     refreshInterval: args.refreshInterval ?? "1h",
                     secretStoreRef: { kind: "SecretStore", name: store.metadata.name },
@@ -134,7 +145,8 @@ export class GcpSecretManagerStore extends pulumi.ComponentResource implements S
                     })),
                 },
             },
-            { parent: this },
+            // `latest` must already be the new value when External Secrets reads it.
+            { parent: this, dependsOn: secrets.map((s) => s.version) },
         );
 
         this.refs = Object.fromEntries(
