@@ -87,7 +87,10 @@ const cases: Case[] = [
     {
         name: "the backup bucket allows public access",
         mutate: (rs) => (get(rs, "storage/bucket:Bucket", "backups").publicAccessPrevention = "inherited"),
-        expect: [["backup-storage-private", 'Set publicAccessPrevention: "enforced" on the backup bucket.']],
+        expect: [
+            ["backup-storage-private", 'Set publicAccessPrevention: "enforced" on the backup bucket.'],
+            ["gcp-bucket-hardened", "Set publicAccessPrevention: enforced."],
+        ],
     },
     {
         name: "the backup bucket keeps nothing",
@@ -105,6 +108,10 @@ const cases: Case[] = [
                 "backup-storage-private",
                 "Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age).",
             ],
+            [
+                "gcp-bucket-hardened",
+                "Add retentionPolicy.retentionPeriod of at least 1209600 s (14 days), or enable versioning.",
+            ],
         ],
     },
     {
@@ -117,12 +124,17 @@ const cases: Case[] = [
         expect: [
             ["backup-storage-private", "Set allowBlobPublicAccess: false on the backup storage account."],
             ["backup-storage-private", 'Set minimumTlsVersion: "TLS1_2" on the backup storage account.'],
+            ["azure-storage-account-hardened", "Set allowBlobPublicAccess: false."],
+            ["azure-storage-account-hardened", "Set minimumTlsVersion: TLS1_2 (it is TLS1_0)."],
         ],
     },
     {
         name: "a public blob container",
         mutate: (rs) => (get(rs, "storage:BlobContainer", "backups").publicAccess = "Blob"),
-        expect: [["backup-storage-private", 'Set publicAccess: "None" on blob container "backups".']],
+        expect: [
+            ["backup-storage-private", 'Set publicAccess: "None" on blob container "backups".'],
+            ["azure-backup-blobs-recoverable", "Set publicAccess: None (it is Blob)."],
+        ],
     },
     {
         name: "the backup storage account has no retention",

@@ -69,12 +69,18 @@ const tls: Case[] = [
     {
         name: "storage account that allows HTTP",
         mutate: (rs) => (storage(rs).enableHttpsTrafficOnly = false),
-        expect: [["data-tls-only", "Set enableHttpsTrafficOnly: true on this storage account."]],
+        expect: [
+            ["azure-storage-account-hardened", "Set enableHttpsTrafficOnly: true."],
+            ["data-tls-only", "Set enableHttpsTrafficOnly: true on this storage account."],
+        ],
     },
     {
         name: "storage account that accepts TLS 1.0",
         mutate: (rs) => (storage(rs).minimumTlsVersion = "TLS1_0"),
-        expect: [["data-tls-only", 'Set minimumTlsVersion: "TLS1_2" on this storage account (it is "TLS1_0").']],
+        expect: [
+            ["azure-storage-account-hardened", "Set minimumTlsVersion: TLS1_2 (it is TLS1_0)."],
+            ["data-tls-only", 'Set minimumTlsVersion: "TLS1_2" on this storage account (it is "TLS1_0").'],
+        ],
     },
     {
         name: "CloudNativePG with TLS switched off",
