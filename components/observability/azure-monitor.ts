@@ -55,6 +55,8 @@ export interface AzureLogAlert extends AzureAlertBase {
     };
     /** Lookback longer than the window (backups); the workspace must retain logs at least this long. */
     readonly overrideQueryTimeRange?: string;
+    /** What a backup alert is about (`postgres-estate`): one rule per backed-up database. */
+    readonly subject?: string;
 }
 
 export type AzureAlert = AzureMetricAlert | AzureLogAlert;
@@ -361,6 +363,7 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
         // Look back exactly the allowed age; never more than the 2 days a log alert may query.
         return {
             ...alert,
+            subject: `${target.store}-${target.database}`,
             evaluationFrequency: "PT1H",
             overrideQueryTimeRange: isoFromSeconds(Math.min(seconds, lookback * 60)),
         };
@@ -387,6 +390,7 @@ function backupAlert(entry: CatalogueEntry, target: BackupAlertTarget, t: AlertT
     );
     return {
         ...alert,
+        subject: `${target.store}-${target.database}`,
         evaluationFrequency: "PT1H",
         overrideQueryTimeRange: isoFromSeconds(LOG_ALERT_MAX_LOOKBACK * 60),
     };

@@ -3,6 +3,7 @@
 // alerts and thresholds as the Kubernetes rules.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { backupSubjects } from "../../components/backup/backups";
 import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
 import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
 import { onCallWebhookUrl } from "../../components/observability/monitoring";
@@ -71,12 +72,15 @@ for (const stack of ["staging", "prod"] as const) {
         it("declares each catalogue alert with the renderer's exact condition, severity and runbook link", () => {
             const expected = [
                 ...targets(stack).flatMap((t) => azureServiceAlerts(t, THRESHOLDS, `estate-${t.service}`)),
-                ...azureBackupAlerts([{ store: "postgres", database: "estate" }], THRESHOLDS),
+                ...azureBackupAlerts(backupSubjects(["estate"]), THRESHOLDS),
             ];
             assert.equal(azureRules(azure).length, expected.length);
             for (const alert of expected) {
                 const type = alert.kind === "metric" ? METRIC : LOG;
-                const rule = resource(azure, type, `monitoring-${alert.service}-${alert.id}`);
+                // Backup alerts are one per backed-up database: its store and name are part of the rule's name.
+                const about =
+                    alert.kind === "log" && alert.subject ? `${alert.service}-${alert.subject}` : alert.service;
+                const rule = resource(azure, type, `monitoring-${about}-${alert.id}`);
                 const inputs = inputsOf(rule);
                 const severity = catalogueEntry(alert.id as AlertId).severity;
                 assert.deepEqual(inputs.tags, {

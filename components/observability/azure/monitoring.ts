@@ -183,8 +183,11 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         actionGroupId: pulumi.Input<string>,
     ): void {
         const severity = alert.severity === 1 ? "page" : "ticket";
-        const childName = `${name}-${alert.service}-${alert.id}`;
-        const ruleName = `${alert.service}-${alert.id}`;
+        // One rule per service, and per backed-up database for backup alerts: URNs and rule names stay unique.
+        const about =
+            alert.kind === "log" && alert.subject !== undefined ? `${alert.service}-${alert.subject}` : alert.service;
+        const childName = `${name}-${about}-${alert.id}`;
+        const ruleName = `${about}-${alert.id}`;
         const common = {
             resourceGroupName: args.resourceGroupName,
             description: `${alert.description} Runbook: ${alert.runbookUrl}`,
