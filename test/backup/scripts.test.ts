@@ -189,7 +189,12 @@ describe("postgres backup and restore drill", () => {
                 "m",
             ),
         );
-        assert.equal(res.stdout.trim().split("\n").length, 2, "one log line per database");
+        // Per database: the run's line, then the heartbeat with the age of its last drill.
+        const events = res.stdout
+            .trim()
+            .split("\n")
+            .map((line) => line.split(" ")[0]);
+        assert.deepEqual(events, ["backup", "restore_drill_age", "backup", "restore_drill_age"]);
         assert.equal(`${res.stdout}${res.stderr}`.includes(pg.password), false, "password leaked into output");
 
         const prom = join(metricsDir, "backup.prom");
@@ -249,6 +254,33 @@ describe("postgres backup and restore drill", () => {
         assert.equal(metric(prom, backupMetrics.drillSuccess, "postgres", "app"), 1);
         const last = metric(prom, backupMetrics.drillLastSuccess, "postgres", "app");
         assert.ok(last !== undefined && last >= started && last <= now(), `drill last success ${last} outside the run`);
+    });
+
+    test("each backup logs the age of the last successful drill, the heartbeat a 2-day log alert can see", async () => {
+        // The drill above left one write-once marker per database it restored.
+        const markers = artefacts(join(dest, "postgres", "app", "drills"), ".drill-ok");
+        assert.equal(markers.length, 1, "one marker per successful drill");
+        const res = await runScript("pg-backup.sh", {
+            ...pgEnv(),
+            BACKUP_AGE_RECIPIENT: key.recipient,
+            BACKUP_DEST: dest,
+            PGDATABASES: "app",
+        });
+        assert.equal(res.code, 0, res.stderr);
+        const age = /^restore_drill_age status=ok store=postgres database=app age_seconds=(\d+) /m.exec(res.stdout);
+        assert.ok(age, res.stdout);
+        assert.ok(Number(age[1]) < 600, `the drill ran minutes ago, not ${age[1]} s`);
+
+        // A database never drilled says so, which the Azure alert counts as overdue.
+        const fresh = mkdtempSync(join(work, "never-drilled-"));
+        const none = await runScript("pg-backup.sh", {
+            ...pgEnv(),
+            BACKUP_AGE_RECIPIENT: key.recipient,
+            BACKUP_DEST: fresh,
+            PGDATABASES: "app",
+        });
+        assert.equal(none.code, 0, none.stderr);
+        assert.match(none.stdout, /^restore_drill_age status=none store=postgres database=app ts=/m);
     });
 
     test("a manifest that disagrees with the restored data makes the drill exit 2", async () => {

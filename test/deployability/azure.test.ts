@@ -100,7 +100,7 @@ describe("azure deployability rules", () => {
         [
             "a log alert looking back 35 days",
             LOG,
-            "monitoring-backup-restore-drill-overdue",
+            "monitoring-backup-postgres-estate-restore-drill-overdue",
             (r) => (r.inputs["overrideQueryTimeRange"] = "P35D"),
             [{ rule: "azure-log-alert-window", property: "overrideQueryTimeRange", value: "P35D" }],
         ],

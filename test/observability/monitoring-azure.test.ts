@@ -2,8 +2,8 @@
 // renderer's exact conditions, on-call action group, availability tests, workbook; and the same
 // alerts and thresholds as the Kubernetes rules.
 import assert from "node:assert/strict";
-import { backupSubjects } from "../../components/backup/backups";
 import { before, describe, it } from "node:test";
+import { backupSubjects } from "../../components/backup/backups";
 import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
 import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
 import { onCallWebhookUrl } from "../../components/observability/monitoring";

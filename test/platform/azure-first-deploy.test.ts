@@ -103,7 +103,8 @@ for (const stack of stacks) {
             assert.ok(withRefs.length >= 8, `apps and jobs with references: ${withRefs.map((r) => r.name).join(", ")}`);
             for (const r of withRefs) {
                 const waits = view.waitsFor(r);
-                const store = r.name.startsWith("neo4j") ? "neo4j-auth" : "app-secrets";
+                // Only the Neo4j app reads its own vault; every other app and job reads app-secrets.
+                const store = r.name === "neo4j-app" ? "neo4j-auth" : "app-secrets";
                 for (const [type, name] of [
                     ["azure-native:authorization:RoleAssignment", `${store}-reader`],
                     ["azure-native:network:PrivateEndpoint", `${store}-endpoint`],

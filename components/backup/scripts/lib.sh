@@ -340,6 +340,41 @@ publish_artefact() {
   log_event backup ok "store=$STORE" "database=$name" "bytes=$bytes" \
     "duration_seconds=$(($(epoch_now) - start))" "artefact=$rel/$ts$suffix" "pruned=$pruned"
   REPORTED=1
+  # The backup is published: a failure to read the drill markers must not fail it.
+  log_drill_age "$STORE" "$name" || err "could not read the restore-drill markers of \`$name\`"
+}
+
+# ---- restore-drill heartbeat ------------------------------------------------------------------
+# A successful drill leaves a marker `<stamp>.drill-ok` under <store>/<database>/drills/ (a new
+# object each time: the storage is write-once). Every daily backup then logs the newest marker's
+# age, `restore_drill_age status=ok store=... database=... age_seconds=...` (`status=none` before
+# any drill), so an alert that sees only two days of logs (Azure log search alerts) can still tell
+# that a monthly drill is overdue.
+
+# record_drill_success <store> <database> <artefact> <work dir>
+record_drill_success() {
+  local store=$1 db=$2 artefact=$3 work=$4 ts
+  ts=$(utc_stamp)
+  printf 'restored %s\n' "$artefact" >"$work/$ts.drill-ok"
+  dest_put "$work/$ts.drill-ok" "$store/$db/drills/$ts.drill-ok"
+}
+
+# stamp_epoch <YYYYMMDDTHHMMSSZ>
+stamp_epoch() {
+  local s=$1
+  date -u -d "${s:0:4}-${s:4:2}-${s:6:2}T${s:9:2}:${s:11:2}:${s:13:2}Z" +%s
+}
+
+# log_drill_age <store> <database>
+log_drill_age() {
+  local store=$1 db=$2 latest age
+  latest=$(latest_artefact "$store/$db/drills" .drill-ok)
+  if [[ -z $latest ]]; then
+    log_event restore_drill_age none "store=$store" "database=$db"
+    return 0
+  fi
+  age=$(($(epoch_now) - $(stamp_epoch "${latest%.drill-ok}")))
+  log_event restore_drill_age ok "store=$store" "database=$db" "age_seconds=$age"
 }
 
 # ---- Redis ------------------------------------------------------------------------------------
@@ -455,6 +490,8 @@ run_drill() {
     "1 if the last restore drill restored the newest backup and its counts matched, else 0."
   metric_set estate_restore_drill_last_success_timestamp_seconds "$STORE" "$DRILL_SUBJECT" "$(epoch_now)" \
     "Unix time of the last successful restore drill."
+  record_drill_success "$STORE" "$DRILL_SUBJECT" "$DRILL_LATEST" "$DRILL_WORK" ||
+    drill_fail 1 record_failed "could not record the drill's success under $STORE/$DRILL_SUBJECT/drills"
   log_event restore_drill ok "store=$STORE" "database=$DRILL_SUBJECT" "artefact=$STORE/$DRILL_SUBJECT/$DRILL_LATEST" \
     "counts=$(awk -F '\t' '{printf "%s%s:%s", (NR > 1 ? "," : ""), $1, $2}' "$DRILL_WORK/actual.tsv")" \
     "duration_seconds=$(($(epoch_now) - start))"

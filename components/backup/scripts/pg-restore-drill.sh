@@ -98,6 +98,8 @@ $diffs"
     "1 if the last restore drill restored the newest backup and its row counts matched, else 0."
   metric_set estate_restore_drill_last_success_timestamp_seconds postgres "$db" "$(epoch_now)" \
     "Unix time of the last successful restore drill."
+  record_drill_success postgres "$db" "$latest" "$work" ||
+    fail 1 record_failed "could not record the drill's success under postgres/$db/drills"
   log_event restore_drill ok store=postgres "database=$db" "artefact=$rel/$latest" \
     "tables=$(wc -l <"$work/expected.tsv" | tr -d ' ')" "duration_seconds=$(($(epoch_now) - start))"
   REPORTED=1
