@@ -21,6 +21,6 @@ describe("policy pack from TypeScript sources", () => {
                 ],
             ],
         );
-        assert.equal(report.policies, 32);
+        assert.equal(report.policies, 41);
     });
 });
