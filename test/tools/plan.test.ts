@@ -57,7 +57,7 @@ describe("npm run plan", () => {
                 ],
             );
             assert.match(stdout, new RegExp(`Previewing estate/${stack} offline \\(platform ${platform}`));
-            assert.match(stdout, /└─ estate:stack:Estate +estate/);
+            assert.match(stdout, /[├└]─ estate:stack:Estate +estate/);
             assert.match(stdout, /no violations/);
             const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
             assert.equal(plan.platform, platform);
