@@ -27,6 +27,7 @@ describe("cluster prerequisites", () => {
     it("lists what prod needs from its cluster and the program does not install", async () => {
         assert.deepEqual(await listed(), [
             ...CLUSTER_OWN,
+            `API monitoring.coreos.com/v1 kind PodMonitor — ${PROMETHEUS}`,
             `API monitoring.coreos.com/v1 kind Probe — ${PROMETHEUS}`,
             `API monitoring.coreos.com/v1 kind PrometheusRule — ${PROMETHEUS}`,
             `API monitoring.coreos.com/v1 kind ServiceMonitor — ${PROMETHEUS}`,
@@ -103,7 +104,7 @@ describe("npm run preflight", () => {
         "cert-manager.io/v1": ["Certificate", "Issuer", "ClusterIssuer"],
         "external-secrets.io/v1": ["ExternalSecret", "SecretStore"],
         "keda.sh/v1alpha1": ["ScaledObject"],
-        "monitoring.coreos.com/v1": ["Probe", "PrometheusRule", "ServiceMonitor"],
+        "monitoring.coreos.com/v1": ["PodMonitor", "Probe", "PrometheusRule", "ServiceMonitor"],
         "monitoring.coreos.com/v1alpha1": ["AlertmanagerConfig"],
     };
     const objects = ["clusterissuer/letsencrypt-prod", "ingressclass/nginx", "service/prometheus-blackbox-exporter"];
