@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -70,5 +71,18 @@ describe("project files", () => {
                 assert.match(String(version), /^\d+\.\d+\.\d+$/, `${file}: ${name}@${String(version)} is a range`);
             }
         }
+    });
+});
+
+describe("the repository", () => {
+    it("holds no unresolved merge conflict", () => {
+        // A conflict left in a generated or prose file passes every other check.
+        const files = execFileSync("git", ["ls-files", "-z"], { cwd: PROJECT_ROOT, encoding: "utf8" })
+            .split("\0")
+            .filter((f) => f && !f.startsWith("vendor/") && fs.existsSync(path.join(PROJECT_ROOT, f)));
+        const conflicted = files.filter((f) =>
+            /^(<{7}|>{7}) /m.test(fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8")),
+        );
+        assert.deepEqual(conflicted, []);
     });
 });
