@@ -1,7 +1,7 @@
 // End to end: the real backup and drill scripts against a throwaway PostgreSQL (and Redis),
 // with a real age key pair, real checksums and promtool on the metrics they write.
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
     copyFileSync,
@@ -30,34 +30,13 @@ import {
     readBackupScripts,
 } from "../../components/backup/scripts";
 import { pgBinDir, PostgresCluster, startPostgres } from "../support/postgres";
+import { runBackupScript } from "../support/backup-scripts";
 import { startRedis } from "../support/redis";
 
 const MARKER = "PLAINTEXT-MARKER-7f3c";
 const TS = /^\d{8}T\d{6}Z$/;
 
-interface Run {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-function runScript(script: string, env: Record<string, string>): Promise<Run> {
-    return new Promise((resolve) => {
-        execFile(
-            "bash",
-            [join(backupScriptsDir, script)],
-            {
-                // A clean environment: only PATH and what the test passes, as in a job container.
-                env: { PATH: `${pgBinDir}:${process.env.PATH}`, ...env },
-                maxBuffer: 16 * 1024 * 1024,
-            },
-            (err, stdout, stderr) => {
-                const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-                resolve({ code, stdout, stderr });
-            },
-        );
-    });
-}
+const runScript = (script: string, env: Record<string, string>) => runBackupScript(script, env, pgBinDir);
 
 /** Value of one series in a Prometheus text file, or undefined. */
 function metric(file: string, name: string, store: string, database: string): number | undefined {

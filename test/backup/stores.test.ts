@@ -3,34 +3,18 @@
 // cypher-shell emits a known APOC export (in the shape cypher-shell prints it) and, for the
 // drill, records what is replayed into it and answers the count query from that record.
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { backupMetrics, backupScriptsDir } from "../../components/backup/scripts";
+import { backupMetrics } from "../../components/backup/scripts";
+import { runBackupScript } from "../support/backup-scripts";
 import { startRedis, type RedisServer } from "../support/redis";
 
 const MARKER = "PLAINTEXT-MARKER-9d41";
 
-interface Run {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-function runScript(script: string, env: Record<string, string>): Promise<Run> {
-    return new Promise((resolve) => {
-        execFile(
-            "bash",
-            [join(backupScriptsDir, script)],
-            { env: { PATH: process.env.PATH, ...env }, maxBuffer: 16 * 1024 * 1024 },
-            (err, stdout, stderr) => {
-                resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-            },
-        );
-    });
-}
+const runScript = (script: string, env: Record<string, string>) => runBackupScript(script, env);
 
 function ageKeyPair(dir: string): { identity: string; recipient: string } {
     const identity = join(dir, "backup.key");
