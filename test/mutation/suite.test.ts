@@ -6,6 +6,7 @@ import { applyMutation, CATEGORIES, type ResourceMutation } from "../../tools/mu
 import {
     formatScore,
     MUTATIONS,
+    parseSuiteArgs,
     PLATFORMS,
     runMutationSuite,
     scoreOf,
@@ -38,6 +39,18 @@ describe("mutation catalogue", () => {
         };
         const applied = applyMutation({ project: "p", stack: "s", config: {}, resources: [], outputs: {} }, m);
         assert.deepEqual(applied, { ok: false, reason: "the plan has no gcp:storage/bucket:Bucket gone" });
+    });
+    it("`npm run mutation` runs the slice its options name and refuses an unknown one", () => {
+        const slice = parseSuiteArgs(["--platform", "azure", "--category", "https"]);
+        assert.deepEqual(slice.platforms, ["azure"]);
+        assert.ok(slice.mutations!.length > 0 && slice.mutations!.every((m) => m.category === "https"));
+        assert.deepEqual(
+            parseSuiteArgs(["--id", "cnpg-superuser"]).mutations!.map((m) => m.id),
+            ["k8s-cnpg-superuser"],
+        );
+        assert.deepEqual(parseSuiteArgs([]), {});
+        assert.throws(() => parseSuiteArgs(["--category", "speed"]), /--category speed: one of pod-security/);
+        assert.throws(() => parseSuiteArgs(["--stack", "prod"]), /unknown option --stack/);
     });
 });
 

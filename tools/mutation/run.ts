@@ -224,15 +224,43 @@ export function formatScore(result: SuiteResult): string {
     return lines.join("\n");
 }
 
-if (require.main === module) {
-    runMutationSuite().then(
-        (result) => {
-            console.log(formatScore(result));
-            process.exit(0);
-        },
-        (e: unknown) => {
-            console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-            process.exit(1);
-        },
+/**
+ * `npm run mutation -- [--platform P] [--category C] [--id SUBSTRING]`: a slice of the suite, so a
+ * policy change can be measured on the mutations it is meant to catch without running all of them.
+ */
+export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
+    const values = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]!] : []));
+    const unknown = argv.filter((a) => a.startsWith("--") && !["--platform", "--category", "--id"].includes(a));
+    if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]}: use --platform, --category or --id`);
+    const platforms = values("--platform");
+    for (const p of platforms)
+        if (!PLATFORMS.includes(p as Platform)) throw new Error(`--platform ${p}: one of ${PLATFORMS.join(", ")}`);
+    const categories = values("--category");
+    for (const c of categories)
+        if (!CATEGORIES.includes(c as Category)) throw new Error(`--category ${c}: one of ${CATEGORIES.join(", ")}`);
+    const ids = values("--id");
+    const mutations = MUTATIONS.filter(
+        (m) =>
+            (categories.length === 0 || categories.includes(m.category)) &&
+            (ids.length === 0 || ids.some((id) => m.id.includes(id))),
     );
+    return {
+        ...(platforms.length > 0 ? { platforms: platforms as Platform[] } : {}),
+        ...(categories.length > 0 || ids.length > 0 ? { mutations } : {}),
+    };
+}
+
+if (require.main === module) {
+    Promise.resolve()
+        .then(() => runMutationSuite(parseSuiteArgs(process.argv.slice(2))))
+        .then(
+            (result) => {
+                console.log(formatScore(result));
+                process.exit(0);
+            },
+            (e: unknown) => {
+                console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+                process.exit(1);
+            },
+        );
 }
