@@ -182,7 +182,7 @@ describe("supply chain", () => {
 });
 
 describe("least privilege", () => {
-    const allowedWrites = new Set(["id-token", "issues", "packages", "pull-requests"]);
+    const allowedWrites = new Set(["contents", "id-token", "issues", "packages", "pull-requests"]);
 
     it("sets top-level permissions to contents: read in every workflow", () => {
         for (const [f, wf] of workflows) assert.deepEqual(wf.permissions, { contents: "read" }, f);
@@ -231,10 +231,17 @@ describe("least privilege", () => {
                         `${f} ${id}: packages: write only to push an image`,
                     );
                 }
+                // The one job that writes to the repository pins the backup image: it pushes a branch
+                // and opens a pull request, so a new digest reaches the stacks only through review.
+                const opensPinRequest =
+                    f === "backup-image.yml" &&
+                    own.some((s) => /git push origin "\$branch"/.test(s.run ?? "") && /gh pr create/.test(s.run ?? ""));
+                if (writes.includes("contents"))
+                    assert.ok(opensPinRequest, `${f} ${id}: contents: write only to push the backup-image pin branch`);
                 if (job.uses === undefined && writes.includes("pull-requests")) {
                     assert.ok(
-                        own.some((s) => s.with?.["comment-on-pr"] === true),
-                        `${f} ${id}: pull-requests: write only to comment`,
+                        own.some((s) => s.with?.["comment-on-pr"] === true) || opensPinRequest,
+                        `${f} ${id}: pull-requests: write only to comment or to open the pin pull request`,
                     );
                 }
                 if (writes.includes("issues"))
