@@ -71,6 +71,22 @@ describe("customTimeouts and the other analyzer options", () => {
         assert.equal(defined["implicit"], false);
     });
 
+    it("refuses a second resource with the same URN, as the engine does", async () => {
+        await assert.rejects(
+            runComponents(() => {
+                new Thing("twin");
+                new Thing("twin");
+            }),
+            /the engine refuses Duplicate resource URN 'urn:pulumi:test::estate::\S*test:index:Thing::twin'; try giving it a unique name/,
+        );
+        const distinct = await runComponents(() => {
+            new Thing("twin");
+            new Thing("twin", { parent: new Thing("parent") });
+        });
+        const things = distinct.resources.filter((r) => r.type === "test:index:Thing");
+        assert.equal(things.length, 3, "the same name under another parent is another URN");
+    });
+
     it("fails the registration of a timeout Go cannot parse, with the engine's message", async () => {
         await assert.rejects(
             runComponents(() => {

@@ -300,6 +300,10 @@ function captureRegistrations(
     onResource?: (resource: CapturedResource) => void,
 ): string[] {
     const refusals: string[] = [];
+    // The engine refuses a second registration of a URN in one deployment (pulumi/pulumi
+    // pkg/resource/deploy/step_generator.go stepGenerator.generateURN, message from
+    // sdk/go/common/diag/errors.go GetDuplicateResourceURNError); the mock monitor accepts it.
+    const seen = new Set<string>();
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: Callback): void;
         registerResourceOutputs(
@@ -321,6 +325,9 @@ function captureRegistrations(
         if ("error" in timeouts) refusals.push(`${req.getType()} "${req.getName()}": ${timeouts.error}`);
         register(req, (err, response) => {
             if (!err && response) {
+                const urn = response.getUrn();
+                if (seen.has(urn)) refusals.push(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+                seen.add(urn);
                 const propertyDependencies: Record<string, string[]> = {};
                 req.getPropertydependenciesMap().forEach(
                     (value, key) => (propertyDependencies[key] = value.getUrnsList()),
@@ -328,7 +335,7 @@ function captureRegistrations(
                 const parent = req.getParent();
                 const provider = req.getProvider();
                 resources.push({
-                    urn: response.getUrn(),
+                    urn,
                     type: req.getType(),
                     name: req.getName(),
                     custom: req.getCustom(),
