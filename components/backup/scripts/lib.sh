@@ -418,9 +418,10 @@ redis_key_count() {
 
 # ---- restore drills of one artefact per store ------------------------------------------------
 # A drill script sets STORE and DRILL_SUBJECT, defines drill_restore (restores "$DRILL_DATA" and
-# writes the restored counts, `name<TAB>count` lines, to "$DRILL_WORK/actual.tsv") and calls
-# run_drill <data suffix>. The manifest's non-comment lines are the expected counts. Exit
-# codes (runbook 004): 0 healthy, 1 error, 2 unhealthy (restored, counts differ).
+# writes the restored counts, `name<TAB>count` lines, to "$DRILL_WORK/actual.tsv") and
+# drill_cleanup (run on exit), then calls run_drill <data suffix> <tolerance percent> [empty-ok].
+# The manifest's non-comment lines are the expected counts. Exit codes (runbook 004): 0 healthy,
+# 1 error, 2 unhealthy (restored, counts differ).
 
 DRILL_SUBJECT="" DRILL_WORK="" DRILL_DATA="" DRILL_MANIFEST="" DRILL_LATEST=""
 
@@ -459,11 +460,14 @@ drill_fetch() {
     drill_fail 1 checksum_mismatch "checksum mismatch for $rel/$DRILL_LATEST: the artefact is corrupt or was altered"
 }
 
-# drill_compare <tolerance percent>: expected (manifest) against actual counts.
+# drill_compare <tolerance percent> [empty-ok]: expected (manifest) against actual counts. A
+# manifest without counts is a truncated one, unless the store can be empty (a database with no
+# tables has nothing to count).
 drill_compare() {
-  local tolerance=$1 diffs
+  local tolerance=$1 empty_ok=${2:-} diffs
   awk '!/^#/ && NF' "$DRILL_MANIFEST" | LC_ALL=C sort >"$DRILL_WORK/expected.tsv"
-  [[ -s $DRILL_WORK/expected.tsv ]] || drill_fail 1 missing_manifest "manifest of $DRILL_LATEST holds no counts"
+  [[ -s $DRILL_WORK/expected.tsv || $empty_ok == empty-ok ]] ||
+    drill_fail 1 missing_manifest "manifest of $DRILL_LATEST holds no counts"
   LC_ALL=C sort -o "$DRILL_WORK/actual.tsv" "$DRILL_WORK/actual.tsv"
   diffs=$(LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,2.2 "$DRILL_WORK/expected.tsv" "$DRILL_WORK/actual.tsv" |
     awk -F '\t' -v tol="$tolerance" '
@@ -474,9 +478,9 @@ drill_compare() {
 $diffs"
 }
 
-# run_drill <data suffix> <tolerance percent>
+# run_drill <data suffix> <tolerance percent> [empty-ok]
 run_drill() {
-  local suffix=$1 tolerance=$2 start
+  local suffix=$1 tolerance=$2 empty_ok=${3:-} start
   start=$(epoch_now)
   REPORTED=0
   DRILL_WORK=$(mktemp -d "${BACKUP_WORK_DIR:-/tmp}/drill.XXXXXX")
@@ -485,7 +489,7 @@ run_drill() {
   drill_fetch "$suffix"
   : >"$DRILL_WORK/actual.tsv"
   drill_restore
-  drill_compare "$tolerance"
+  drill_compare "$tolerance" "$empty_ok"
   metric_set estate_restore_drill_success "$STORE" "$DRILL_SUBJECT" 1 \
     "1 if the last restore drill restored the newest backup and its counts matched, else 0."
   metric_set estate_restore_drill_last_success_timestamp_seconds "$STORE" "$DRILL_SUBJECT" "$(epoch_now)" \
