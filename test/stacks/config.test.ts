@@ -41,8 +41,12 @@ describe("stack config", () => {
         assert.equal(prod.environment, "prod");
         assert.equal(prod.isProd, true);
         assert.equal(staging.isProd, false);
-        assert.equal(prod.secretStore, "gcp-secret-manager");
-        assert.deepEqual(prod.gcp.replicaLocations, ["europe-west1", "europe-west4"]);
+        assert.equal(prod.platform, "kubernetes");
+        assert.equal(prod.platform === "kubernetes" && prod.kubernetes.secretStore, "gcp-secret-manager");
+        assert.deepEqual(prod.platform === "kubernetes" && prod.kubernetes.gcp.replicaLocations, [
+            "europe-west1",
+            "europe-west4",
+        ]);
         assert.deepEqual(prod.cors.allowedOrigins, ["https://app.estate.example.com"]);
         assert.deepEqual(
             prod.services.map((s) => [s.name, s.imageRef, s.previousImageRef, s.minReplicas, s.maxReplicas, s.host]),
@@ -99,7 +103,7 @@ describe("stack config", () => {
 
     it("derives the secret store from the platform and keeps the OIDC client secret a Pulumi secret", async () => {
         const config = parse("prod", { "estate:platform": "azure" });
-        assert.equal(config.secretStore, "key-vault");
+        assert.equal(config.platform === "azure" && config.azure.secretStore, "key-vault");
         assert.equal(await (config.oidc.clientSecret as unknown as { isSecret: Promise<boolean> }).isSecret, true);
         assert.ok(pulumi.Output.isInstance(config.oidc.clientSecret));
     });
