@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALERT_IDS, alertThresholdsSchema, type AlertId } from "../components/observability/catalogue";
+import { PITR_RETENTION_DAYS } from "../components/data/postgres";
 import { azureSettingsShape } from "../components/platform/azure/settings";
 import { kubernetesSettingsShape } from "../components/platform/kubernetes/settings";
 import { dependencyNames, type ServiceName } from "./services";
@@ -205,9 +206,9 @@ export const commonConfigShape = {
         .default(0)
         .meta({ description: "Read replicas serving DATABASE_READ_REPLICAS." }),
     postgresBackupRetentionDays: positiveInt
-        .min(7)
-        .max(35)
-        .default(7)
+        .min(PITR_RETENTION_DAYS.min)
+        .max(PITR_RETENTION_DAYS.max)
+        .default(PITR_RETENTION_DAYS.min)
         .meta({ description: "Point-in-time restore window in days (runbook 000: backups and PITR active)." }),
     pgWritePoolSize: positiveInt.default(10).meta({ description: "PG_WRITE_POOL_SIZE per process (runbook 003)." }),
     pgReadPoolSize: positiveInt.default(10).meta({ description: "PG_READ_POOL_SIZE per process (runbook 003)." }),
