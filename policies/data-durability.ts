@@ -18,6 +18,7 @@ import {
     STATEFUL_TYPES,
     STORE_CHART,
 } from "./stores";
+import { MIN_PITR_RETENTION_DAYS } from "./runbook-minimums";
 
 function namespaceOf(r: PolicyResource): string {
     return r.props.metadata?.namespace ?? "default";
@@ -33,7 +34,7 @@ const backupSchema: PolicyConfigSchema = {
         minRetentionDays: {
             type: "integer",
             minimum: 1,
-            default: 7,
+            default: MIN_PITR_RETENTION_DAYS,
             description: "Shortest point-in-time restore window, in days, for Flexible Server and CloudNativePG.",
         },
         requireScheduledBackup: {

@@ -1,127 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { CacheTtls } from "../components/data/redis";
-import type { ProbeSettings } from "../components/workload/service";
-import { parseAlertThresholds, type AlertThresholds } from "../components/observability/catalogue";
-import { alertConfigKeys, configKeyDeclarations, rawConfigSchema, type RawConfig } from "./config-schema";
+import { configKeyDeclarations } from "./config-declarations";
+import { safeParseConfig, type ParsedConfig, type Platform } from "./config-schema";
 import { closestMatch } from "./suggest";
-import {
-    serviceBlueprints,
-    serviceNames,
-    type DependencyName,
-    type ServiceBlueprint,
-    type ServiceName,
-} from "./services";
 
 export const PROJECT = "estate";
 
-export type Platform = RawConfig["platform"];
-export type SecretStoreKind = NonNullable<RawConfig["secretStore"]>;
+export type { Platform };
 
-export interface ServiceConfig extends ServiceBlueprint {
-    readonly name: ServiceName;
-    readonly image: string;
-    readonly tag: string;
-    readonly previousTag: string;
-    /** Full reference of the current image: `repo:tag` or `repo@sha256:…`. */
-    readonly imageRef: string;
-    /** Full reference of the image to roll back to. */
-    readonly previousImageRef: string;
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    /** Public host name, present when the service is public. */
-    readonly host?: string;
-}
+/**
+ * The typed, frozen stack configuration every component is built from: inferred from the config
+ * schema's output, plus the stack it was read for. Narrow on `platform` to read its settings.
+ */
+export type EstateConfig = Readonly<{ project: string; stack: string }> & ParsedConfig;
 
-/** The typed, frozen stack configuration every component is built from. */
-export interface EstateConfig {
-    readonly project: string;
-    readonly stack: string;
-    readonly platform: Platform;
-    readonly environment: RawConfig["environment"];
-    readonly isProd: boolean;
-    readonly domain: string;
-    readonly tls: { readonly enabled: boolean; readonly clusterIssuer: string };
-    readonly kubernetes: {
-        readonly namespace: string;
-        readonly ingressClassName: string;
-        /** kubeconfig context; absent: the kubeconfig's current context. */
-        readonly context?: string;
-        /** kubeconfig contents (secret); absent: the ambient kubeconfig. */
-        readonly kubeconfig?: pulumi.Output<string>;
-        /** Private control plane's CIDR; undefined when the API server is public. */
-        readonly controlPlaneCidr?: string;
-    };
-    readonly azure: { readonly location: string };
-    readonly secretStore: SecretStoreKind;
-    readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
-    /** Generation per secret id; raising one regenerates that secret. */
-    readonly secretRotation: Readonly<Record<string, number>>;
-    readonly services: readonly ServiceConfig[];
-    readonly probes: ProbeSettings;
-    readonly autoscaling: { readonly targetCpuPercent: number };
-    readonly rateLimits: {
-        readonly perMinute: number;
-        readonly max: number;
-        readonly windowMs: number;
-        readonly aiMaxRequests: number;
-        readonly backgroundMaxRequests: number;
-    };
-    readonly cors: { readonly allowedOrigins: readonly string[] };
-    readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: pulumi.Output<string> };
-    readonly otel: { readonly tracesEndpoint: string; readonly metricsEndpoint: string };
-    readonly outbound: { readonly allowedHosts: readonly string[]; readonly redmineBaseUrl?: string };
-    readonly tuning: { readonly profile: RawConfig["tuningProfile"] };
-    readonly ollama: { readonly chatModel: string; readonly embeddingModel: string; readonly baseUrl?: string };
-    readonly logLevel: string;
-    readonly aiEnabled: boolean;
-    readonly data: DataConfig;
-    /** Alert thresholds with the runbook defaults, and the ids switched off. */
-    readonly alerts: AlertThresholds;
-    readonly onCall: {
-        readonly receiver: RawConfig["alertOnCallReceiver"];
-        /** Routing key or webhook URL; absent means nothing pages (refused by policy). */
-        readonly key?: pulumi.Output<string>;
-        readonly emails: readonly string[];
-        /** SMTP relay for ticket e-mail where Alertmanager sends it (kubernetes). */
-        readonly smtp?: { readonly smarthost: string; readonly from: string };
-    };
-    readonly monitoring: { readonly installPrometheusStack: boolean; readonly latencyAutoscaling: boolean };
-    readonly backups: {
-        readonly encryption: boolean;
-        /** age public key: not a secret. */
-        readonly ageRecipient: string;
-        readonly ageIdentity?: pulumi.Output<string>;
-        readonly schedule: string;
-        readonly retentionDays: number;
-        readonly postgresDatabases: readonly string[];
-        readonly image: string;
-        readonly restoreDrill: { readonly enabled: boolean; readonly schedule: string };
-    };
-    readonly bootstrap: { readonly command: readonly string[] };
-}
-
-/** Sizing, durability and exposure of the data stores and the model runtime. */
-export interface DataConfig {
-    /** Stores given a public endpoint; the policy pack refuses each one. */
-    readonly publicStores: readonly DependencyName[];
-    readonly postgres: {
-        readonly installOperator: boolean;
-        readonly strictZoneSpread: boolean;
-        readonly version: string;
-        readonly sku: string;
-        readonly storageGb: number;
-        readonly highAvailability: boolean;
-        readonly readReplicas: number;
-        readonly backupRetentionDays: number;
-        readonly pool: { readonly writeSize: number; readonly readSize: number; readonly maxLifetimeMs: number };
-    };
-    readonly redis: { readonly persistence: boolean; readonly storageGb: number; readonly replicas: number };
-    readonly neo4j: { readonly storageGb: number };
-    readonly ollama: { readonly gpu: boolean; readonly storageGb: number };
-    /** Runbook 001 cache TTLs in seconds. */
-    readonly cacheTtl: CacheTtls;
-}
+export type ServiceConfig = EstateConfig["services"][number];
 
 /** Where a config value came from: the stack file, or a `-c key=value` override on the command line. */
 export type ConfigOrigin = "stack-file" | "override";
@@ -253,7 +146,10 @@ function describeIssue(
               : JSON.stringify(raw[key]);
     const allowed = declaration?.allowed ? ` Allowed: ${declaration.allowed.join(" | ")}.` : "";
     const where = issue.path.length > 1 ? ` (item ${issue.path.slice(1).join(".")})` : "";
-    const message = issue.code === "invalid_type" && raw[key] === undefined ? "is required" : issue.message;
+    // zod's own wording for a missing key; a schema's message for it (gcpProject's) says more, so it stays.
+    const missing =
+        issue.code === "invalid_type" && raw[key] === undefined && issue.message.startsWith("Invalid input");
+    const message = missing ? "is required" : issue.message;
     return [
         {
             key,
@@ -298,150 +194,10 @@ export function parseStackConfig(
         }
     }
     const coerced = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, coerce(k, v)]));
-    const result = rawConfigSchema.safeParse(coerced);
-    if (!result.success)
-        problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw, secretLocal)));
+    const result = safeParseConfig(coerced);
+    if (!result.success) problems.push(...result.issues.flatMap((issue) => describeIssue(issue, raw, secretLocal)));
     if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);
-    return deepFreeze(toEstateConfig(stack, result.data));
-}
-
-function imageRef(image: string, tag: string): string {
-    return tag.startsWith("sha256:") ? `${image}@${tag}` : `${image}:${tag}`;
-}
-
-function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
-    const isProd = c.environment === "prod";
-    const services: ServiceConfig[] = [];
-    for (const name of serviceNames) {
-        const image = c[`${name}Image`];
-        const tag = c[`${name}Tag`];
-        const previousTag = c[`${name}PreviousTag`];
-        if (image === undefined || tag === undefined || previousTag === undefined) continue;
-        const blueprint = serviceBlueprints[name];
-        const minReplicas = c[`${name}MinReplicas`] ?? (isProd ? 3 : 2);
-        services.push({
-            ...blueprint,
-            name,
-            image,
-            tag,
-            previousTag,
-            imageRef: imageRef(image, tag),
-            previousImageRef: imageRef(image, previousTag),
-            minReplicas,
-            maxReplicas: c[`${name}MaxReplicas`] ?? Math.max(minReplicas, isProd ? 12 : 6),
-            ...(blueprint.public ? { host: `${blueprint.hostPrefix}.${c.domain}` } : {}),
-        });
-    }
-    return {
-        project: PROJECT,
-        stack,
-        platform: c.platform,
-        environment: c.environment,
-        isProd,
-        domain: c.domain,
-        tls: { enabled: c.tlsEnabled, clusterIssuer: c.clusterIssuer },
-        kubernetes: {
-            namespace: c.kubernetesNamespace,
-            ingressClassName: c.ingressClassName,
-            ...(c.kubernetesContext !== undefined ? { context: c.kubernetesContext } : {}),
-            ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
-            ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
-        },
-        azure: { location: c.azureLocation },
-        secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
-        gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
-        secretRotation: Object.fromEntries(
-            c.secretRotation.map((entry) => entry.split("=")).map(([id, gen]) => [id!, Number(gen)]),
-        ),
-        services,
-        probes: {
-            livenessPath: c.livenessPath,
-            readinessPath: c.readinessPath,
-            periodSeconds: c.probePeriodSeconds,
-            timeoutSeconds: c.probeTimeoutSeconds,
-            failureThreshold: c.probeFailureThreshold,
-            startupFailureThreshold: c.startupFailureThreshold,
-        },
-        autoscaling: { targetCpuPercent: c.targetCpuPercent },
-        rateLimits: {
-            perMinute: c.rateLimitPerMinute,
-            max: c.rateLimitMax,
-            windowMs: c.rateLimitWindowMs,
-            aiMaxRequests: c.aiRateLimitMaxRequests,
-            backgroundMaxRequests: c.backgroundRateLimitMaxRequests,
-        },
-        cors: { allowedOrigins: c.corsAllowedOrigins },
-        oidc: { issuer: c.oidcIssuer, clientId: c.oidcClientId, clientSecret: pulumi.secret(c.oidcClientSecret) },
-        otel: { tracesEndpoint: c.otelTracesEndpoint, metricsEndpoint: c.otelMetricsEndpoint },
-        outbound: {
-            allowedHosts: c.outboundAllowedHosts,
-            ...(c.redmineBaseUrl ? { redmineBaseUrl: c.redmineBaseUrl } : {}),
-        },
-        tuning: { profile: c.tuningProfile },
-        ollama: {
-            chatModel: c.ollamaChatModel,
-            embeddingModel: c.ollamaEmbeddingModel,
-            ...(c.ollamaBaseUrl ? { baseUrl: c.ollamaBaseUrl } : {}),
-        },
-        logLevel: c.logLevel,
-        aiEnabled: c.aiEnabled,
-        data: {
-            publicStores: c.publicDataStores,
-            postgres: {
-                installOperator: c.postgresOperatorInstall,
-                strictZoneSpread: c.postgresStrictZoneSpread,
-                version: c.postgresVersion,
-                sku: c.postgresSku,
-                storageGb: c.postgresStorageGb,
-                highAvailability: c.postgresHighAvailability ?? isProd,
-                readReplicas: c.postgresReadReplicas,
-                backupRetentionDays: c.postgresBackupRetentionDays,
-                pool: { writeSize: c.pgWritePoolSize, readSize: c.pgReadPoolSize, maxLifetimeMs: c.pgMaxLifetimeMs },
-            },
-            redis: { persistence: c.redisPersistence, storageGb: c.redisStorageGb, replicas: c.redisReplicas },
-            neo4j: { storageGb: c.neo4jStorageGb },
-            ollama: { gpu: c.ollamaGpu, storageGb: c.ollamaStorageGb },
-            cacheTtl: {
-                short: c.cacheTtlShort,
-                medium: c.cacheTtlMedium,
-                long: c.cacheTtlLong,
-                daily: c.cacheTtlDaily,
-                session: c.cacheTtlSession,
-                default: c.cacheTtlDefault,
-            },
-        },
-        alerts: parseAlertThresholds({
-            ...Object.fromEntries(
-                Object.entries(alertConfigKeys).flatMap(([flat, field]) =>
-                    (c as Record<string, unknown>)[flat] === undefined
-                        ? []
-                        : [[field, (c as Record<string, unknown>)[flat]]],
-                ),
-            ),
-            disabled: c.alertsDisabled,
-            runbookBaseUrl: c.alertRunbookBaseUrl,
-        }),
-        onCall: {
-            receiver: c.alertOnCallReceiver,
-            ...(c.alertOnCallKey !== undefined ? { key: pulumi.secret(c.alertOnCallKey) } : {}),
-            emails: c.alertOnCallEmails,
-            ...(c.alertSmtpSmarthost !== undefined && c.alertSmtpFrom !== undefined
-                ? { smtp: { smarthost: c.alertSmtpSmarthost, from: c.alertSmtpFrom } }
-                : {}),
-        },
-        monitoring: { installPrometheusStack: c.prometheusStackInstall, latencyAutoscaling: c.latencyAutoscaling },
-        backups: {
-            encryption: c.backupEncryption,
-            ageRecipient: c.backupAgeRecipient,
-            ...(c.backupAgeIdentity !== undefined ? { ageIdentity: pulumi.secret(c.backupAgeIdentity) } : {}),
-            schedule: c.backupSchedule,
-            retentionDays: c.backupRetentionDays,
-            postgresDatabases: c.backupPostgresDatabases,
-            image: c.backupImage,
-            restoreDrill: { enabled: c.restoreDrillEnabled, schedule: c.restoreDrillSchedule },
-        },
-        bootstrap: { command: c.bootstrapCommand },
-    };
+    return deepFreeze({ project: PROJECT, stack, ...result.data });
 }
 
 function deepFreeze<T>(value: T): T {

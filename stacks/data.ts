@@ -77,8 +77,6 @@ export function declareDataStores(
         ...common("redis"),
         password: credentials.redisPassword,
         persistence: config.data.redis.persistence,
-        storageGb: config.data.redis.storageGb,
-        replicas: config.data.redis.replicas,
     });
     const neo4j = platform.neo4j("neo4j", {
         ...common("neo4j"),

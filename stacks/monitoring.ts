@@ -48,7 +48,6 @@ export function monitoringArgs(
             ...(keyRef !== undefined ? { keyRef } : {}),
             ...(onCallKey !== undefined ? { key: onCallKey } : {}),
             emails: config.onCall.emails,
-            ...(config.onCall.smtp !== undefined ? { smtp: config.onCall.smtp } : {}),
         },
         protect: config.isProd,
     };

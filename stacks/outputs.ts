@@ -11,7 +11,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { platformNames } from "./config-schema";
+import { platformNames } from "./config-keys";
 import { dependencyNames, serviceNames, type ServiceName } from "./services";
 
 /** Bumped on any breaking change to the shape below; consumers pin the major version they read. */

@@ -1,11 +1,24 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { EstatePlatform } from "../components/platform/platform";
+import type { EstatePlatform, PlatformCommon } from "../components/platform/platform";
 import type { EstateConfig, Platform } from "./config";
 
-interface PlatformFactory {
+interface PlatformFactory<C extends EstateConfig> {
     /** Explicit providers, given once to the estate's root component so every child inherits them. */
-    readonly providers: (config: EstateConfig) => pulumi.ProviderResource[];
-    readonly create: (config: EstateConfig, parent: pulumi.Resource) => EstatePlatform;
+    readonly providers: (config: C) => pulumi.ProviderResource[];
+    readonly create: (config: C, parent: pulumi.Resource) => EstatePlatform;
+}
+
+/** What every adapter takes besides its settings. */
+export function platformCommon(config: EstateConfig): PlatformCommon {
+    return {
+        project: config.project,
+        stack: config.stack,
+        isProd: config.isProd,
+        domain: config.domain,
+        tls: config.tls.enabled,
+        gpu: config.data.ollama.gpu,
+        restoreDrillMaxAgeDays: config.alerts.restoreDrillMaxAgeDays,
+    };
 }
 
 /**
@@ -13,7 +26,7 @@ interface PlatformFactory {
  * Each factory requires its platform's modules when called, so a plan loads only the chosen
  * platform's SDKs (azure-native alone is most of the start-up otherwise).
  */
-const platforms: Record<Platform, PlatformFactory> = {
+const platforms: { readonly [P in Platform]: PlatformFactory<Extract<EstateConfig, { platform: P }>> } = {
     kubernetes: {
         providers: (config) => {
             const { kubernetesProvider } =
@@ -28,7 +41,7 @@ const platforms: Record<Platform, PlatformFactory> = {
         create: (config, parent) => {
             const { KubernetesPlatform } =
                 require("../components/platform/kubernetes/platform") as typeof import("../components/platform/kubernetes/platform");
-            return new KubernetesPlatform(config, parent);
+            return new KubernetesPlatform(config.kubernetes, platformCommon(config), parent);
         },
     },
     azure: {
@@ -36,15 +49,20 @@ const platforms: Record<Platform, PlatformFactory> = {
         create: (config, parent) => {
             const { AzurePlatform } =
                 require("../components/platform/azure/platform") as typeof import("../components/platform/azure/platform");
-            return new AzurePlatform(config, parent);
+            return new AzurePlatform(config.azure, platformCommon(config), parent);
         },
     },
 };
 
+/** The chosen platform's factory, typed for that platform's config. */
+function factoryOf<C extends EstateConfig>(config: C): PlatformFactory<C> {
+    return platforms[config.platform] as unknown as PlatformFactory<C>;
+}
+
 export function platformProviders(config: EstateConfig): pulumi.ProviderResource[] {
-    return platforms[config.platform].providers(config);
+    return factoryOf(config).providers(config);
 }
 
 export function createPlatform(config: EstateConfig, parent: pulumi.Resource): EstatePlatform {
-    return platforms[config.platform].create(config, parent);
+    return factoryOf(config).create(config, parent);
 }

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import Ajv2020 from "ajv/dist/2020";
 import { parse as parseYaml } from "yaml";
-import { configKeyDeclarations } from "../stacks/config-schema";
+import { configKeyDeclarations } from "../stacks/config-declarations";
 import { PROJECT_ROOT } from "../tools/lib/mock-run";
 import { renderProjectFile } from "../tools/lib/project-file";
 import { renderConfigReference, replaceBetweenMarkers } from "../tools/lib/readme";

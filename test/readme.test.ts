@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseSmokeArgs } from "../scripts/smoke/args";
-import { configKeyDeclarations } from "../stacks/config-schema";
+import { configKeyDeclarations } from "../stacks/config-declarations";
 import { PROJECT_ROOT } from "../tools/lib/mock-run";
 import { renderSecretSetup, replaceBetweenMarkers } from "../tools/lib/readme";
 

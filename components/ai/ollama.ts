@@ -6,10 +6,10 @@ export interface OllamaArgs {
     readonly chatModel: string;
     /** Embeddings model pulled before any service uses it (runbook 000). */
     readonly embeddingModel: string;
-    /** Models volume size in GiB. @default 50 */
-    readonly storageGb?: number;
-    /** Run on a GPU. @default false */
-    readonly gpu?: boolean;
+    /** Models volume size in GiB. */
+    readonly storageGb: number;
+    /** Run on a GPU. */
+    readonly gpu: boolean;
     /** Services that call Ollama; it admits only them and job pods. @default none */
     readonly clients?: readonly string[];
     /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */

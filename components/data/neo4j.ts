@@ -4,8 +4,8 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface Neo4jArgs {
     /** Password of the `neo4j` user; auth is always on. */
     readonly password: pulumi.Input<string>;
-    /** Data volume size in GiB. @default 20 */
-    readonly storageGb?: number;
+    /** Data volume size in GiB. */
+    readonly storageGb: number;
     /** Services that connect; the store admits only them and job pods. @default none */
     readonly clients?: readonly string[];
     /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */

@@ -8,12 +8,8 @@ export interface RedisArgs {
      * it and output that key instead.
      */
     readonly password: pulumi.Input<string>;
-    /** Persist the dataset to disk (AOF on Kubernetes, RDB on a Premium cache). @default true */
-    readonly persistence?: boolean;
-    /** Data volume size in GiB, where the platform has volumes. @default 8 */
-    readonly storageGb?: number;
-    /** Replicas per primary, where the platform offers them. @default 0 */
-    readonly replicas?: number;
+    /** Persist the dataset to disk (AOF on Kubernetes, RDB on a Premium cache). */
+    readonly persistence: boolean;
     /** Services that connect; the store admits only them and job pods. @default none */
     readonly clients?: readonly string[];
     /** Job workloads (migrations, backups, drills, by `app.kubernetes.io/name`) that connect. @default none */

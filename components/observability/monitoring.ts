@@ -36,8 +36,6 @@ export interface OnCallArgs {
     readonly key?: pulumi.Output<string>;
     /** E-mail receivers: beside the pager on Azure (action group), of ticket-level alerts on Kubernetes. @default [] */
     readonly emails?: readonly string[];
-    /** SMTP relay and sender of that e-mail where the platform sends it itself (Kubernetes Alertmanager). */
-    readonly smtp?: { readonly smarthost: string; readonly from: string };
 }
 
 /** Platform-neutral description of the estate's alerting, dashboards and synthetic checks. */

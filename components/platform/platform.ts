@@ -9,6 +9,22 @@ import type { SecretEntry, SecretStore } from "../secrets/secret-store";
 import type { JobArgs, JobOutputs } from "../workload/job";
 import type { ServiceArgs, ServiceOutputs } from "../workload/service";
 
+/** What every platform adapter takes besides its own settings: the stack and the few estate-wide choices it places resources by. */
+export interface PlatformCommon {
+    readonly project: string;
+    readonly stack: string;
+    /** Protect stateful resources against deletion (prod). */
+    readonly isProd: boolean;
+    /** Public DNS zone; seeds globally unique names. */
+    readonly domain: string;
+    /** TLS at the edge; certificates are issued only when on. */
+    readonly tls: boolean;
+    /** The model runtime runs on a GPU. */
+    readonly gpu: boolean;
+    /** Days within which a restore drill must have succeeded: how long the drills' logs are kept. */
+    readonly restoreDrillMaxAgeDays: number;
+}
+
 /**
  * What the estate asks of a platform. The estate composes only through this interface; each
  * platform folder implements it once, so adding a platform never touches the estate.

@@ -14,3 +14,11 @@ export interface SecretStore {
     /** Name or id of each secret in the store (never the value). */
     readonly secretNames: pulumi.Output<Record<string, string>>;
 }
+
+/** Every secret store a platform offers; each platform's settings accept only its own. */
+export const secretStoreNames = ["gcp-secret-manager", "kubernetes", "key-vault"] as const;
+export type SecretStoreKind = (typeof secretStoreNames)[number];
+
+/** The `estate:secretStore` key's description, one text for the platforms that share the key. */
+export const SECRET_STORE_KEY_DESCRIPTION =
+    "Secret store: gcp-secret-manager or kubernetes on kubernetes, key-vault on azure (default: gcp-secret-manager / key-vault).";

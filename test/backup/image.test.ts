@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { BACKUP_SCRIPTS_PATH } from "../../components/backup/backups";
 import { backupScriptFiles, backupScriptsDir, readBackupScripts } from "../../components/backup/scripts";
 import { restrictedPodSecurityContext } from "../../components/workload/kubernetes/security";
-import { rawConfigSchema } from "../../stacks/config-schema";
+import { commonConfigShape } from "../../stacks/config-keys";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 
@@ -172,7 +172,7 @@ describe("backup image (images/backup/Dockerfile)", () => {
     });
 
     it("installs the PostgreSQL client of every major the stacks accept", () => {
-        const majors = rawConfigSchema.shape.postgresVersion.unwrap().options;
+        const majors = commonConfigShape.postgresVersion.unwrap().options;
         for (const major of majors)
             assert.ok(installed.has(`postgresql-client-${major}`), `postgresql-client-${major}`);
         for (const major of majors) assert.ok(PACKAGE_OF.pg_dump!.includes(`postgresql-client-${major}`));
@@ -227,7 +227,7 @@ describe("estate:backupImage", () => {
     };
 
     it("has no default: every stack file sets it, pinned by digest", () => {
-        assert.equal(rawConfigSchema.shape.backupImage.safeParse(undefined).success, false);
+        assert.equal(commonConfigShape.backupImage.safeParse(undefined).success, false);
         for (const stack of ["staging", "prod"])
             assert.match(
                 stackValues(stack)["estate:backupImage"]!,

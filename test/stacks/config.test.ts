@@ -41,8 +41,12 @@ describe("stack config", () => {
         assert.equal(prod.environment, "prod");
         assert.equal(prod.isProd, true);
         assert.equal(staging.isProd, false);
-        assert.equal(prod.secretStore, "gcp-secret-manager");
-        assert.deepEqual(prod.gcp.replicaLocations, ["europe-west1", "europe-west4"]);
+        assert.equal(prod.platform, "kubernetes");
+        assert.equal(prod.platform === "kubernetes" && prod.kubernetes.secretStore, "gcp-secret-manager");
+        assert.deepEqual(prod.platform === "kubernetes" && prod.kubernetes.gcp.replicaLocations, [
+            "europe-west1",
+            "europe-west4",
+        ]);
         assert.deepEqual(prod.cors.allowedOrigins, ["https://app.estate.example.com"]);
         assert.deepEqual(
             prod.services.map((s) => [s.name, s.imageRef, s.previousImageRef, s.minReplicas, s.maxReplicas, s.host]),
@@ -99,9 +103,28 @@ describe("stack config", () => {
 
     it("derives the secret store from the platform and keeps the OIDC client secret a Pulumi secret", async () => {
         const config = parse("prod", { "estate:platform": "azure" });
-        assert.equal(config.secretStore, "key-vault");
+        assert.equal(config.platform === "azure" && config.azure.secretStore, "key-vault");
         assert.equal(await (config.oidc.clientSecret as unknown as { isSecret: Promise<boolean> }).isSecret, true);
         assert.ok(pulumi.Output.isInstance(config.oidc.clientSecret));
+    });
+
+    it("reads each platform's settings only on that platform, the other platform's keys ignored", () => {
+        const kubernetes = parse("prod", { "estate:azureLocation": "northeurope" });
+        const azure = parse("prod", { "estate:platform": "azure", "estate:kubernetesNamespace": "other" });
+        assert.ok(kubernetes.platform === "kubernetes" && azure.platform === "azure");
+        assert.equal("azure" in kubernetes, false);
+        assert.equal("kubernetes" in azure, false);
+        assert.equal(kubernetes.kubernetes.gcp.project, "acme-estate-prod");
+        assert.deepEqual(kubernetes.kubernetes.smtp, {
+            smarthost: "smtp-relay.gmail.com:587",
+            from: "alerts@estate.example.com",
+        });
+        assert.deepEqual(azure.azure, {
+            location: "westeurope",
+            secretStore: "key-vault",
+            postgres: { sku: "Standard_D2ds_v5" },
+            redis: { replicas: 0 },
+        });
     });
 
     it("parses the rotation knob into generations", () => {
@@ -187,6 +210,38 @@ describe("stack config", () => {
             ["estate:alertSmtpSmarthost"],
             [
                 "estate:alertSmtpSmarthost = (not set): required on kubernetes with alertOnCallEmails: Alertmanager sends the ticket e-mail. Fix: `pulumi config set estate:alertSmtpSmarthost <value> --stack prod`.",
+            ],
+        ],
+        [
+            "no GCP project on Kubernetes (its settings require it)",
+            {},
+            ["estate:gcpProject"],
+            [
+                "estate:gcpProject = (not set): required on kubernetes: Secret Manager secrets (gcp-secret-manager) and the PostgreSQL WAL archives and backups live in this GCP project. Fix: `pulumi config set estate:gcpProject <value> --stack prod`.",
+            ],
+        ],
+        [
+            "a Kubernetes secret store on Azure",
+            { "estate:platform": "azure", "estate:secretStore": "kubernetes" },
+            [],
+            [
+                'estate:secretStore = "kubernetes": Container Apps reference secrets from Key Vault; use key-vault (or leave unset). Allowed: gcp-secret-manager | kubernetes | key-vault. Fix: `pulumi config set estate:secretStore <value> --stack prod`.',
+            ],
+        ],
+        [
+            "a Kubernetes key with a bad value, even on Azure (one stack file serves both platforms)",
+            { "estate:platform": "azure", "estate:kubernetesNamespace": "Estate" },
+            [],
+            [
+                'estate:kubernetesNamespace = "Estate": Invalid string: must match pattern /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/. Fix: `pulumi config set estate:kubernetesNamespace <value> --stack prod`.',
+            ],
+        ],
+        [
+            "a PITR window shorter than the runbook's week",
+            { "estate:postgresBackupRetentionDays": "6" },
+            [],
+            [
+                'estate:postgresBackupRetentionDays = "6": Too small: expected number to be >=7. Fix: `pulumi config set estate:postgresBackupRetentionDays <value> --stack prod`.',
             ],
         ],
     ];

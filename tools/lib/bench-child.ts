@@ -7,10 +7,12 @@ async function synthetic(services: number): Promise<number> {
     const { KubernetesPlatform } =
         require("../../components/platform/kubernetes/platform") as typeof import("../../components/platform/kubernetes/platform");
     const { parseStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+    const { platformCommon } = require("../../stacks/platforms") as typeof import("../../stacks/platforms");
     const { computedOutputs } = require("./mock-outputs") as typeof import("./mock-outputs");
     const { PROJECT_ROOT, readStackConfig } = require("./mock-run") as typeof import("./mock-run");
     const { values, secretKeys } = readStackConfig(PROJECT_ROOT, "prod");
     const config = parseStackConfig("prod", values, new Set(secretKeys));
+    if (config.platform !== "kubernetes") throw new Error("the synthetic bench plans the prod stack on kubernetes");
     let registered = 0;
     await pulumi.runtime.setMocks(
         {
@@ -26,7 +28,7 @@ async function synthetic(services: number): Promise<number> {
     );
     await pulumi.runtime.runInPulumiStack(async () => {
         const root = new pulumi.ComponentResource("estate:bench:Root", "bench");
-        const platform = new KubernetesPlatform(config, root);
+        const platform = new KubernetesPlatform(config.kubernetes, platformCommon(config), root);
         const api = config.services[0]!;
         for (let i = 0; i < services; i++) {
             platform.service(`svc-${i}`, {

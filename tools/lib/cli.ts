@@ -90,7 +90,7 @@ function configFlagHint(arg: string, next: string | undefined): string | undefin
     const name = flag.replace(/^--?/, "");
     // Loaded only on this error path: the schema pulls in zod.
     const { configKeyDeclarations } =
-        require("../../stacks/config-schema") as typeof import("../../stacks/config-schema");
+        require("../../stacks/config-declarations") as typeof import("../../stacks/config-declarations");
     const key = configKeyDeclarations().find((d) => d.key.toLowerCase() === name.toLowerCase())?.key;
     if (!key) return undefined;
     const value = inline ?? (next && !next.startsWith("-") ? next : "<value>");

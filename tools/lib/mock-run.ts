@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { configKeyDeclarations } from "../../stacks/config-schema";
+import { configKeyDeclarations } from "../../stacks/config-declarations";
 import { ConfigError } from "../../stacks/config";
 import { computedOutputs, invokeResult } from "./mock-outputs";
 import { customTimeoutsSeconds, type CustomTimeoutsSeconds } from "./pulumi-engine-options";

@@ -1,5 +1,5 @@
 import { stringify as toYaml } from "yaml";
-import { configKeyDeclarations } from "../../stacks/config-schema";
+import { configKeyDeclarations } from "../../stacks/config-declarations";
 
 /**
  * Pulumi.yaml, generated from the config schema: every key with a default is declared with its type,

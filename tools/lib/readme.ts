@@ -1,4 +1,4 @@
-import { configKeyDeclarations, type ConfigKeyDeclaration } from "../../stacks/config-schema";
+import { configKeyDeclarations, type ConfigKeyDeclaration } from "../../stacks/config-declarations";
 
 function typeCell(d: ConfigKeyDeclaration): string {
     // Pulumi has no number type: such keys are declared `string` in Pulumi.yaml.

@@ -50,7 +50,7 @@ export class OllamaContainerApp extends pulumi.ComponentResource implements Olla
 
     constructor(name: string, args: OllamaContainerAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:ai:OllamaContainerApp", name, {}, opts);
-        const gpu = args.gpu ?? false;
+        const gpu = args.gpu;
         const sizes = ollamaSizes(gpu);
         const tags = estateTags("ai-runtime", "ollama");
         const models = new AzureFilesVolume(
@@ -60,7 +60,7 @@ export class OllamaContainerApp extends pulumi.ComponentResource implements Olla
                 location: args.location,
                 environmentName: args.environmentName,
                 appsSubnetId: args.appsSubnetId,
-                quotaGb: args.storageGb ?? 50,
+                quotaGb: args.storageGb,
                 tags,
                 protect: args.protect ?? false,
             },

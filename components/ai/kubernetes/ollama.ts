@@ -57,7 +57,7 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
         const labels = workloadLabels(name, "data", "ai-runtime");
         const selector = { "app.kubernetes.io/name": name };
         const pullName = `${name}-model-pull`;
-        const gpu = ollamaGpuSettings(args.gpu ?? false);
+        const gpu = ollamaGpuSettings(args.gpu);
         // Ollama keeps its key pair under $HOME; the root filesystem is read-only.
         const home = { name: "HOME", value: "/tmp" };
         const tmp = {
@@ -71,7 +71,7 @@ export class KubernetesOllama extends pulumi.ComponentResource implements Ollama
                 metadata: { name: `${name}-models`, namespace, labels },
                 spec: {
                     accessModes: ["ReadWriteOnce"],
-                    resources: { requests: { storage: `${args.storageGb ?? 50}Gi` } },
+                    resources: { requests: { storage: `${args.storageGb}Gi` } },
                 },
             },
             { parent: this, protect, retainOnDelete: protect },

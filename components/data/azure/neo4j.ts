@@ -58,7 +58,7 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                 location: args.location,
                 environmentName: args.environmentName,
                 appsSubnetId: args.appsSubnetId,
-                quotaGb: args.storageGb ?? 20,
+                quotaGb: args.storageGb,
                 tags,
                 protect,
             },

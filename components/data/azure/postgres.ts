@@ -41,10 +41,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
     constructor(name: string, args: FlexiblePostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:data:FlexiblePostgres", name, {}, opts);
         const protect = args.protect ?? false;
-        const ha = args.highAvailability ?? true;
-        const readReplicas = args.readReplicas ?? 0;
-        const databaseName = args.databaseName ?? "estate";
-        const owner = args.owner ?? "estate";
+        const { highAvailability: ha, readReplicas, databaseName, owner } = args;
         const stateful = { parent: this, protect, retainOnDelete: protect };
         const tags = estateTags("database", "postgres");
 
@@ -69,7 +66,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
             resourceGroupName: args.resourceGroupName,
             location: args.location,
             sku: { name: args.sku, tier: "GeneralPurpose" },
-            storage: { storageSizeGB: args.storageGb ?? 32, autoGrow: "Enabled" },
+            storage: { storageSizeGB: args.storageGb, autoGrow: "Enabled" },
             network,
             tags,
         };
@@ -79,12 +76,12 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
             `${name}-server`,
             {
                 ...common,
-                version: args.version ?? "16",
+                version: args.version,
                 administratorLogin: owner,
                 administratorLoginPassword: pulumi.secret(args.ownerPassword),
                 authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
                 backup: {
-                    backupRetentionDays: args.backupRetentionDays ?? 7,
+                    backupRetentionDays: args.backupRetentionDays,
                     geoRedundantBackup: ha ? "Enabled" : "Disabled",
                 },
                 highAvailability: { mode: ha ? "ZoneRedundant" : "Disabled" },

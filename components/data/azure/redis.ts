@@ -20,6 +20,8 @@ export interface AzureCacheRedisArgs extends RedisArgs {
     readonly endpointsSubnetId: pulumi.Input<string>;
     /** VNet the `privatelink.redis.cache.windows.net` zone is linked to. */
     readonly vnetId: pulumi.Input<string>;
+    /** Replicas per primary of the Premium cache (0 still runs the one replica Premium has). */
+    readonly replicas: number;
     /** Premium size (P1–P5). @default 1 */
     readonly capacity?: number;
 }
@@ -60,8 +62,7 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
     constructor(name: string, args: AzureCacheRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:data:AzureCacheRedis", name, {}, opts);
         const protect = args.protect ?? false;
-        const persistence = args.persistence ?? true;
-        const replicas = args.replicas ?? 0;
+        const { persistence, replicas } = args;
         const stateful = { parent: this, protect, retainOnDelete: protect };
         const tags = estateTags("cache", "redis");
 

@@ -151,7 +151,7 @@ export class KubernetesNeo4j extends pulumi.ComponentResource implements Neo4jOu
                 namespace,
                 atomic: true,
                 values: auth.metadata.name.apply((authSecret) =>
-                    neo4jChartValues({ name, authSecret, storageGb: args.storageGb ?? 20, labels }),
+                    neo4jChartValues({ name, authSecret, storageGb: args.storageGb, labels }),
                 ),
             },
             // The release owns the data volume's StatefulSet: keep it through deletes in prod.

@@ -6,7 +6,14 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
 import { workloadLabels } from "../../workload/kubernetes/security";
-import { POSTGRES_PORT, postgresInstances, postgresUrl, type PostgresArgs, type PostgresOutputs } from "../postgres";
+import {
+    PITR_RETENTION_DAYS,
+    POSTGRES_PORT,
+    postgresInstances,
+    postgresUrl,
+    type PostgresArgs,
+    type PostgresOutputs,
+} from "../postgres";
 import {
     controlPlaneEgress,
     dnsEgress,
@@ -176,12 +183,8 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
 
     constructor(name: string, args: KubernetesPostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:data:KubernetesPostgres", name, {}, opts);
-        const version = args.version ?? "16";
-        const databaseName = args.databaseName ?? "estate";
-        const owner = args.owner ?? "estate";
-        const highAvailability = args.highAvailability ?? true;
-        const readReplicas = args.readReplicas ?? 0;
-        const retentionDays = args.backupRetentionDays ?? 7;
+        const { version, databaseName, owner, highAvailability, readReplicas } = args;
+        const retentionDays = args.backupRetentionDays;
         const protect = args.protect ?? false;
         const stateful = { parent: this, protect, retainOnDelete: protect };
         const namespace = args.namespace;
@@ -192,8 +195,11 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                 this,
             );
         }
-        if (retentionDays < 1)
-            throw new pulumi.ResourceError("`backupRetentionDays` must be at least 1: PITR needs a window", this);
+        if (retentionDays < PITR_RETENTION_DAYS.min || retentionDays > PITR_RETENTION_DAYS.max)
+            throw new pulumi.ResourceError(
+                `\`backupRetentionDays\` must be ${PITR_RETENTION_DAYS.min}–${PITR_RETENTION_DAYS.max} days (runbook 000: PITR active), got ${retentionDays}`,
+                this,
+            );
 
         // Deleting the chart would delete the CRDs and with them every Cluster, so it is protected like the data.
         const operator =
@@ -320,7 +326,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                             databaseName,
                             owner,
                             credentialsSecret: secret,
-                            storageGb: args.storageGb ?? 32,
+                            storageGb: args.storageGb,
                             highAvailability,
                             strictZoneSpread: args.strictZoneSpread ?? false,
                             objectStore: store,

@@ -38,6 +38,8 @@ export function redisMaxmemory(limit: string, persistence: boolean): string {
 
 export interface KubernetesRedisArgs extends RedisArgs {
     readonly namespace: pulumi.Input<string>;
+    /** Data volume size in GiB (the memory ceiling when not persistent). */
+    readonly storageGb: number;
 }
 
 /**
@@ -74,7 +76,7 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
 
     constructor(name: string, args: KubernetesRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:data:KubernetesRedis", name, {}, opts);
-        const persistence = args.persistence ?? true;
+        const persistence = args.persistence;
         const protect = args.protect ?? false;
         const namespace = args.namespace;
         const labels = workloadLabels(name, "data", "cache");
@@ -164,7 +166,7 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                             ],
                             ...(persistence
                                 ? {}
-                                : { volumes: [{ name: "data", emptyDir: { sizeLimit: `${args.storageGb ?? 8}Gi` } }] }),
+                                : { volumes: [{ name: "data", emptyDir: { sizeLimit: `${args.storageGb}Gi` } }] }),
                         },
                     },
                     ...(persistence
@@ -174,7 +176,7 @@ export class KubernetesRedis extends pulumi.ComponentResource implements RedisOu
                                       metadata: { name: "data", labels },
                                       spec: {
                                           accessModes: ["ReadWriteOnce"],
-                                          resources: { requests: { storage: `${args.storageGb ?? 8}Gi` } },
+                                          resources: { requests: { storage: `${args.storageGb}Gi` } },
                                       },
                                   },
                               ],

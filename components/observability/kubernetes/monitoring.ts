@@ -37,6 +37,8 @@ export interface KubernetesMonitoringArgs extends MonitoringArgs {
     readonly installPrometheusStack?: boolean;
     /** Scale public services on p95 latency and CPU with KEDA (their HPA is then left out). @default false */
     readonly latencyAutoscaling?: boolean;
+    /** SMTP relay and sender Alertmanager sends the ticket e-mail (`onCall.emails`) through; required with e-mail receivers. */
+    readonly smtp?: { readonly smarthost: string; readonly from: string };
     /** Namespace of Prometheus, Alertmanager, Grafana and the blackbox exporter. @default "monitoring" */
     readonly monitoringNamespace?: string;
     /** Helm release name of the stack; its rule/monitor selectors match the `release` label. @default "kube-prometheus-stack" */
@@ -191,7 +193,7 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
     private routingSpec(args: KubernetesMonitoringArgs): pulumi.Input<Record<string, unknown>> {
         let tickets: CrdReceiver;
         try {
-            tickets = ticketReceiver(args.onCall.emails ?? [], args.onCall.smtp);
+            tickets = ticketReceiver(args.onCall.emails ?? [], args.smtp);
         } catch (e) {
             throw new pulumi.ResourceError(`\`onCall\`: ${(e as Error).message}`, this);
         }

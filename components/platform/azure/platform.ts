@@ -10,7 +10,6 @@ import type { PostgresArgs } from "../../data/postgres";
 import type { RedisArgs } from "../../data/redis";
 import { AzureBackups } from "../../backup/azure/backups";
 import type { BackupsArgs } from "../../backup/backups";
-import type { EstateConfig } from "../../../stacks/config";
 import { AzureMonitoring } from "../../observability/azure/monitoring";
 import type { MonitoringArgs } from "../../observability/monitoring";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
@@ -19,8 +18,9 @@ import { ContainerAppJob } from "../../workload/azure/job";
 import { ContainerAppService } from "../../workload/azure/service";
 import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
-import type { EstatePlatform } from "../platform";
+import type { EstatePlatform, PlatformCommon } from "../platform";
 import { AzureFoundation } from "./foundation";
+import type { AzureSettings } from "./settings";
 import { storageAccountName } from "./tags";
 
 /** Workloads as Azure Container Apps in one managed environment; secrets as Key Vault references. */
@@ -38,22 +38,23 @@ export class AzurePlatform implements EstatePlatform {
     private readonly roleNames: Record<string, string> = {};
 
     constructor(
-        private readonly config: EstateConfig,
+        private readonly settings: AzureSettings,
+        private readonly common: PlatformCommon,
         private readonly parent: pulumi.Resource,
     ) {
         this.foundation = new AzureFoundation(
             "foundation",
             {
-                location: config.azure.location,
-                protect: config.isProd,
-                gpuWorkloadProfile: config.data.ollama.gpu,
+                location: settings.location,
+                protect: common.isProd,
+                gpuWorkloadProfile: common.gpu,
                 // The last drill's log lines stay in the workspace until the next drill is overdue.
-                logRetentionDays: Math.max(30, Math.ceil(config.alerts.restoreDrillMaxAgeDays)),
+                logRetentionDays: Math.max(30, Math.ceil(common.restoreDrillMaxAgeDays)),
             },
             { parent },
         );
         this.client = authorization.getClientConfigOutput({ parent });
-        this.nameSeed = `${config.project}/${config.stack}/${config.domain}`;
+        this.nameSeed = `${common.project}/${common.stack}/${common.domain}`;
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
@@ -63,13 +64,13 @@ export class AzurePlatform implements EstatePlatform {
             {
                 ...this.vaultNetwork(),
                 resourceGroupName: this.foundation.resourceGroupName,
-                location: this.config.azure.location,
+                location: this.settings.location,
                 tenantId: client.tenantId,
                 subscriptionId: client.subscriptionId,
                 entries,
                 readerIdentityId: this.foundation.identityId,
                 readerPrincipalId: this.foundation.identityPrincipalId,
-                protect: this.config.isProd,
+                protect: this.common.isProd,
             },
             { parent: this.parent },
         );
@@ -110,7 +111,7 @@ export class AzurePlatform implements EstatePlatform {
             {
                 ...args,
                 resourceGroupName: this.foundation.resourceGroupName,
-                location: this.config.azure.location,
+                location: this.settings.location,
                 workspaceId: this.foundation.workspaceId,
                 appIds,
                 roleNames: { ...this.roleNames },
@@ -140,10 +141,10 @@ export class AzurePlatform implements EstatePlatform {
             {
                 ...args,
                 resourceGroupName: this.foundation.resourceGroupName,
-                location: this.config.azure.location,
+                location: this.settings.location,
                 subscriptionId: client.subscriptionId,
                 // Storage account names are global: a readable prefix and a hash of this estate's seed.
-                accountName: storageAccountName(`${this.config.stack}backups`, this.nameSeed),
+                accountName: storageAccountName(`${this.common.stack}backups`, this.nameSeed),
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
                 identityPrincipalId: this.foundation.identityPrincipalId,
@@ -164,7 +165,7 @@ export class AzurePlatform implements EstatePlatform {
             {
                 ...args,
                 ...this.placement(),
-                sku: this.config.data.postgres.sku,
+                sku: this.settings.postgres.sku,
                 delegatedSubnetId: this.foundation.network.postgresSubnetId,
                 vnetId: this.foundation.network.vnetId,
             },
@@ -178,6 +179,7 @@ export class AzurePlatform implements EstatePlatform {
             {
                 ...args,
                 ...this.placement(),
+                replicas: this.settings.redis.replicas,
                 subscriptionId: this.client.subscriptionId,
                 endpointsSubnetId: this.foundation.network.endpointsSubnetId,
                 vnetId: this.foundation.network.vnetId,
@@ -228,7 +230,7 @@ export class AzurePlatform implements EstatePlatform {
     }
 
     private placement() {
-        return { resourceGroupName: this.foundation.resourceGroupName, location: this.config.azure.location };
+        return { resourceGroupName: this.foundation.resourceGroupName, location: this.settings.location };
     }
 
     private environment() {

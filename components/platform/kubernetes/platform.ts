@@ -9,7 +9,6 @@ import type { PostgresArgs } from "../../data/postgres";
 import type { RedisArgs } from "../../data/redis";
 import type { BackupsArgs } from "../../backup/backups";
 import { KubernetesBackups } from "../../backup/kubernetes/backups";
-import type { EstateConfig } from "../../../stacks/config";
 import { KubernetesMonitoring } from "../../observability/kubernetes/monitoring";
 import type { MonitoringArgs } from "../../observability/monitoring";
 import { GcpSecretManagerStore } from "../../secrets/gcp/secret-manager";
@@ -19,8 +18,9 @@ import type { JobArgs } from "../../workload/job";
 import { KubernetesJob } from "../../workload/kubernetes/job";
 import { KubernetesService } from "../../workload/kubernetes/service";
 import type { ServiceArgs } from "../../workload/service";
-import type { EstatePlatform } from "../platform";
+import type { EstatePlatform, PlatformCommon } from "../platform";
 import { KubernetesFoundation } from "./foundation";
+import type { KubernetesSettings } from "./settings";
 
 /** Workloads as Kubernetes objects in one restricted namespace; secrets from GCP Secret Manager or Kubernetes Secrets. */
 export class KubernetesPlatform implements EstatePlatform {
@@ -28,31 +28,31 @@ export class KubernetesPlatform implements EstatePlatform {
     private readonly foundation: KubernetesFoundation;
 
     constructor(
-        private readonly config: EstateConfig,
+        private readonly settings: KubernetesSettings,
+        private readonly common: PlatformCommon,
         private readonly parent: pulumi.Resource,
     ) {
         this.foundation = new KubernetesFoundation(
             "foundation",
-            { namespace: config.kubernetes.namespace, protect: config.isProd, acmeHttp01Solvers: config.tls.enabled },
+            { namespace: settings.namespace, protect: common.isProd, acmeHttp01Solvers: common.tls },
             { parent },
         );
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
         const opts = { parent: this.parent, dependsOn: [this.foundation] };
-        if (this.config.secretStore === "kubernetes") {
+        if (this.settings.secretStore === "kubernetes") {
             return new KubernetesSecretStore(name, { namespace: this.foundation.namespace, entries }, opts);
         }
         return new GcpSecretManagerStore(
             name,
             {
-                // Validated by the config schema: gcp-secret-manager requires gcpProject.
-                project: this.config.gcp.project!,
-                prefix: `${this.config.project}-${this.config.stack}`,
+                project: this.settings.gcp.project,
+                prefix: `${this.common.project}-${this.common.stack}`,
                 entries,
-                replicaLocations: this.config.gcp.replicaLocations,
+                replicaLocations: this.settings.gcp.replicaLocations,
                 namespace: this.foundation.namespace,
-                protect: this.config.isProd,
+                protect: this.common.isProd,
             },
             opts,
         );
@@ -64,10 +64,10 @@ export class KubernetesPlatform implements EstatePlatform {
             {
                 ...args,
                 namespace: this.foundation.namespace,
-                ingressClassName: this.config.kubernetes.ingressClassName,
-                clusterIssuer: this.config.tls.clusterIssuer,
+                ingressClassName: this.settings.ingressClassName,
+                clusterIssuer: this.settings.clusterIssuer,
                 // With latency autoscaling a KEDA ScaledObject (from monitoring) owns the public services' replicas.
-                horizontalPodAutoscaler: !(this.config.monitoring.latencyAutoscaling && args.host !== undefined),
+                horizontalPodAutoscaler: !(this.settings.monitoring.latencyAutoscaling && args.host !== undefined),
             },
             { parent: this.parent, dependsOn: [this.foundation, ...(args.dependsOn ?? [])] },
         );
@@ -79,9 +79,10 @@ export class KubernetesPlatform implements EstatePlatform {
             {
                 ...args,
                 namespace: this.foundation.namespace,
-                namespaceName: this.config.kubernetes.namespace,
-                installPrometheusStack: this.config.monitoring.installPrometheusStack,
-                latencyAutoscaling: this.config.monitoring.latencyAutoscaling,
+                namespaceName: this.settings.namespace,
+                installPrometheusStack: this.settings.monitoring.installPrometheusStack,
+                latencyAutoscaling: this.settings.monitoring.latencyAutoscaling,
+                ...(this.settings.smtp !== undefined ? { smtp: this.settings.smtp } : {}),
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
@@ -96,22 +97,21 @@ export class KubernetesPlatform implements EstatePlatform {
     }
 
     backups(name: string, args: BackupsArgs) {
-        // Validated by the config schema: kubernetes requires gcpProject.
-        const gcpProject = this.config.gcp.project!;
+        const gcpProject = this.settings.gcp.project;
         return new KubernetesBackups(
             name,
             {
                 ...args,
                 namespace: this.foundation.namespace,
                 gcpProject,
-                bucketName: `${gcpProject}-${this.config.project}-${this.config.stack}-backups`,
+                bucketName: `${gcpProject}-${this.common.project}-${this.common.stack}-backups`,
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
     }
 
     internalUrl(dependency: string, port: number): string {
-        return `http://${dependency}.${this.config.kubernetes.namespace}.svc.cluster.local:${port}`;
+        return `http://${dependency}.${this.settings.namespace}.svc.cluster.local:${port}`;
     }
 
     postgres(name: string, args: PostgresArgs) {
@@ -120,12 +120,11 @@ export class KubernetesPlatform implements EstatePlatform {
             {
                 ...args,
                 namespace: this.foundation.namespace,
-                installOperator: this.config.data.postgres.installOperator,
-                strictZoneSpread: this.config.data.postgres.strictZoneSpread,
-                // Validated by the config schema: required on kubernetes.
-                gcpProject: this.config.gcp.project!,
+                installOperator: this.settings.postgres.installOperator,
+                strictZoneSpread: this.settings.postgres.strictZoneSpread,
+                gcpProject: this.settings.gcp.project,
                 monitoringNamespace: "monitoring",
-                controlPlaneCidr: this.config.kubernetes.controlPlaneCidr,
+                controlPlaneCidr: this.settings.controlPlaneCidr,
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
@@ -134,7 +133,7 @@ export class KubernetesPlatform implements EstatePlatform {
     redis(name: string, args: RedisArgs) {
         return new KubernetesRedis(
             name,
-            { ...args, namespace: this.foundation.namespace },
+            { ...args, storageGb: this.settings.redis.storageGb, namespace: this.foundation.namespace },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
     }

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { SECRET_STORE_KEY_DESCRIPTION } from "../../secrets/secret-store";
+
+/**
+ * The `estate:*` keys only the Azure platform reads, each with its description, default and
+ * bounds. The config schema joins them with the common keys in its union on `platform`; on
+ * another platform they are accepted (Pulumi.yaml's defaults reach every stack) and ignored.
+ */
+export const azureSettingsShape = {
+    azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
+    secretStore: z
+        .enum(["key-vault"], {
+            error: "Container Apps reference secrets from Key Vault; use key-vault (or leave unset)",
+        })
+        .optional()
+        .meta({ description: SECRET_STORE_KEY_DESCRIPTION }),
+    postgresSku: z
+        .string()
+        .min(1)
+        .default("Standard_D2ds_v5")
+        .meta({ description: "Flexible Server compute SKU, General Purpose tier (azure)." }),
+    redisReplicas: z
+        .int()
+        .min(0)
+        .max(3)
+        .default(0)
+        .meta({ description: "Replicas per primary of the Premium Azure cache (azure)." }),
+};
+
+type AzureKeys = z.output<z.ZodObject<typeof azureSettingsShape>>;
+
+/** The parsed keys as the Azure platform reads them. */
+export function azureSettings(c: AzureKeys) {
+    return {
+        location: c.azureLocation,
+        secretStore: c.secretStore ?? "key-vault",
+        postgres: { sku: c.postgresSku },
+        redis: { replicas: c.redisReplicas },
+    } as const;
+}
+
+/** The Azure settings schema: the keys above, parsed into what the platform reads. */
+export const azureSettingsSchema = z.object(azureSettingsShape).transform(azureSettings);
+export type AzureSettings = z.output<typeof azureSettingsSchema>;
