@@ -98,7 +98,7 @@ export class Estate extends pulumi.ComponentResource {
                 // The stores it needs, and for the schema owner this tag's migration.
                 dependsOn: [
                     ...service.needs.flatMap((dependency) => stores.readiness[dependency]),
-                    ...(schema ? [schema.migration] : []),
+                    ...(schema ? schema.migration : []),
                 ],
             });
             const publicUrl = workload.url;

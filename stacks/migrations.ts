@@ -25,8 +25,8 @@ export interface SchemaJobsInput {
 export interface SchemaJobs {
     readonly migrationJobName: pulumi.Output<string>;
     readonly bootstrapJobName: pulumi.Output<string>;
-    /** Pass to the service's `dependsOn`: the workload rolls only after this tag's migration. */
-    readonly migration: pulumi.Resource;
+    /** Pass to the service's `dependsOn`: the workload rolls only after this tag's migration succeeded. */
+    readonly migration: readonly pulumi.Resource[];
 }
 
 /**
@@ -61,9 +61,14 @@ export function schemaJobs(platform: EstatePlatform, config: EstateConfig, input
         env: input.env,
         secretEnv: { ...databaseEnv, ...pickSecretEnv(input.secretEnv, BOOTSTRAP_ENV) },
         dependencies: ["postgres"],
-        dependsOn: [migration.resource],
+        dependsOn: [migration.completed],
         // Idempotent, but seeding belongs to the first deploy, not to every new tag.
         runOnce: true,
     });
-    return { migrationJobName: migration.jobName, bootstrapJobName: bootstrap.jobName, migration: migration.resource };
+    return {
+        migrationJobName: migration.jobName,
+        bootstrapJobName: bootstrap.jobName,
+        // The job itself (the policy sees the workload depend on a migration job) and its awaited run.
+        migration: [...new Set([migration.resource, migration.completed])],
+    };
 }

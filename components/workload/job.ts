@@ -40,6 +40,12 @@ export interface JobOutputs {
     readonly jobName: pulumi.Output<string>;
     /** The custom resource (Kubernetes Job, Container Apps job): pass it to `dependsOn`. */
     readonly resource: pulumi.Resource;
+    /**
+     * What exists only once this declaration's run succeeded: the Kubernetes Job itself (Pulumi
+     * awaits its completion), the command that started and awaited a Container Apps execution.
+     * Order whatever needs the job's effect (the schema owner's new revision) after it.
+     */
+    readonly completed: pulumi.Resource;
 }
 
 /** The mutable part of an image reference: the tag, or the first 12 hex digits of a digest. */

@@ -173,9 +173,10 @@ for (const stack of ["staging", "prod"] as const) {
             }
             const env = byName(job.template.containers[0].env);
             assert.equal(env.BOOTSTRAP_ADMIN_PASSWORD, "bootstrap-admin-password");
+            // Seeding waits for the migration to have run, not only for its job to exist.
             assert.ok(
                 resource(capture, "azure-native:app:Job", "api-bootstrap-job").dependencies.includes(
-                    resource(capture, "azure-native:app:Job", "api-migrate-job").urn,
+                    resource(capture, "command:local:Command", "api-migrate-run").urn,
                 ),
             );
         });

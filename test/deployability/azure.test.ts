@@ -195,6 +195,39 @@ describe("azure deployability rules", () => {
         assert.equal(findings[0]!.urn, urnOf(prod, JOB, "api-migrate-job"));
     });
 
+    it("refuses a schema owner that waits for its Manual migration job but not for the job's run", () => {
+        const prod = captures["prod"]!;
+        const run = urnOf(prod, "command:local:Command", "api-migrate-run");
+        // The service passes its dependsOn to its app: drop the run from both.
+        const broken = withChange(
+            withChange(prod, "estate:workload:ContainerAppService", "api", (r) => {
+                r.dependencies = r.dependencies.filter((urn) => urn !== run);
+            }),
+            APP,
+            "api-app",
+            (r) => {
+                r.dependencies = r.dependencies.filter((urn) => urn !== run);
+            },
+        );
+        const findings = checkDeployability(broken, azureRules);
+        assert.deepEqual(only(findings), [
+            { rule: "azure-manual-job-run", property: "dependsOn", value: "api-migrate-job" },
+        ]);
+        assert.equal(findings[0]!.urn, urnOf(prod, APP, "api-app"));
+        assert.match(findings[0]!.fix, /depend on api-migrate-run/);
+    });
+
+    it("refuses a Manual job that no run starts", () => {
+        const prod = captures["prod"]!;
+        const broken = structuredClone(prod);
+        broken.resources = broken.resources.filter(
+            (r) => !(r.type === "command:local:Command" && r.name === "api-migrate-run"),
+        );
+        assert.deepEqual(only(checkDeployability(broken, azureRules)), [
+            { rule: "azure-manual-job-run", property: "dependsOn", value: "api-migrate-job" },
+        ]);
+    });
+
     it("refuses a read replica created alongside the primary's database", () => {
         const prod = captures["prod"]!;
         const broken = withChange(prod, "azure-native:dbforpostgresql:Server", "postgres-replica-1", (r) => {

@@ -61,7 +61,7 @@ for (const stack of ["staging", "prod"] as const) {
                 const component = resource(
                     azure,
                     "azure-native:applicationinsights:Component",
-                    `monitoring-${service}-insights`,
+                    `${service}-telemetry-insights`,
                 );
                 const inputs = inputsOf(component);
                 assert.deepEqual(
@@ -119,7 +119,7 @@ for (const stack of ["staging", "prod"] as const) {
                     assert.deepEqual(inputs.criteria, { allOf: [alert.condition] });
                     assert.deepEqual(inputs.scopes, [
                         alert.source === "appInsights"
-                            ? `monitoring-${alert.service}-insights-id`
+                            ? `${alert.service}-telemetry-insights-id`
                             : "foundation-logs-id",
                     ]);
                     assert.deepEqual(inputs.actions, {
@@ -146,6 +146,31 @@ for (const stack of ["staging", "prod"] as const) {
                     if (query.includes("cloud_RoleName"))
                         assert.match(query, new RegExp(`cloud_RoleName == "${serviceName}"`));
                 }
+            }
+        });
+
+        it("gives each app its own component's connection string, by Key Vault reference", () => {
+            for (const { service } of targets(stack)) {
+                const app = resource(azure, "azure-native:app:ContainerApp", `${service}-app`);
+                const inputs = inputsOf(app);
+                const env = inputs.template.containers[0].env.find(
+                    (e: { name: string }) => e.name === "APPLICATIONINSIGHTS_CONNECTION_STRING",
+                );
+                const secretName = `${service}-appinsights-connection`;
+                assert.deepEqual(env, { name: "APPLICATIONINSIGHTS_CONNECTION_STRING", secretRef: secretName });
+                const ref = inputs.configuration.secrets.find((x: { name: string }) => x.name === secretName);
+                assert.match(ref.keyVaultUrl, new RegExp(`/secrets/${secretName}$`));
+                const secret = resource(azure, "azure-native:keyvault:Secret", `app-secrets-${secretName}`);
+                assert.equal(
+                    inputsOf(secret).properties.value,
+                    `InstrumentationKey=${service}-telemetry-insights-offline-key;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
+                );
+                assert.ok(
+                    (secret.inputs["properties"] as Record<string, Record<string, unknown>>)["value"]?.[SECRET_SIG],
+                    "the connection string is stored as a Pulumi secret",
+                );
+                // The app is created after the secret it reads (its URI is an output of the secret).
+                assert.deepEqual(app.propertyDependencies["configuration"]?.includes(secret.urn), true);
             }
         });
 
@@ -205,7 +230,7 @@ for (const stack of ["staging", "prod"] as const) {
                 sSLCertRemainingLifetimeCheck: 7,
             });
             assert.deepEqual(api.tags, {
-                "hidden-link:monitoring-api-insights-id": "Resource",
+                "hidden-link:api-telemetry-insights-id": "Resource",
                 "estate-service": "api",
             });
             assert.equal(api.locations.length, 3);
@@ -219,7 +244,7 @@ for (const stack of ["staging", "prod"] as const) {
             const doc = JSON.parse(workbook.serializedData);
             assert.equal(doc.items.length, azureRules(azure).length);
             const latency = doc.items.find((i: { name: string }) => i.name === "api-http-latency-p95-high");
-            assert.deepEqual(latency.content.crossComponentResources, ["monitoring-api-insights-id"]);
+            assert.deepEqual(latency.content.crossComponentResources, ["api-telemetry-insights-id"]);
         });
     });
 }

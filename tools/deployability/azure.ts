@@ -1,6 +1,7 @@
 /** Rules of Azure Resource Manager and the azure-native provider. */
 import { azureAlertScopeOrdering, azureLogAlertWindow, azureMetricAlertWindow } from "./azure/alerts";
 import { azureContainerAppProbeBounds, azureLogAnalyticsRetention } from "./azure/container-apps";
+import { azureManualJobRun } from "./azure/jobs";
 import { azureResourceName } from "./azure/names";
 import { azureKeyVaultReferenceOrdering, azurePostgresReplicaOrdering } from "./azure/ordering";
 import { azureTags } from "./azure/tags";
@@ -14,6 +15,7 @@ export const azureRules: readonly DeployabilityRule[] = [
     azureAlertScopeOrdering,
     azureKeyVaultReferenceOrdering,
     azurePostgresReplicaOrdering,
+    azureManualJobRun,
     azureContainerAppProbeBounds,
     azureLogAnalyticsRetention,
 ];

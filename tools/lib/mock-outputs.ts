@@ -30,6 +30,15 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
             const secretUri = `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"])}`;
             return { properties: { secretUri, secretUriWithVersion: `${secretUri}/0` } };
         }
+        case "azure-native:app:Job":
+            return { name: String(inputs["jobName"] ?? `${name}-offline`) };
+        case "azure-native:applicationinsights:Component":
+            // The connection string names the component's ingestion key; the provider marks it secret.
+            return {
+                connectionString: secret(
+                    `InstrumentationKey=${name}-offline-key;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
+                ),
+            };
         case "azure-native:app:ManagedEnvironment":
             return { name: `${name}-offline`, defaultDomain: "offline-env.westeurope.azurecontainerapps.io" };
         case "azure-native:app:ManagedEnvironmentsStorage":

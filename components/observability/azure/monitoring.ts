@@ -21,6 +21,11 @@ export interface AzureMonitoringArgs extends MonitoringArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** ARM id of each service's Container App, by service name (metric alert scopes). */
     readonly appIds: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Application Insights component id of each service, by service name (ServiceInsights): the
+     * platform declares them before the apps, which are given their connection strings.
+     */
+    readonly componentIds: Readonly<Record<string, pulumi.Input<string>>>;
     /** `cloud_RoleName` of each service's telemetry (its OTEL_SERVICE_NAME), by service name. @default the service name */
     readonly roleNames?: Readonly<Record<string, string>>;
     /** Availability test locations. @default three regions on two continents */
@@ -41,7 +46,7 @@ export function alertTags(alert: AzureAlert, severity: "page" | "ticket"): Recor
 }
 
 /**
- * Application Insights per service, the catalogue as metric alerts and scheduled query rules, an
+ * The catalogue over each service's Application Insights component as metric alerts and scheduled query rules, an
  * on-call action group, availability tests of the public health endpoints and a workbook.
  *
  * Container Apps scale rules (KEDA scalers run by the platform) cannot query Application
@@ -90,28 +95,20 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         const allAlerts: AzureAlert[] = [];
         for (const service of args.services) {
             const svc = service.name;
-            const component = new applicationinsights.Component(
-                `${name}-${svc}-insights`,
-                {
-                    resourceGroupName: rg,
-                    location: args.location,
-                    resourceName: `${svc}-insights`,
-                    kind: "web",
-                    applicationType: "web",
-                    ingestionMode: "LogAnalytics",
-                    workspaceResourceId: args.workspaceId,
-                    tags: azureTags({ "estate-service": svc }),
-                },
-                { parent: this, protect: args.protect ?? false },
-            );
-            componentIds[svc] = component.id;
+            const componentId = args.componentIds[svc];
+            if (componentId === undefined)
+                throw new pulumi.ResourceError(
+                    `\`componentIds.${svc}\` is required: the service's alerts query its Application Insights component`,
+                    this,
+                );
+            componentIds[svc] = pulumi.output(componentId);
             const alerts = azureServiceAlerts(
                 alertTarget(service, service.healthUrl !== undefined ? "https://public.invalid/healthz" : undefined),
                 t,
                 args.roleNames?.[svc] ?? svc,
             );
             allAlerts.push(...alerts);
-            for (const alert of alerts) this.declareAlert(name, alert, component.id, args, actionGroup.id);
+            for (const alert of alerts) this.declareAlert(name, alert, componentId, args, actionGroup.id);
             if (service.healthUrl !== undefined) {
                 // The test name is what availabilityResults reports and PublicEndpointDown selects on.
                 const testName = `${svc}-public-endpoint`;
@@ -136,9 +133,11 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
                             sSLCertRemainingLifetimeCheck: 7,
                         },
                         // Azure links a test to its component through this tag.
-                        tags: component.id.apply((id) =>
-                            azureTags({ [`${HIDDEN_LINK_TAG_PREFIX}${id}`]: "Resource", "estate-service": svc }),
-                        ),
+                        tags: pulumi
+                            .output(componentId)
+                            .apply((id) =>
+                                azureTags({ [`${HIDDEN_LINK_TAG_PREFIX}${id}`]: "Resource", "estate-service": svc }),
+                            ),
                     },
                     { parent: this },
                 );

@@ -10,6 +10,7 @@ import type { PostgresArgs } from "../../data/postgres";
 import type { RedisArgs } from "../../data/redis";
 import { AzureBackups } from "../../backup/azure/backups";
 import type { BackupsArgs } from "../../backup/backups";
+import { APP_INSIGHTS_CONNECTION_ENV, ServiceInsights } from "../../observability/azure/insights";
 import { AzureMonitoring } from "../../observability/azure/monitoring";
 import type { MonitoringArgs } from "../../observability/monitoring";
 import { KeyVaultStore } from "../../secrets/azure/key-vault";
@@ -36,6 +37,10 @@ export class AzurePlatform implements EstatePlatform {
     private readonly apps = new Map<string, pulumi.Output<string>>();
     /** OTEL_SERVICE_NAME of each service: its telemetry's `cloud_RoleName`, which the log alerts filter on. */
     private readonly roleNames: Record<string, string> = {};
+    /** Application Insights component of each service, declared before its app so the app gets its connection string. */
+    private readonly insights = new Map<string, pulumi.Output<string>>();
+    /** The store services read their secrets from; service telemetry connection strings go there too. */
+    private appStore: KeyVaultStore | undefined;
 
     constructor(
         private readonly settings: AzureSettings,
@@ -75,21 +80,24 @@ export class AzurePlatform implements EstatePlatform {
             { parent: this.parent },
         );
         this.secretReadiness.push(...store.readiness);
+        this.appStore ??= store;
         return store;
     }
 
     service(name: string, args: ServiceArgs) {
+        const telemetry = this.telemetry(name);
         const service = new ContainerAppService(
             name,
             {
                 ...args,
+                secretEnv: { ...args.secretEnv, [APP_INSIGHTS_CONNECTION_ENV]: telemetry },
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
                 identityId: this.foundation.identityId,
             },
             {
                 parent: this.parent,
-                dependsOn: [...(args.dependsOn ?? []), ...this.readinessFor(Object.keys(args.secretEnv).length)],
+                dependsOn: [...(args.dependsOn ?? []), ...this.secretReadiness],
             },
         );
         this.apps.set(name, service.containerApp.id);
@@ -114,6 +122,7 @@ export class AzurePlatform implements EstatePlatform {
                 location: this.settings.location,
                 workspaceId: this.foundation.workspaceId,
                 appIds,
+                componentIds: Object.fromEntries(this.insights),
                 roleNames: { ...this.roleNames },
             },
             { parent: this.parent },
@@ -211,6 +220,31 @@ export class AzurePlatform implements EstatePlatform {
             { ...args, ...this.placement(), ...this.environment() },
             { parent: this.parent },
         );
+    }
+
+    /**
+     * The service's Application Insights component and the Key Vault reference to its connection
+     * string: without it the service's telemetry reaches no component and every alert on it is blind.
+     */
+    private telemetry(name: string) {
+        const store = this.appStore;
+        if (!store)
+            throw new pulumi.ResourceError(
+                `service \`${name}\` is declared before the secret store; declare \`secretStore\` first`,
+                this.parent,
+            );
+        const insights = new ServiceInsights(
+            `${name}-telemetry`,
+            {
+                ...this.placement(),
+                workspaceId: this.foundation.workspaceId,
+                service: name,
+                protect: this.common.isProd,
+            },
+            { parent: this.parent },
+        );
+        this.insights.set(name, insights.componentId);
+        return store.addSecret(`${name}-appinsights-connection`, insights.connectionString);
     }
 
     /** Where a vault's private endpoint and DNS record go, and its name seed. */

@@ -44,10 +44,18 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
      * (Container Apps is not a Key Vault trusted service, so it reaches the vault only privately).
      */
     readonly readiness: readonly pulumi.Resource[];
+    private readonly resourceGroupName: pulumi.Input<string>;
+    private readonly readerIdentityId: pulumi.Input<string>;
+    private readonly protect: boolean;
+    private readonly baseName: string;
 
     constructor(name: string, args: KeyVaultStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:secrets:KeyVaultStore", name, {}, opts);
         const protect = args.protect ?? false;
+        this.protect = protect;
+        this.baseName = name;
+        this.resourceGroupName = args.resourceGroupName;
+        this.readerIdentityId = args.readerIdentityId;
         const tags = estateTags("secrets", name);
         this.vault = new keyvault.Vault(
             `${name}-vault`,
@@ -105,30 +113,8 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             { parent: this },
         );
         this.readiness = [reader, endpoint, dns, ...(args.networkReadiness ?? [])];
-        const secrets = args.entries.map((entry) => ({
-            entry,
-            secret: new keyvault.Secret(
-                `${name}-${entry.id}`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    vaultName: this.vault.name,
-                    secretName: entry.id,
-                    properties: { value: entry.value },
-                },
-                { parent: this, protect, retainOnDelete: protect },
-            ),
-        }));
-        this.refs = Object.fromEntries(
-            secrets.map(({ entry, secret }) => [
-                entry.id,
-                {
-                    kind: "key-vault" as const,
-                    name: entry.id,
-                    secretUri: pulumi.unsecret(secret.properties.secretUri),
-                    identityId: args.readerIdentityId,
-                },
-            ]),
-        );
+        const secrets = args.entries.map((entry) => ({ entry, ref: this.addSecret(entry.id, entry.value) }));
+        this.refs = Object.fromEntries(secrets.map(({ entry, ref }) => [entry.id, ref]));
         this.secretNames = pulumi
             .all(
                 secrets.map(({ entry }) =>
@@ -137,5 +123,28 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             )
             .apply((pairs) => Object.fromEntries(pairs));
         this.registerOutputs({ secretNames: this.secretNames });
+    }
+
+    /**
+     * Stores one more secret in the vault, e.g. a value another resource produces after the store
+     * exists (an Application Insights connection string), and returns its Key Vault reference.
+     */
+    addSecret(id: string, value: pulumi.Input<string>): Extract<SecretRef, { kind: "key-vault" }> {
+        const secret = new keyvault.Secret(
+            `${this.baseName}-${id}`,
+            {
+                resourceGroupName: this.resourceGroupName,
+                vaultName: this.vault.name,
+                secretName: id,
+                properties: { value: pulumi.secret(value) },
+            },
+            { parent: this, protect: this.protect, retainOnDelete: this.protect },
+        );
+        return {
+            kind: "key-vault",
+            name: id,
+            secretUri: pulumi.unsecret(secret.properties.secretUri),
+            identityId: this.readerIdentityId,
+        };
     }
 }

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
+import * as command from "@pulumi/command/local";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 import type { JobArgs, JobOutputs } from "../job";
 import { azureTags } from "../../platform/azure/tags";
 import { containerAppSize, type SecretRef } from "../service";
+import { JOB_RUN_SCRIPT, jobRunTimeoutSeconds } from "./job-run";
 
 export interface ContainerAppJobArgs extends JobArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -37,14 +39,18 @@ export function keyVaultSecrets(secretEnv: Readonly<Record<string, SecretRef>>, 
 }
 
 /**
- * A manually triggered Container Apps job. Creating it does not run it: Pulumi cannot start an
- * execution and wait for it without a command provider, so the deploy runs
- * `az containerapp job start` and waits for success before the app's new revision takes
- * traffic (docs/migrations.md). The graph still orders the job before the app.
+ * A manually triggered Container Apps job and its run. Creating a `Manual` job does not run it,
+ * so a local command starts an execution and waits for it to succeed (`./job-run.ts`), as Pulumi
+ * awaits a Kubernetes Job: whatever is ordered after `completed` (the schema owner's app, and with
+ * it the new revision) is deployed only after the run succeeded; a failed run fails `pulumi up`
+ * and the running revision keeps all traffic (docs/migrations.md). The run is repeated when the
+ * job is replaced or its image changes, i.e. once per image tag for the migration.
  */
 export class ContainerAppJob extends pulumi.ComponentResource implements JobOutputs {
     readonly jobName: pulumi.Output<string>;
     readonly resource: app.Job;
+    /** The command that started an execution of this declaration and saw it succeed. */
+    readonly completed: command.Command;
 
     constructor(name: string, args: ContainerAppJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:workload:ContainerAppJob", name, {}, opts);
@@ -85,6 +91,24 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
                 dependsOn: [...(args.dependsOn ?? [])],
                 ...(args.runOnce ? { ignoreChanges: ["template", "jobName"] } : {}),
             },
+        );
+
+        const replicaTimeout = args.timeoutSeconds ?? 900;
+        this.completed = new command.Command(
+            `${name}-run`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: JOB_RUN_SCRIPT,
+                environment: {
+                    // The job's outputs: the run waits for the job to exist.
+                    JOB_NAME: this.resource.name,
+                    RESOURCE_GROUP: args.resourceGroupName,
+                    TIMEOUT_SECONDS: String(jobRunTimeoutSeconds(replicaTimeout, args.retries ?? 1)),
+                },
+                // A replaced job (a new tag's migration) or a new image runs again; nothing else does.
+                triggers: [this.resource.id, args.image],
+            },
+            { parent: this, ...(args.runOnce ? { ignoreChanges: ["triggers"] } : {}) },
         );
 
         this.jobName = pulumi.output(args.jobName);

@@ -36,6 +36,8 @@ export function secretKeyRefOf(
 export class KubernetesJob extends pulumi.ComponentResource implements JobOutputs {
     readonly jobName: pulumi.Output<string>;
     readonly resource: batchv1.Job;
+    /** The Job: Pulumi waits for it to complete before anything ordered after it. */
+    readonly completed: batchv1.Job;
 
     constructor(name: string, args: KubernetesJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:workload:KubernetesJob", name, {}, opts);
@@ -117,6 +119,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
             { parent: this },
         );
 
+        this.completed = this.resource;
         this.jobName = this.resource.metadata.name;
         this.registerOutputs({ jobName: this.jobName });
     }
