@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALERT_IDS, alertThresholdsSchema, type AlertId } from "../components/observability/catalogue";
+import { configExceptionKeys, refuseBelowFloors } from "./config-floors";
 import { dependencyNames, serviceNames, type ServiceName } from "./services";
 
 /**
@@ -376,8 +377,10 @@ export const rawConfigSchema = z
             .meta({
                 description: "Command of the one-time seeding job (admin user, roles, bootstrap API key; runbook 000).",
             }),
+        ...configExceptionKeys,
     })
     .superRefine((c, ctx) => {
+        refuseBelowFloors(c, ctx);
         const store = c.secretStore;
         if (store === "key-vault" && c.platform !== "azure") {
             ctx.addIssue({
