@@ -102,6 +102,63 @@ const cases: Case[] = [
         ],
     },
     {
+        name: "Alertmanager webhook over http",
+        mutate: (rs) =>
+            get(rs, "v1alpha1:AlertmanagerConfig", "on-call").spec.receivers.push({
+                name: "hooks",
+                webhookConfigs: [{ url: "http://hooks.example.com/alerts" }],
+            }),
+        expect: [
+            [
+                "urls-https",
+                "Use https:// in spec.receivers[2].webhookConfigs[0].url (host hooks.example.com is reached over plain http).",
+            ],
+        ],
+    },
+    {
+        name: "autoscaler querying a Prometheus outside the cluster over http",
+        mutate: (rs) =>
+            rs.push(
+                res("kubernetes:keda.sh/v1alpha1:ScaledObject", "api-scaler", {
+                    metadata: { name: "api", namespace: "estate" },
+                    spec: {
+                        scaleTargetRef: { name: "api" },
+                        minReplicaCount: 3,
+                        triggers: [
+                            {
+                                type: "prometheus",
+                                metadata: { serverAddress: "http://prometheus.example.com:9090", threshold: "2" },
+                            },
+                            {
+                                type: "prometheus",
+                                metadata: { serverAddress: "http://prometheus-operated.monitoring.svc:9090" },
+                            },
+                        ],
+                    },
+                }),
+            ),
+        expect: [
+            [
+                "urls-https",
+                "Use https:// in spec.triggers[0].metadata.serverAddress (host prometheus.example.com is reached over plain http).",
+            ],
+        ],
+    },
+    {
+        name: "ingress-nginx CORS origin over http",
+        mutate: (rs) =>
+            (ingress(rs).metadata.annotations = {
+                "nginx.ingress.kubernetes.io/enable-cors": "true",
+                "nginx.ingress.kubernetes.io/cors-allow-origin": "https://app.example.com, http://admin.example.com",
+            }),
+        expect: [
+            [
+                "urls-https",
+                'Use https:// in metadata.annotations["nginx.ingress.kubernetes.io/cors-allow-origin"] (host admin.example.com is reached over plain http).',
+            ],
+        ],
+    },
+    {
         name: "Ingress that stops redirecting http to https",
         mutate: (rs) =>
             (ingress(rs).metadata.annotations = { "nginx.ingress.kubernetes.io/force-ssl-redirect": "false" }),
