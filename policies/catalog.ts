@@ -2,6 +2,8 @@ import type { Policies } from "@pulumi/policy";
 import { accessPolicies } from "./access";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
+import { dataStoreUnexposed } from "./exposure";
+import { httpsPolicies } from "./https";
 import { imagePolicies } from "./images";
 import { keyVaultPolicies } from "./key-vault";
 import { dataPolicies } from "./data";
@@ -9,8 +11,10 @@ import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
 import { podSecurityPolicies } from "./pod-security";
+import { azurePrivateNetwork } from "./private-network";
 import { secretPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
+import { dataStoreSettingsSafe } from "./store-settings";
 import { tlsPolicies } from "./tls";
 import { workloadPolicies } from "./workload";
 
@@ -18,13 +22,17 @@ import { workloadPolicies } from "./workload";
 export const catalog: readonly CatalogEntry[] = [
     ...workloadPolicies,
     ...networkPolicies,
+    dataStoreUnexposed,
+    azurePrivateNetwork,
     ...secretPolicies,
     ...tlsPolicies,
+    ...httpsPolicies,
     ...imagePolicies,
     ...alertPolicies,
     ...migrationPolicies,
     ...backupPolicies,
     ...dataPolicies,
+    dataStoreSettingsSafe,
     ...podSecurityPolicies,
     ...accessPolicies,
     ...storagePolicies,

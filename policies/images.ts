@@ -1,6 +1,7 @@
 import { PolicyConfigSchema, validateResourceOfType } from "@pulumi/policy";
 import { HelmRelease as Release } from "./resource-types";
-import { CatalogEntry, configWithDefaults } from "./lib";
+import { CatalogEntry, configWithDefaults, text } from "./lib";
+import { CNPG_CLUSTER, cnpgName } from "./stores";
 import { containerLabel, onWorkloads } from "./views";
 
 const imagesSchema: PolicyConfigSchema = {
@@ -64,6 +65,18 @@ export const immutableImages: CatalogEntry = {
                     }
                 }
             }),
+            (args, report) => {
+                // CloudNativePG runs every instance from spec.imageName (vendored Cluster CRD).
+                if (args.type !== CNPG_CLUSTER) return;
+                const cfg = configWithDefaults<{ tagPattern: string }>(imagesSchema, args);
+                const image = text(args.props, "spec", "imageName");
+                const why = image === undefined ? undefined : mutableReason(image, new RegExp(cfg.tagPattern));
+                if (why !== undefined) {
+                    report(
+                        `Pin spec.imageName of Cluster "${cnpgName(args.props)}" to a @sha256 digest (it has ${why}).`,
+                    );
+                }
+            },
             validateResourceOfType(Release, (release, args, report) => {
                 const cfg = configWithDefaults<{ tagPattern: string }>(imagesSchema, args);
                 const pattern = new RegExp(cfg.tagPattern);

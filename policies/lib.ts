@@ -138,3 +138,8 @@ export function text(value: unknown, ...keys: readonly string[]): string | undef
     const found = field(value, ...keys);
     return typeof found === "string" ? found : undefined;
 }
+
+/** A value as the engine may send it, with Pulumi's secret wrapper (`{ [sig]: secretSig, value }`) removed. */
+export function revealed(value: unknown): unknown {
+    return isRecord(value) && "4dabf18193072939515e22adb298388d" in value ? value.value : value;
+}

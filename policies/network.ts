@@ -19,6 +19,7 @@ import {
 } from "./k8s";
 import { CatalogEntry, configWithDefaults, DATA_COMPONENTS, quoteList } from "./lib";
 import { REDIS_ENTERPRISE, REDIS_TYPES } from "./stores";
+import { INTERNAL_HOST_SUFFIXES, UPSTREAM_URL_SUFFIXES } from "./urls";
 import { containerLabel, onWorkloads } from "./views";
 
 const outboundSchema: PolicyConfigSchema = {
@@ -26,13 +27,13 @@ const outboundSchema: PolicyConfigSchema = {
         urlSuffixes: {
             type: "array",
             items: { type: "string" },
-            default: ["_BASE_URL"],
+            default: [...UPSTREAM_URL_SUFFIXES],
             description: "Env variable name endings that hold an upstream URL.",
         },
         internalHostSuffixes: {
             type: "array",
             items: { type: "string" },
-            default: [".svc.cluster.local", ".svc", ".cluster.local", ".internal"],
+            default: [...INTERNAL_HOST_SUFFIXES],
             description: "Host name endings that stay on the private network.",
         },
         allowListVariables: {

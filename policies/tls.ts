@@ -10,10 +10,15 @@ function hostCovered(host: string, tlsHosts: readonly string[]): boolean {
     );
 }
 
+const SSL_REDIRECT_ANNOTATIONS = [
+    "nginx.ingress.kubernetes.io/ssl-redirect",
+    "nginx.ingress.kubernetes.io/force-ssl-redirect",
+];
+
 export const ingressTls: CatalogEntry = {
     policy: {
         name: "ingress-tls",
-        description: "Every Ingress terminates TLS for each of its hosts.",
+        description: "Every Ingress terminates TLS for each of its hosts and keeps redirecting plain http to https.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateResource: validateResourceOfType(Ingress, (ing, _args, report) => {
@@ -27,6 +32,16 @@ export const ingressTls: CatalogEntry = {
                     report(`Set spec.tls[${i}].secretName to the certificate Secret.`);
                 }
             });
+            // ingress-nginx answers plain http instead of redirecting once either annotation is "false"
+            // (kubernetes/ingress-nginx docs/user-guide/nginx-configuration/annotations.md, server-side HTTPS enforcement).
+            for (const key of SSL_REDIRECT_ANNOTATIONS) {
+                const value = ing.metadata?.annotations?.[key];
+                if (value !== undefined && String(value).toLowerCase() === "false") {
+                    report(
+                        `Remove annotation ${key}: "false" (or set it "true") so plain http is redirected to https.`,
+                    );
+                }
+            }
             const tlsHosts = tls.flatMap((t) => t.hosts ?? []);
             for (const rule of ing.spec?.rules ?? []) {
                 if (rule.host === undefined) {

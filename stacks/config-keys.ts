@@ -3,6 +3,7 @@ import { ALERT_IDS, alertThresholdsSchema, type AlertId } from "../components/ob
 import { PITR_RETENTION_DAYS } from "../components/data/postgres";
 import { azureSettingsShape } from "../components/platform/azure/settings";
 import { kubernetesSettingsShape } from "../components/platform/kubernetes/settings";
+import { configExceptionKeys } from "./config-floors";
 import { dependencyNames, type ServiceName } from "./services";
 
 /**
@@ -299,4 +300,5 @@ export const commonConfigShape = {
         .meta({
             description: "Command of the one-time seeding job (admin user, roles, bootstrap API key; runbook 000).",
         }),
+    ...configExceptionKeys,
 };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseAlertThresholds } from "../components/observability/catalogue";
 import { azureSettings } from "../components/platform/azure/settings";
 import { checkKubernetesSettings, kubernetesSettings } from "../components/platform/kubernetes/settings";
+import { refuseBelowFloors } from "./config-floors";
 import { alertConfigKeys, commonConfigShape, platformKey, platformSettingsShapes, type Platform } from "./config-keys";
 import { serviceBlueprints, serviceNames } from "./services";
 
@@ -25,6 +26,7 @@ type CommonKeys = z.output<z.ZodObject<typeof commonConfigShape>>;
 
 /** Checks across the common keys. */
 function checkCommon(c: CommonKeys, ctx: z.RefinementCtx): void {
+    refuseBelowFloors(c, ctx);
     for (const svc of serviceNames) {
         const image = c[`${svc}Image`];
         for (const key of [`${svc}Tag`, `${svc}PreviousTag`] as const) {

@@ -186,7 +186,7 @@ describe("switching backups off through config", () => {
         );
         assert.match(
             stdout,
-            /Stack prod: 41 policies over \d+ resources in \d+ ms: 3 mandatory, 0 advisory violations\./,
+            /Stack prod: 45 policies over \d+ resources in \d+ ms: 3 mandatory, 0 advisory violations\./,
         );
     });
 

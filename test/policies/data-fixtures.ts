@@ -229,10 +229,27 @@ export function acaNeo4j(): CapturedResource {
 }
 
 /** The Azure data stores beyond the server and cache of azureEstate(): TLS settings, Neo4j and its share. */
+/** The Redis cache's private endpoint, linked as the program links it: by a dependency on the cache. */
+export function cacheEndpoint(): CapturedResource {
+    return res(
+        "azure-native:network:PrivateEndpoint",
+        "cache-endpoint",
+        {
+            resourceGroupName: "estate",
+            privateLinkServiceConnections: [
+                { name: "cache", groupIds: ["redisCache"], privateLinkServiceId: "cache-id" },
+            ],
+            subnet: { id: "endpoints-subnet-id" },
+        },
+        { propertyDependencies: { privateLinkServiceConnections: [urnOf("azure-native:redis:Redis", "cache")] } },
+    );
+}
+
 export function azureDataStores(): CapturedResource[] {
     return [
         serverSetting("require_secure_transport", "on"),
         serverSetting("ssl_min_protocol_version", "TLSv1.2"),
+        cacheEndpoint(),
         acaNeo4j(),
         kept(
             res("azure-native:storage:StorageAccount", "neo4jdata", {

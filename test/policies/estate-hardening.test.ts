@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CapturedResource } from "../../tools/lib/analyzer";
 import { apiPod, estate, get, type Case } from "./cases";
-import { kept, res } from "./fixtures";
+import { kept, res, urnOf } from "./fixtures";
 import { findings } from "./harness";
 
 // The resources the new policies read, as the real prod plans declare them; added to the
@@ -53,6 +53,20 @@ function hardened(): CapturedResource[] {
                     networkAcls: { bypass: "AzureServices", defaultAction: "Deny" },
                 },
             }),
+        ),
+        res(
+            "azure-native:network:PrivateEndpoint",
+            "vault-endpoint",
+            {
+                privateLinkServiceConnections: [
+                    { name: "vault", groupIds: ["vault"], privateLinkServiceId: "vault-id" },
+                ],
+            },
+            {
+                propertyDependencies: {
+                    privateLinkServiceConnections: [urnOf("azure-native:keyvault:Vault", "vault")],
+                },
+            },
         ),
         res("azure-native:storage:BlobServiceProperties", "blobs", {
             containerDeleteRetentionPolicy: { days: 35, enabled: true },

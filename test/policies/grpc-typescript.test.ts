@@ -21,6 +21,6 @@ describe("policy pack from TypeScript sources", () => {
                 ],
             ],
         );
-        assert.equal(report.policies, 41);
+        assert.equal(report.policies, 45);
     });
 });

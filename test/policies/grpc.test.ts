@@ -38,7 +38,7 @@ describe("policy pack over gRPC", () => {
             ],
         ]);
         assert.equal(prod.resourcesAnalyzed, rs.length);
-        assert.equal(prod.policies, 41);
+        assert.equal(prod.policies, 45);
 
         // Staging: ENVIRONMENT=prod does not apply, and the runbooks let CORS be advisory there.
         const staging = await analyze(capture(rs, "staging"), { stack: "staging" });

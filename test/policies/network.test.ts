@@ -298,6 +298,10 @@ const cases: Case[] = [
                 "data-store-ingress-restricted",
                 'ingress rule 1 of NetworkPolicy "default-deny" admits every source to Deployment "ollama": list podSelector peers for its clients only.',
             ],
+            [
+                "data-store-unexposed",
+                'Ingress rule 1 of NetworkPolicy "default-deny" admits every source to Cluster "postgres": list podSelector peers for its clients only.',
+            ],
         ],
     },
     {

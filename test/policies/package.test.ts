@@ -175,7 +175,7 @@ describe("policy pack as a package", () => {
             for (const capture of [kubernetes, azure]) {
                 const fromTarball = await run(capture);
                 const inRepo = await analyze(capture, { stack: "prod" });
-                assert.equal(fromTarball.policies, 41);
+                assert.equal(fromTarball.policies, 45);
                 assert.equal(fromTarball.resourcesAnalyzed, capture.resources.length);
                 assert.deepEqual(summary(fromTarball.violations.filter((v) => v.enforcementLevel === "mandatory")), []);
                 assert.deepEqual(summary(fromTarball.violations), summary(inRepo.violations));

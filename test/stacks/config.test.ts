@@ -242,6 +242,8 @@ describe("stack config", () => {
             [],
             [
                 'estate:postgresBackupRetentionDays = "6": Too small: expected number to be >=7. Fix: `pulumi config set estate:postgresBackupRetentionDays <value> --stack prod`.',
+                // Below the schema's bound and, in prod, below the config floor too.
+                'estate:postgresBackupRetentionDays = "6": must be at least 14 in prod (backups the restore drill and an incident can still reach), or record an exception in estate:configExceptions. Fix: `pulumi config set estate:postgresBackupRetentionDays <value> --stack prod`.',
             ],
         ],
     ];

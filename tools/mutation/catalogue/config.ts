@@ -1,7 +1,7 @@
 /**
  * Config-level intents: a changed `-c` value on the prod stack. Each costs a program run per
- * platform, so only one per kind of intent: a loosened runbook threshold, shortened retention,
- * HA dropped in prod, a plain-http URL.
+ * platform, so only a few per kind of intent: loosened runbook thresholds, shortened retention,
+ * HA dropped in prod, plain-http URLs. stacks/config-floors.ts refuses them at parse time.
  */
 import type { ConfigMutation } from "../mutation";
 
@@ -31,6 +31,54 @@ export const configMutations: ConfigMutation[] = [
         platforms: both,
         description: "prod api down to one replica",
         config: { "estate:apiMinReplicas": "1" },
+    },
+    {
+        id: "config-latency-loosened",
+        category: "backups-alerts",
+        source: { catalogue: "runbook", id: "UA-SLO-ALERT-RULES" },
+        platforms: both,
+        description: "p95 latency alert loosened from the runbook's 2 s to 10 s",
+        config: { "estate:alertLatencyP95Seconds": "10" },
+    },
+    {
+        id: "config-dependency-down-hour",
+        category: "backups-alerts",
+        source: { catalogue: "runbook", id: "UA-SLO-ALERT-RULES" },
+        platforms: both,
+        description: "a store may be down an hour before anyone is paged",
+        config: { "estate:alertDependencyDownFor": "1h" },
+    },
+    {
+        id: "config-pitr-short",
+        category: "backups-alerts",
+        source: { catalogue: "runbook", id: "UA-DAILY-PG-DUMP" },
+        platforms: both,
+        description: "point-in-time restore window cut to 7 days in prod",
+        config: { "estate:postgresBackupRetentionDays": "7" },
+    },
+    {
+        id: "config-postgres-ha-off",
+        category: "availability",
+        source: { catalogue: "runbook", id: "GA-HA-CACHE" },
+        platforms: both,
+        description: "PostgreSQL high availability off in prod",
+        config: { "estate:postgresHighAvailability": "false" },
+    },
+    {
+        id: "config-cors-http",
+        category: "https",
+        source: { catalogue: "runbook", id: "GA-CORS" },
+        platforms: both,
+        description: "a CORS origin over plain http",
+        config: { "estate:corsAllowedOrigins": '["https://app.estate.example.com","http://admin.estate.example.com"]' },
+    },
+    {
+        id: "config-redmine-http",
+        category: "https",
+        source: { catalogue: "runbook", id: "RAG-UPSTREAM-HTTPS" },
+        platforms: both,
+        description: "the Redmine upstream over plain http",
+        config: { "estate:redmineBaseUrl": "http://redmine.example.com" },
     },
     {
         id: "config-oidc-http",
