@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { accessPolicies } from "./access";
+import { alertRulePolicies } from "./alert-rules";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
 import { imagePolicies } from "./images";
@@ -22,6 +23,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...tlsPolicies,
     ...imagePolicies,
     ...alertPolicies,
+    ...alertRulePolicies,
     ...migrationPolicies,
     ...backupPolicies,
     ...dataPolicies,
