@@ -19,7 +19,7 @@ import {
     STORE_TAG,
 } from "./schedules";
 import { MIN_RETENTION_DAYS } from "./storage";
-import { CNPG_CLUSTER, REDIS_TYPES } from "./stores";
+import { CNPG_CLUSTER, FLEXIBLE_SERVER, isReplicaServer, REDIS_TYPES } from "./stores";
 import { containerLabel } from "./views";
 
 export { cronAtLeastDaily, cronAtLeastMonthly, STORE_LABEL, STORE_TAG } from "./schedules";
@@ -36,7 +36,8 @@ const CHART_STORES: Readonly<Record<string, StoreKind>> = { neo4j: "neo4j", redi
 /** Stores that hold data worth a backup: PostgreSQL everywhere, Redis and Neo4j where the estate runs them itself. */
 function storesOf(resources: readonly PolicyResource[]): Array<{ r: PolicyResource; kind: StoreKind }> {
     return resources.flatMap((r): Array<{ r: PolicyResource; kind: StoreKind }> => {
-        if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster" || r.type === "azure-native:dbforpostgresql:Server")
+        // A read replica holds its primary's data: the primary's backup is its backup.
+        if (r.type === CNPG_CLUSTER || (r.type === FLEXIBLE_SERVER && !isReplicaServer(r.props)))
             return [{ r, kind: "postgres" }];
         if (r.type === STATEFUL_SET) {
             const kind =

@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { accessPolicies } from "./access";
+import { availabilityPolicies } from "./availability";
 import { alertRulePolicies } from "./alert-rules";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
@@ -18,6 +19,7 @@ import { workloadPolicies } from "./workload";
 /** Every policy of the pack, by domain. Adding a domain module is one line here. */
 export const catalog: readonly CatalogEntry[] = [
     ...workloadPolicies,
+    ...availabilityPolicies,
     ...networkPolicies,
     ...secretPolicies,
     ...tlsPolicies,

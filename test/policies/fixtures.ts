@@ -528,6 +528,7 @@ export function acaApi(): CapturedResource {
                 ],
             },
             template: {
+                scale: { minReplicas: 2, maxReplicas: 6 },
                 containers: [
                     {
                         name: "api",
