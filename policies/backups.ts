@@ -5,8 +5,8 @@ import {
     StackValidationArgs,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { BlobContainer, ContainerAppJob, CronJob, GcpBucket as Bucket, StorageAccount } from "./resource-types";
-import { acaContainers, COMPONENT_TAG } from "./azure";
+import { ContainerAppJob, CronJob } from "./resource-types";
+import { acaContainers } from "./azure";
 import { COMPONENT_LABEL, CRON_JOB, k8sContainers, podTemplateOf, STATEFUL_SET } from "./k8s";
 import { CatalogEntry, configWithDefaults, ContainerView, envValue, field, text } from "./lib";
 import { JOB_PURPOSE_LABEL, JOB_PURPOSE_TAG } from "./migrations";
@@ -20,10 +20,10 @@ import {
 } from "./schedules";
 import { MIN_RETENTION_DAYS } from "./storage";
 import { CNPG_CLUSTER, FLEXIBLE_SERVER, isReplicaServer, REDIS_TYPES } from "./stores";
+import { backupStoragePrivate } from "./backup-storage";
 import { containerLabel } from "./views";
 
 export { cronAtLeastDaily, cronAtLeastMonthly, STORE_LABEL, STORE_TAG } from "./schedules";
-const BACKUP_COMPONENT = "backup";
 type StoreKind = "postgres" | "redis" | "neo4j";
 
 const K8S_COMPONENT_STORES: Readonly<Record<string, StoreKind>> = {
@@ -176,86 +176,6 @@ export const backupsEncrypted: CatalogEntry = {
     meta: {
         requirements: ["UA-ENCRYPTED-BACKUPS", "GA-BACKUPS"],
         checks: [],
-    },
-};
-
-export const backupStoragePrivate: CatalogEntry = {
-    policy: {
-        name: "backup-storage-private",
-        description:
-            "Backup buckets and storage accounts are private, TLS-only and keep artefacts for a retention period.",
-        enforcementLevel: "mandatory",
-        severity: "high",
-        validateResource: [
-            validateResourceOfType(Bucket, (b, args, report) => {
-                if (b.labels?.[COMPONENT_TAG] !== BACKUP_COMPONENT) args.notApplicable("not a backup bucket");
-                if (b.publicAccessPrevention !== "enforced")
-                    report('Set publicAccessPrevention: "enforced" on the backup bucket.');
-                if (b.uniformBucketLevelAccess !== true)
-                    report("Set uniformBucketLevelAccess: true on the backup bucket (no per-object ACLs).");
-                const retention = Number(b.retentionPolicy?.retentionPeriod ?? 0);
-                if (!(retention > 0) && b.versioning?.enabled !== true)
-                    report(
-                        "Give the backup bucket a retentionPolicy (or versioning) so artefacts cannot be deleted early.",
-                    );
-                if (
-                    !(b.lifecycleRules ?? []).some(
-                        (rule) => rule.action?.type === "Delete" && (rule.condition?.age ?? 0) > 0,
-                    )
-                ) {
-                    report(
-                        "Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age).",
-                    );
-                }
-            }),
-            validateResourceOfType(StorageAccount, (a, args, report) => {
-                if (a.tags?.[COMPONENT_TAG] !== BACKUP_COMPONENT) args.notApplicable("not a backup storage account");
-                if (a.allowBlobPublicAccess !== false)
-                    report("Set allowBlobPublicAccess: false on the backup storage account.");
-                if (a.enableHttpsTrafficOnly === false)
-                    report("Set enableHttpsTrafficOnly: true on the backup storage account.");
-                if (a.minimumTlsVersion !== "TLS1_2" && a.minimumTlsVersion !== "TLS1_3")
-                    report('Set minimumTlsVersion: "TLS1_2" on the backup storage account.');
-            }),
-            validateResourceOfType(BlobContainer, (c, _args, report) => {
-                if ((c.publicAccess ?? "None") !== "None")
-                    report(`Set publicAccess: "None" on blob container "${c.containerName ?? "(unnamed)"}".`);
-            }),
-        ],
-        validateStack: (args, report) => {
-            const accounts = args.resources.filter(
-                (r) =>
-                    r.type === "azure-native:storage:StorageAccount" &&
-                    r.props.tags?.[COMPONENT_TAG] === BACKUP_COMPONENT,
-            );
-            for (const account of accounts) {
-                const name = account.props.accountName;
-                const kept = args.resources.some(
-                    (r) =>
-                        (r.type === "azure-native:storage:BlobContainerImmutabilityPolicy" &&
-                            (r.props.immutabilityPeriodSinceCreationInDays ?? 0) > 0 &&
-                            r.props.accountName === name) ||
-                        (r.type === "azure-native:storage:BlobServiceProperties" &&
-                            r.props.deleteRetentionPolicy?.enabled === true &&
-                            r.props.accountName === name),
-                );
-                if (!kept)
-                    report(
-                        `Storage account "${name}" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.`,
-                        account.urn,
-                    );
-            }
-        },
-    },
-    meta: {
-        requirements: ["GA-BACKUPS", "GA-SECURE-STORAGE"],
-        checks: [
-            "Checkov CKV_GCP_114",
-            "Checkov CKV_GCP_29",
-            "Checkov CKV_AZURE_59",
-            "Checkov CKV_AZURE_44",
-            "Checkov CKV_AZURE_3",
-        ],
     },
 };
 

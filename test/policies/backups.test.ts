@@ -223,12 +223,32 @@ const cases: Case[] = [
         ],
     },
     {
-        name: "the backup storage account has no retention",
+        name: "the backup container has no immutability policy",
         mutate: (rs) => drop(rs, "storage:BlobContainerImmutabilityPolicy", "backups"),
         expect: [
             [
                 "backup-storage-private",
-                'Storage account "estateprodbackups" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.',
+                'Backup container "backups" can be emptied early: add a BlobContainerImmutabilityPolicy with immutabilityPeriodSinceCreationInDays of the retention period.',
+            ],
+        ],
+    },
+    {
+        name: "the backup storage account keeps its copies in one datacentre",
+        mutate: (rs) => (get(rs, "storage:StorageAccount", "backups").sku = { name: "Standard_LRS" }),
+        expect: [
+            [
+                "backup-storage-private",
+                'Backup storage account "estateprodbackups" keeps its copies in one datacentre (Standard_LRS): use Standard_ZRS, Standard_GZRS or Standard_RAGZRS.',
+            ],
+        ],
+    },
+    {
+        name: "the backup account's blob service (soft delete, versioning) removed",
+        mutate: (rs) => drop(rs, "storage:BlobServiceProperties", "backups"),
+        expect: [
+            [
+                "backup-storage-private",
+                'Backup storage account "estateprodbackups" has no blob soft delete: declare its BlobServiceProperties with deleteRetentionPolicy, containerDeleteRetentionPolicy and isVersioningEnabled.',
             ],
         ],
     },
