@@ -1,74 +1,30 @@
-import { PolicyResource, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { BlobContainer, ContainerAppJob, CronJob, GcpBucket as Bucket, StorageAccount } from "./resource-types";
-import { acaContainers, COMPONENT_TAG, CONTAINER_APP_JOB } from "./azure";
+import {
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    StackValidationArgs,
+    validateResourceOfType,
+} from "@pulumi/policy";
+import { ContainerAppJob, CronJob } from "./resource-types";
+import { acaContainers } from "./azure";
 import { COMPONENT_LABEL, CRON_JOB, k8sContainers, podTemplateOf, STATEFUL_SET } from "./k8s";
-import { CatalogEntry, ContainerView, envValue } from "./lib";
-import { JOB_PURPOSE_LABEL, JOB_PURPOSE_TAG, jobPurposeOf } from "./migrations";
+import { CatalogEntry, configWithDefaults, ContainerView, envValue, field, text } from "./lib";
+import { JOB_PURPOSE_LABEL, JOB_PURPOSE_TAG } from "./migrations";
+import {
+    cronAtLeastDaily,
+    cronAtLeastMonthly,
+    type ScheduledJob,
+    scheduledJobs,
+    STORE_LABEL,
+    STORE_TAG,
+} from "./schedules";
+import { MIN_RETENTION_DAYS } from "./storage";
+import { CNPG_CLUSTER, FLEXIBLE_SERVER, isReplicaServer, REDIS_TYPES } from "./stores";
+import { backupStoragePrivate } from "./backup-storage";
 import { containerLabel } from "./views";
 
-export const STORE_LABEL = "estate.io/store";
-export const STORE_TAG = "estate-store";
-const BACKUP_COMPONENT = "backup";
+export { cronAtLeastDaily, cronAtLeastMonthly, STORE_LABEL, STORE_TAG } from "./schedules";
 type StoreKind = "postgres" | "redis" | "neo4j";
-
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(,\d+(-\d+)?)*(\/\d+)?$/;
-const isAll = (f: string) => f === "*" || f === "*/1";
-
-/** Five valid cron fields, or undefined. */
-function cronFields(expr: string | undefined): string[] | undefined {
-    const fields = (expr ?? "").trim().split(/\s+/);
-    return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)) ? fields : undefined;
-}
-
-/** Runs every day: day-of-month, month and day-of-week unrestricted (runbook 000: "daily"). */
-export function cronAtLeastDaily(expr: string | undefined): boolean {
-    const f = cronFields(expr);
-    return f !== undefined && isAll(f[2]) && isAll(f[3]) && isAll(f[4]);
-}
-
-/** Runs every month: the month field unrestricted (runbook 000: "test restore monthly"). */
-export function cronAtLeastMonthly(expr: string | undefined): boolean {
-    const f = cronFields(expr);
-    return f !== undefined && isAll(f[3]);
-}
-
-/** A scheduled backup or drill job of either platform. */
-interface ScheduledJob {
-    readonly r: PolicyResource;
-    readonly azure: boolean;
-    readonly purpose?: string;
-    readonly store?: string;
-    readonly schedule?: string;
-}
-
-function scheduledJobs(resources: readonly PolicyResource[]): ScheduledJob[] {
-    return resources.flatMap((r): ScheduledJob[] => {
-        if (r.type === CRON_JOB) {
-            const labels = podTemplateOf(r.type, r.props)?.metadata?.labels ?? {};
-            return [
-                {
-                    r,
-                    azure: false,
-                    purpose: jobPurposeOf(r),
-                    store: labels[STORE_LABEL],
-                    schedule: r.props.spec?.schedule,
-                },
-            ];
-        }
-        if (r.type === CONTAINER_APP_JOB && r.props.configuration?.triggerType === "Schedule") {
-            return [
-                {
-                    r,
-                    azure: true,
-                    purpose: jobPurposeOf(r),
-                    store: r.props.tags?.[STORE_TAG],
-                    schedule: r.props.configuration?.scheduleTriggerConfig?.cronExpression,
-                },
-            ];
-        }
-        return [];
-    });
-}
 
 const K8S_COMPONENT_STORES: Readonly<Record<string, StoreKind>> = {
     database: "postgres",
@@ -80,7 +36,8 @@ const CHART_STORES: Readonly<Record<string, StoreKind>> = { neo4j: "neo4j", redi
 /** Stores that hold data worth a backup: PostgreSQL everywhere, Redis and Neo4j where the estate runs them itself. */
 function storesOf(resources: readonly PolicyResource[]): Array<{ r: PolicyResource; kind: StoreKind }> {
     return resources.flatMap((r): Array<{ r: PolicyResource; kind: StoreKind }> => {
-        if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster" || r.type === "azure-native:dbforpostgresql:Server")
+        // A read replica holds its primary's data: the primary's backup is its backup.
+        if (r.type === CNPG_CLUSTER || (r.type === FLEXIBLE_SERVER && !isReplicaServer(r.props)))
             return [{ r, kind: "postgres" }];
         if (r.type === STATEFUL_SET) {
             const kind =
@@ -101,33 +58,70 @@ function storesOf(resources: readonly PolicyResource[]): Array<{ r: PolicyResour
     });
 }
 
+/** A ScheduledBackup backs up the one Cluster it names; a job labelled with its store, any store of that kind. */
+function covers(job: ScheduledJob, store: PolicyResource): boolean {
+    if (job.cluster === undefined) return true;
+    const namespace = text(store.props, "metadata", "namespace") ?? "default";
+    return store.type === CNPG_CLUSTER && job.cluster === `${namespace}/${text(store.props, "metadata", "name") ?? ""}`;
+}
+
 const storeLabel = (s: { r: PolicyResource }) => `${s.r.type.split(":").pop()} "${s.r.name}"`;
+
+const ON = (v: unknown) => String(v ?? "").toLowerCase() === "true";
+
+/**
+ * Azure Cache for Redis cannot be dumped by a job (it refuses SYNC): on Premium, the tier that
+ * persists, its RDB or AOF persistence is the backup (Azure REST API, Redis
+ * `RedisCommonPropertiesRedisConfiguration`: rdb-backup-enabled, aof-backup-enabled, Premium only).
+ */
+function checkCachePersisted(cache: PolicyResource, report: ReportViolation): void {
+    if (text(cache.props, "sku", "name") !== "Premium") return;
+    const config = field(cache.props, "redisConfiguration");
+    if (!ON(field(config, "rdbBackupEnabled")) && !ON(field(config, "aofBackupEnabled")))
+        report(
+            `Azure Cache for Redis "${cache.name}" persists nothing: set redisConfiguration.rdbBackupEnabled "true" (with rdbStorageConnectionString) or aofBackupEnabled "true".`,
+            cache.urn,
+        );
+}
+
+/** Jobs of this purpose that run on their own; each one that never does is reported with its fix. */
+function runningJobs(args: StackValidationArgs, purpose: string, report: ReportViolation): ScheduledJob[] {
+    const jobs = scheduledJobs(args.resources).filter((j) => j.purpose === purpose);
+    for (const job of jobs.filter((j) => j.stopped !== undefined)) {
+        report(
+            `${purpose === "backup" ? "Backup job" : "Restore drill"} "${job.r.name}" never runs: ${job.stopped}.`,
+            job.r.urn,
+        );
+    }
+    return jobs.filter((j) => j.stopped === undefined);
+}
 
 export const backupDaily: CatalogEntry = {
     policy: {
         name: "backup-daily",
         description:
-            "Every PostgreSQL database, self-hosted Redis and Neo4j store has a backup job scheduled at least daily.",
+            "Every PostgreSQL database, self-hosted Redis and Neo4j store has a backup scheduled at least daily, and no backup (CronJob, CloudNativePG ScheduledBackup, Container Apps job) is suspended or left to a manual trigger.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateStack: (args, report) => {
             const stores = storesOf(args.resources);
-            const backups = scheduledJobs(args.resources).filter((j) => j.purpose === "backup");
+            const backups = runningJobs(args, "backup", report);
             if (stores.length === 0 && backups.length === 0) {
                 args.notApplicable("no data store");
             }
-            for (const job of backups) {
-                if (!cronAtLeastDaily(job.schedule)) {
-                    report(
-                        `Backup job "${job.r.name}" runs on "${job.schedule ?? "(none)"}": schedule it at least daily, e.g. "15 2 * * *".`,
-                        job.r.urn,
-                    );
-                }
+            const daily = backups.filter((j) => cronAtLeastDaily(j.schedule, j));
+            for (const job of backups.filter((j) => !daily.includes(j))) {
+                report(
+                    `Backup job "${job.r.name}" runs on "${job.schedule ?? "(none)"}": schedule it at least daily, e.g. "${job.seconds ? "0 15 2 * * *" : "15 2 * * *"}".`,
+                    job.r.urn,
+                );
             }
+            for (const cache of args.resources.filter((r) => REDIS_TYPES.includes(r.type)))
+                checkCachePersisted(cache, report);
             for (const store of stores) {
                 // A store is backed up by a job on its own platform: a cluster's job cannot reach an Azure server.
                 const azure = store.r.type.startsWith("azure-native:");
-                if (!backups.some((j) => j.azure === azure && j.store === store.kind && cronAtLeastDaily(j.schedule))) {
+                if (!daily.some((j) => j.azure === azure && j.store === store.kind && covers(j, store.r))) {
                     report(
                         `${storeLabel(store)} has no daily backup: add a scheduled job labelled ${JOB_PURPOSE_LABEL}=backup and ${STORE_LABEL}=${store.kind} (tags ${JOB_PURPOSE_TAG}, ${STORE_TAG} on Azure).`,
                         store.r.urn,
@@ -185,91 +179,11 @@ export const backupsEncrypted: CatalogEntry = {
     },
 };
 
-export const backupStoragePrivate: CatalogEntry = {
-    policy: {
-        name: "backup-storage-private",
-        description:
-            "Backup buckets and storage accounts are private, TLS-only and keep artefacts for a retention period.",
-        enforcementLevel: "mandatory",
-        severity: "high",
-        validateResource: [
-            validateResourceOfType(Bucket, (b, args, report) => {
-                if (b.labels?.[COMPONENT_TAG] !== BACKUP_COMPONENT) args.notApplicable("not a backup bucket");
-                if (b.publicAccessPrevention !== "enforced")
-                    report('Set publicAccessPrevention: "enforced" on the backup bucket.');
-                if (b.uniformBucketLevelAccess !== true)
-                    report("Set uniformBucketLevelAccess: true on the backup bucket (no per-object ACLs).");
-                const retention = Number(b.retentionPolicy?.retentionPeriod ?? 0);
-                if (!(retention > 0) && b.versioning?.enabled !== true)
-                    report(
-                        "Give the backup bucket a retentionPolicy (or versioning) so artefacts cannot be deleted early.",
-                    );
-                if (
-                    !(b.lifecycleRules ?? []).some(
-                        (rule) => rule.action?.type === "Delete" && (rule.condition?.age ?? 0) > 0,
-                    )
-                ) {
-                    report(
-                        "Add a lifecycle rule deleting backup artefacts after the retention period (action Delete, condition.age).",
-                    );
-                }
-            }),
-            validateResourceOfType(StorageAccount, (a, args, report) => {
-                if (a.tags?.[COMPONENT_TAG] !== BACKUP_COMPONENT) args.notApplicable("not a backup storage account");
-                if (a.allowBlobPublicAccess !== false)
-                    report("Set allowBlobPublicAccess: false on the backup storage account.");
-                if (a.enableHttpsTrafficOnly === false)
-                    report("Set enableHttpsTrafficOnly: true on the backup storage account.");
-                if (a.minimumTlsVersion !== "TLS1_2" && a.minimumTlsVersion !== "TLS1_3")
-                    report('Set minimumTlsVersion: "TLS1_2" on the backup storage account.');
-            }),
-            validateResourceOfType(BlobContainer, (c, _args, report) => {
-                if ((c.publicAccess ?? "None") !== "None")
-                    report(`Set publicAccess: "None" on blob container "${c.containerName ?? "(unnamed)"}".`);
-            }),
-        ],
-        validateStack: (args, report) => {
-            const accounts = args.resources.filter(
-                (r) =>
-                    r.type === "azure-native:storage:StorageAccount" &&
-                    r.props.tags?.[COMPONENT_TAG] === BACKUP_COMPONENT,
-            );
-            for (const account of accounts) {
-                const name = account.props.accountName;
-                const kept = args.resources.some(
-                    (r) =>
-                        (r.type === "azure-native:storage:BlobContainerImmutabilityPolicy" &&
-                            (r.props.immutabilityPeriodSinceCreationInDays ?? 0) > 0 &&
-                            r.props.accountName === name) ||
-                        (r.type === "azure-native:storage:BlobServiceProperties" &&
-                            r.props.deleteRetentionPolicy?.enabled === true &&
-                            r.props.accountName === name),
-                );
-                if (!kept)
-                    report(
-                        `Storage account "${name}" keeps no backup for a retention period: add a BlobContainerImmutabilityPolicy or a blob deleteRetentionPolicy.`,
-                        account.urn,
-                    );
-            }
-        },
-    },
-    meta: {
-        requirements: ["GA-BACKUPS", "GA-SECURE-STORAGE"],
-        checks: [
-            "Checkov CKV_GCP_114",
-            "Checkov CKV_GCP_29",
-            "Checkov CKV_AZURE_59",
-            "Checkov CKV_AZURE_44",
-            "Checkov CKV_AZURE_3",
-        ],
-    },
-};
-
 export const restoreDrillScheduled: CatalogEntry = {
     policy: {
         name: "restore-drill-scheduled",
         description:
-            "A restore drill of the PostgreSQL backups runs at least monthly and holds the key to decrypt them.",
+            "Every restore drill runs on its schedule (never suspended or manual), at least monthly, holding the key to decrypt the backups; one covers each PostgreSQL database.",
         enforcementLevel: "mandatory",
         severity: "high",
         validateStack: (args, report) => {
@@ -277,8 +191,8 @@ export const restoreDrillScheduled: CatalogEntry = {
             if (databases.length === 0) {
                 args.notApplicable("no PostgreSQL database");
             }
-            const drills = scheduledJobs(args.resources).filter((j) => j.purpose === "restore-drill");
-            const good = drills.filter((j) => cronAtLeastMonthly(j.schedule));
+            const drills = runningJobs(args, "restore-drill", report);
+            const good = drills.filter((j) => cronAtLeastMonthly(j.schedule, j));
             for (const drill of drills.filter((j) => !good.includes(j))) {
                 report(
                     `Restore drill "${drill.r.name}" runs on "${drill.schedule ?? "(none)"}": schedule it at least monthly, e.g. "30 4 1 * *".`,
@@ -313,9 +227,60 @@ export const restoreDrillScheduled: CatalogEntry = {
     },
 };
 
+const retentionSchema: PolicyConfigSchema = {
+    properties: {
+        minRetentionDays: {
+            type: "integer",
+            minimum: 1,
+            default: MIN_RETENTION_DAYS,
+            description: "Fewest days a backup job keeps its artefacts before pruning them (BACKUP_RETENTION_DAYS).",
+        },
+    },
+};
+
+function checkRetention(c: ContainerView, min: number, report: ReportViolation): void {
+    const value = c.env.find((e) => e.name === "BACKUP_RETENTION_DAYS");
+    // Unset, the scripts keep 35 days (components/backup/scripts/lib.sh); a reference cannot be read here.
+    if (value === undefined || value.byReference || value.value === undefined) return;
+    const days = /^[1-9][0-9]*$/.test(value.value.trim()) ? Number(value.value) : NaN;
+    if (!(days >= min))
+        report(
+            `Set BACKUP_RETENTION_DAYS on ${containerLabel(c)} to at least ${min} (it is "${value.value}"): the job prunes older backups.`,
+        );
+}
+
+export const backupRetentionKept: CatalogEntry = {
+    policy: {
+        name: "backup-retention-kept",
+        description: "Backup jobs keep their artefacts for at least the retention floor before pruning them.",
+        enforcementLevel: "mandatory",
+        severity: "high",
+        configSchema: retentionSchema,
+        validateResource: [
+            validateResourceOfType(CronJob, (props, args, report) => {
+                const template = podTemplateOf(CRON_JOB, props);
+                if (template?.metadata?.labels?.[JOB_PURPOSE_LABEL] !== "backup")
+                    args.notApplicable("not a backup job");
+                const { minRetentionDays } = configWithDefaults<{ minRetentionDays: number }>(retentionSchema, args);
+                for (const { view } of k8sContainers(template?.spec)) checkRetention(view, minRetentionDays, report);
+            }),
+            validateResourceOfType(ContainerAppJob, (props, args, report) => {
+                if (props.tags?.[JOB_PURPOSE_TAG] !== "backup") args.notApplicable("not a backup job");
+                const { minRetentionDays } = configWithDefaults<{ minRetentionDays: number }>(retentionSchema, args);
+                for (const { view } of acaContainers(props)) checkRetention(view, minRetentionDays, report);
+            }),
+        ],
+    },
+    meta: {
+        requirements: ["GA-BACKUPS", "UA-BACKUPS-TESTED"],
+        checks: ["ASB BR-2"],
+    },
+};
+
 export const backupPolicies: readonly CatalogEntry[] = [
     backupDaily,
     backupsEncrypted,
+    backupRetentionKept,
     backupStoragePrivate,
     restoreDrillScheduled,
 ];

@@ -1,5 +1,7 @@
 import type { Policies } from "@pulumi/policy";
 import { accessPolicies } from "./access";
+import { availabilityPolicies } from "./availability";
+import { alertRulePolicies } from "./alert-rules";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
 import { dataStoreUnexposed } from "./exposure";
@@ -21,6 +23,7 @@ import { workloadPolicies } from "./workload";
 /** Every policy of the pack, by domain. Adding a domain module is one line here. */
 export const catalog: readonly CatalogEntry[] = [
     ...workloadPolicies,
+    ...availabilityPolicies,
     ...networkPolicies,
     dataStoreUnexposed,
     azurePrivateNetwork,
@@ -29,6 +32,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...httpsPolicies,
     ...imagePolicies,
     ...alertPolicies,
+    ...alertRulePolicies,
     ...migrationPolicies,
     ...backupPolicies,
     ...dataPolicies,

@@ -187,8 +187,22 @@ function checkReplication(args: ResourceValidationArgs, report: ReportViolation)
                 `Set spec.instances on Cluster "${cnpgName(p)}" to at least ${minInstances} (it is ${instances}), so a standby takes over when the primary fails.`,
             );
         }
+        // cloudnative-pg api/v1/cluster_types.go AffinityConfiguration: enablePodAntiAffinity defaults
+        // to true; false lets the scheduler put the primary and its standbys on one node.
+        if (field(p, "spec", "affinity", "enablePodAntiAffinity") === false) {
+            report(
+                `Remove spec.affinity.enablePodAntiAffinity: false from Cluster "${cnpgName(p)}" (with topologyKey topology.kubernetes.io/zone), so its instances never share a node or zone.`,
+            );
+        }
     } else if (REDIS_TYPES.includes(args.type) && p.sku?.name === "Basic") {
         report('Set sku.name to "Standard" or "Premium" on this cache: Basic is a single node with no replica.');
+    } else if (
+        REDIS_TYPES.includes(args.type) &&
+        typeof p.replicasPerPrimary === "number" &&
+        p.replicasPerPrimary < 1
+    ) {
+        // Microsoft.Cache redis `replicasPerPrimary` (Premium): unset means one replica; 0 leaves the primary alone.
+        report(`Set replicasPerPrimary on this cache to at least 1 (it is ${p.replicasPerPrimary}).`);
     } else if (args.type === REDIS_ENTERPRISE && p.highAvailability === "Disabled") {
         report('Set highAvailability: "Enabled" on this Redis Enterprise cluster.');
     }
@@ -198,7 +212,7 @@ export const dataReplicationProd: CatalogEntry = {
     policy: {
         name: "data-replication-prod",
         description:
-            "In prod, PostgreSQL survives the loss of a node or zone (Flexible Server zone-redundant HA with geo-redundant backup; CloudNativePG with a standby instance) and Azure Cache for Redis is replicated (Standard or Premium, never Basic). Zone redundancy is not required of the cache: it holds rebuildable data and the services fall back without it (runbook 001).",
+            "In prod, PostgreSQL survives the loss of a node or zone (Flexible Server zone-redundant HA with geo-redundant backup; CloudNativePG with a standby instance and pod anti-affinity) and Azure Cache for Redis is replicated (Standard or Premium, never Basic, with a replica per primary). Zone redundancy is not required of the cache: it holds rebuildable data and the services fall back without it (runbook 001).",
         enforcementLevel: "mandatory",
         severity: "high",
         configSchema: replicationSchema,

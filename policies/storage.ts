@@ -4,12 +4,15 @@ import { CatalogEntry, configWithDefaults, field, list, text } from "./lib";
 // Storage that holds data or backups, on both clouds: who can reach it, whether it can be
 // deleted early, and whether deleted data comes back.
 
+/** The retention floor of backups wherever they are kept: storage, versions, and the backup jobs' own pruning. */
+export const MIN_RETENTION_DAYS = 14;
+
 const retentionSchema: PolicyConfigSchema = {
     properties: {
         minRetentionDays: {
             type: "integer",
             minimum: 1,
-            default: 14,
+            default: MIN_RETENTION_DAYS,
             description: "Days backups, versions and soft-deleted blobs must be kept at least.",
         },
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RUNBOOK_ALERT_DEFAULTS as R } from "../../policies/runbook-thresholds";
 
 /** Runbook files under the shared runbooks folder that the alerts trace back to. */
 export const RUNBOOKS = {
@@ -228,39 +229,39 @@ export const ALERT_CATALOGUE = [
 export type AlertId = (typeof ALERT_CATALOGUE)[number]["id"];
 export const ALERT_IDS = ALERT_CATALOGUE.map((e) => e.id) as readonly AlertId[];
 
-/** Alert thresholds and switches, with the runbook defaults; embedded as `alerts` in the stack config. */
+/** Alert thresholds and switches, with the runbook defaults (written once, in the policy pack, which holds the alerts to them); embedded as `alerts` in the stack config. */
 export const alertThresholdsSchema = z.strictObject({
     /** p95 request latency, seconds (runbook 001). */
-    latencyP95Seconds: positive(2),
+    latencyP95Seconds: positive(R.latencyP95Seconds),
     /** Window the p95 is computed over. */
-    latencyWindow: duration("5m"),
+    latencyWindow: duration(R.latencyWindow),
     /** Share of 5xx responses, percent (runbook 001). */
-    errorRatePercent: percent(1),
+    errorRatePercent: percent(R.errorRatePercent),
     /** Window the 5xx share is computed over (runbook 001: 5 min). */
-    errorRateWindow: duration("5m"),
+    errorRateWindow: duration(R.errorRateWindow),
     /** Container restarts tolerated in 10 minutes (runbook 001). */
-    restartsIn10m: positiveInt(2),
+    restartsIn10m: positiveInt(R.restartsIn10m),
     /** CPU use of the busiest replica, percent of its limit (runbook 001). */
-    cpuPercent: percent(80),
+    cpuPercent: percent(R.cpuPercent),
     /** Memory use of the fullest replica, percent of its limit (runbook 001). */
-    memoryPercent: percent(80),
+    memoryPercent: percent(R.memoryPercent),
     /** How long saturation or a queue backlog must last before alerting. */
-    sustainedFor: duration("10m"),
+    sustainedFor: duration(R.sustainedFor),
     /** How long a dependency must be down from every replica before paging. */
-    dependencyDownFor: duration("2m"),
+    dependencyDownFor: duration(R.dependencyDownFor),
     /** How long the synthetic public-endpoint check must fail before paging. */
-    probeFailingFor: duration("5m"),
+    probeFailingFor: duration(R.probeFailingFor),
     /** Queue depth, messages (runbook 003). */
-    queueBacklog: positiveInt(1000),
+    queueBacklog: positiveInt(R.queueBacklog),
     /** Share of failed AI provider requests, percent (runbook 003). */
-    aiProviderErrorRatePercent: percent(5),
+    aiProviderErrorRatePercent: percent(R.aiProviderErrorRatePercent),
     /** Failed sync jobs within `syncJobWindow` that raise a ticket (runbook 002). */
-    syncJobFailures: positiveInt(1),
-    syncJobWindow: duration("1h"),
+    syncJobFailures: positiveInt(R.syncJobFailures),
+    syncJobWindow: duration(R.syncJobWindow),
     /** Age of the last successful backup, hours: daily schedule plus 2 h slack (runbooks 000, 003). */
-    backupMaxAgeHours: positive(26),
+    backupMaxAgeHours: positive(R.backupMaxAgeHours),
     /** Age of the last successful restore drill, days: monthly plus slack (runbook 000). */
-    restoreDrillMaxAgeDays: positive(35),
+    restoreDrillMaxAgeDays: positive(R.restoreDrillMaxAgeDays),
     /** Alert ids switched off for this stack; the policy pack reports each one. */
     disabled: z.array(z.enum(ALERT_IDS as [AlertId, ...AlertId[]])).default([]),
     /** Where runbook sections are published; alerts link to `<base>/<file>#<section>`. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { CapturedResource } from "../../tools/lib/analyzer";
+import { dbReadReplica, k8sAvailability } from "./availability-fixtures";
 import { azureDataStores, k8sDataStores } from "./data-fixtures";
 import { azureEstate, k8sEstate } from "./fixtures";
 import { findings } from "./harness";
@@ -26,7 +27,14 @@ export function itReportsEachCase(cases: readonly Case[]): void {
 }
 
 export function estate(): CapturedResource[] {
-    return [...k8sEstate(), ...k8sDataStores(), ...azureEstate(), ...azureDataStores()];
+    return [
+        ...k8sEstate(),
+        ...k8sDataStores(),
+        ...k8sAvailability(),
+        ...azureEstate(),
+        ...azureDataStores(),
+        dbReadReplica(),
+    ];
 }
 
 export function get(rs: CapturedResource[], type: string, name: string): Record<string, any> {

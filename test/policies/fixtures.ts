@@ -484,9 +484,18 @@ export function azureBackupStorage(): CapturedResource[] {
                 enableHttpsTrafficOnly: true,
                 minimumTlsVersion: "TLS1_2",
                 allowSharedKeyAccess: false,
+                sku: { name: "Standard_ZRS" },
                 tags: { "estate-component": "backup" },
             }),
         ),
+        res("azure-native:storage:BlobServiceProperties", "backups", {
+            accountName: "estateprodbackups",
+            resourceGroupName: "estate",
+            blobServicesName: "default",
+            deleteRetentionPolicy: { enabled: true, days: 35 },
+            containerDeleteRetentionPolicy: { enabled: true, days: 35 },
+            isVersioningEnabled: true,
+        }),
         kept(
             res("azure-native:storage:BlobContainer", "backups", {
                 accountName: "estateprodbackups",
@@ -528,6 +537,7 @@ export function acaApi(): CapturedResource {
                 ],
             },
             template: {
+                scale: { minReplicas: 2, maxReplicas: 6 },
                 containers: [
                     {
                         name: "api",

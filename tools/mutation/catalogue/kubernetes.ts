@@ -15,6 +15,7 @@ const T = {
     netpol: k("networking.k8s.io/v1:NetworkPolicy"),
     cluster: k("postgresql.cnpg.io/v1:Cluster"),
     scheduledBackup: k("postgresql.cnpg.io/v1:ScheduledBackup"),
+    objectStore: k("barmancloud.cnpg.io/v1:ObjectStore"),
     helm: k("helm.sh/v3:Release"),
     cronJob: k("batch/v1:CronJob"),
     pdb: k("policy/v1:PodDisruptionBudget"),
@@ -227,7 +228,14 @@ const storage: ResourceMutation[] = ["backups-bucket", "postgres-backups"].flatM
         set: "forceDestroy",
         value: true,
     }),
-    m(`${b}-no-retention`, "storage", cis("5.3"), bucket(b), "retention policy removed", { delete: "retentionPolicy" }),
+    // The WAL bucket keeps objects by versioning, not a retention policy (Barman prunes it): see its own mutations below.
+    ...(b === "postgres-backups"
+        ? []
+        : [
+              m(`${b}-no-retention`, "storage", cis("5.3"), bucket(b), "retention policy removed", {
+                  delete: "retentionPolicy",
+              }),
+          ]),
     m(`${b}-short-retention`, "storage", runbook("GA-BACKUPS"), bucket(b), "retention of one day", {
         set: "retentionPolicy.retentionPeriod",
         value: "86400",
@@ -299,16 +307,16 @@ const dataStores: ResourceMutation[] = [
         "backups-alerts",
         runbook("UA-DAILY-PG-DUMP"),
         [T.cluster, "postgres-cluster"],
-        "CNPG backup removed",
-        { delete: "spec.backup" },
+        "CNPG WAL archiving (the Barman Cloud plugin) removed",
+        { delete: "spec.plugins" },
     ),
     m(
         "cnpg-short-retention",
         "backups-alerts",
         runbook("GA-BACKUPS"),
-        [T.cluster, "postgres-cluster"],
+        [T.objectStore, "postgres-object-store"],
         "CNPG retention of a day",
-        { set: "spec.backup.retentionPolicy", value: "1d" },
+        { set: "spec.retentionPolicy", value: "1d" },
     ),
     m(
         "cnpg-log-statements",
