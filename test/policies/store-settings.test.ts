@@ -94,6 +94,21 @@ const cases: Case[] = [
         ],
     },
     {
+        name: "Redis protected mode off inside a shell command line, on Container Apps",
+        mutate: (rs) =>
+            (get(rs, "app:ContainerApp", "redis").template.containers[0].command = [
+                "sh",
+                "-c",
+                'exec redis-server --requirepass "$REDIS_PASSWORD" --protected-mode no',
+            ]),
+        expect: [
+            [
+                "data-store-settings-safe",
+                'Container "redis" turns Redis protected mode off: remove --protected-mode no.',
+            ],
+        ],
+    },
+    {
         name: "CloudNativePG image by a moving tag",
         mutate: (rs) => (cluster(rs).spec.imageName = "ghcr.io/cloudnative-pg/postgresql:16"),
         expect: [
