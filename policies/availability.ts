@@ -201,7 +201,7 @@ export const availabilityProd: CatalogEntry = {
         validateStack: checkAvailability,
     },
     meta: {
-        requirements: ["GA-HA-CACHE", "UA-ENVIRONMENT", "CA-ROLLBACK-ON-FAILURE"],
+        requirements: ["GA-PERF-SMOKE", "GA-HA-CACHE"],
         checks: [
             "Kyverno best-practices/require-pdb",
             "Kyverno other/pdb-maxunavailable",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { readsSeries, topLevelComparisons } from "../../policies/alert-rules";
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { alertsArmed, readsSeries, topLevelComparisons } from "../../policies/alert-rules";
 import { Case, estate, get, itReportsEachCase } from "./cases";
 import { res } from "./fixtures";
 import { findings } from "./harness";
@@ -121,11 +122,36 @@ const cases: Case[] = [
     },
 ];
 
+/** alerts-armed on one resource with the given policy config, as `Configure` would set it. */
+function check(r: { type: string; inputs: Record<string, unknown> }, config: object): string[] {
+    const messages: string[] = [];
+    const validate = (alertsArmed.policy as ResourceValidationPolicy).validateResource as (
+        args: ResourceValidationArgs,
+        report: (m: string) => void,
+    ) => void;
+    validate(
+        { type: r.type, props: r.inputs, name: "x", getConfig: <T extends object>() => config as T } as never,
+        (m) => messages.push(m),
+    );
+    return messages;
+}
+
 describe("alert rules armed", () => {
     it("pass the compliant estate", async () => {
         assert.deepEqual(await findings(estate()), []);
     });
     itReportsEachCase(cases);
+    it("accept a looser threshold or a longer wait only as an exception in the stack's policy config", () => {
+        const rs = estate();
+        const cpu = rs.find((r) => r.name === "api-cpu-saturation-high")!;
+        (cpu.inputs as { criteria: { allOf: Array<{ threshold: number }> } }).criteria.allOf[0].threshold = 90;
+        assert.equal(check(cpu, {}).length, 1);
+        assert.deepEqual(check(cpu, { thresholds: { cpuPercent: 90 } }), []);
+        const rules = rs.find((r) => r.name === "api-rules")!;
+        rule(rs, "CpuSaturationHigh").for = "30m";
+        assert.equal(check(rules, {}).length, 1);
+        assert.deepEqual(check(rules, { maxWaitMinutes: 30 }), []);
+    });
     it("tell a constant PromQL expression from one that reads a series", () => {
         assert.deepEqual(
             [
