@@ -114,6 +114,72 @@ export function readsSeries(expr: string): boolean {
     return [...names].some(([, n]) => !KEYWORDS.has(n) && !KEYWORDS_AFTER.includes(n.toLowerCase()));
 }
 
+/** The expression split at `or`, then each branch at `and` / `unless`, outside parentheses and strings. */
+function setOperands(expr: string): Array<Array<{ op: string; term: string }>> {
+    const branches: Array<Array<{ op: string; term: string }>> = [[]];
+    let depth = 0;
+    let quote: string | undefined;
+    let start = 0;
+    let op = "";
+    const push = (end: number) => branches.at(-1)!.push({ op, term: expr.slice(start, end).trim() });
+    for (let i = 0; i < expr.length; i++) {
+        const ch = expr[i];
+        if (quote) {
+            if (ch === "\\") i++;
+            else if (ch === quote) quote = undefined;
+            continue;
+        }
+        if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+        else if ("({[".includes(ch)) depth++;
+        else if (")}]".includes(ch)) depth--;
+        else if (depth === 0 && /\s/.test(ch)) {
+            const m = /^\s(and|or|unless)(?=[\s(])/i.exec(expr.slice(i));
+            if (!m) continue;
+            push(i);
+            if (m[1].toLowerCase() === "or") branches.push([]);
+            op = m[1].toLowerCase() === "or" ? "" : m[1].toLowerCase();
+            start = i + m[0].length;
+            i = start - 1;
+        }
+    }
+    push(expr.length);
+    return branches;
+}
+
+const CONSTANT_VECTOR =
+    /^\(*\s*vector\(\s*(-?[\d.]+(?:e[+-]?\d+)?)\s*\)\s*(?:(>=|<=|==|!=|>|<)\s*(bool\s+)?(-?[\d.]+(?:e[+-]?\d+)?))?\s*\)*$/i;
+
+/** Whether a constant `vector(n)` (optionally compared with a number) always has its one sample, never has it, or is no such constant. */
+function constantVector(term: string): "always" | "never" | undefined {
+    const m = CONSTANT_VECTOR.exec(term);
+    if (!m) return undefined;
+    if (m[2] === undefined || m[3] !== undefined) return "always";
+    const [a, b] = [Number(m[1]), Number(m[4])];
+    const holds = { ">=": a >= b, "<=": a <= b, "==": a === b, "!=": a !== b, ">": a > b, "<": a < b }[m[2]];
+    return holds ? "always" : "never";
+}
+
+/**
+ * Why a PromQL expression can never return a sample, or undefined: each `or` branch is a constant
+ * that never holds, is `and` a constant that never holds, or is `unless on()` a constant that
+ * always does (prometheus/prometheus promql/engine.go VectorAnd, VectorUnless: `on()` matches every
+ * sample against the constant's empty label set).
+ */
+export function neverFires(expr: string): string | undefined {
+    const reasons = setOperands(expr).map((branch) => {
+        for (const { op, term } of branch) {
+            const matching = /^(on|ignoring)\s*\(([^)]*)\)\s*(.*)$/is.exec(term);
+            const operand = op === "" ? term : (matching?.[3] ?? term);
+            const constant = constantVector(operand);
+            if (op !== "unless" && constant === "never") return `\`${operand}\` never holds`;
+            if (op === "unless" && constant === "always" && matching?.[1] === "on" && matching[2].trim() === "")
+                return `\`unless on() ${operand}\` removes every sample`;
+        }
+        return undefined;
+    });
+    return reasons.every((r) => r !== undefined) ? reasons.join("; ") : undefined;
+}
+
 function checkThreshold(
     alert: string,
     platform: "kubernetes" | "azure",
@@ -139,8 +205,10 @@ function checkPrometheusRule(props: Props, cfg: Config, report: ReportViolation)
             if (alert === undefined) continue;
             const who = `Rule ${alert} in group ${text(group, "name") ?? "(unnamed)"}`;
             const expr = String(field(rule, "expr") ?? "");
+            const never = neverFires(expr);
             if (!readsSeries(expr))
                 report(`${who} reads no metric (its expr is a constant): alert on the signal the runbook names.`);
+            else if (never !== undefined) report(`${who} can never fire (${never}): remove that clause from its expr.`);
             const wait = text(rule, "for");
             const seconds = wait === undefined ? 0 : promDurationSeconds(wait);
             if (seconds === undefined || seconds > cfg.maxWaitMinutes * 60)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { alertsArmed, readsSeries, topLevelComparisons } from "../../policies/alert-rules";
+import { alertsArmed, neverFires, readsSeries, topLevelComparisons } from "../../policies/alert-rules";
 import { Case, estate, get, itReportsEachCase } from "./cases";
 import { res } from "./fixtures";
 import { findings } from "./harness";
@@ -31,6 +31,16 @@ const cases: Case[] = [
             [
                 "alerts-armed",
                 "Rule BackupStale in group estate-backups reads no metric (its expr is a constant): alert on the signal the runbook names.",
+            ],
+        ],
+    },
+    {
+        name: "a Prometheus alert silenced by `unless on() vector(0)`",
+        mutate: (rs) => (rule(rs, "PostgresDown").expr += " unless on() vector(0)"),
+        expect: [
+            [
+                "alerts-armed",
+                "Rule PostgresDown in group estate-api-dependencies can never fire (`unless on() vector(0)` removes every sample): remove that clause from its expr.",
             ],
         ],
     },
@@ -164,6 +174,21 @@ describe("alert rules armed", () => {
                 "rate(http_requests_total[5m]) offset 5m > 1",
             ].map(readsSeries),
             [false, false, false, true, true, true, true],
+        );
+    });
+    it("finds the clauses that keep an expression from ever returning a sample", () => {
+        assert.deepEqual(
+            [
+                "up == 0 unless on() vector(0)",
+                "up == 0 and on() vector(0) > 1",
+                "up == 0 unless on() vector(0) == 0",
+                "up == 0 unless vector(0)",
+                "up == 0 and on() vector(0)",
+                "up == 0 unless on(job) vector(0)",
+                "up == 0 or vector(1) unless on() vector(1)",
+                'rate(x{a="and b"}[5m]) > 1 and on() vector(2) > 1',
+            ].map((e) => neverFires(e) !== undefined),
+            [true, true, true, false, false, false, false, false],
         );
     });
     it("reads only the comparisons outside parentheses", () => {

@@ -783,6 +783,17 @@ const backups: ResourceMutation[] = [
         { set: "spec.groups.0.rules.0.expr", value: "vector(0) > 1" },
     ),
     m(
+        "api-rules-unless-constant",
+        "backups-alerts",
+        runbook("UA-SLO-ALERT-RULES"),
+        [T.rule, "monitoring-api-rules"],
+        "PostgresDown silenced by `unless on() vector(0)`",
+        {
+            set: "spec.groups.1.rules.0.expr",
+            value: 'max by (service, dependency) (estate_dependency_up{service="api",dependency="postgres"}) < 1 unless on() vector(0)',
+        },
+    ),
+    m(
         "api-rules-loose-threshold",
         "backups-alerts",
         runbook("UA-SLO-ALERT-RULES"),
