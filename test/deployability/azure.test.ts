@@ -166,16 +166,44 @@ describe("azure deployability rules", () => {
         });
     }
 
-    it("refuses an app that does not wait for its identity's role on the vault", () => {
+    it("refuses an app that does not wait for its identity's role on a secret it reads", () => {
         const prod = captures["prod"]!;
-        const role = urnOf(prod, "azure-native:authorization:RoleAssignment", "app-secrets-reader");
+        const role = urnOf(prod, "azure-native:authorization:RoleAssignment", "app-secrets-gateway-jwt-secret");
         // The gateway's component carries the readiness; drop it there.
         const broken = withChange(prod, "estate:workload:ContainerAppService", "gateway", (r) => {
             r.dependencies = r.dependencies.filter((urn) => urn !== role);
         });
         assert.deepEqual(only(checkDeployability(broken, azureRules)), [
-            { rule: "azure-key-vault-reference-ordering", property: "dependsOn", value: ["app-secrets-reader"] },
+            {
+                rule: "azure-key-vault-reference-ordering",
+                property: "dependsOn",
+                value: ["app-secrets-gateway-jwt-secret"],
+            },
         ]);
+    });
+
+    it("refuses an app whose identity has no role on a secret it reads", () => {
+        const prod = captures["prod"]!;
+        const broken = structuredClone(prod);
+        broken.resources = broken.resources.filter(
+            (r) =>
+                !(
+                    r.type === "azure-native:authorization:RoleAssignment" &&
+                    r.name === "app-secrets-ui-ui-appinsights-connection"
+                ),
+        );
+        const findings = checkDeployability(broken, azureRules);
+        assert.deepEqual(only(findings), [
+            {
+                rule: "azure-key-vault-reference-ordering",
+                property: "dependsOn",
+                value: ["app-secrets-ui-appinsights-connection"],
+            },
+        ]);
+        assert.match(
+            findings[0]!.fix,
+            /Key Vault Secrets User" on app-secrets-ui-appinsights-connection \(secret scope\)/,
+        );
     });
 
     it("refuses a job that does not wait for the vault's private endpoint", () => {

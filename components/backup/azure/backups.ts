@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
+import { estateTags } from "../../platform/azure/tags";
+import type { SecretBinder } from "../../secrets/azure/key-vault";
 import { keyVaultSecrets } from "../../workload/azure/job";
 import { containerAppSize, type SecretRef } from "../../workload/service";
 import {
@@ -22,10 +25,11 @@ export interface AzureBackupsArgs extends BackupsArgs {
     /** Storage account name: 3–24 lower-case letters and digits, globally unique. */
     readonly accountName: string;
     readonly environmentId: pulumi.Input<string>;
-    /** User-assigned identity the jobs run as: reads Key Vault references, writes blobs. */
-    readonly identityId: pulumi.Input<string>;
-    readonly identityPrincipalId: pulumi.Input<string>;
-    readonly identityClientId: pulumi.Input<string>;
+    /**
+     * Grants a job's own identity the secrets its env reads and rebinds the refs to it. Each job
+     * runs as an identity of its own, so only the drills can read the age identity.
+     */
+    readonly bindSecrets: SecretBinder;
 }
 
 const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
@@ -129,31 +133,37 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             },
             { parent: this },
         );
-        new authorization.RoleAssignment(
-            `${name}-blob-writer`,
-            {
-                principalId: args.identityPrincipalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`,
-                scope: container.id,
-            },
-            { parent: this },
-        );
-
         const url = pulumi.interpolate`https://${accountName}.blob.core.windows.net/${CONTAINER}`;
         const shared = {
             BACKUP_DEST: url,
             BACKUP_WORK_DIR: "/tmp",
-            AZURE_CLIENT_ID: args.identityClientId,
             AZURE_CONFIG_DIR: "/tmp/.azure",
         };
         // Every store: Redis over TLS (rediss:// through the cache's private endpoint), Neo4j over
         // Bolt to the graph's Container App, both from Key Vault references like PostgreSQL.
         const specs = backupJobSpecs(args, shared);
+        const roleDefinitionId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`;
         for (const spec of specs) {
+            const identity = new managedidentity.UserAssignedIdentity(
+                `${spec.name}-identity`,
+                { resourceGroupName: rg, location: args.location, tags: estateTags("identity", spec.name) },
+                { parent: this },
+            );
+            // Only the backup and drill jobs write (and the drills read) the container, each as itself.
+            const writer = new authorization.RoleAssignment(
+                `${spec.name}-blob-writer`,
+                {
+                    principalId: identity.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId,
+                    scope: container.id,
+                },
+                { parent: this },
+            );
             this.jobs[spec.name] = this.job(
                 spec,
                 args,
+                { id: identity.id, principalId: identity.principalId, clientId: identity.clientId, writer },
                 spec.purpose === "restore-drill" ? args.restoreDrill.ageIdentity : undefined,
             );
         }
@@ -172,9 +182,20 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
         });
     }
 
-    private job(spec: BackupJobSpec, args: AzureBackupsArgs, identity: SecretRef | undefined): app.Job {
-        const secretEnv = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
-        const { secrets, env } = keyVaultSecrets(secretEnv, this);
+    private job(
+        spec: BackupJobSpec,
+        args: AzureBackupsArgs,
+        runAs: {
+            id: pulumi.Output<string>;
+            principalId: pulumi.Output<string>;
+            clientId: pulumi.Output<string>;
+            writer: pulumi.Resource;
+        },
+        identity: SecretRef | undefined,
+    ): app.Job {
+        const wanted = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
+        const bound = args.bindSecrets(spec.name, runAs, wanted);
+        const { secrets, env } = keyVaultSecrets(bound.secretEnv, this);
         // pg_dump or redis-cli plus age and the az upload need more than the 0.25-core minimum.
         const size = containerAppSize(cores(spec.size.cpu) < 0.5 ? "500m" : spec.size.cpu);
         const identitySecret = identity && identity.kind === "key-vault" ? identity.name : undefined;
@@ -184,7 +205,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 jobName: spec.name,
                 resourceGroupName: args.resourceGroupName,
                 environmentId: args.environmentId,
-                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                identity: { type: "UserAssigned", userAssignedIdentities: [runAs.id] },
                 tags: {
                     "estate-tier": "job",
                     "estate-component": "job",
@@ -213,6 +234,8 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                             resources: { cpu: size.cpu, memory: size.memory },
                             env: [
                                 ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
+                                // `az login --identity` as this job's own identity.
+                                { name: "AZURE_CLIENT_ID", value: runAs.clientId },
                                 // The drill reads the key from a file; the env copy exists only to declare the secret.
                                 ...env.filter((e) => e.name !== "BACKUP_AGE_IDENTITY"),
                             ],
@@ -234,7 +257,8 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                         : {}),
                 },
             },
-            { parent: this },
+            // Key Vault references and blob writes need the grants to exist (RBAC propagates first).
+            { parent: this, dependsOn: [...bound.readiness, runAs.writer] },
         );
     }
 }

@@ -29,7 +29,7 @@ export interface Neo4jContainerAppArgs
     readonly appsSubnetId: pulumi.Input<string>;
     readonly tenantId: pulumi.Input<string>;
     readonly subscriptionId: pulumi.Input<string>;
-    /** Identity that resolves the Key Vault reference of the password. */
+    /** Neo4j's own identity: resolves the Key Vault reference of the password, nothing else. */
     readonly identityId: pulumi.Input<string>;
     readonly identityPrincipalId: pulumi.Input<string>;
 }
@@ -74,8 +74,7 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                 subscriptionId: args.subscriptionId,
                 // NEO4J_AUTH as the official image reads it (`neo4j/<password>`), so the container takes it as is.
                 entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
-                readerIdentityId: args.identityId,
-                readerPrincipalId: args.identityPrincipalId,
+                reader: { id: args.identityId, principalId: args.identityPrincipalId },
                 nameSeed: args.nameSeed,
                 endpointsSubnetId: args.endpointsSubnetId,
                 privateDnsZoneId: args.privateDnsZoneId,

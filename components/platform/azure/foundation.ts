@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { AzureNetwork } from "./network";
@@ -19,16 +18,12 @@ export interface AzureFoundationArgs {
     readonly gpuWorkloadProfile?: boolean;
 }
 
-/** Resource group, Log Analytics, the Container Apps environment wired to it, and the workloads' identity. */
+/** Resource group, Log Analytics and the Container Apps environment wired to it; each workload brings its own identity. */
 export class AzureFoundation extends pulumi.ComponentResource {
     readonly resourceGroupName: pulumi.Output<string>;
     readonly environmentId: pulumi.Output<string>;
     readonly environmentName: pulumi.Output<string>;
     readonly network: AzureNetwork;
-    readonly identityId: pulumi.Output<string>;
-    readonly identityPrincipalId: pulumi.Output<string>;
-    /** Client id of the identity: `az login --identity --client-id` in jobs. */
-    readonly identityClientId: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -82,22 +77,13 @@ export class AzureFoundation extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const identity = new managedidentity.UserAssignedIdentity(
-            `${name}-identity`,
-            { resourceGroupName: group.name, location: args.location },
-            { parent: this },
-        );
         this.resourceGroupName = group.name;
         this.environmentId = environment.id;
         this.environmentName = environment.name;
-        this.identityId = identity.id;
-        this.identityPrincipalId = identity.principalId;
-        this.identityClientId = identity.clientId;
         this.workspaceId = workspace.id;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             environmentId: this.environmentId,
-            identityId: this.identityId,
         });
     }
 }
