@@ -322,6 +322,7 @@ async function azure(overrides: Partial<BackupsArgs> = {}) {
             subscriptionId: "00000000-0000-0000-0000-000000000002",
             accountName: "estateprodbackups",
             environmentId: "/subscriptions/s/managedEnvironments/estate",
+            workspaceId: "/subscriptions/s/workspaces/estate-logs",
             // The platform's binder, reduced to its contract: refs rebound to the job's identity.
             bindSecrets: (workload, identity, secretEnv) => {
                 grants[workload] = Object.fromEntries(

@@ -3,6 +3,7 @@ import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import { estateTags } from "../../platform/azure/tags";
 import type { SecretBinder } from "../../secrets/azure/key-vault";
 import { keyVaultSecrets } from "../../workload/azure/job";
@@ -25,6 +26,8 @@ export interface AzureBackupsArgs extends BackupsArgs {
     /** Storage account name: 3–24 lower-case letters and digits, globally unique. */
     readonly accountName: string;
     readonly environmentId: pulumi.Input<string>;
+    /** Log Analytics workspace the blob service's read, write and delete logs go to. */
+    readonly workspaceId: pulumi.Input<string>;
     /**
      * Grants a job's own identity the secrets its env reads and rebinds the refs to it. Each job
      * runs as an identity of its own, so only the drills can read the age identity.
@@ -90,6 +93,14 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 containerDeleteRetentionPolicy: { enabled: true, days: Math.min(args.retentionDays, 365) },
             },
             { parent: this },
+        );
+        // Diagnostic settings of blobs live on the blob service: `<account id>/blobServices/default`.
+        diagnosticsToWorkspace(
+            `${name}-blob-logs`,
+            "blobService",
+            pulumi.interpolate`${account.id}/blobServices/default`,
+            args.workspaceId,
+            this,
         );
         const container = new storage.BlobContainer(
             `${name}-container`,

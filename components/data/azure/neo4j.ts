@@ -21,7 +21,10 @@ const NEO4J_UID = 7474;
 export interface Neo4jContainerAppArgs
     extends
         Neo4jArgs,
-        Pick<KeyVaultStoreArgs, "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "networkReadiness"> {
+        Pick<
+            KeyVaultStoreArgs,
+            "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "networkReadiness" | "workspaceId"
+        > {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
     readonly environmentId: pulumi.Input<string>;
@@ -76,6 +79,7 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                 entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
                 reader: { id: args.identityId, principalId: args.identityPrincipalId },
                 nameSeed: args.nameSeed,
+                workspaceId: args.workspaceId,
                 endpointsSubnetId: args.endpointsSubnetId,
                 privateDnsZoneId: args.privateDnsZoneId,
                 ...(args.networkReadiness ? { networkReadiness: args.networkReadiness } : {}),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import * as network from "@pulumi/azure-native/network";
 import * as redis from "@pulumi/azure-native/redis";
 import * as storage from "@pulumi/azure-native/storage";
@@ -20,6 +21,8 @@ export interface AzureCacheRedisArgs extends RedisArgs {
     readonly endpointsSubnetId: pulumi.Input<string>;
     /** VNet the `privatelink.redis.cache.windows.net` zone is linked to. */
     readonly vnetId: pulumi.Input<string>;
+    /** Log Analytics workspace the cache's resource logs go to. */
+    readonly workspaceId: pulumi.Input<string>;
     /** Premium size (P1–P5). @default 1 */
     readonly capacity?: number;
 }
@@ -126,6 +129,8 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
             },
             { ...stateful, dependsOn },
         );
+
+        diagnosticsToWorkspace(`${name}-cache-logs`, "redis", this.cache.id, args.workspaceId, this);
 
         const { zone } = linkedPrivateZone(
             name,

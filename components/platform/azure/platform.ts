@@ -156,6 +156,7 @@ export class AzurePlatform implements EstatePlatform {
                 // Storage account names are global: a readable prefix and a hash of this estate's seed.
                 accountName: storageAccountName(`${this.config.stack}backups`, this.nameSeed),
                 environmentId: this.foundation.environmentId,
+                workspaceId: this.foundation.workspaceId,
                 bindSecrets: (workload, identity, secretEnv) => this.bindSecrets(workload, identity, secretEnv),
             },
             { parent: this.parent },
@@ -176,6 +177,7 @@ export class AzurePlatform implements EstatePlatform {
                 sku: this.config.data.postgres.sku,
                 delegatedSubnetId: this.foundation.network.postgresSubnetId,
                 vnetId: this.foundation.network.vnetId,
+                workspaceId: this.foundation.workspaceId,
             },
             { parent: this.parent },
         );
@@ -190,6 +192,7 @@ export class AzurePlatform implements EstatePlatform {
                 subscriptionId: this.client.subscriptionId,
                 endpointsSubnetId: this.foundation.network.endpointsSubnetId,
                 vnetId: this.foundation.network.vnetId,
+                workspaceId: this.foundation.workspaceId,
             },
             { parent: this.parent },
         );
@@ -246,6 +249,7 @@ export class AzurePlatform implements EstatePlatform {
         const network = this.foundation.network;
         return {
             nameSeed: this.nameSeed,
+            workspaceId: this.foundation.workspaceId,
             endpointsSubnetId: network.endpointsSubnetId,
             privateDnsZoneId: network.keyVaultZoneId,
             networkReadiness: [network.keyVaultZoneLink],

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import { estateTags, keyVaultName } from "../../platform/azure/tags";
 import type { SecretEntry, SecretStore } from "../secret-store";
 import type { SecretRef } from "../../workload/service";
@@ -51,6 +52,8 @@ export interface KeyVaultStoreArgs {
     readonly endpointsSubnetId: pulumi.Input<string>;
     /** The `privatelink.vaultcore.azure.net` zone linked to the estate's VNet. */
     readonly privateDnsZoneId: pulumi.Input<string>;
+    /** Log Analytics workspace the vault's audit log (every secret read) goes to. */
+    readonly workspaceId: pulumi.Input<string>;
     /** Network resources the private name resolution needs (the zone's VNet link); part of `readiness`. @default none */
     readonly networkReadiness?: readonly pulumi.Resource[];
 }
@@ -108,6 +111,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             },
             { parent: this, protect, retainOnDelete: protect },
         );
+        diagnosticsToWorkspace(`${name}-audit`, "keyVault", this.vault.id, args.workspaceId, this);
         // Key Vault references are resolved from the environment's subnet; Container Apps is not a
         // trusted service (learn.microsoft.com/azure/container-apps/manage-secrets, "Reference secret from Key Vault").
         const endpoint = new network.PrivateEndpoint(
