@@ -323,6 +323,7 @@ async function azure(overrides: Partial<BackupsArgs> = {}) {
             accountName: "estateprodbackups",
             environmentId: "/subscriptions/s/managedEnvironments/estate",
             workspaceId: "/subscriptions/s/workspaces/estate-logs",
+            allowedSubnetId: "/subscriptions/s/subnets/apps",
             // The platform's binder, reduced to its contract: refs rebound to the job's identity.
             bindSecrets: (workload, identity, secretEnv) => {
                 grants[workload] = Object.fromEntries(

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as command from "@pulumi/command/local";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
 import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
@@ -26,6 +27,17 @@ export interface AzureBackupsArgs extends BackupsArgs {
     /** Storage account name: 3–24 lower-case letters and digits, globally unique. */
     readonly accountName: string;
     readonly environmentId: pulumi.Input<string>;
+    /**
+     * Subnet the jobs run in (the Container Apps environment's, with the `Microsoft.Storage`
+     * service endpoint): the only network the account accepts data-plane traffic from.
+     */
+    readonly allowedSubnetId: pulumi.Input<string>;
+    /**
+     * Lock the container's time-based retention policy (WORM): irreversible; afterwards the
+     * retention can only grow and the container cannot be deleted while any blob is retained.
+     * @default the value of `protect`
+     */
+    readonly lockImmutability?: boolean;
     /** Log Analytics workspace the blob service's read, write and delete logs go to. */
     readonly workspaceId: pulumi.Input<string>;
     /**
@@ -40,6 +52,21 @@ const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1
 /** Built-in role "Storage Blob Data Contributor": write and read blobs, no account keys. */
 const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 const CONTAINER = "backups";
+
+/**
+ * Locks the container's time-based retention policy with the Azure CLI
+ * (`az storage container immutability-policy lock`, which needs the policy's current ETag;
+ * learn.microsoft.com/azure/storage/blobs/immutable-policy-configure-container-scope, "Lock a
+ * time-based retention policy"). Idempotent: an already locked policy is left as it is.
+ */
+export const IMMUTABILITY_LOCK_SCRIPT = `set -euo pipefail
+policy=(--account-name "$ACCOUNT" --container-name "$CONTAINER" --resource-group "$RESOURCE_GROUP")
+state=$(az storage container immutability-policy show "\${policy[@]}" --query state --output tsv)
+if [ "$state" = "Locked" ]; then echo "immutability policy of $CONTAINER already locked"; exit 0; fi
+etag=$(az storage container immutability-policy show "\${policy[@]}" --query etag --output tsv)
+az storage container immutability-policy lock "\${policy[@]}" --if-match "$etag" --output none
+echo "immutability policy of $CONTAINER locked"
+`;
 
 /**
  * Daily encrypted backups and the monthly restore drill on Azure (runbooks 000, 003): a
@@ -77,6 +104,13 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 allowSharedKeyAccess: false,
                 defaultToOAuthAuthentication: true,
                 allowCrossTenantReplication: false,
+                // Data plane from the environment's subnet only (service endpoint; publicNetworkAccess left
+                // to these rules); the control plane (Pulumi, ARM) is not subject to them.
+                networkRuleSet: {
+                    defaultAction: "Deny",
+                    bypass: "None",
+                    virtualNetworkRules: [{ virtualNetworkResourceId: args.allowedSubnetId, action: "Allow" }],
+                },
                 tags: { "estate-component": "backup" },
             },
             stateful,
@@ -107,7 +141,8 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             { accountName, resourceGroupName: rg, containerName: CONTAINER, publicAccess: "None" },
             stateful,
         );
-        new storage.BlobContainerImmutabilityPolicy(
+        const lock = args.lockImmutability ?? protect;
+        const immutability = new storage.BlobContainerImmutabilityPolicy(
             `${name}-immutability`,
             {
                 accountName,
@@ -117,8 +152,22 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 immutabilityPeriodSinceCreationInDays: args.retentionDays,
                 allowProtectedAppendWrites: false,
             },
-            { parent: this },
+            // A locked policy cannot be deleted or shortened: Pulumi must never try.
+            lock ? { parent: this, protect: true, retainOnDelete: true } : { parent: this },
         );
+        if (lock) {
+            // azure-native has no resource for the lock (a POST action on the policy): the deploy takes it once.
+            new command.Command(
+                `${name}-immutability-lock`,
+                {
+                    interpreter: ["/bin/bash", "-c"],
+                    create: IMMUTABILITY_LOCK_SCRIPT,
+                    environment: { ACCOUNT: accountName, CONTAINER: container.name, RESOURCE_GROUP: rg },
+                    triggers: [immutability.id],
+                },
+                { parent: this, dependsOn: [immutability] },
+            );
+        }
         new storage.ManagementPolicy(
             `${name}-lifecycle`,
             {

@@ -157,6 +157,7 @@ export class AzurePlatform implements EstatePlatform {
                 accountName: storageAccountName(`${this.config.stack}backups`, this.nameSeed),
                 environmentId: this.foundation.environmentId,
                 workspaceId: this.foundation.workspaceId,
+                allowedSubnetId: this.foundation.network.appsSubnetId,
                 bindSecrets: (workload, identity, secretEnv) => this.bindSecrets(workload, identity, secretEnv),
             },
             { parent: this.parent },
