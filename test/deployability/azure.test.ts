@@ -156,6 +156,23 @@ describe("azure deployability rules", () => {
             (r) => (r.inputs["retentionInDays"] = 7),
             [{ rule: "azure-log-analytics-retention", property: "retentionInDays", value: 7 }],
         ],
+        [
+            "an environment's infrastructure subnet smaller than a /27",
+            "azure-native:network:Subnet",
+            "foundation-network-apps",
+            (r) => (r.inputs["addressPrefix"] = "10.40.0.0/28"),
+            [{ rule: "azure-container-apps-environment-network", property: "addressPrefix", value: "10.40.0.0/28" }],
+        ],
+        [
+            "a zone-redundant environment outside a VNet",
+            "azure-native:app:ManagedEnvironment",
+            "foundation-env",
+            (r) => {
+                delete r.inputs["vnetConfiguration"];
+                delete r.propertyDependencies["vnetConfiguration"];
+            },
+            [{ rule: "azure-container-apps-environment-network", property: "zoneRedundant", value: true }],
+        ],
     ];
     for (const [what, type, name, change, expected] of cases) {
         it(`refuses ${what}`, () => {

@@ -166,7 +166,9 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
         // Apps in the environment reach a TCP app by its name on the exposed port (the ingress FQDN does not route TCP internally).
         this.host = this.containerApp.name.apply(() => name);
         this.port = pulumi.output(NEO4J_BOLT_PORT);
-        // Bolt stays inside the environment's VNet; TCP ingress does not terminate TLS.
+        // TCP ingress does not terminate TLS, so the URI is bolt://: the environment's peer traffic
+        // encryption (foundation) carries it over mTLS between the apps' proxies. Bolt TLS end to end
+        // would need a certificate and key mounted into Neo4j and its CA in every client (README).
         this.uri = this.host.apply((host) => neo4jUri(host, NEO4J_BOLT_PORT, false));
         this.user = pulumi.output(NEO4J_USER);
         this.password = pulumi.secret(args.password);

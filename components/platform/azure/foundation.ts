@@ -14,6 +14,11 @@ export interface AzureFoundationArgs {
     readonly logRetentionDays?: number;
     /** Keep the resource group and logs through accidental deletes. @default false */
     readonly protect?: boolean;
+    /**
+     * Spread the environment's replicas across availability zones. Azure sets it only when the
+     * environment is created (changing it replaces the environment and every app in it). @default false
+     */
+    readonly zoneRedundant?: boolean;
     /** Add a GPU workload profile (Azure accepts one only when the environment is created). @default false */
     readonly gpuWorkloadProfile?: boolean;
 }
@@ -60,7 +65,10 @@ export class AzureFoundation extends pulumi.ComponentResource {
                 resourceGroupName: group.name,
                 location: args.location,
                 tags,
-                zoneRedundant: false,
+                zoneRedundant: args.zoneRedundant ?? false,
+                // mTLS between the ingress and the apps and between apps, Bolt included
+                // (learn.microsoft.com/azure/container-apps/network-proxy, "Security").
+                peerTrafficConfiguration: { encryption: { enabled: true } },
                 // In the VNet, so apps reach the stores' private addresses; public ingress still works (internal: false).
                 vnetConfiguration: { infrastructureSubnetId: this.network.appsSubnetId, internal: false },
                 workloadProfiles: [

@@ -51,6 +51,8 @@ export class AzurePlatform implements EstatePlatform {
             {
                 location: config.azure.location,
                 protect: config.isProd,
+                // Zone redundancy is fixed at creation; prod's environment is created with it.
+                zoneRedundant: config.isProd,
                 gpuWorkloadProfile: config.data.ollama.gpu,
                 // The last drill's log lines stay in the workspace until the next drill is overdue.
                 logRetentionDays: Math.max(30, Math.ceil(config.alerts.restoreDrillMaxAgeDays)),
