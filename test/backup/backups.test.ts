@@ -10,7 +10,7 @@ import type { SecretRef } from "../../components/workload/service";
 import { runComponents, type ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";
-import { inputsOf, resource } from "../support/program";
+import { inputsOf, resource, resourcesOfType } from "../support/program";
 
 const RECIPIENT = "age1rpumrhk5y0l252r20c3tr6cxdmqyw54mwz4mz3wkz30nls22udrqxmvtsd";
 const k8sRef = (key: string): SecretRef => ({ kind: "kubernetes-secret", secretName: "app-secrets-synced", key });
@@ -308,8 +308,12 @@ describe("backups on kubernetes (component)", () => {
     });
 });
 
+/** What each job asked the platform to grant: job name → env var → secret. */
+type Grants = Record<string, Record<string, string>>;
+
 async function azure(overrides: Partial<BackupsArgs> = {}) {
     let outputs!: AzureBackups;
+    const grants: Grants = {};
     const capture = await runComponents(() => {
         outputs = new AzureBackups("backups", {
             ...args(kvRef, overrides),
@@ -318,12 +322,26 @@ async function azure(overrides: Partial<BackupsArgs> = {}) {
             subscriptionId: "00000000-0000-0000-0000-000000000002",
             accountName: "estateprodbackups",
             environmentId: "/subscriptions/s/managedEnvironments/estate",
-            identityId: "/subscriptions/s/identity",
-            identityPrincipalId: "principal",
-            identityClientId: "client-id",
+            workspaceId: "/subscriptions/s/workspaces/estate-logs",
+            allowedSubnetId: "/subscriptions/s/subnets/apps",
+            // The platform's binder, reduced to its contract: refs rebound to the job's identity.
+            bindSecrets: (workload, identity, secretEnv) => {
+                grants[workload] = Object.fromEntries(
+                    Object.entries(secretEnv).map(([envName, ref]) => [envName, (ref as { name: string }).name]),
+                );
+                return {
+                    secretEnv: Object.fromEntries(
+                        Object.entries(secretEnv).map(([envName, ref]) => [
+                            envName,
+                            { ...ref, identityId: identity.id },
+                        ]),
+                    ) as Record<string, SecretRef>,
+                    readiness: [],
+                };
+            },
         });
     });
-    return { capture, outputs };
+    return { capture, outputs, grants };
 }
 
 const acaJob = (c: ProgramCapture, name: string) => inputsOf(resource(c, "azure-native:app:Job", `${name}-job`));
@@ -365,11 +383,35 @@ describe("backups on azure (component)", () => {
             version: { delete: { daysAfterCreationGreaterThan: 35 } },
         });
         assert.equal(await resolve(outputs.storageName), "estateprodbackups/backups");
-        const role = inputsOf(resource(capture, "azure-native:authorization:RoleAssignment", "backups-blob-writer"));
+        const role = inputsOf(
+            resource(capture, "azure-native:authorization:RoleAssignment", "pg-backup-estate-blob-writer"),
+        );
         assert.equal(
             role.roleDefinitionId,
             "/subscriptions/00000000-0000-0000-0000-000000000002/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe",
         );
+        assert.deepEqual(
+            [role.principalId, role.scope],
+            ["pg-backup-estate-identity-principal-id", "backups-container-id"],
+        );
+    });
+
+    it("runs each job as an identity of its own; only the drills are granted the age identity", async () => {
+        const { capture, grants } = await azure();
+        const jobs = resourcesOfType(capture, "azure-native:app:Job");
+        assert.ok(jobs.length >= 6);
+        for (const r of jobs) {
+            const job = inputsOf(r);
+            const name = job.jobName as string;
+            const identity = `${name}-identity-id`;
+            assert.deepEqual(job.identity.userAssignedIdentities, [identity]);
+            assert.equal(env(job.template.containers[0].env).AZURE_CLIENT_ID, `${name}-identity-client-id`);
+            for (const s of job.configuration.secrets) assert.equal(s.identity, identity, `${name}: ${s.name}`);
+            const writer = resource(capture, "azure-native:authorization:RoleAssignment", `${name}-blob-writer`);
+            assert.ok(r.dependencies.includes(writer.urn), `${name} waits for its blob role`);
+            const readsAgeIdentity = Object.values(grants[name] ?? {}).includes("backup-age-identity");
+            assert.equal(readsAgeIdentity, job.tags["estate-job"] === "restore-drill", name);
+        }
     });
 
     it("schedules Container Apps jobs that log in with the managed identity and read secrets from Key Vault", async () => {

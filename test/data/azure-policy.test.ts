@@ -37,6 +37,12 @@ describe("policy pack on the azure estate", () => {
         const found = summary(report.violations).sort((a, b) => `${a[0]}${a[2]}`.localeCompare(`${b[0]}${b[2]}`));
         assert.deepEqual(found, [
             [
+                "azure-private-network",
+                "mandatory",
+                "postgres-server",
+                'Flexible Server "postgres-server" is neither VNet-integrated nor behind a private endpoint: set network.delegatedSubnetResourceId (and privateDnsZoneArmResourceId), or declare a private endpoint for it.',
+            ],
+            [
                 "data-store-ingress-restricted",
                 "mandatory",
                 "neo4j-app",

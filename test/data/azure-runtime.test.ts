@@ -126,7 +126,7 @@ for (const stack of ["staging", "prod"] as const) {
                 containerAppName: "neo4j",
                 resourceGroupName: RG,
                 managedEnvironmentId: "foundation-env-id",
-                identity: { type: "UserAssigned", userAssignedIdentities: ["foundation-identity-id"] },
+                identity: { type: "UserAssigned", userAssignedIdentities: ["neo4j-identity-id"] },
                 tags: { "estate-component": "graph", "estate-name": "neo4j" },
                 configuration: {
                     activeRevisionsMode: "Single",
@@ -141,7 +141,7 @@ for (const stack of ["staging", "prod"] as const) {
                         {
                             name: "neo4j-auth",
                             keyVaultUrl: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-auth",
-                            identity: "foundation-identity-id",
+                            identity: "neo4j-identity-id",
                         },
                     ],
                 },
@@ -192,10 +192,13 @@ for (const stack of ["staging", "prod"] as const) {
             stateful(resource(capture, "azure-native:keyvault:Vault", "neo4j-auth-vault"), prod);
             const app = resource(capture, "azure-native:app:ContainerApp", "neo4j-app");
             assert.doesNotMatch(JSON.stringify(app.inputs), /not-a-secret/, "no credential in the app definition");
-            assert.equal(
-                inputsOf(resource(capture, "azure-native:authorization:RoleAssignment", "neo4j-auth-reader"))
-                    .principalId,
-                "foundation-identity-principal-id",
+            // Neo4j's own identity, on that one secret (not the vault).
+            const role = inputsOf(
+                resource(capture, "azure-native:authorization:RoleAssignment", "neo4j-auth-reader-neo4j-auth"),
+            );
+            assert.deepEqual(
+                [role.principalId, role.scope],
+                ["neo4j-identity-principal-id", "neo4j-auth-neo4j-auth-id"],
             );
         });
 

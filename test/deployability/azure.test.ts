@@ -156,6 +156,23 @@ describe("azure deployability rules", () => {
             (r) => (r.inputs["retentionInDays"] = 7),
             [{ rule: "azure-log-analytics-retention", property: "retentionInDays", value: 7 }],
         ],
+        [
+            "an environment's infrastructure subnet smaller than a /27",
+            "azure-native:network:Subnet",
+            "foundation-network-apps",
+            (r) => (r.inputs["addressPrefix"] = "10.40.0.0/28"),
+            [{ rule: "azure-container-apps-environment-network", property: "addressPrefix", value: "10.40.0.0/28" }],
+        ],
+        [
+            "a zone-redundant environment outside a VNet",
+            "azure-native:app:ManagedEnvironment",
+            "foundation-env",
+            (r) => {
+                delete r.inputs["vnetConfiguration"];
+                delete r.propertyDependencies["vnetConfiguration"];
+            },
+            [{ rule: "azure-container-apps-environment-network", property: "zoneRedundant", value: true }],
+        ],
     ];
     for (const [what, type, name, change, expected] of cases) {
         it(`refuses ${what}`, () => {
@@ -166,16 +183,44 @@ describe("azure deployability rules", () => {
         });
     }
 
-    it("refuses an app that does not wait for its identity's role on the vault", () => {
+    it("refuses an app that does not wait for its identity's role on a secret it reads", () => {
         const prod = captures["prod"]!;
-        const role = urnOf(prod, "azure-native:authorization:RoleAssignment", "app-secrets-reader");
+        const role = urnOf(prod, "azure-native:authorization:RoleAssignment", "app-secrets-gateway-jwt-secret");
         // The gateway's component carries the readiness; drop it there.
         const broken = withChange(prod, "estate:workload:ContainerAppService", "gateway", (r) => {
             r.dependencies = r.dependencies.filter((urn) => urn !== role);
         });
         assert.deepEqual(only(checkDeployability(broken, azureRules)), [
-            { rule: "azure-key-vault-reference-ordering", property: "dependsOn", value: ["app-secrets-reader"] },
+            {
+                rule: "azure-key-vault-reference-ordering",
+                property: "dependsOn",
+                value: ["app-secrets-gateway-jwt-secret"],
+            },
         ]);
+    });
+
+    it("refuses an app whose identity has no role on a secret it reads", () => {
+        const prod = captures["prod"]!;
+        const broken = structuredClone(prod);
+        broken.resources = broken.resources.filter(
+            (r) =>
+                !(
+                    r.type === "azure-native:authorization:RoleAssignment" &&
+                    r.name === "app-secrets-ui-ui-appinsights-connection"
+                ),
+        );
+        const findings = checkDeployability(broken, azureRules);
+        assert.deepEqual(only(findings), [
+            {
+                rule: "azure-key-vault-reference-ordering",
+                property: "dependsOn",
+                value: ["app-secrets-ui-appinsights-connection"],
+            },
+        ]);
+        assert.match(
+            findings[0]!.fix,
+            /Key Vault Secrets User" on app-secrets-ui-appinsights-connection \(secret scope\)/,
+        );
     });
 
     it("refuses a job that does not wait for the vault's private endpoint", () => {

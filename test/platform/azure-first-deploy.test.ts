@@ -96,7 +96,7 @@ for (const stack of stacks) {
             }
         });
 
-        it("starts no app or job with Key Vault references before its role assignment, endpoint and DNS", () => {
+        it("starts no app or job with Key Vault references before its role assignments, endpoint and DNS", () => {
             const withRefs = view
                 .ofType("azure-native:app:ContainerApp", "azure-native:app:Job")
                 .filter((r) => JSON.stringify(inputsOf(r).configuration?.secrets ?? []).includes("keyVaultUrl"));
@@ -106,13 +106,50 @@ for (const stack of stacks) {
                 // Only the Neo4j app reads its own vault; every other app and job reads app-secrets.
                 const store = r.name === "neo4j-app" ? "neo4j-auth" : "app-secrets";
                 for (const [type, name] of [
-                    ["azure-native:authorization:RoleAssignment", `${store}-reader`],
                     ["azure-native:network:PrivateEndpoint", `${store}-endpoint`],
                     ["azure-native:network:PrivateDnsZoneGroup", `${store}-endpoint-dns`],
                     ["azure-native:privatedns:VirtualNetworkLink", "foundation-network-vault-dns-link"],
                 ] as const)
                     assert.ok(waits.has(resource(capture, type, name).urn), `${r.name} waits for ${name}`);
+                // One role per secret it reads, for its own identity, awaited.
+                const identity = inputsOf(r).identity.userAssignedIdentities[0] as string;
+                for (const secret of inputsOf(r).configuration.secrets as Array<{ name: string; identity: string }>) {
+                    assert.equal(secret.identity, identity, `${r.name} reads ${secret.name} as itself`);
+                    const roles = resourcesOfType(capture, "azure-native:authorization:RoleAssignment").filter(
+                        (role) =>
+                            inputsOf(role).scope === `${store}-${secret.name}-id` &&
+                            inputsOf(role).principalId === identity.replace(/-id$/, "-principal-id"),
+                    );
+                    assert.equal(roles.length, 1, `${r.name}: a role on ${secret.name}`);
+                    assert.ok(waits.has(roles[0]!.urn), `${r.name} waits for its role on ${secret.name}`);
+                }
             }
+        });
+
+        it("gives every app and job an identity of its own, reading only the secrets it needs", () => {
+            const workloads = view.ofType("azure-native:app:ContainerApp", "azure-native:app:Job");
+            const identities = workloads.map((r) => inputsOf(r).identity?.userAssignedIdentities?.[0]);
+            const named = identities.filter((i): i is string => typeof i === "string");
+            assert.equal(new Set(named).size, named.length, "no identity is shared");
+            const roles = resourcesOfType(capture, "azure-native:authorization:RoleAssignment").map((r) => inputsOf(r));
+            const readsOf = (identity: string) =>
+                roles
+                    .filter((role) => role.principalId === identity.replace(/-id$/, "-principal-id"))
+                    .map((role) => String(role.scope));
+            // No role on a whole vault; the ui reads only its telemetry connection string.
+            for (const role of roles) assert.doesNotMatch(String(role.scope), /-vault-id$/);
+            assert.deepEqual(readsOf("ui-identity-id"), ["app-secrets-ui-appinsights-connection-id"]);
+            // The age identity that decrypts every backup: the restore drills only.
+            const ageReaders = roles
+                .filter((role) => role.scope === "app-secrets-backup-age-identity-id")
+                .map((role) => String(role.principalId));
+            assert.ok(ageReaders.length >= 1);
+            for (const reader of ageReaders) assert.match(reader, /-restore-drill-identity-principal-id$/);
+            // Blob Data Contributor on the backups container: the backup and drill jobs only.
+            const blobWriters = roles.filter((role) => role.scope === "backups-container-id");
+            assert.equal(blobWriters.length, resourcesOfType(capture, "azure-native:app:Job").length - 2);
+            for (const writer of blobWriters)
+                assert.match(String(writer.principalId), /-(backup|restore-drill)(-[a-z0-9]+)?-identity-principal-id$/);
         });
 
         it("gives the backups account a derived, globally unique name", () => {

@@ -41,3 +41,25 @@ describe("Azure foundation: logs (prod)", () => {
             );
     });
 });
+
+for (const stack of ["staging", "prod"] as const) {
+    describe(`Azure foundation: the Container Apps environment (${stack})`, () => {
+        let capture: ProgramCapture;
+        before(async () => {
+            capture = await plan(stack, { platform: "azure" });
+        });
+
+        it("encrypts peer traffic, and in prod spreads replicas over zones, on a VNet subnet big enough", () => {
+            const env = inputsOf(resource(capture, "azure-native:app:ManagedEnvironment", "foundation-env"));
+            assert.deepEqual(env.peerTrafficConfiguration, { encryption: { enabled: true } });
+            assert.equal(env.zoneRedundant, stack === "prod");
+            assert.equal(env.vnetConfiguration.infrastructureSubnetId, "foundation-network-apps-id");
+            const subnet = inputsOf(resource(capture, "azure-native:network:Subnet", "foundation-network-apps"));
+            // Workload profiles need a /27 at least; /23 also fits a Consumption-only environment.
+            assert.equal(subnet.addressPrefix, "10.40.0.0/23");
+            assert.deepEqual(subnet.delegations, [
+                { name: "container-apps", serviceName: "Microsoft.App/environments" },
+            ]);
+        });
+    });
+}

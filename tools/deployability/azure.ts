@@ -1,6 +1,7 @@
 /** Rules of Azure Resource Manager and the azure-native provider. */
 import { azureAlertScopeOrdering, azureLogAlertWindow, azureMetricAlertWindow } from "./azure/alerts";
 import { azureContainerAppProbeBounds, azureLogAnalyticsRetention } from "./azure/container-apps";
+import { azureContainerAppsEnvironmentNetwork } from "./azure/environment";
 import { azureManualJobRun } from "./azure/jobs";
 import { azureResourceName } from "./azure/names";
 import { azureKeyVaultReferenceOrdering, azurePostgresReplicaOrdering } from "./azure/ordering";
@@ -18,4 +19,5 @@ export const azureRules: readonly DeployabilityRule[] = [
     azureManualJobRun,
     azureContainerAppProbeBounds,
     azureLogAnalyticsRetention,
+    azureContainerAppsEnvironmentNetwork,
 ];

@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as command from "@pulumi/command/local";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
+import { estateTags } from "../../platform/azure/tags";
+import type { SecretBinder } from "../../secrets/azure/key-vault";
 import { keyVaultSecrets } from "../../workload/azure/job";
 import { containerAppSize, type SecretRef } from "../../workload/service";
 import {
@@ -22,10 +27,24 @@ export interface AzureBackupsArgs extends BackupsArgs {
     /** Storage account name: 3–24 lower-case letters and digits, globally unique. */
     readonly accountName: string;
     readonly environmentId: pulumi.Input<string>;
-    /** User-assigned identity the jobs run as: reads Key Vault references, writes blobs. */
-    readonly identityId: pulumi.Input<string>;
-    readonly identityPrincipalId: pulumi.Input<string>;
-    readonly identityClientId: pulumi.Input<string>;
+    /**
+     * Subnet the jobs run in (the Container Apps environment's, with the `Microsoft.Storage`
+     * service endpoint): the only network the account accepts data-plane traffic from.
+     */
+    readonly allowedSubnetId: pulumi.Input<string>;
+    /**
+     * Lock the container's time-based retention policy (WORM): irreversible; afterwards the
+     * retention can only grow and the container cannot be deleted while any blob is retained.
+     * @default the value of `protect`
+     */
+    readonly lockImmutability?: boolean;
+    /** Log Analytics workspace the blob service's read, write and delete logs go to. */
+    readonly workspaceId: pulumi.Input<string>;
+    /**
+     * Grants a job's own identity the secrets its env reads and rebinds the refs to it. Each job
+     * runs as an identity of its own, so only the drills can read the age identity.
+     */
+    readonly bindSecrets: SecretBinder;
 }
 
 const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
@@ -33,6 +52,21 @@ const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1
 /** Built-in role "Storage Blob Data Contributor": write and read blobs, no account keys. */
 const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 const CONTAINER = "backups";
+
+/**
+ * Locks the container's time-based retention policy with the Azure CLI
+ * (`az storage container immutability-policy lock`, which needs the policy's current ETag;
+ * learn.microsoft.com/azure/storage/blobs/immutable-policy-configure-container-scope, "Lock a
+ * time-based retention policy"). Idempotent: an already locked policy is left as it is.
+ */
+export const IMMUTABILITY_LOCK_SCRIPT = `set -euo pipefail
+policy=(--account-name "$ACCOUNT" --container-name "$CONTAINER" --resource-group "$RESOURCE_GROUP")
+state=$(az storage container immutability-policy show "\${policy[@]}" --query state --output tsv)
+if [ "$state" = "Locked" ]; then echo "immutability policy of $CONTAINER already locked"; exit 0; fi
+etag=$(az storage container immutability-policy show "\${policy[@]}" --query etag --output tsv)
+az storage container immutability-policy lock "\${policy[@]}" --if-match "$etag" --output none
+echo "immutability policy of $CONTAINER locked"
+`;
 
 /**
  * Daily encrypted backups and the monthly restore drill on Azure (runbooks 000, 003): a
@@ -70,6 +104,13 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 allowSharedKeyAccess: false,
                 defaultToOAuthAuthentication: true,
                 allowCrossTenantReplication: false,
+                // Data plane from the environment's subnet only (service endpoint; publicNetworkAccess left
+                // to these rules); the control plane (Pulumi, ARM) is not subject to them.
+                networkRuleSet: {
+                    defaultAction: "Deny",
+                    bypass: "None",
+                    virtualNetworkRules: [{ virtualNetworkResourceId: args.allowedSubnetId, action: "Allow" }],
+                },
                 tags: { "estate-component": "backup" },
             },
             stateful,
@@ -87,12 +128,21 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             },
             { parent: this },
         );
+        // Diagnostic settings of blobs live on the blob service: `<account id>/blobServices/default`.
+        diagnosticsToWorkspace(
+            `${name}-blob-logs`,
+            "blobService",
+            pulumi.interpolate`${account.id}/blobServices/default`,
+            args.workspaceId,
+            this,
+        );
         const container = new storage.BlobContainer(
             `${name}-container`,
             { accountName, resourceGroupName: rg, containerName: CONTAINER, publicAccess: "None" },
             stateful,
         );
-        new storage.BlobContainerImmutabilityPolicy(
+        const lock = args.lockImmutability ?? protect;
+        const immutability = new storage.BlobContainerImmutabilityPolicy(
             `${name}-immutability`,
             {
                 accountName,
@@ -102,8 +152,22 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 immutabilityPeriodSinceCreationInDays: args.retentionDays,
                 allowProtectedAppendWrites: false,
             },
-            { parent: this },
+            // A locked policy cannot be deleted or shortened: Pulumi must never try.
+            lock ? { parent: this, protect: true, retainOnDelete: true } : { parent: this },
         );
+        if (lock) {
+            // azure-native has no resource for the lock (a POST action on the policy): the deploy takes it once.
+            new command.Command(
+                `${name}-immutability-lock`,
+                {
+                    interpreter: ["/bin/bash", "-c"],
+                    create: IMMUTABILITY_LOCK_SCRIPT,
+                    environment: { ACCOUNT: accountName, CONTAINER: container.name, RESOURCE_GROUP: rg },
+                    triggers: [immutability.id],
+                },
+                { parent: this, dependsOn: [immutability] },
+            );
+        }
         new storage.ManagementPolicy(
             `${name}-lifecycle`,
             {
@@ -129,31 +193,37 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             },
             { parent: this },
         );
-        new authorization.RoleAssignment(
-            `${name}-blob-writer`,
-            {
-                principalId: args.identityPrincipalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`,
-                scope: container.id,
-            },
-            { parent: this },
-        );
-
         const url = pulumi.interpolate`https://${accountName}.blob.core.windows.net/${CONTAINER}`;
         const shared = {
             BACKUP_DEST: url,
             BACKUP_WORK_DIR: "/tmp",
-            AZURE_CLIENT_ID: args.identityClientId,
             AZURE_CONFIG_DIR: "/tmp/.azure",
         };
         // Every store: Redis over TLS (rediss:// through the cache's private endpoint), Neo4j over
         // Bolt to the graph's Container App, both from Key Vault references like PostgreSQL.
         const specs = backupJobSpecs(args, shared);
+        const roleDefinitionId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`;
         for (const spec of specs) {
+            const identity = new managedidentity.UserAssignedIdentity(
+                `${spec.name}-identity`,
+                { resourceGroupName: rg, location: args.location, tags: estateTags("identity", spec.name) },
+                { parent: this },
+            );
+            // Only the backup and drill jobs write (and the drills read) the container, each as itself.
+            const writer = new authorization.RoleAssignment(
+                `${spec.name}-blob-writer`,
+                {
+                    principalId: identity.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId,
+                    scope: container.id,
+                },
+                { parent: this },
+            );
             this.jobs[spec.name] = this.job(
                 spec,
                 args,
+                { id: identity.id, principalId: identity.principalId, clientId: identity.clientId, writer },
                 spec.purpose === "restore-drill" ? args.restoreDrill.ageIdentity : undefined,
             );
         }
@@ -172,9 +242,20 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
         });
     }
 
-    private job(spec: BackupJobSpec, args: AzureBackupsArgs, identity: SecretRef | undefined): app.Job {
-        const secretEnv = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
-        const { secrets, env } = keyVaultSecrets(secretEnv, this);
+    private job(
+        spec: BackupJobSpec,
+        args: AzureBackupsArgs,
+        runAs: {
+            id: pulumi.Output<string>;
+            principalId: pulumi.Output<string>;
+            clientId: pulumi.Output<string>;
+            writer: pulumi.Resource;
+        },
+        identity: SecretRef | undefined,
+    ): app.Job {
+        const wanted = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
+        const bound = args.bindSecrets(spec.name, runAs, wanted);
+        const { secrets, env } = keyVaultSecrets(bound.secretEnv, this);
         // pg_dump or redis-cli plus age and the az upload need more than the 0.25-core minimum.
         const size = containerAppSize(cores(spec.size.cpu) < 0.5 ? "500m" : spec.size.cpu);
         const identitySecret = identity && identity.kind === "key-vault" ? identity.name : undefined;
@@ -184,7 +265,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 jobName: spec.name,
                 resourceGroupName: args.resourceGroupName,
                 environmentId: args.environmentId,
-                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                identity: { type: "UserAssigned", userAssignedIdentities: [runAs.id] },
                 tags: {
                     "estate-tier": "job",
                     "estate-component": "job",
@@ -213,6 +294,8 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                             resources: { cpu: size.cpu, memory: size.memory },
                             env: [
                                 ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
+                                // `az login --identity` as this job's own identity.
+                                { name: "AZURE_CLIENT_ID", value: runAs.clientId },
                                 // The drill reads the key from a file; the env copy exists only to declare the secret.
                                 ...env.filter((e) => e.name !== "BACKUP_AGE_IDENTITY"),
                             ],
@@ -234,7 +317,8 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                         : {}),
                 },
             },
-            { parent: this },
+            // Key Vault references and blob writes need the grants to exist (RBAC propagates first).
+            { parent: this, dependsOn: [...bound.readiness, runAs.writer] },
         );
     }
 }

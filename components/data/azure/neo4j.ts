@@ -21,7 +21,10 @@ const NEO4J_UID = 7474;
 export interface Neo4jContainerAppArgs
     extends
         Neo4jArgs,
-        Pick<KeyVaultStoreArgs, "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "networkReadiness"> {
+        Pick<
+            KeyVaultStoreArgs,
+            "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "networkReadiness" | "workspaceId"
+        > {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
     readonly environmentId: pulumi.Input<string>;
@@ -29,7 +32,7 @@ export interface Neo4jContainerAppArgs
     readonly appsSubnetId: pulumi.Input<string>;
     readonly tenantId: pulumi.Input<string>;
     readonly subscriptionId: pulumi.Input<string>;
-    /** Identity that resolves the Key Vault reference of the password. */
+    /** Neo4j's own identity: resolves the Key Vault reference of the password, nothing else. */
     readonly identityId: pulumi.Input<string>;
     readonly identityPrincipalId: pulumi.Input<string>;
 }
@@ -74,9 +77,9 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
                 subscriptionId: args.subscriptionId,
                 // NEO4J_AUTH as the official image reads it (`neo4j/<password>`), so the container takes it as is.
                 entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
-                readerIdentityId: args.identityId,
-                readerPrincipalId: args.identityPrincipalId,
+                reader: { id: args.identityId, principalId: args.identityPrincipalId },
                 nameSeed: args.nameSeed,
+                workspaceId: args.workspaceId,
                 endpointsSubnetId: args.endpointsSubnetId,
                 privateDnsZoneId: args.privateDnsZoneId,
                 ...(args.networkReadiness ? { networkReadiness: args.networkReadiness } : {}),
@@ -163,7 +166,9 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
         // Apps in the environment reach a TCP app by its name on the exposed port (the ingress FQDN does not route TCP internally).
         this.host = this.containerApp.name.apply(() => name);
         this.port = pulumi.output(NEO4J_BOLT_PORT);
-        // Bolt stays inside the environment's VNet; TCP ingress does not terminate TLS.
+        // TCP ingress does not terminate TLS, so the URI is bolt://: the environment's peer traffic
+        // encryption (foundation) carries it over mTLS between the apps' proxies. Bolt TLS end to end
+        // would need a certificate and key mounted into Neo4j and its CA in every client (README).
         this.uri = this.host.apply((host) => neo4jUri(host, NEO4J_BOLT_PORT, false));
         this.user = pulumi.output(NEO4J_USER);
         this.password = pulumi.secret(args.password);

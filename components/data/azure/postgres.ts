@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import { linkedPrivateZone } from "../../platform/azure/network";
 import { estateTags } from "../../platform/azure/tags";
 import { POSTGRES_PORT, postgresUrl, type PostgresArgs, type PostgresOutputs } from "../postgres";
@@ -13,6 +14,8 @@ export interface FlexiblePostgresArgs extends PostgresArgs {
     readonly delegatedSubnetId: pulumi.Input<string>;
     /** VNet the server's private DNS zone is linked to. */
     readonly vnetId: pulumi.Input<string>;
+    /** Log Analytics workspace every server's logs (connections, errors, slow statements) go to. */
+    readonly workspaceId: pulumi.Input<string>;
 }
 
 /** Server parameters that make TLS mandatory, applied one after another (the server takes one change at a time). */
@@ -125,6 +128,11 @@ export class FlexiblePostgres extends pulumi.ComponentResource implements Postgr
                     // puts the primary in an updating state, refusing the database create: replicas come last.
                     { ...stateful, dependsOn: [database] },
                 ),
+        );
+
+        diagnosticsToWorkspace(`${name}-server-logs`, "postgres", this.server.id, args.workspaceId, this);
+        this.replicas.forEach((replica, i) =>
+            diagnosticsToWorkspace(`${name}-replica-${i + 1}-logs`, "postgres", replica.id, args.workspaceId, this),
         );
 
         this.host = this.server.fullyQualifiedDomainName;

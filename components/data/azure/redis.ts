@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import * as network from "@pulumi/azure-native/network";
 import * as redis from "@pulumi/azure-native/redis";
 import * as storage from "@pulumi/azure-native/storage";
@@ -22,6 +23,8 @@ export interface AzureCacheRedisArgs extends RedisArgs {
     readonly vnetId: pulumi.Input<string>;
     /** Replicas per primary of the Premium cache (0 still runs the one replica Premium has). */
     readonly replicas: number;
+    /** Log Analytics workspace the cache's resource logs go to. */
+    readonly workspaceId: pulumi.Input<string>;
     /** Premium size (P1–P5). @default 1 */
     readonly capacity?: number;
 }
@@ -127,6 +130,8 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
             },
             { ...stateful, dependsOn },
         );
+
+        diagnosticsToWorkspace(`${name}-cache-logs`, "redis", this.cache.id, args.workspaceId, this);
 
         const { zone } = linkedPrivateZone(
             name,

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { AzureNetwork } from "./network";
@@ -15,20 +14,21 @@ export interface AzureFoundationArgs {
     readonly logRetentionDays?: number;
     /** Keep the resource group and logs through accidental deletes. @default false */
     readonly protect?: boolean;
+    /**
+     * Spread the environment's replicas across availability zones. Azure sets it only when the
+     * environment is created (changing it replaces the environment and every app in it). @default false
+     */
+    readonly zoneRedundant?: boolean;
     /** Add a GPU workload profile (Azure accepts one only when the environment is created). @default false */
     readonly gpuWorkloadProfile?: boolean;
 }
 
-/** Resource group, Log Analytics, the Container Apps environment wired to it, and the workloads' identity. */
+/** Resource group, Log Analytics and the Container Apps environment wired to it; each workload brings its own identity. */
 export class AzureFoundation extends pulumi.ComponentResource {
     readonly resourceGroupName: pulumi.Output<string>;
     readonly environmentId: pulumi.Output<string>;
     readonly environmentName: pulumi.Output<string>;
     readonly network: AzureNetwork;
-    readonly identityId: pulumi.Output<string>;
-    readonly identityPrincipalId: pulumi.Output<string>;
-    /** Client id of the identity: `az login --identity --client-id` in jobs. */
-    readonly identityClientId: pulumi.Output<string>;
     readonly workspaceId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -65,7 +65,10 @@ export class AzureFoundation extends pulumi.ComponentResource {
                 resourceGroupName: group.name,
                 location: args.location,
                 tags,
-                zoneRedundant: false,
+                zoneRedundant: args.zoneRedundant ?? false,
+                // mTLS between the ingress and the apps and between apps, Bolt included
+                // (learn.microsoft.com/azure/container-apps/network-proxy, "Security").
+                peerTrafficConfiguration: { encryption: { enabled: true } },
                 // In the VNet, so apps reach the stores' private addresses; public ingress still works (internal: false).
                 vnetConfiguration: { infrastructureSubnetId: this.network.appsSubnetId, internal: false },
                 workloadProfiles: [
@@ -82,22 +85,13 @@ export class AzureFoundation extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const identity = new managedidentity.UserAssignedIdentity(
-            `${name}-identity`,
-            { resourceGroupName: group.name, location: args.location },
-            { parent: this },
-        );
         this.resourceGroupName = group.name;
         this.environmentId = environment.id;
         this.environmentName = environment.name;
-        this.identityId = identity.id;
-        this.identityPrincipalId = identity.principalId;
-        this.identityClientId = identity.clientId;
         this.workspaceId = workspace.id;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             environmentId: this.environmentId,
-            identityId: this.identityId,
         });
     }
 }

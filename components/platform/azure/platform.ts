@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { OllamaContainerApp } from "../../ai/azure/ollama";
 import type { OllamaArgs } from "../../ai/ollama";
 import { Neo4jContainerApp } from "../../data/azure/neo4j";
@@ -13,8 +14,9 @@ import type { BackupsArgs } from "../../backup/backups";
 import { APP_INSIGHTS_CONNECTION_ENV, ServiceInsights } from "../../observability/azure/insights";
 import { AzureMonitoring } from "../../observability/azure/monitoring";
 import type { MonitoringArgs } from "../../observability/monitoring";
-import { KeyVaultStore } from "../../secrets/azure/key-vault";
+import { KeyVaultStore, type ReaderIdentity } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
+import type { SecretRef } from "../../workload/service";
 import { ContainerAppJob } from "../../workload/azure/job";
 import { ContainerAppService } from "../../workload/azure/service";
 import type { JobArgs } from "../../workload/job";
@@ -22,7 +24,7 @@ import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform, PlatformCommon } from "../platform";
 import { AzureFoundation } from "./foundation";
 import type { AzureSettings } from "./settings";
-import { storageAccountName } from "./tags";
+import { estateTags, storageAccountName } from "./tags";
 
 /** Workloads as Azure Container Apps in one managed environment; secrets as Key Vault references. */
 export class AzurePlatform implements EstatePlatform {
@@ -31,8 +33,6 @@ export class AzurePlatform implements EstatePlatform {
     private readonly client: pulumi.Output<authorization.GetClientConfigResult>;
     /** Seed of globally unique names (vaults, storage accounts): tells this estate's stack from anyone else's. */
     private readonly nameSeed: string;
-    /** What a workload with Key Vault references waits for: role assignments, private endpoints, DNS. */
-    private readonly secretReadiness: pulumi.Resource[] = [];
     /** Container Apps by service name: metric alerts scope their ids, so they wait for the apps. */
     private readonly apps = new Map<string, pulumi.Output<string>>();
     /** OTEL_SERVICE_NAME of each service: its telemetry's `cloud_RoleName`, which the log alerts filter on. */
@@ -52,6 +52,8 @@ export class AzurePlatform implements EstatePlatform {
             {
                 location: settings.location,
                 protect: common.isProd,
+                // Zone redundancy is fixed at creation; prod's environment is created with it.
+                zoneRedundant: common.isProd,
                 gpuWorkloadProfile: common.gpu,
                 // The last drill's log lines stay in the workspace until the next drill is overdue.
                 logRetentionDays: Math.max(30, Math.ceil(common.restoreDrillMaxAgeDays)),
@@ -73,32 +75,31 @@ export class AzurePlatform implements EstatePlatform {
                 tenantId: client.tenantId,
                 subscriptionId: client.subscriptionId,
                 entries,
-                readerIdentityId: this.foundation.identityId,
-                readerPrincipalId: this.foundation.identityPrincipalId,
                 protect: this.common.isProd,
             },
             { parent: this.parent },
         );
-        this.secretReadiness.push(...store.readiness);
         this.appStore ??= store;
         return store;
     }
 
     service(name: string, args: ServiceArgs) {
+        const identity = this.workloadIdentity(name);
         const telemetry = this.telemetry(name);
+        const secrets = this.bindSecrets(name, identity, {
+            ...args.secretEnv,
+            [APP_INSIGHTS_CONNECTION_ENV]: telemetry,
+        });
         const service = new ContainerAppService(
             name,
             {
                 ...args,
-                secretEnv: { ...args.secretEnv, [APP_INSIGHTS_CONNECTION_ENV]: telemetry },
+                secretEnv: secrets.secretEnv,
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
-                identityId: this.foundation.identityId,
+                identityId: identity.id,
             },
-            {
-                parent: this.parent,
-                dependsOn: [...(args.dependsOn ?? []), ...this.secretReadiness],
-            },
+            { parent: this.parent, dependsOn: [...(args.dependsOn ?? []), ...secrets.readiness] },
         );
         this.apps.set(name, service.containerApp.id);
         const serviceName = args.env["OTEL_SERVICE_NAME"];
@@ -130,21 +131,24 @@ export class AzurePlatform implements EstatePlatform {
     }
 
     job(name: string, args: JobArgs) {
+        const identity = this.workloadIdentity(name);
+        const secrets = this.bindSecrets(name, identity, args.secretEnv);
         return new ContainerAppJob(
             name,
             {
                 ...args,
+                secretEnv: secrets.secretEnv,
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
-                identityId: this.foundation.identityId,
+                identityId: identity.id,
             },
-            { parent: this.parent, dependsOn: this.readinessFor(Object.keys(args.secretEnv).length) },
+            { parent: this.parent, dependsOn: [...secrets.readiness] },
         );
     }
 
     backups(name: string, args: BackupsArgs) {
         const client = authorization.getClientConfigOutput({ parent: this.parent });
-        // Its jobs read Key Vault references: they wait for the vault's role assignment and endpoint.
+        // Each job has its own identity, granted the secrets it reads (and waiting for the grants).
         return new AzureBackups(
             name,
             {
@@ -155,11 +159,11 @@ export class AzurePlatform implements EstatePlatform {
                 // Storage account names are global: a readable prefix and a hash of this estate's seed.
                 accountName: storageAccountName(`${this.common.stack}backups`, this.nameSeed),
                 environmentId: this.foundation.environmentId,
-                identityId: this.foundation.identityId,
-                identityPrincipalId: this.foundation.identityPrincipalId,
-                identityClientId: this.foundation.identityClientId,
+                workspaceId: this.foundation.workspaceId,
+                allowedSubnetId: this.foundation.network.appsSubnetId,
+                bindSecrets: (workload, identity, secretEnv) => this.bindSecrets(workload, identity, secretEnv),
             },
-            { parent: this.parent, dependsOn: [...this.secretReadiness] },
+            { parent: this.parent },
         );
     }
 
@@ -177,6 +181,7 @@ export class AzurePlatform implements EstatePlatform {
                 sku: this.settings.postgres.sku,
                 delegatedSubnetId: this.foundation.network.postgresSubnetId,
                 vnetId: this.foundation.network.vnetId,
+                workspaceId: this.foundation.workspaceId,
             },
             { parent: this.parent },
         );
@@ -192,12 +197,14 @@ export class AzurePlatform implements EstatePlatform {
                 subscriptionId: this.client.subscriptionId,
                 endpointsSubnetId: this.foundation.network.endpointsSubnetId,
                 vnetId: this.foundation.network.vnetId,
+                workspaceId: this.foundation.workspaceId,
             },
             { parent: this.parent },
         );
     }
 
     neo4j(name: string, args: Neo4jArgs) {
+        const identity = this.workloadIdentity(name);
         return new Neo4jContainerApp(
             name,
             {
@@ -207,8 +214,8 @@ export class AzurePlatform implements EstatePlatform {
                 ...this.vaultNetwork(),
                 tenantId: this.client.tenantId,
                 subscriptionId: this.client.subscriptionId,
-                identityId: this.foundation.identityId,
-                identityPrincipalId: this.foundation.identityPrincipalId,
+                identityId: identity.id,
+                identityPrincipalId: identity.principalId,
             },
             { parent: this.parent },
         );
@@ -227,12 +234,7 @@ export class AzurePlatform implements EstatePlatform {
      * string: without it the service's telemetry reaches no component and every alert on it is blind.
      */
     private telemetry(name: string) {
-        const store = this.appStore;
-        if (!store)
-            throw new pulumi.ResourceError(
-                `service \`${name}\` is declared before the secret store; declare \`secretStore\` first`,
-                this.parent,
-            );
+        const store = this.requireStore(name);
         const insights = new ServiceInsights(
             `${name}-telemetry`,
             {
@@ -252,15 +254,56 @@ export class AzurePlatform implements EstatePlatform {
         const network = this.foundation.network;
         return {
             nameSeed: this.nameSeed,
+            workspaceId: this.foundation.workspaceId,
             endpointsSubnetId: network.endpointsSubnetId,
             privateDnsZoneId: network.keyVaultZoneId,
             networkReadiness: [network.keyVaultZoneLink],
         };
     }
 
-    /** The secret store's readiness for a workload with that many secret env vars (none: nothing to wait for). */
-    private readinessFor(secretCount: number): pulumi.Resource[] {
-        return secretCount > 0 ? [...this.secretReadiness] : [];
+    /** The workload's own identity: it reads only the secrets it is granted and pulls its image. */
+    private workloadIdentity(name: string): managedidentity.UserAssignedIdentity {
+        return new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            { ...this.placement(), tags: estateTags("identity", name) },
+            { parent: this.parent },
+        );
+    }
+
+    /**
+     * Grants the workload's identity exactly the secrets its env reads (at secret scope) and
+     * returns the env bound to that identity with what the workload must wait for.
+     */
+    private bindSecrets(workload: string, identity: ReaderIdentity, secretEnv: Readonly<Record<string, SecretRef>>) {
+        if (Object.keys(secretEnv).length === 0) return { secretEnv: {}, readiness: [] as pulumi.Resource[] };
+        const store = this.requireStore(workload);
+        const ids = Object.entries(secretEnv).map(([envName, ref]) => {
+            if (ref.kind !== "key-vault")
+                throw new pulumi.ResourceError(
+                    `\`secretEnv.${envName}\` of \`${workload}\` is a ${ref.kind} reference; Container Apps read Key Vault references`,
+                    this.parent,
+                );
+            return ref.name;
+        });
+        const grant = store.grantRead(workload, identity, ids);
+        return {
+            secretEnv: Object.fromEntries(
+                Object.entries(secretEnv).map(([envName, ref]) => [
+                    envName,
+                    grant.refs[(ref as { name: string }).name]!,
+                ]),
+            ) as Record<string, SecretRef>,
+            readiness: [...grant.readiness],
+        };
+    }
+
+    private requireStore(workload: string): KeyVaultStore {
+        if (!this.appStore)
+            throw new pulumi.ResourceError(
+                `\`${workload}\` is declared before the secret store; declare \`secretStore\` first`,
+                this.parent,
+            );
+        return this.appStore;
     }
 
     private placement() {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
+import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import { estateTags, keyVaultName } from "../../platform/azure/tags";
 import type { SecretEntry, SecretStore } from "../secret-store";
 import type { SecretRef } from "../../workload/service";
@@ -9,15 +10,37 @@ import type { SecretRef } from "../../workload/service";
 /** Built-in role "Key Vault Secrets User": read secret values, nothing else. */
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 
+/** A managed identity a workload runs as. */
+export interface ReaderIdentity {
+    readonly id: pulumi.Input<string>;
+    readonly principalId: pulumi.Input<string>;
+}
+
+/** Binds a workload's secret env to its own identity: grants each secret and rebinds the refs. */
+export type SecretBinder = (
+    workload: string,
+    identity: ReaderIdentity,
+    secretEnv: Readonly<Record<string, SecretRef>>,
+) => { secretEnv: Record<string, SecretRef>; readiness: readonly pulumi.Resource[] };
+
+/** Key Vault references bound to one workload's identity, and what the workload must wait for. */
+export interface SecretGrant {
+    readonly refs: Readonly<Record<string, Extract<SecretRef, { kind: "key-vault" }>>>;
+    /** The per-secret role assignments, the private endpoint and its DNS: dependsOn of the workload. */
+    readonly readiness: readonly pulumi.Resource[];
+}
+
 export interface KeyVaultStoreArgs {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: pulumi.Input<string>;
     readonly tenantId: pulumi.Input<string>;
     readonly subscriptionId: pulumi.Input<string>;
     readonly entries: readonly SecretEntry[];
-    /** Identity the Container Apps use to resolve Key Vault references. */
-    readonly readerIdentityId: pulumi.Input<string>;
-    readonly readerPrincipalId: pulumi.Input<string>;
+    /**
+     * Identity that reads every secret of this store (a store of one workload, e.g. Neo4j's).
+     * Without it the refs are unbound: a workload gets its own with `grantRead`. @default none
+     */
+    readonly reader?: ReaderIdentity;
     /** Keep the vault and its secrets through accidental deletes (prod). @default false */
     readonly protect?: boolean;
     /**
@@ -29,9 +52,17 @@ export interface KeyVaultStoreArgs {
     readonly endpointsSubnetId: pulumi.Input<string>;
     /** The `privatelink.vaultcore.azure.net` zone linked to the estate's VNet. */
     readonly privateDnsZoneId: pulumi.Input<string>;
+    /** Log Analytics workspace the vault's audit log (every secret read) goes to. */
+    readonly workspaceId: pulumi.Input<string>;
     /** Network resources the private name resolution needs (the zone's VNet link); part of `readiness`. @default none */
     readonly networkReadiness?: readonly pulumi.Resource[];
 }
+
+/**
+ * Identity of a reference no workload was granted yet; Container Apps refuse it, and the workload
+ * components refuse it with the env var named (`grantRead` binds a workload's own identity).
+ */
+export const UNBOUND_IDENTITY = "unbound: grant the workload's identity with KeyVaultStore.grantRead";
 
 /** Secrets in Azure Key Vault (RBAC, purge protection); Container Apps read them as Key Vault references. */
 export class KeyVaultStore extends pulumi.ComponentResource implements SecretStore {
@@ -39,15 +70,17 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
     readonly secretNames: pulumi.Output<Record<string, string>>;
     readonly vault: keyvault.Vault;
     /**
-     * What a workload reading these secrets must wait for: the role assignment of its identity
-     * (RBAC propagates before the first read) and the private endpoint with its DNS record
-     * (Container Apps is not a Key Vault trusted service, so it reaches the vault only privately).
+     * What a workload reading these secrets must wait for: the private endpoint with its DNS record
+     * (Container Apps is not a Key Vault trusted service, so it reaches the vault only privately),
+     * and with `reader` set, that identity's role assignments (RBAC propagates before the first read).
      */
     readonly readiness: readonly pulumi.Resource[];
+    private readonly networkReadiness: readonly pulumi.Resource[];
     private readonly resourceGroupName: pulumi.Input<string>;
-    private readonly readerIdentityId: pulumi.Input<string>;
+    private readonly roleDefinitionId: pulumi.Output<string>;
     private readonly protect: boolean;
     private readonly baseName: string;
+    private readonly secrets = new Map<string, keyvault.Secret>();
 
     constructor(name: string, args: KeyVaultStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:secrets:KeyVaultStore", name, {}, opts);
@@ -55,7 +88,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
         this.protect = protect;
         this.baseName = name;
         this.resourceGroupName = args.resourceGroupName;
-        this.readerIdentityId = args.readerIdentityId;
+        this.roleDefinitionId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`;
         const tags = estateTags("secrets", name);
         this.vault = new keyvault.Vault(
             `${name}-vault`,
@@ -78,16 +111,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             },
             { parent: this, protect, retainOnDelete: protect },
         );
-        const reader = new authorization.RoleAssignment(
-            `${name}-reader`,
-            {
-                scope: this.vault.id,
-                principalId: args.readerPrincipalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
-            },
-            { parent: this },
-        );
+        diagnosticsToWorkspace(`${name}-audit`, "keyVault", this.vault.id, args.workspaceId, this);
         // Key Vault references are resolved from the environment's subnet; Container Apps is not a
         // trusted service (learn.microsoft.com/azure/container-apps/manage-secrets, "Reference secret from Key Vault").
         const endpoint = new network.PrivateEndpoint(
@@ -112,9 +136,12 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             },
             { parent: this },
         );
-        this.readiness = [reader, endpoint, dns, ...(args.networkReadiness ?? [])];
+        this.networkReadiness = [endpoint, dns, ...(args.networkReadiness ?? [])];
         const secrets = args.entries.map((entry) => ({ entry, ref: this.addSecret(entry.id, entry.value) }));
-        this.refs = Object.fromEntries(secrets.map(({ entry, ref }) => [entry.id, ref]));
+        const ids = args.entries.map((entry) => entry.id);
+        const grant = args.reader ? this.grantRead("reader", args.reader, ids) : undefined;
+        this.readiness = grant ? grant.readiness : this.networkReadiness;
+        this.refs = grant?.refs ?? Object.fromEntries(secrets.map(({ entry, ref }) => [entry.id, ref]));
         this.secretNames = pulumi
             .all(
                 secrets.map(({ entry }) =>
@@ -130,6 +157,8 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
      * exists (an Application Insights connection string), and returns its Key Vault reference.
      */
     addSecret(id: string, value: pulumi.Input<string>): Extract<SecretRef, { kind: "key-vault" }> {
+        if (this.secrets.has(id))
+            throw new pulumi.ResourceError(`secret \`${id}\` is already in the store \`${this.baseName}\``, this);
         const secret = new keyvault.Secret(
             `${this.baseName}-${id}`,
             {
@@ -140,11 +169,50 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
             },
             { parent: this, protect: this.protect, retainOnDelete: this.protect },
         );
+        this.secrets.set(id, secret);
         return {
             kind: "key-vault",
             name: id,
             secretUri: pulumi.unsecret(secret.properties.secretUri),
-            identityId: this.readerIdentityId,
+            identityId: UNBOUND_IDENTITY,
         };
+    }
+
+    /**
+     * Lets one workload's identity read exactly these secrets: "Key Vault Secrets User" at each
+     * secret's scope (`<vault id>/secrets/<name>`; learn.microsoft.com/azure/key-vault/general/rbac-guide,
+     * "Secret scope role assignment"), never on the vault. Returns the refs bound to that identity.
+     */
+    grantRead(reader: string, identity: ReaderIdentity, secretIds: readonly string[]): SecretGrant {
+        const refs: Record<string, Extract<SecretRef, { kind: "key-vault" }>> = {};
+        const roles: authorization.RoleAssignment[] = [];
+        for (const id of new Set(secretIds)) {
+            const secret = this.secrets.get(id);
+            if (!secret)
+                throw new pulumi.ResourceError(
+                    `\`${reader}\` reads secret \`${id}\`, which is not in the store \`${this.baseName}\``,
+                    this,
+                );
+            roles.push(
+                new authorization.RoleAssignment(
+                    `${this.baseName}-${reader}-${id}`,
+                    {
+                        // The secret's ARM id: the assignment exists only once the secret does.
+                        scope: secret.id,
+                        principalId: identity.principalId,
+                        principalType: "ServicePrincipal",
+                        roleDefinitionId: this.roleDefinitionId,
+                    },
+                    { parent: this },
+                ),
+            );
+            refs[id] = {
+                kind: "key-vault",
+                name: id,
+                secretUri: pulumi.unsecret(secret.properties.secretUri),
+                identityId: identity.id,
+            };
+        }
+        return { refs, readiness: [...roles, ...this.networkReadiness] };
     }
 }

@@ -5,6 +5,7 @@ import type * as azureInputs from "@pulumi/azure-native/types/input";
 import type { JobArgs, JobOutputs } from "../job";
 import { azureTags } from "../../platform/azure/tags";
 import { containerAppSize, type SecretRef } from "../service";
+import { UNBOUND_IDENTITY } from "../../secrets/azure/key-vault";
 import { JOB_RUN_SCRIPT, jobRunTimeoutSeconds } from "./job-run";
 
 export interface ContainerAppJobArgs extends JobArgs {
@@ -27,6 +28,11 @@ export function keyVaultSecrets(secretEnv: Readonly<Record<string, SecretRef>>, 
                 owner,
             );
         }
+        if (ref.identityId === UNBOUND_IDENTITY)
+            throw new pulumi.ResourceError(
+                `\`secretEnv.${envName}\` is not bound to the workload's identity: grant it with KeyVaultStore.grantRead`,
+                owner,
+            );
         return { envName, ref };
     });
     const secrets = [

@@ -2,13 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 import { azureTags } from "../../platform/azure/tags";
-import {
-    containerAppSize,
-    type ProbeSettings,
-    type SecretRef,
-    type ServiceArgs,
-    type ServiceOutputs,
-} from "../service";
+import { keyVaultSecrets } from "./job";
+import { containerAppSize, type ProbeSettings, type ServiceArgs, type ServiceOutputs } from "../service";
 
 export interface ContainerAppServiceArgs extends ServiceArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -56,7 +51,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
         super("estate:workload:ContainerAppService", name, {}, opts);
         const isPublic = args.host !== undefined;
         const size = containerAppSize(args.cpu);
-        const keyVaultRefs = Object.entries(args.secretEnv).map(([envName, ref]) => this.keyVaultRef(envName, ref));
+        const keyVault = keyVaultSecrets(args.secretEnv, this);
         const probe = (
             type: "Liveness" | "Readiness" | "Startup",
             path: string,
@@ -103,11 +98,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                             : {}),
                     },
                     // Key Vault references only: the value never passes through this program.
-                    secrets: uniqueByName(keyVaultRefs).map((ref) => ({
-                        name: ref.name,
-                        keyVaultUrl: ref.secretUri,
-                        identity: ref.identityId,
-                    })),
+                    secrets: keyVault.secrets,
                 },
                 template: {
                     containers: [
@@ -117,7 +108,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                             resources: { cpu: size.cpu, memory: size.memory },
                             env: [
                                 ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
-                                ...keyVaultRefs.map((ref) => ({ name: ref.envName, secretRef: ref.name })),
+                                ...keyVault.env,
                             ],
                             probes: [
                                 probe("Startup", args.probes.livenessPath, startupProbeTiming(args.probes)),
@@ -164,19 +155,4 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
             previousImage: this.previousImage,
         });
     }
-
-    private keyVaultRef(envName: string, ref: SecretRef) {
-        if (ref.kind !== "key-vault") {
-            throw new pulumi.ResourceError(
-                `\`secretEnv.${envName}\` is a ${ref.kind} reference; Container Apps read secrets as Key Vault references`,
-                this,
-            );
-        }
-        return { envName, name: ref.name, secretUri: ref.secretUri, identityId: ref.identityId };
-    }
-}
-
-/** Several env vars may read one secret (JWT_SECRET and JWT_SECRET_KEY); the app declares it once. */
-function uniqueByName<T extends { name: string }>(refs: readonly T[]): T[] {
-    return [...new Map(refs.map((ref) => [ref.name, ref])).values()];
 }

@@ -17,11 +17,20 @@ const SECRET_READER_ROLES = [
     "00482a5a-887f-4fb3-b363-3b7fe8e74483",
 ];
 
-/** The vaults a workload's Key Vault references point into, through the secrets they were built from. */
-function referencedVaults(plan: PlanView, app: CapturedResource): CapturedResource[] {
-    const secrets = builtFromOfType(plan, app, "configuration", SECRET);
-    const vaults = secrets.flatMap((s) => builtFromOfType(plan, s, "vaultName", VAULT));
-    return [...new Map(vaults.map((v) => [v.urn, v])).values()];
+/** The vaults a workload's Key Vault references point into, with the secrets it reads in each. */
+function referencedVaults(
+    plan: PlanView,
+    app: CapturedResource,
+): Array<{ vault: CapturedResource; secrets: CapturedResource[] }> {
+    const byVault = new Map<string, { vault: CapturedResource; secrets: CapturedResource[] }>();
+    for (const secret of builtFromOfType(plan, app, "configuration", SECRET)) {
+        for (const vault of builtFromOfType(plan, secret, "vaultName", VAULT)) {
+            const entry = byVault.get(vault.urn) ?? { vault, secrets: [] };
+            entry.secrets.push(secret);
+            byVault.set(vault.urn, entry);
+        }
+    }
+    return [...byVault.values()];
 }
 
 function deniesPublicAccess(plan: PlanView, vault: CapturedResource): boolean {
@@ -34,7 +43,7 @@ function deniesPublicAccess(plan: PlanView, vault: CapturedResource): boolean {
 
 export const azureKeyVaultReferenceOrdering: DeployabilityRule = {
     id: "azure-key-vault-reference-ordering",
-    source: "learn.microsoft.com/azure/container-apps/manage-secrets (Key Vault references resolve with the app's identity when the revision starts); azure/role-based-access-control/troubleshooting (assignments take minutes to propagate); azure/key-vault/general/overview-vnet-service-endpoints (Container Apps is not a trusted service)",
+    source: "learn.microsoft.com/azure/container-apps/manage-secrets (Key Vault references resolve with the app's identity when the revision starts); azure/key-vault/general/rbac-guide (roles at vault or secret scope); azure/role-based-access-control/troubleshooting (assignments take minutes to propagate); azure/key-vault/general/overview-vnet-service-endpoints (Container Apps is not a trusted service)",
     description:
         "An app or job with Key Vault references fails its first revision unless its identity's role and the vault's private endpoint exist first",
     check(plan) {
@@ -43,29 +52,38 @@ export const azureKeyVaultReferenceOrdering: DeployabilityRule = {
             if (vaults.length === 0) return [];
             const waits = plan.waitsFor(app);
             const identities = new Set(builtFromOfType(plan, app, "identity", IDENTITY).map((i) => i.urn));
-            return vaults.flatMap((vault) => {
+            return vaults.flatMap(({ vault, secrets }) => {
+                // Secrets User on the vault, or on the secret itself (the RBAC guide's "secret scope").
                 const roles = plan.ofType(ROLE).filter((role) => {
                     const inputs = plan.inputs(role);
                     const reads = SECRET_READER_ROLES.some((id) => String(inputs["roleDefinitionId"]).endsWith(id));
-                    const onVault = builtFromOfType(plan, role, "scope", VAULT).some((v) => v.urn === vault.urn);
                     const forIdentity = builtFromOfType(plan, role, "principalId", IDENTITY).some((i) =>
                         identities.has(i.urn),
                     );
-                    return reads && onVault && forIdentity;
+                    return reads && forIdentity;
                 });
+                const covering = (secret: CapturedResource) =>
+                    roles.filter((role) =>
+                        builtFromOfType(plan, role, "scope", VAULT, SECRET).some(
+                            (x) => x.urn === vault.urn || x.urn === secret.urn,
+                        ),
+                    );
                 const found = [];
-                if (!roles.some((role) => waits.has(role.urn)))
+                const ungranted = secrets.filter((secret) => !covering(secret).some((role) => waits.has(role.urn)));
+                if (ungranted.length > 0) {
+                    const existing = ungranted.flatMap(covering);
                     found.push(
                         finding(
                             this.id,
                             app,
                             "dependsOn",
-                            roles.map((role) => role.name),
-                            roles.length === 0
-                                ? `grant the app's identity "Key Vault Secrets User" on ${vault.name} and make the app depend on the assignment`
-                                : `add the role assignment ${roles[0]!.name} to the app's dependsOn: RBAC must exist before the first revision reads ${vault.name}`,
+                            existing.length > 0 ? existing.map((role) => role.name) : ungranted.map((x) => x.name),
+                            existing.length === 0
+                                ? `grant the app's identity "Key Vault Secrets User" on ${ungranted.map((x) => x.name).join(", ")} (secret scope) and make the app depend on the assignments`
+                                : `add ${existing.map((role) => role.name).join(", ")} to the app's dependsOn: RBAC must exist before the first revision reads ${vault.name}`,
                         ),
                     );
+                }
                 if (deniesPublicAccess(plan, vault)) {
                     const endpoints = plan
                         .ofType(ENDPOINT)

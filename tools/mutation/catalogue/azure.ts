@@ -212,7 +212,7 @@ const KV_ADMIN =
     "/subscriptions/00000000-0000-0000-0000-000000000002/providers/Microsoft.Authorization/roleDefinitions/00482a5a-887f-4fb3-b363-3b7fe8e74483";
 const SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000002";
 const access: ResourceMutation[] = [
-    m("role-owner", "access", cis("1.23"), [T.role, "backups-blob-writer"], "backup writer made Owner", {
+    m("role-owner", "access", cis("1.23"), [T.role, "pg-backup-estate-blob-writer"], "backup writer made Owner", {
         set: "roleDefinitionId",
         value: OWNER,
     }),
@@ -228,7 +228,7 @@ const access: ResourceMutation[] = [
         "role-kv-admin",
         "access",
         asb("PA-7"),
-        [T.role, "app-secrets-reader"],
+        [T.role, "app-secrets-api-jwt-secret"],
         "secret reader made Key Vault Administrator",
         { set: "roleDefinitionId", value: KV_ADMIN },
     ),
@@ -236,7 +236,7 @@ const access: ResourceMutation[] = [
         "role-subscription-scope",
         "access",
         asb("PA-7"),
-        [T.role, "backups-blob-writer"],
+        [T.role, "pg-backup-estate-blob-writer"],
         "backup writer scoped to the subscription",
         { set: "scope", value: SUBSCRIPTION },
     ),
@@ -244,7 +244,7 @@ const access: ResourceMutation[] = [
         "role-rg-scope",
         "access",
         asb("PA-7"),
-        [T.role, "neo4j-auth-reader"],
+        [T.role, "neo4j-auth-reader-neo4j-auth"],
         "secret reader scoped to the resource group",
         { set: "scope", value: `${SUBSCRIPTION}/resourceGroups/foundation-rg-offline` },
     ),
@@ -252,14 +252,14 @@ const access: ResourceMutation[] = [
         "role-added-owner",
         "access",
         cis("1.23"),
-        [T.role, "app-secrets-reader"],
+        [T.role, "app-secrets-api-jwt-secret"],
         "an Owner assignment on the subscription",
         {
             add: {
                 type: T.role,
                 name: "identity-owner",
                 inputs: {
-                    principalId: "foundation-identity-principal-id",
+                    principalId: "api-identity-principal-id",
                     principalType: "ServicePrincipal",
                     roleDefinitionId: OWNER,
                     scope: SUBSCRIPTION,
