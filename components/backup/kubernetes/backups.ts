@@ -46,8 +46,8 @@ export interface KubernetesBackupsArgs extends BackupsArgs {
     readonly bucketName: string;
     /** Bucket location. @default "EU" */
     readonly location?: string;
-    /** Namespace of the Pushgateway the jobs push their freshness metrics to. @default "monitoring" */
-    readonly monitoringNamespace?: string;
+    /** Namespace of the Pushgateway the jobs push their freshness metrics to (from the foundation). */
+    readonly monitoringNamespace: string;
     /**
      * Install the Pushgateway (pinned chart, persistent, scraped with honor_labels through a
      * ServiceMonitor). Off when the cluster's monitoring already runs one at the same address.
@@ -145,7 +145,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             },
             { parent: this },
         );
-        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        const monitoringNamespace = args.monitoringNamespace;
         if (args.installPushgateway ?? true)
             this.pushgateway(name, monitoringNamespace, args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE);
         const identity = args.restoreDrill.enabled ? args.restoreDrill.ageIdentity : undefined;

@@ -66,8 +66,8 @@ export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly bucketLocation?: string;
     /** Base backup schedule, six-field cron with seconds (CloudNativePG). @default "0 0 3 * * *" */
     readonly baseBackupSchedule?: string;
-    /** Namespace Prometheus scrapes from. @default "monitoring" */
-    readonly monitoringNamespace?: string;
+    /** Namespace Prometheus scrapes from (from the foundation). */
+    readonly monitoringNamespace: string;
     /**
      * The cluster has a zone per instance: require one instance per zone and block writes while no
      * synchronous standby answers. Off, both are preferred, so a cluster with fewer zones than
@@ -357,7 +357,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
         );
 
         const podSelector = { "cnpg.io/cluster": name };
-        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        const monitoringNamespace = args.monitoringNamespace;
         storeNetworkPolicy(
             `${name}-netpol`,
             {

@@ -5,12 +5,7 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import type * as k8stypes from "@pulumi/kubernetes/types/input";
-import {
-    DEFAULT_INGRESS_NAMESPACE,
-    dnsEgress,
-    namespacePeer,
-    publicHttpsEgress,
-} from "../../platform/kubernetes/network";
+import { dnsEgress, namespacePeer, publicHttpsEgress } from "../../platform/kubernetes/network";
 import { resourceSizing, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
 
@@ -21,8 +16,10 @@ export interface KubernetesServiceArgs extends ServiceArgs {
     readonly ingressClassName?: string;
     /** cert-manager ClusterIssuer that issues the edge certificate. @default "letsencrypt-prod" */
     readonly clusterIssuer?: string;
-    /** Namespace of the ingress controller, the only source of public traffic. @default "ingress-nginx" */
-    readonly ingressNamespace?: string;
+    /** Namespace of the ingress controller, the only source of public traffic (from the foundation). */
+    readonly ingressNamespace: string;
+    /** Namespace of the monitoring stack, admitted to scrape the service (from the foundation). */
+    readonly monitoringNamespace: string;
     /** Scale on CPU with an HPA; off when another autoscaler (a KEDA ScaledObject) owns the replicas. @default true */
     readonly horizontalPodAutoscaler?: boolean;
 }
@@ -41,7 +38,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
         const tls = args.tls ?? true;
         const ingressClassName = args.ingressClassName ?? "nginx";
         const clusterIssuer = args.clusterIssuer ?? "letsencrypt-prod";
-        const ingressNamespace = args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE;
+        const ingressNamespace = args.ingressNamespace;
         const labels = workloadLabels(name, "app");
         const selector = { "app.kubernetes.io/name": name };
         const namespace = args.namespace;
@@ -209,7 +206,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
             podSelector: { matchLabels: { "app.kubernetes.io/name": caller } },
         }));
         const edgePeers = args.host !== undefined ? [namespacePeer(ingressNamespace)] : [];
-        const monitoringPeers = [namespacePeer("monitoring")];
+        const monitoringPeers = [namespacePeer(args.monitoringNamespace)];
         new networkingv1.NetworkPolicy(
             `${name}-netpol`,
             {
