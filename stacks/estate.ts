@@ -9,7 +9,7 @@ import { monitoringArgs, ON_CALL_KEY_SECRET } from "./monitoring";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform, platformProviders } from "./platforms";
 import { schemaJobs } from "./migrations";
-import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf } from "./secrets";
+import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf, type SecretId } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
 
 /** The whole estate for one stack: config in, outputs contract out. Never branches on the platform. */
@@ -45,7 +45,7 @@ export class Estate extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const generated = (id: string) => {
+        const generated = (id: SecretId) => {
             const entry = secrets.entries.find((e) => e.id === id);
             if (!entry)
                 throw new pulumi.ResourceError(`generated secret \`${id}\` is missing from stacks/secrets.ts`, this);

@@ -5,10 +5,11 @@ import type { MonitoredService, MonitoringArgs } from "../components/observabili
 import type { SecretStore } from "../components/secrets/secret-store";
 import type { EstateConfig } from "./config";
 import type { ServiceEndpoint } from "./outputs";
+import type { SecretId } from "./secrets";
 import type { ServiceName } from "./services";
 
 /** Secret id of the on-call receiver's routing key or webhook URL in the estate's store. */
-export const ON_CALL_KEY_SECRET = "alert-on-call-key";
+export const ON_CALL_KEY_SECRET = "alert-on-call-key" satisfies SecretId;
 
 /** Signals each service emits beyond HTTP and container metrics (runbooks 002, 003): architecture, not tuning. */
 export const signalsByService: Readonly<Record<ServiceName, readonly Exclude<OptionalSignal, "public-endpoint">[]>> = {
