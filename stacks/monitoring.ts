@@ -19,10 +19,17 @@ export const signalsByService: Readonly<Record<ServiceName, readonly Exclude<Opt
     worker: ["queue", "ai-provider", "sync-jobs"],
 };
 
+/** A service's workload as the platform declared it, and the name its telemetry reports. */
+export interface WatchedWorkload {
+    readonly resource: pulumi.Resource;
+    readonly telemetryName?: string;
+}
+
 /** What the estate asks the platform to watch: every enabled service, its dependencies, public health URL and backups. */
 export function monitoringArgs(
     config: EstateConfig,
     endpoints: Readonly<Record<string, ServiceEndpoint>>,
+    workloads: Readonly<Record<string, WatchedWorkload>>,
     store: SecretStore,
     onCallKey: pulumi.Output<string> | undefined,
 ): MonitoringArgs {
@@ -30,6 +37,10 @@ export function monitoringArgs(
         name: service.name,
         dependencies: service.needs,
         signals: signalsByService[service.name],
+        ...(workloads[service.name] !== undefined ? { workload: workloads[service.name]!.resource } : {}),
+        ...(workloads[service.name]?.telemetryName !== undefined
+            ? { telemetryName: workloads[service.name]!.telemetryName }
+            : {}),
         ...(service.host !== undefined
             ? { healthUrl: pulumi.output(endpoints[service.name]?.healthUrl).apply((url) => url ?? "") }
             : {}),

@@ -32,10 +32,6 @@ export class AzurePlatform implements EstatePlatform {
     private readonly nameSeed: string;
     /** What a workload with Key Vault references waits for: role assignments, private endpoints, DNS. */
     private readonly secretReadiness: pulumi.Resource[] = [];
-    /** Container Apps by service name: metric alerts scope their ids, so they wait for the apps. */
-    private readonly apps = new Map<string, pulumi.Output<string>>();
-    /** OTEL_SERVICE_NAME of each service: its telemetry's `cloud_RoleName`, which the log alerts filter on. */
-    private readonly roleNames: Record<string, string> = {};
 
     constructor(
         private readonly settings: AzureSettings,
@@ -92,19 +88,19 @@ export class AzurePlatform implements EstatePlatform {
                 dependsOn: [...(args.dependsOn ?? []), ...this.readinessFor(Object.keys(args.secretEnv).length)],
             },
         );
-        this.apps.set(name, service.containerApp.id);
-        const serviceName = args.env["OTEL_SERVICE_NAME"];
-        if (typeof serviceName === "string") this.roleNames[name] = serviceName;
         return service;
     }
 
     monitoring(name: string, args: MonitoringArgs) {
-        // The apps' ids as outputs: each metric alert then waits for the app it watches.
+        // The watched Container Apps' ids as outputs: each metric alert then waits for the app it watches.
         const appIds = Object.fromEntries(
-            args.services.flatMap((s) => {
-                const id = this.apps.get(s.name);
-                return id ? [[s.name, id] as const] : [];
-            }),
+            args.services.flatMap((s) =>
+                s.workload instanceof ContainerAppService ? [[s.name, s.workload.containerApp.id] as const] : [],
+            ),
+        );
+        // Their telemetry's `cloud_RoleName`, which the log alerts filter on.
+        const roleNames = Object.fromEntries(
+            args.services.flatMap((s) => (s.telemetryName !== undefined ? [[s.name, s.telemetryName] as const] : [])),
         );
         return new AzureMonitoring(
             name,
@@ -114,7 +110,7 @@ export class AzurePlatform implements EstatePlatform {
                 location: this.settings.location,
                 workspaceId: this.foundation.workspaceId,
                 appIds,
-                roleNames: { ...this.roleNames },
+                roleNames,
             },
             { parent: this.parent },
         );
@@ -152,11 +148,6 @@ export class AzurePlatform implements EstatePlatform {
             },
             { parent: this.parent, dependsOn: [...this.secretReadiness] },
         );
-    }
-
-    internalUrl(dependency: string, port: number): string {
-        // Apps in one Container Apps environment reach each other by app name; internal ingress listens on 80.
-        return port === 80 ? `http://${dependency}` : `http://${dependency}:${port}`;
     }
 
     postgres(name: string, args: PostgresArgs) {

@@ -114,10 +114,6 @@ export class KubernetesPlatform implements EstatePlatform {
         );
     }
 
-    internalUrl(dependency: string, port: number): string {
-        return `http://${dependency}.${this.settings.namespace}.svc.cluster.local:${port}`;
-    }
-
     postgres(name: string, args: PostgresArgs) {
         return new KubernetesPostgres(
             name,
