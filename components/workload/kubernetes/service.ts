@@ -12,10 +12,10 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workl
 export interface KubernetesServiceArgs extends ServiceArgs {
     /** Namespace to deploy into (created by the platform foundation). */
     readonly namespace: pulumi.Input<string>;
-    /** IngressClass of the public edge. @default "nginx" */
-    readonly ingressClassName?: string;
-    /** cert-manager ClusterIssuer that issues the edge certificate. @default "letsencrypt-prod" */
-    readonly clusterIssuer?: string;
+    /** IngressClass of the public edge (the platform's settings). */
+    readonly ingressClassName: string;
+    /** cert-manager ClusterIssuer that issues the edge certificate (the platform's settings). */
+    readonly clusterIssuer: string;
     /** Namespace of the ingress controller, the only source of public traffic (from the foundation). */
     readonly ingressNamespace: string;
     /** Namespace of the monitoring stack, admitted to scrape the service (from the foundation). */
@@ -36,9 +36,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
     constructor(name: string, args: KubernetesServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:workload:KubernetesService", name, {}, opts);
         const tls = args.tls ?? true;
-        const ingressClassName = args.ingressClassName ?? "nginx";
-        const clusterIssuer = args.clusterIssuer ?? "letsencrypt-prod";
-        const ingressNamespace = args.ingressNamespace;
+        const { ingressClassName, clusterIssuer, ingressNamespace } = args;
         const labels = workloadLabels(name, "app");
         const selector = { "app.kubernetes.io/name": name };
         const namespace = args.namespace;
