@@ -270,7 +270,7 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.userApi, line: 58, digest: "45fc552dd087" },
         requirement: "Only the service can reach the model runtime and PostgreSQL over the network.",
         how: "Data stores are never public and admit only the services that need them (NetworkPolicies, private endpoints, internal ingress).",
-        files: ["components/workload/kubernetes/security.ts", "components/data/kubernetes/network.ts"],
+        files: ["components/platform/kubernetes/pod.ts", "components/data/kubernetes/network.ts"],
         tests: [SERVICE_TEST, "test/data/kubernetes.test.ts"],
     },
     {

@@ -5,7 +5,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
-import { workloadLabels } from "../../workload/kubernetes/security";
+import { workloadLabels } from "../../platform/kubernetes/pod";
 import {
     PITR_RETENTION_DAYS,
     POSTGRES_PORT,

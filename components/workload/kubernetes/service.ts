@@ -6,8 +6,14 @@ import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import type * as k8stypes from "@pulumi/kubernetes/types/input";
 import { dnsEgress, namespacePeer, publicHttpsEgress } from "../../platform/kubernetes/network";
-import { resourceSizing, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
+import {
+    containerEnv,
+    memoryTmp,
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    workloadLabels,
+} from "../../platform/kubernetes/pod";
+import { resourceSizing, type ServiceArgs, type ServiceOutputs } from "../service";
 
 export interface KubernetesServiceArgs extends ServiceArgs {
     /** Namespace to deploy into (created by the platform foundation). */
@@ -41,6 +47,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
         const selector = { "app.kubernetes.io/name": name };
         const namespace = args.namespace;
         const childOpts = { parent: this };
+        const tmp = memoryTmp();
 
         const serviceAccount = new corev1.ServiceAccount(
             `${name}-sa`,
@@ -86,16 +93,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                                     image: args.image,
                                     imagePullPolicy: "IfNotPresent",
                                     ports: [{ name: "http", containerPort: args.port }],
-                                    env: [
-                                        ...Object.entries(args.env).map(([envName, value]) => ({
-                                            name: envName,
-                                            value,
-                                        })),
-                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({
-                                            name: envName,
-                                            valueFrom: { secretKeyRef: this.secretKeyRef(envName, ref) },
-                                        })),
-                                    ],
+                                    env: containerEnv(args.env, args.secretEnv, this),
                                     resources: resourceSizing(args.cpu, args.memory),
                                     securityContext: restrictedContainerSecurityContext,
                                     startupProbe: probe(args.probes.livenessPath, {
@@ -103,11 +101,10 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                                     }),
                                     livenessProbe: probe(args.probes.livenessPath),
                                     readinessProbe: probe(args.probes.readinessPath),
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                    volumeMounts: [tmp.mount],
                                 },
                             ],
-                            // The root filesystem is read-only; scratch space lives in memory.
-                            volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+                            volumes: [tmp.volume],
                         },
                     },
                 },
@@ -241,15 +238,5 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
             image: this.image,
             previousImage: this.previousImage,
         });
-    }
-
-    private secretKeyRef(envName: string, ref: SecretRef): { name: pulumi.Input<string>; key: string } {
-        if (ref.kind !== "kubernetes-secret") {
-            throw new pulumi.ResourceError(
-                `\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`,
-                this,
-            );
-        }
-        return { name: ref.secretName, key: ref.key };
     }
 }
