@@ -1,5 +1,5 @@
 import type { AzureAlert } from "./azure-monitor";
-import type { PrometheusRuleGroup } from "./prometheus";
+import type { PrometheusRuleGroup } from "./kubernetes/prometheus";
 import { signalQuery } from "./monitoring";
 
 /** The number a rule compares against (its last numeric literal before any `or` fallback). */

@@ -14,7 +14,7 @@ import {
     METRIC_ALERT_WINDOWS,
     RESTORE_DRILL_AGE_EVENT,
 } from "../../components/observability/azure-monitor";
-import { prometheusRuleSpec } from "../../components/observability/prometheus";
+import { prometheusRuleSpec } from "../../components/observability/kubernetes/prometheus";
 import { BACKUPS, FULL_SERVICE } from "./fixtures";
 
 function render(t: AlertThresholds) {

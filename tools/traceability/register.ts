@@ -69,7 +69,7 @@ const SMOKE = "scripts/smoke/smoke.ts";
 const SMOKE_TEST = "test/delivery/smoke.test.ts";
 const ALERTS = [
     "components/observability/catalogue.ts",
-    "components/observability/prometheus.ts",
+    "components/observability/kubernetes/prometheus.ts",
     "components/observability/azure-monitor.ts",
     "components/observability/kubernetes/monitoring.ts",
     "components/observability/azure/monitoring.ts",
@@ -496,7 +496,7 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.summit, line: 138, digest: "c8ed9017b154" },
         requirement: "Elevated 5xx, dependency outages, queue backlog and AI provider errors page on-call.",
         how: "Catalogue alerts for 5xx, dependency down, queue backlog and AI provider errors page the on-call receiver.",
-        files: [...ALERTS, "components/observability/alertmanager.ts"],
+        files: [...ALERTS, "components/observability/kubernetes/alertmanager.ts"],
         tests: [...ALERT_TESTS, "test/observability/alertmanager.test.ts"],
     },
     {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
-import { alertmanagerConfigCrdSpec, ticketReceiver, type CrdReceiver } from "../alertmanager";
+import { alertmanagerConfigCrdSpec, ticketReceiver, type CrdReceiver } from "./alertmanager";
 import { grafanaDashboard } from "../dashboards";
 import {
     alertNamesByService,
@@ -12,7 +12,7 @@ import {
     type MonitoringOutputs,
     type OnCallReceiverKind,
 } from "../monitoring";
-import { backupRuleGroups, serviceAlertExpression, serviceRuleGroups, type PrometheusRuleGroup } from "../prometheus";
+import { backupRuleGroups, serviceAlertExpression, serviceRuleGroups, type PrometheusRuleGroup } from "./prometheus";
 import { catalogueEntry } from "../catalogue";
 import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
 
