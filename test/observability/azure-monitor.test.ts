@@ -13,7 +13,7 @@ import {
     LOG_ALERT_WINDOWS,
     METRIC_ALERT_WINDOWS,
     RESTORE_DRILL_AGE_EVENT,
-} from "../../components/observability/azure-monitor";
+} from "../../components/observability/azure/azure-monitor";
 import { prometheusRuleSpec } from "../../components/observability/kubernetes/prometheus";
 import { BACKUPS, FULL_SERVICE } from "./fixtures";
 

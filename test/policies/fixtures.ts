@@ -1,7 +1,7 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
 import { alertmanagerConfigCrdSpec } from "../../components/observability/kubernetes/alertmanager";
-import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
+import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure/azure-monitor";
 import {
     parseAlertThresholds,
     type BackupAlertTarget,

@@ -70,7 +70,7 @@ const SMOKE_TEST = "test/delivery/smoke.test.ts";
 const ALERTS = [
     "components/observability/catalogue.ts",
     "components/observability/kubernetes/prometheus.ts",
-    "components/observability/azure-monitor.ts",
+    "components/observability/azure/azure-monitor.ts",
     "components/observability/kubernetes/monitoring.ts",
     "components/observability/azure/monitoring.ts",
 ];
@@ -244,7 +244,8 @@ export const register: readonly Requirement[] = [
         files: [
             "components/observability/kubernetes/monitoring.ts",
             "components/observability/azure/monitoring.ts",
-            "components/observability/dashboards.ts",
+            "components/observability/kubernetes/grafana.ts",
+            "components/observability/azure/workbook.ts",
             "stacks/monitoring.ts",
         ],
         tests: ["test/observability/monitoring.test.ts"],

@@ -3,7 +3,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import { alertmanagerConfigCrdSpec, ticketReceiver, type CrdReceiver } from "./alertmanager";
-import { grafanaDashboard } from "../dashboards";
+import { grafanaDashboard } from "./grafana";
 import {
     alertNamesByService,
     alertTarget,
