@@ -5,7 +5,7 @@ import { KubernetesSecretStore } from "../../components/secrets/kubernetes/secre
 import { runComponents } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
 
-const value = <T>(o: pulumi.Input<T>) => new Promise<T>((resolve) => pulumi.output(o).apply(resolve));
+const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => resolve(v as T)));
 
 async function declare(jwt: string) {
     let store!: KubernetesSecretStore;
@@ -24,7 +24,7 @@ async function declare(jwt: string) {
     return {
         capture,
         secret: inputsOf(secret),
-        refName: await value(ref.secretName),
+        refName: await value(pulumi.output(ref.secretName)),
         refKey: ref.key,
         names: await value(store.secretNames),
     };
