@@ -2,9 +2,10 @@ import type { BackupsArgs } from "../components/backup/backups";
 import { readBackupScripts } from "../components/backup/scripts";
 import type { SecretRef } from "../components/workload/service";
 import type { EstateConfig } from "./config";
+import type { DataSecretId, SecretId } from "./secrets";
 
 /** The age private key the drill decrypts with, kept in the secret store like every credential. */
-export const AGE_IDENTITY_SECRET_ID = "backup-age-identity";
+export const AGE_IDENTITY_SECRET_ID = "backup-age-identity" satisfies SecretId;
 
 /** Which secret (by id in the store) each script variable reads. */
 export const backupSecretEnv = {
@@ -18,7 +19,7 @@ export const backupSecretEnv = {
     // One URL carries host, port, TLS (rediss://) and password on both platforms; the script parses it.
     redis: { REDIS_URL: "redis-url" },
     neo4j: { NEO4J_URI: "neo4j-uri", NEO4J_USERNAME: "neo4j-user", NEO4J_PASSWORD: "neo4j-password" },
-} as const;
+} as const satisfies Readonly<Record<string, Readonly<Record<string, DataSecretId>>>>;
 
 /**
  * The estate's backups from config and the secret store: every PostgreSQL database daily, the
@@ -30,12 +31,12 @@ export function backupArgs(
     refs: Readonly<Record<string, SecretRef>>,
     scripts: Readonly<Record<string, string>> = readBackupScripts(),
 ): BackupsArgs {
-    const ref = (id: string): SecretRef => {
+    const ref = (id: SecretId): SecretRef => {
         const found = refs[id];
         if (!found) throw new Error(`secret \`${id}\` needed by the backups is not in the store`);
         return found;
     };
-    const secretEnv = (map: Readonly<Record<string, string>>) =>
+    const secretEnv = (map: Readonly<Record<string, DataSecretId>>) =>
         Object.fromEntries(Object.entries(map).map(([env, id]) => [env, ref(id)]));
     const b = config.backups;
     return {

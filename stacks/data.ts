@@ -9,7 +9,7 @@ import type { SecretEntry } from "../components/secrets/secret-store";
 import type { EstateConfig } from "./config";
 import type { DataOutputs } from "./outputs";
 import { schemaJobComponents } from "./migrations";
-import type { DataSecretId } from "./secrets";
+import { storeSecretIds, type DataSecretId } from "./secrets";
 import { dependencyNames, serviceBlueprints, type DependencyName } from "./services";
 
 /** The four stores as the estate composes them, and what a service needing each must wait for. */
@@ -119,12 +119,6 @@ export function dataSecretEntries(stores: DataStores): SecretEntry[] {
     };
     return Object.entries(values).map(([id, value]) => ({ id, value: pulumi.secret(value) }));
 }
-
-const storeSecretIds: Readonly<Record<Exclude<DependencyName, "ollama">, readonly DataSecretId[]>> = {
-    postgres: ["db-host", "db-port", "db-name", "db-user", "db-password", "database-url", "database-read-url"],
-    redis: ["redis-password", "redis-url"],
-    neo4j: ["neo4j-uri", "neo4j-user", "neo4j-password"],
-};
 
 /** The `data` section of the outputs contract: where each store answers and the names (never values) of its secrets. */
 export function dataOutputs(

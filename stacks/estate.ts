@@ -5,11 +5,11 @@ import type { EstateConfig } from "./config";
 import { AGE_IDENTITY_SECRET_ID, backupArgs } from "./backups";
 import { dataOutputs, dataSecretEntries, declareDataStores } from "./data";
 import { serviceEnvironment } from "./environment";
-import { monitoringArgs, ON_CALL_KEY_SECRET } from "./monitoring";
+import { monitoringArgs, ON_CALL_KEY_SECRET, type WatchedWorkload } from "./monitoring";
 import { OUTPUTS_CONTRACT_VERSION, type EstateOutputs, type ServiceEndpoint } from "./outputs";
 import { createPlatform, platformProviders } from "./platforms";
 import { schemaJobs } from "./migrations";
-import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf } from "./secrets";
+import { dataCredentialSpecs, dataSecretIds, generatedSecretSpecs, secretEnvOf, type SecretId } from "./secrets";
 import { serviceBlueprints, serviceNames, type ServiceName } from "./services";
 
 /** The whole estate for one stack: config in, outputs contract out. Never branches on the platform. */
@@ -45,7 +45,7 @@ export class Estate extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const generated = (id: string) => {
+        const generated = (id: SecretId) => {
             const entry = secrets.entries.find((e) => e.id === id);
             if (!entry)
                 throw new pulumi.ResourceError(`generated secret \`${id}\` is missing from stacks/secrets.ts`, this);
@@ -64,6 +64,7 @@ export class Estate extends pulumi.ComponentResource {
         ]);
         const enabled = new Set(config.services.map((s) => s.name));
         const services: { [K in ServiceName]?: ServiceEndpoint } = {};
+        const workloads: { [K in ServiceName]?: WatchedWorkload } = {};
         for (const service of config.services) {
             const secretEnv: Record<string, SecretRef> = {};
             for (const [envName, secretId] of Object.entries(secretEnvOf(service.name, config.isProd))) {
@@ -101,6 +102,11 @@ export class Estate extends pulumi.ComponentResource {
                     ...(schema ? schema.migration : []),
                 ],
             });
+            const telemetryName = env["OTEL_SERVICE_NAME"];
+            workloads[service.name] = {
+                resource: workload,
+                ...(typeof telemetryName === "string" ? { telemetryName } : {}),
+            };
             const publicUrl = workload.url;
             services[service.name] = {
                 url: publicUrl,
@@ -114,7 +120,10 @@ export class Estate extends pulumi.ComponentResource {
         }
 
         const backups = platform.backups("backups", backupArgs(config, store.refs));
-        const alerting = platform.monitoring("monitoring", monitoringArgs(config, services, store, config.onCall.key));
+        const alerting = platform.monitoring(
+            "monitoring",
+            monitoringArgs(config, services, workloads, store, config.onCall.key),
+        );
 
         const { api, ...others } = services;
         if (!api)

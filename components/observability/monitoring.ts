@@ -20,6 +20,10 @@ export interface MonitoredService {
     readonly signals?: readonly Exclude<OptionalSignal, "public-endpoint">[];
     /** Public liveness URL (`https://host/healthz`); probed synthetically when set. @default internal only */
     readonly healthUrl?: pulumi.Input<string>;
+    /** The service's workload as the platform declared it; alerts that watch the resource scope it. */
+    readonly workload?: pulumi.Resource;
+    /** The name its telemetry reports (`OTEL_SERVICE_NAME`, Application Insights' `cloud_RoleName`). @default `name` */
+    readonly telemetryName?: string;
     /** Replica bounds and CPU target, for platforms that scale on latency too. */
     readonly scaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCpuPercent: number };
 }

@@ -41,8 +41,6 @@ export interface EstatePlatform {
     job(name: string, args: JobArgs): JobOutputs & pulumi.Resource;
     /** Daily encrypted backups of the stores and the monthly restore drill, into private object storage. */
     backups(name: string, args: BackupsArgs): BackupsOutputs & pulumi.Resource;
-    /** Where an in-estate dependency (e.g. `ollama`) answers, as other workloads reach it. */
-    internalUrl(dependency: string, port: number): string;
     /** The relational database (PostgreSQL), private, TLS-only, with PITR. */
     postgres(name: string, args: PostgresArgs): PostgresOutputs & pulumi.Resource;
     /** The cache and queue (Redis), private, password-protected. */

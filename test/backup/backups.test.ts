@@ -76,7 +76,7 @@ type Env = Array<{
 }>;
 const env = (e: Env) => Object.fromEntries(e.map((x) => [x.name, x.value ?? x.valueFrom ?? x.secretRef]));
 
-async function k8s(overrides: Partial<BackupsArgs> = {}) {
+async function k8s(overrides: Partial<BackupsArgs> = {}, monitoringNamespace = "monitoring") {
     let outputs!: KubernetesBackups;
     const capture = await runComponents(() => {
         outputs = new KubernetesBackups("backups", {
@@ -84,6 +84,7 @@ async function k8s(overrides: Partial<BackupsArgs> = {}) {
             namespace: "estate",
             gcpProject: "acme-estate-prod",
             bucketName: "acme-estate-prod-estate-prod-backups",
+            monitoringNamespace,
         });
     });
     return { capture, outputs };
@@ -245,6 +246,22 @@ describe("backups on kubernetes (component)", () => {
             requests: { cpu: "1", memory: "2Gi" },
             limits: { cpu: "2", memory: "4Gi" },
         });
+    });
+
+    it("pushes to the Pushgateway in the monitoring namespace it is given, and lets only that egress through", async () => {
+        const { capture } = await k8s({}, "observability");
+        const pg = env(podOf(capture, "pg-backup-audit-log").spec.containers[0].env);
+        assert.equal(pg.PUSHGATEWAY_URL, "http://prometheus-pushgateway.observability.svc.cluster.local:9091");
+        type Peer = { namespaceSelector?: { matchLabels?: Record<string, string> } };
+        const netpol = inputsOf(
+            resource(capture, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis-backup-netpol"),
+        );
+        const namespaces = (netpol.spec.egress as Array<{ to?: Peer[] }>).flatMap((rule) =>
+            (rule.to ?? []).flatMap(
+                (peer) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] ?? [],
+            ),
+        );
+        assert.deepEqual(namespaces, ["observability"]);
     });
 
     it("gives the drill the age identity as a file from the Secret, and every database to check", async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { BACKUP_SCRIPTS_PATH } from "../../components/backup/backups";
 import { backupScriptFiles, backupScriptsDir, readBackupScripts } from "../../components/backup/scripts";
-import { restrictedPodSecurityContext } from "../../components/workload/kubernetes/security";
+import { restrictedPodSecurityContext } from "../../components/platform/kubernetes/pod";
 import { commonConfigShape } from "../../stacks/config-keys";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";

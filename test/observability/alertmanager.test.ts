@@ -7,7 +7,7 @@ import {
     alertmanagerConfig,
     alertmanagerConfigCrdSpec,
     ticketReceiver,
-} from "../../components/observability/alertmanager";
+} from "../../components/observability/kubernetes/alertmanager";
 import { run, tempDir, writeFiles } from "./fixtures";
 
 const ARGS: AlertmanagerArgs = {

@@ -13,8 +13,8 @@ import {
     LOG_ALERT_WINDOWS,
     METRIC_ALERT_WINDOWS,
     RESTORE_DRILL_AGE_EVENT,
-} from "../../components/observability/azure-monitor";
-import { prometheusRuleSpec } from "../../components/observability/prometheus";
+} from "../../components/observability/azure/azure-monitor";
+import { prometheusRuleSpec } from "../../components/observability/kubernetes/prometheus";
 import { BACKUPS, FULL_SERVICE } from "./fixtures";
 
 function render(t: AlertThresholds) {

@@ -9,7 +9,7 @@ import {
     backupRuleGroups,
     serviceRuleGroups,
     type PrometheusRuleGroup,
-} from "../../components/observability/prometheus";
+} from "../../components/observability/kubernetes/prometheus";
 import type { ProgramCapture } from "../../tools/lib/mock-run";
 import { kubernetesManifest } from "../../tools/lib/plan-artefacts";
 import { validateKubernetesObject } from "../support/kubernetes-schema";

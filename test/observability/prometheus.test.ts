@@ -8,7 +8,7 @@ import {
     type PrometheusAlertRule,
     prometheusRuleSpec,
     serviceRuleGroups,
-} from "../../components/observability/prometheus";
+} from "../../components/observability/kubernetes/prometheus";
 import { BACKUPS, FULL_SERVICE, run, tempDir, writeFiles } from "./fixtures";
 
 const defaults = parseAlertThresholds({});

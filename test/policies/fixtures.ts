@@ -1,13 +1,13 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
-import { alertmanagerConfigCrdSpec } from "../../components/observability/alertmanager";
-import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure-monitor";
+import { alertmanagerConfigCrdSpec } from "../../components/observability/kubernetes/alertmanager";
+import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure/azure-monitor";
 import {
     parseAlertThresholds,
     type BackupAlertTarget,
     type ServiceAlertTarget,
 } from "../../components/observability/catalogue";
-import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/prometheus";
+import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/kubernetes/prometheus";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 

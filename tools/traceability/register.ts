@@ -69,8 +69,8 @@ const SMOKE = "scripts/smoke/smoke.ts";
 const SMOKE_TEST = "test/delivery/smoke.test.ts";
 const ALERTS = [
     "components/observability/catalogue.ts",
-    "components/observability/prometheus.ts",
-    "components/observability/azure-monitor.ts",
+    "components/observability/kubernetes/prometheus.ts",
+    "components/observability/azure/azure-monitor.ts",
     "components/observability/kubernetes/monitoring.ts",
     "components/observability/azure/monitoring.ts",
 ];
@@ -244,7 +244,8 @@ export const register: readonly Requirement[] = [
         files: [
             "components/observability/kubernetes/monitoring.ts",
             "components/observability/azure/monitoring.ts",
-            "components/observability/dashboards.ts",
+            "components/observability/kubernetes/grafana.ts",
+            "components/observability/azure/workbook.ts",
             "stacks/monitoring.ts",
         ],
         tests: ["test/observability/monitoring.test.ts"],
@@ -270,7 +271,7 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.userApi, line: 58, digest: "45fc552dd087" },
         requirement: "Only the service can reach the model runtime and PostgreSQL over the network.",
         how: "Data stores are never public and admit only the services that need them (NetworkPolicies, private endpoints, internal ingress).",
-        files: ["components/workload/kubernetes/security.ts", "components/data/kubernetes/network.ts"],
+        files: ["components/platform/kubernetes/pod.ts", "components/data/kubernetes/network.ts"],
         tests: [SERVICE_TEST, "test/data/kubernetes.test.ts"],
     },
     {
@@ -496,7 +497,7 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.summit, line: 138, digest: "c8ed9017b154" },
         requirement: "Elevated 5xx, dependency outages, queue backlog and AI provider errors page on-call.",
         how: "Catalogue alerts for 5xx, dependency down, queue backlog and AI provider errors page the on-call receiver.",
-        files: [...ALERTS, "components/observability/alertmanager.ts"],
+        files: [...ALERTS, "components/observability/kubernetes/alertmanager.ts"],
         tests: [...ALERT_TESTS, "test/observability/alertmanager.test.ts"],
     },
     {

@@ -10,7 +10,7 @@ import {
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
     workloadLabels,
-} from "../../workload/kubernetes/security";
+} from "../../platform/kubernetes/pod";
 import {
     OLLAMA_IMAGE,
     OLLAMA_MODELS_PATH,

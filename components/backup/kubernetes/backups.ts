@@ -7,12 +7,15 @@ import * as helm from "@pulumi/kubernetes/helm/v3";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import { dnsEgress, metadataServerEgress, namespacePeer, publicHttpsEgress } from "../../platform/kubernetes/network";
 import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
-import { JOB_PURPOSE_LABEL, secretKeyRefOf } from "../../workload/kubernetes/job";
 import {
+    containerEnv,
+    JOB_PURPOSE_LABEL,
+    memoryTmp,
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
+    secretKeyRefOf,
     workloadLabels,
-} from "../../workload/kubernetes/security";
+} from "../../platform/kubernetes/pod";
 import { resourceSizing, type SecretRef } from "../../workload/service";
 import {
     AGE_IDENTITY_DIR,
@@ -27,6 +30,9 @@ import {
 import { backupScriptCommand } from "../scripts";
 
 /** Pinned chart: an upgrade is a reviewed change. The release name is the Service name. */
+
+/** The backup tools' scratch space, in memory like every workload's `/tmp` (the root filesystem is read-only). */
+const BACKUP_TMP = memoryTmp("256Mi");
 export const PUSHGATEWAY_CHART = {
     chart: "prometheus-pushgateway",
     version: "3.2.0",
@@ -46,8 +52,8 @@ export interface KubernetesBackupsArgs extends BackupsArgs {
     readonly bucketName: string;
     /** Bucket location. @default "EU" */
     readonly location?: string;
-    /** Namespace of the Pushgateway the jobs push their freshness metrics to. @default "monitoring" */
-    readonly monitoringNamespace?: string;
+    /** Namespace of the Pushgateway the jobs push their freshness metrics to (from the foundation). */
+    readonly monitoringNamespace: string;
     /**
      * Install the Pushgateway (pinned chart, persistent, scraped with honor_labels through a
      * ServiceMonitor). Off when the cluster's monitoring already runs one at the same address.
@@ -145,7 +151,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             },
             { parent: this },
         );
-        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        const monitoringNamespace = args.monitoringNamespace;
         if (args.installPushgateway ?? true)
             this.pushgateway(name, monitoringNamespace, args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE);
         const identity = args.restoreDrill.enabled ? args.restoreDrill.ageIdentity : undefined;
@@ -238,22 +244,13 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                                             image,
                                             imagePullPolicy: "IfNotPresent",
                                             command: backupScriptCommand(job.script, BACKUP_SCRIPTS_PATH),
-                                            env: [
-                                                ...Object.entries(job.env).map(([envName, value]) => ({
-                                                    name: envName,
-                                                    value,
-                                                })),
-                                                ...Object.entries(job.secretEnv).map(([envName, ref]) => ({
-                                                    name: envName,
-                                                    valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) },
-                                                })),
-                                            ],
+                                            env: containerEnv(job.env, job.secretEnv, this),
                                             resources: resourceSizing(job.size.cpu, job.size.memory),
                                             securityContext: restrictedContainerSecurityContext,
                                             volumeMounts: [
                                                 { name: "scripts", mountPath: BACKUP_SCRIPTS_PATH, readOnly: true },
                                                 { name: "work", mountPath: "/work" },
-                                                { name: "tmp", mountPath: "/tmp" },
+                                                BACKUP_TMP.mount,
                                                 ...(identity
                                                     ? [
                                                           {
@@ -274,7 +271,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
                                         // Ciphertext is staged here before upload: on disk, sized for a dump.
                                         { name: "work", emptyDir: { sizeLimit: "20Gi" } },
                                         // The Neo4j drill's JVM writes its temporary files here too.
-                                        { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } },
+                                        BACKUP_TMP.volume,
                                         ...identityVolume,
                                     ],
                                 },

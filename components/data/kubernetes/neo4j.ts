@@ -8,7 +8,7 @@ import {
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
     workloadLabels,
-} from "../../workload/kubernetes/security";
+} from "../../platform/kubernetes/pod";
 import {
     NEO4J_BOLT_PORT,
     NEO4J_HTTP_PORT,

@@ -5,7 +5,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
 import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
-import { workloadLabels } from "../../workload/kubernetes/security";
+import { workloadLabels } from "../../platform/kubernetes/pod";
 import {
     PITR_RETENTION_DAYS,
     POSTGRES_PORT,
@@ -56,8 +56,8 @@ const INSTANCE_MANAGER_PORT = 8000;
 
 export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly namespace: pulumi.Input<string>;
-    /** Install the CloudNativePG operator (pinned Helm release); off when the cluster already runs it. @default true */
-    readonly installOperator?: boolean;
+    /** Install the CloudNativePG operator (pinned Helm release); off when the cluster already runs it. */
+    readonly installOperator: boolean;
     /** GCP project of the WAL archive and base-backup bucket. */
     readonly gcpProject: string;
     /** Globally unique bucket name. @default `<gcpProject>-<name>-backups` */
@@ -66,14 +66,14 @@ export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly bucketLocation?: string;
     /** Base backup schedule, six-field cron with seconds (CloudNativePG). @default "0 0 3 * * *" */
     readonly baseBackupSchedule?: string;
-    /** Namespace Prometheus scrapes from. @default "monitoring" */
-    readonly monitoringNamespace?: string;
+    /** Namespace Prometheus scrapes from (from the foundation). */
+    readonly monitoringNamespace: string;
     /**
      * The cluster has a zone per instance: require one instance per zone and block writes while no
      * synchronous standby answers. Off, both are preferred, so a cluster with fewer zones than
-     * instances still schedules every standby and keeps accepting writes. @default false
+     * instances still schedules every standby and keeps accepting writes.
      */
-    readonly strictZoneSpread?: boolean;
+    readonly strictZoneSpread: boolean;
     /** Private control plane's CIDR, which the instance manager calls; unset when the API server is public. @default none */
     readonly controlPlaneCidr?: string;
     /** `release` label the cluster's Prometheus selects PodMonitors by (kube-prometheus-stack's default). @default "kube-prometheus-stack" */
@@ -202,23 +202,22 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
             );
 
         // Deleting the chart would delete the CRDs and with them every Cluster, so it is protected like the data.
-        const operator =
-            (args.installOperator ?? true)
-                ? new helm.Release(
-                      `${name}-operator`,
-                      {
-                          name: "cnpg",
-                          chart: CNPG_CHART.chart,
-                          version: CNPG_CHART.version,
-                          repositoryOpts: { repo: CNPG_CHART.repo },
-                          namespace: CNPG_NAMESPACE,
-                          createNamespace: true,
-                          atomic: true,
-                          values: { crds: { create: true }, monitoring: { podMonitorEnabled: false } },
-                      },
-                      stateful,
-                  )
-                : undefined;
+        const operator = args.installOperator
+            ? new helm.Release(
+                  `${name}-operator`,
+                  {
+                      name: "cnpg",
+                      chart: CNPG_CHART.chart,
+                      version: CNPG_CHART.version,
+                      repositoryOpts: { repo: CNPG_CHART.repo },
+                      namespace: CNPG_NAMESPACE,
+                      createNamespace: true,
+                      atomic: true,
+                      values: { crds: { create: true }, monitoring: { podMonitorEnabled: false } },
+                  },
+                  stateful,
+              )
+            : undefined;
         // Protected for the same reason: its chart owns the ObjectStore CRD.
         const plugin = operator
             ? new helm.Release(
@@ -328,7 +327,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                             credentialsSecret: secret,
                             storageGb: args.storageGb,
                             highAvailability,
-                            strictZoneSpread: args.strictZoneSpread ?? false,
+                            strictZoneSpread: args.strictZoneSpread,
                             objectStore: store,
                             backupServiceAccountEmail: email,
                             labels,
@@ -357,7 +356,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
         );
 
         const podSelector = { "cnpg.io/cluster": name };
-        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        const monitoringNamespace = args.monitoringNamespace;
         storeNetworkPolicy(
             `${name}-netpol`,
             {

@@ -6,7 +6,7 @@ import {
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
     workloadLabels,
-} from "../../workload/kubernetes/security";
+} from "../../platform/kubernetes/pod";
 import { REDIS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
 import { secretValuesVersion } from "../../secrets/secret-version";
 import { publicStoreService, storeNetworkPolicy } from "./network";

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { azureTags, HIDDEN_LINK_TAG_PREFIX } from "../../platform/azure/tags";
-import { type AzureAlert, azureBackupAlerts, azureServiceAlerts } from "../azure-monitor";
-import { workbookDocument } from "../dashboards";
+import { type AzureAlert, azureBackupAlerts, azureServiceAlerts } from "./azure-monitor";
+import { workbookDocument } from "./workbook";
 import {
     alertNamesByService,
     alertTarget,

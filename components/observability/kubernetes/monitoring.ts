@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
-import { alertmanagerConfigCrdSpec, ticketReceiver, type CrdReceiver } from "../alertmanager";
-import { grafanaDashboard } from "../dashboards";
+import { alertmanagerConfigCrdSpec, ticketReceiver, type CrdReceiver } from "./alertmanager";
+import { grafanaDashboard } from "./grafana";
 import {
     alertNamesByService,
     alertTarget,
@@ -12,7 +12,7 @@ import {
     type MonitoringOutputs,
     type OnCallReceiverKind,
 } from "../monitoring";
-import { backupRuleGroups, serviceAlertExpression, serviceRuleGroups, type PrometheusRuleGroup } from "../prometheus";
+import { backupRuleGroups, serviceAlertExpression, serviceRuleGroups, type PrometheusRuleGroup } from "./prometheus";
 import { catalogueEntry } from "../catalogue";
 import { DEFAULT_PROMETHEUS_RELEASE } from "../../platform/kubernetes/cluster-services";
 
@@ -39,8 +39,8 @@ export interface KubernetesMonitoringArgs extends MonitoringArgs {
     readonly latencyAutoscaling?: boolean;
     /** SMTP relay and sender Alertmanager sends the ticket e-mail (`onCall.emails`) through; required with e-mail receivers. */
     readonly smtp?: { readonly smarthost: string; readonly from: string };
-    /** Namespace of Prometheus, Alertmanager, Grafana and the blackbox exporter. @default "monitoring" */
-    readonly monitoringNamespace?: string;
+    /** Namespace of Prometheus, Alertmanager, Grafana and the blackbox exporter (from the foundation). */
+    readonly monitoringNamespace: string;
     /** Helm release name of the stack; its rule/monitor selectors match the `release` label. @default "kube-prometheus-stack" */
     readonly prometheusRelease?: string;
 }
@@ -64,7 +64,7 @@ export class KubernetesMonitoring extends pulumi.ComponentResource implements Mo
 
     constructor(name: string, args: KubernetesMonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:observability:KubernetesMonitoring", name, {}, opts);
-        const monitoringNamespace = args.monitoringNamespace ?? "monitoring";
+        const monitoringNamespace = args.monitoringNamespace;
         const release = args.prometheusRelease ?? DEFAULT_PROMETHEUS_RELEASE;
         const t = args.thresholds;
         const namespace = args.namespace;

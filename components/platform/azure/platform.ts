@@ -33,10 +33,6 @@ export class AzurePlatform implements EstatePlatform {
     private readonly client: pulumi.Output<authorization.GetClientConfigResult>;
     /** Seed of globally unique names (vaults, storage accounts): tells this estate's stack from anyone else's. */
     private readonly nameSeed: string;
-    /** Container Apps by service name: metric alerts scope their ids, so they wait for the apps. */
-    private readonly apps = new Map<string, pulumi.Output<string>>();
-    /** OTEL_SERVICE_NAME of each service: its telemetry's `cloud_RoleName`, which the log alerts filter on. */
-    private readonly roleNames: Record<string, string> = {};
     /** Application Insights component of each service, declared before its app so the app gets its connection string. */
     private readonly insights = new Map<string, pulumi.Output<string>>();
     /** The store services read their secrets from; service telemetry connection strings go there too. */
@@ -101,19 +97,19 @@ export class AzurePlatform implements EstatePlatform {
             },
             { parent: this.parent, dependsOn: [...(args.dependsOn ?? []), ...secrets.readiness] },
         );
-        this.apps.set(name, service.containerApp.id);
-        const serviceName = args.env["OTEL_SERVICE_NAME"];
-        if (typeof serviceName === "string") this.roleNames[name] = serviceName;
         return service;
     }
 
     monitoring(name: string, args: MonitoringArgs) {
-        // The apps' ids as outputs: each metric alert then waits for the app it watches.
+        // The watched Container Apps' ids as outputs: each metric alert then waits for the app it watches.
         const appIds = Object.fromEntries(
-            args.services.flatMap((s) => {
-                const id = this.apps.get(s.name);
-                return id ? [[s.name, id] as const] : [];
-            }),
+            args.services.flatMap((s) =>
+                s.workload instanceof ContainerAppService ? [[s.name, s.workload.containerApp.id] as const] : [],
+            ),
+        );
+        // Their telemetry's `cloud_RoleName`, which the log alerts filter on.
+        const roleNames = Object.fromEntries(
+            args.services.flatMap((s) => (s.telemetryName !== undefined ? [[s.name, s.telemetryName] as const] : [])),
         );
         return new AzureMonitoring(
             name,
@@ -124,7 +120,7 @@ export class AzurePlatform implements EstatePlatform {
                 workspaceId: this.foundation.workspaceId,
                 appIds,
                 componentIds: Object.fromEntries(this.insights),
-                roleNames: { ...this.roleNames },
+                roleNames,
             },
             { parent: this.parent },
         );
@@ -165,11 +161,6 @@ export class AzurePlatform implements EstatePlatform {
             },
             { parent: this.parent },
         );
-    }
-
-    internalUrl(dependency: string, port: number): string {
-        // Apps in one Container Apps environment reach each other by app name; internal ingress listens on 80.
-        return port === 80 ? `http://${dependency}` : `http://${dependency}:${port}`;
     }
 
     postgres(name: string, args: PostgresArgs) {

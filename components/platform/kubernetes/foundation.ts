@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import { DEFAULT_MONITORING_NAMESPACE } from "./cluster-services";
 import { ACME_SOLVER_LABEL, ACME_SOLVER_PORT, DEFAULT_INGRESS_NAMESPACE, namespacePeer } from "./network";
 
 export interface KubernetesFoundationArgs {
@@ -15,14 +16,22 @@ export interface KubernetesFoundationArgs {
     readonly acmeHttp01Solvers?: boolean;
     /** Namespace of the ingress controller that forwards the ACME challenge. @default "ingress-nginx" */
     readonly ingressNamespace?: string;
+    /** Namespace of the cluster's monitoring stack, which scrapes and receives pushes from the estate. @default "monitoring" */
+    readonly monitoringNamespace?: string;
 }
 
 /** The namespace with Pod Security Standards "restricted" enforced and a default-deny network. */
 export class KubernetesFoundation extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
+    /** Namespace of the ingress controller: every NetworkPolicy admitting public traffic names it. */
+    readonly ingressNamespace: string;
+    /** Namespace of the monitoring stack: every NetworkPolicy admitting scrapes or allowing pushes names it. */
+    readonly monitoringNamespace: string;
 
     constructor(name: string, args: KubernetesFoundationArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:platform:KubernetesFoundation", name, {}, opts);
+        this.ingressNamespace = args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE;
+        this.monitoringNamespace = args.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE;
         const namespace = new corev1.Namespace(
             `${name}-namespace`,
             {
@@ -56,7 +65,7 @@ export class KubernetesFoundation extends pulumi.ComponentResource {
                         policyTypes: ["Ingress"],
                         ingress: [
                             {
-                                from: [namespacePeer(args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE)],
+                                from: [namespacePeer(this.ingressNamespace)],
                                 ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }],
                             },
                         ],

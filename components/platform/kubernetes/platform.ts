@@ -64,6 +64,8 @@ export class KubernetesPlatform implements EstatePlatform {
             {
                 ...args,
                 namespace: this.foundation.namespace,
+                ingressNamespace: this.foundation.ingressNamespace,
+                monitoringNamespace: this.foundation.monitoringNamespace,
                 ingressClassName: this.settings.ingressClassName,
                 clusterIssuer: this.settings.clusterIssuer,
                 // With latency autoscaling a KEDA ScaledObject (from monitoring) owns the public services' replicas.
@@ -80,6 +82,7 @@ export class KubernetesPlatform implements EstatePlatform {
                 ...args,
                 namespace: this.foundation.namespace,
                 namespaceName: this.settings.namespace,
+                monitoringNamespace: this.foundation.monitoringNamespace,
                 installPrometheusStack: this.settings.monitoring.installPrometheusStack,
                 latencyAutoscaling: this.settings.monitoring.latencyAutoscaling,
                 ...(this.settings.smtp !== undefined ? { smtp: this.settings.smtp } : {}),
@@ -104,14 +107,11 @@ export class KubernetesPlatform implements EstatePlatform {
                 ...args,
                 namespace: this.foundation.namespace,
                 gcpProject,
+                monitoringNamespace: this.foundation.monitoringNamespace,
                 bucketName: `${gcpProject}-${this.common.project}-${this.common.stack}-backups`,
             },
             { parent: this.parent, dependsOn: [this.foundation] },
         );
-    }
-
-    internalUrl(dependency: string, port: number): string {
-        return `http://${dependency}.${this.settings.namespace}.svc.cluster.local:${port}`;
     }
 
     postgres(name: string, args: PostgresArgs) {
@@ -123,7 +123,7 @@ export class KubernetesPlatform implements EstatePlatform {
                 installOperator: this.settings.postgres.installOperator,
                 strictZoneSpread: this.settings.postgres.strictZoneSpread,
                 gcpProject: this.settings.gcp.project,
-                monitoringNamespace: "monitoring",
+                monitoringNamespace: this.foundation.monitoringNamespace,
                 controlPlaneCidr: this.settings.controlPlaneCidr,
             },
             { parent: this.parent, dependsOn: [this.foundation] },

@@ -2,31 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import { dnsEgress } from "../../platform/kubernetes/network";
+import {
+    containerEnv,
+    JOB_PURPOSE_LABEL,
+    memoryTmp,
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    workloadLabels,
+} from "../../platform/kubernetes/pod";
 import type { JobArgs, JobOutputs } from "../job";
-import { resourceSizing, type SecretRef } from "../service";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
+import { resourceSizing } from "../service";
 
 export interface KubernetesJobArgs extends JobArgs {
     /** Namespace to run in (created by the platform foundation). */
     readonly namespace: pulumi.Input<string>;
-}
-
-/** Label telling migration, seeding and backup jobs apart (policies key on it). */
-export const JOB_PURPOSE_LABEL = "estate.io/job";
-
-/** Maps a secret reference onto a Kubernetes `secretKeyRef`; Key Vault references cannot be read here. */
-export function secretKeyRefOf(
-    envName: string,
-    ref: SecretRef,
-    owner: pulumi.Resource,
-): { name: pulumi.Input<string>; key: string } {
-    if (ref.kind !== "kubernetes-secret") {
-        throw new pulumi.ResourceError(
-            `\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`,
-            owner,
-        );
-    }
-    return { name: ref.secretName, key: ref.key };
 }
 
 /**
@@ -45,6 +34,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
         // The name label is stable across tags so data-store policies can admit the job's pods.
         const labels = { ...workloadLabels(name, "job", "job"), [JOB_PURPOSE_LABEL]: args.purpose };
         const namespace = args.namespace;
+        const tmp = memoryTmp();
 
         this.resource = new batchv1.Job(
             `${name}-job`,
@@ -71,22 +61,13 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
                                     image: args.image,
                                     imagePullPolicy: "IfNotPresent",
                                     command: [...args.command],
-                                    env: [
-                                        ...Object.entries(args.env).map(([envName, value]) => ({
-                                            name: envName,
-                                            value,
-                                        })),
-                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({
-                                            name: envName,
-                                            valueFrom: { secretKeyRef: secretKeyRefOf(envName, ref, this) },
-                                        })),
-                                    ],
+                                    env: containerEnv(args.env, args.secretEnv, this),
                                     resources: resourceSizing(args.cpu, args.memory),
                                     securityContext: restrictedContainerSecurityContext,
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                    volumeMounts: [tmp.mount],
                                 },
                             ],
-                            volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+                            volumes: [tmp.volume],
                         },
                     },
                 },

@@ -5,24 +5,27 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import type * as k8stypes from "@pulumi/kubernetes/types/input";
+import { dnsEgress, namespacePeer, publicHttpsEgress } from "../../platform/kubernetes/network";
 import {
-    DEFAULT_INGRESS_NAMESPACE,
-    dnsEgress,
-    namespacePeer,
-    publicHttpsEgress,
-} from "../../platform/kubernetes/network";
-import { resourceSizing, type SecretRef, type ServiceArgs, type ServiceOutputs } from "../service";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, workloadLabels } from "./security";
+    containerEnv,
+    memoryTmp,
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    workloadLabels,
+} from "../../platform/kubernetes/pod";
+import { resourceSizing, type ServiceArgs, type ServiceOutputs } from "../service";
 
 export interface KubernetesServiceArgs extends ServiceArgs {
     /** Namespace to deploy into (created by the platform foundation). */
     readonly namespace: pulumi.Input<string>;
-    /** IngressClass of the public edge. @default "nginx" */
-    readonly ingressClassName?: string;
-    /** cert-manager ClusterIssuer that issues the edge certificate. @default "letsencrypt-prod" */
-    readonly clusterIssuer?: string;
-    /** Namespace of the ingress controller, the only source of public traffic. @default "ingress-nginx" */
-    readonly ingressNamespace?: string;
+    /** IngressClass of the public edge (the platform's settings). */
+    readonly ingressClassName: string;
+    /** cert-manager ClusterIssuer that issues the edge certificate (the platform's settings). */
+    readonly clusterIssuer: string;
+    /** Namespace of the ingress controller, the only source of public traffic (from the foundation). */
+    readonly ingressNamespace: string;
+    /** Namespace of the monitoring stack, admitted to scrape the service (from the foundation). */
+    readonly monitoringNamespace: string;
     /** Scale on CPU with an HPA; off when another autoscaler (a KEDA ScaledObject) owns the replicas. @default true */
     readonly horizontalPodAutoscaler?: boolean;
 }
@@ -39,13 +42,12 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
     constructor(name: string, args: KubernetesServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:workload:KubernetesService", name, {}, opts);
         const tls = args.tls ?? true;
-        const ingressClassName = args.ingressClassName ?? "nginx";
-        const clusterIssuer = args.clusterIssuer ?? "letsencrypt-prod";
-        const ingressNamespace = args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE;
+        const { ingressClassName, clusterIssuer, ingressNamespace } = args;
         const labels = workloadLabels(name, "app");
         const selector = { "app.kubernetes.io/name": name };
         const namespace = args.namespace;
         const childOpts = { parent: this };
+        const tmp = memoryTmp();
 
         const serviceAccount = new corev1.ServiceAccount(
             `${name}-sa`,
@@ -91,16 +93,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                                     image: args.image,
                                     imagePullPolicy: "IfNotPresent",
                                     ports: [{ name: "http", containerPort: args.port }],
-                                    env: [
-                                        ...Object.entries(args.env).map(([envName, value]) => ({
-                                            name: envName,
-                                            value,
-                                        })),
-                                        ...Object.entries(args.secretEnv).map(([envName, ref]) => ({
-                                            name: envName,
-                                            valueFrom: { secretKeyRef: this.secretKeyRef(envName, ref) },
-                                        })),
-                                    ],
+                                    env: containerEnv(args.env, args.secretEnv, this),
                                     resources: resourceSizing(args.cpu, args.memory),
                                     securityContext: restrictedContainerSecurityContext,
                                     startupProbe: probe(args.probes.livenessPath, {
@@ -108,11 +101,10 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                                     }),
                                     livenessProbe: probe(args.probes.livenessPath),
                                     readinessProbe: probe(args.probes.readinessPath),
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                    volumeMounts: [tmp.mount],
                                 },
                             ],
-                            // The root filesystem is read-only; scratch space lives in memory.
-                            volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
+                            volumes: [tmp.volume],
                         },
                     },
                 },
@@ -209,7 +201,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
             podSelector: { matchLabels: { "app.kubernetes.io/name": caller } },
         }));
         const edgePeers = args.host !== undefined ? [namespacePeer(ingressNamespace)] : [];
-        const monitoringPeers = [namespacePeer("monitoring")];
+        const monitoringPeers = [namespacePeer(args.monitoringNamespace)];
         new networkingv1.NetworkPolicy(
             `${name}-netpol`,
             {
@@ -246,15 +238,5 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
             image: this.image,
             previousImage: this.previousImage,
         });
-    }
-
-    private secretKeyRef(envName: string, ref: SecretRef): { name: pulumi.Input<string>; key: string } {
-        if (ref.kind !== "kubernetes-secret") {
-            throw new pulumi.ResourceError(
-                `\`secretEnv.${envName}\` is a ${ref.kind} reference; Kubernetes workloads read Kubernetes Secrets synced from the store`,
-                this,
-            );
-        }
-        return { name: ref.secretName, key: ref.key };
     }
 }

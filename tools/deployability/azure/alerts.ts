@@ -5,7 +5,7 @@ import {
     LOG_ALERT_WINDOWS,
     METRIC_ALERT_FREQUENCIES,
     METRIC_ALERT_WINDOWS,
-} from "../../../components/observability/azure-monitor";
+} from "../../../components/observability/azure/azure-monitor";
 import type { CapturedResource } from "../../lib/mock-run";
 import type { DeployabilityFinding, DeployabilityRule, PlanView } from "../rule";
 import { builtFrom, finding, isoMinutes } from "./plan";

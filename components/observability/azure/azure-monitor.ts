@@ -7,7 +7,7 @@ import {
     durationSeconds,
     runbookUrl,
     serviceEntries,
-} from "./catalogue";
+} from "../catalogue";
 
 export type AzureOperator = "GreaterThan" | "GreaterThanOrEqual" | "LessThan" | "LessThanOrEqual";
 export type AzureAggregation = "Average" | "Maximum" | "Minimum" | "Total" | "Count";

@@ -1,4 +1,4 @@
-import { ALERT_CATALOGUE, type CatalogueEntry } from "./catalogue";
+import { ALERT_CATALOGUE, type CatalogueEntry } from "../catalogue";
 
 /** Where an alert is delivered; credentials always come from a mounted secret file. */
 export type AlertReceiver =

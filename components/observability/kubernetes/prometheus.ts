@@ -6,7 +6,7 @@ import {
     backupEntries,
     runbookUrl,
     serviceEntries,
-} from "./catalogue";
+} from "../catalogue";
 
 /** One alerting rule of a PrometheusRule group. */
 export interface PrometheusAlertRule {
