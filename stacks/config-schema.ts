@@ -121,6 +121,21 @@ export const rawConfigSchema = z
                     "Control-plane CIDR of a private cluster, admitted for pods that call the API server (kubernetes; unset: a public endpoint).",
             }),
         azureLocation: z.string().min(1).default("westeurope").meta({ description: "Azure region (azure)." }),
+        // --- Azure keys added for issue #12 (private registry) ---
+        azureContainerRegistryId: z
+            .string()
+            .regex(
+                /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[a-zA-Z0-9]{5,50}$/,
+                {
+                    error: "must be the resource id of an Azure Container Registry (/subscriptions/…/providers/Microsoft.ContainerRegistry/registries/<name>)",
+                },
+            )
+            .optional()
+            .meta({
+                description:
+                    "Azure Container Registry the private images come from (azure): each workload whose image is on `<name>.azurecr.io` pulls it as its own identity, granted AcrPull. Unset: public images only.",
+            }),
+        // --- end of issue #12 Azure keys ---
         secretStore: z.enum(secretStoreNames).optional().meta({
             description:
                 "Secret store: gcp-secret-manager or kubernetes on kubernetes, key-vault on azure (default: gcp-secret-manager / key-vault).",

@@ -52,7 +52,11 @@ export interface EstateConfig {
         /** Private control plane's CIDR; undefined when the API server is public. */
         readonly controlPlaneCidr?: string;
     };
-    readonly azure: { readonly location: string };
+    readonly azure: {
+        readonly location: string;
+        /** ARM id of the Azure Container Registry private images are pulled from; undefined: public images. */
+        readonly containerRegistryId?: string;
+    };
     readonly secretStore: SecretStoreKind;
     readonly gcp: { readonly project?: string; readonly replicaLocations: readonly string[] };
     /** Generation per secret id; raising one regenerates that secret. */
@@ -347,7 +351,10 @@ function toEstateConfig(stack: string, c: RawConfig): EstateConfig {
             ...(c.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(c.kubeconfig) } : {}),
             ...(c.kubernetesControlPlaneCidr ? { controlPlaneCidr: c.kubernetesControlPlaneCidr } : {}),
         },
-        azure: { location: c.azureLocation },
+        azure: {
+            location: c.azureLocation,
+            ...(c.azureContainerRegistryId !== undefined ? { containerRegistryId: c.azureContainerRegistryId } : {}),
+        },
         secretStore: c.secretStore ?? (c.platform === "azure" ? "key-vault" : "gcp-secret-manager"),
         gcp: { ...(c.gcpProject ? { project: c.gcpProject } : {}), replicaLocations: c.secretReplicaLocations },
         secretRotation: Object.fromEntries(

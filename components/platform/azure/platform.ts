@@ -24,6 +24,7 @@ import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform } from "../platform";
 import { AzureFoundation } from "./foundation";
+import { registryPull } from "./registry";
 import { estateTags, storageAccountName } from "./tags";
 
 /** Workloads as Azure Container Apps in one managed environment; secrets as Key Vault references. */
@@ -89,6 +90,7 @@ export class AzurePlatform implements EstatePlatform {
             ...args.secretEnv,
             [APP_INSIGHTS_CONNECTION_ENV]: telemetry,
         });
+        const pull = this.pullFor(name, args.image, identity);
         const service = new ContainerAppService(
             name,
             {
@@ -97,8 +99,12 @@ export class AzurePlatform implements EstatePlatform {
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
                 identityId: identity.id,
+                registries: pull.registries,
             },
-            { parent: this.parent, dependsOn: [...(args.dependsOn ?? []), ...secrets.readiness] },
+            {
+                parent: this.parent,
+                dependsOn: [...(args.dependsOn ?? []), ...secrets.readiness, ...pull.readiness],
+            },
         );
         this.apps.set(name, service.containerApp.id);
         const serviceName = args.env["OTEL_SERVICE_NAME"];
@@ -132,6 +138,7 @@ export class AzurePlatform implements EstatePlatform {
     job(name: string, args: JobArgs) {
         const identity = this.workloadIdentity(name);
         const secrets = this.bindSecrets(name, identity, args.secretEnv);
+        const pull = this.pullFor(name, args.image, identity);
         return new ContainerAppJob(
             name,
             {
@@ -140,8 +147,9 @@ export class AzurePlatform implements EstatePlatform {
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
                 identityId: identity.id,
+                registries: pull.registries,
             },
-            { parent: this.parent, dependsOn: [...secrets.readiness] },
+            { parent: this.parent, dependsOn: [...secrets.readiness, ...pull.readiness] },
         );
     }
 
@@ -161,6 +169,7 @@ export class AzurePlatform implements EstatePlatform {
                 workspaceId: this.foundation.workspaceId,
                 allowedSubnetId: this.foundation.network.appsSubnetId,
                 bindSecrets: (workload, identity, secretEnv) => this.bindSecrets(workload, identity, secretEnv),
+                pullFor: (workload, identity) => this.pullFor(workload, args.image, identity),
             },
             { parent: this.parent },
         );
@@ -293,6 +302,20 @@ export class AzurePlatform implements EstatePlatform {
             ) as Record<string, SecretRef>,
             readiness: [...grant.readiness],
         };
+    }
+
+    /** The registry entry and AcrPull grant a workload needs when its image is in the estate's registry. */
+    private pullFor(workload: string, image: string, identity: ReaderIdentity) {
+        return registryPull(
+            workload,
+            {
+                registryId: this.config.azure.containerRegistryId,
+                subscriptionId: this.client.subscriptionId,
+                image,
+                identity,
+            },
+            this.parent,
+        );
     }
 
     private requireStore(workload: string): KeyVaultStore {

@@ -11,6 +11,8 @@ export interface ContainerAppServiceArgs extends ServiceArgs {
     readonly environmentId: pulumi.Input<string>;
     /** User-assigned identity that pulls images and reads Key Vault references. */
     readonly identityId: pulumi.Input<string>;
+    /** Private registries the image is pulled from, each with the identity that pulls. @default none (public image) */
+    readonly registries?: ReadonlyArray<{ readonly server: string; readonly identity: pulumi.Input<string> }>;
     /** Concurrent requests per replica before the HTTP scale rule adds one. @default 50 */
     readonly concurrentRequestsPerReplica?: number;
 }
@@ -99,6 +101,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                     },
                     // Key Vault references only: the value never passes through this program.
                     secrets: keyVault.secrets,
+                    ...(args.registries?.length ? { registries: args.registries.map((r) => ({ ...r })) } : {}),
                 },
                 template: {
                     containers: [
