@@ -100,6 +100,7 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 identityId: identity.id,
                 registries: pull.registries,
+                extraCorsOrigins: this.appOrigins(args.corsAllowedOrigins ?? []),
             },
             {
                 parent: this.parent,
@@ -302,6 +303,17 @@ export class AzurePlatform implements EstatePlatform {
             ) as Record<string, SecretRef>,
             readiness: [...grant.readiness],
         };
+    }
+
+    /**
+     * The apps' own `https://<app>.<environment default domain>` origins for each allowed origin
+     * that names a public service's custom host (`https://app.<domain>` → the ui's FQDN): custom
+     * domains are not bound, so browsers load the ui from that FQDN and call the api from it.
+     */
+    private appOrigins(origins: readonly string[]): pulumi.Output<string>[] {
+        return this.config.services
+            .filter((s) => s.host !== undefined && origins.includes(`https://${s.host}`))
+            .map((s) => pulumi.interpolate`https://${s.name}.${this.foundation.defaultDomain}`);
     }
 
     /** The registry entry and AcrPull grant a workload needs when its image is in the estate's registry. */
