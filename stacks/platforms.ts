@@ -18,6 +18,9 @@ export function platformCommon(config: EstateConfig): PlatformCommon {
         tls: config.tls.enabled,
         gpu: config.data.ollama.gpu,
         restoreDrillMaxAgeDays: config.alerts.restoreDrillMaxAgeDays,
+        publicHosts: Object.fromEntries(
+            config.services.flatMap((s) => (s.host !== undefined ? [[s.name, s.host]] : [])),
+        ),
     };
 }
 

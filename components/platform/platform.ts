@@ -23,6 +23,8 @@ export interface PlatformCommon {
     readonly gpu: boolean;
     /** Days within which a restore drill must have succeeded: how long the drills' logs are kept. */
     readonly restoreDrillMaxAgeDays: number;
+    /** Public host name of each public service, by service name. */
+    readonly publicHosts: Readonly<Record<string, string>>;
 }
 
 /**

@@ -226,7 +226,11 @@ describe("API service on azure (prod)", () => {
         assert.equal(app.configuration.ingress.allowInsecure, false);
         assert.equal(app.configuration.ingress.external, true);
         assert.deepEqual(app.configuration.ingress.traffic, [{ latestRevision: true, weight: 100, label: "current" }]);
-        assert.deepEqual(app.configuration.ingress.corsPolicy.allowedOrigins, ["https://app.estate.example.com"]);
+        // The configured origin, and the ui's Container App FQDN browsers use until the domain is bound.
+        assert.deepEqual(app.configuration.ingress.corsPolicy.allowedOrigins, [
+            "https://app.estate.example.com",
+            "https://ui.offline-env.westeurope.azurecontainerapps.io",
+        ]);
         const container = app.template.containers[0];
         assert.equal(container.image, "ghcr.io/acme/estate-api:9c1b7e2a4d6f");
         assert.deepEqual(

@@ -6,7 +6,8 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
 import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import { estateTags } from "../../platform/azure/tags";
-import type { SecretBinder } from "../../secrets/azure/key-vault";
+import type { RegistryPull } from "../../platform/azure/registry";
+import type { ReaderIdentity, SecretBinder } from "../../secrets/azure/key-vault";
 import { keyVaultSecrets } from "../../workload/azure/job";
 import { containerAppSize, type SecretRef } from "../../workload/service";
 import {
@@ -45,6 +46,8 @@ export interface AzureBackupsArgs extends BackupsArgs {
      * runs as an identity of its own, so only the drills can read the age identity.
      */
     readonly bindSecrets: SecretBinder;
+    /** The `registries` entry and pull grant of a job's identity when the image is private. @default none (public image) */
+    readonly pullFor?: (workload: string, identity: ReaderIdentity) => RegistryPull;
 }
 
 const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
@@ -255,6 +258,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
     ): app.Job {
         const wanted = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
         const bound = args.bindSecrets(spec.name, runAs, wanted);
+        const pull = args.pullFor?.(spec.name, runAs) ?? { registries: [], readiness: [] };
         const { secrets, env } = keyVaultSecrets(bound.secretEnv, this);
         // pg_dump or redis-cli plus age and the az upload need more than the 0.25-core minimum.
         const size = containerAppSize(cores(spec.size.cpu) < 0.5 ? "500m" : spec.size.cpu);
@@ -279,6 +283,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                     replicaTimeout: spec.purpose === "restore-drill" ? 6 * 3600 : 3 * 3600,
                     replicaRetryLimit: 1,
                     secrets,
+                    ...(pull.registries.length ? { registries: pull.registries.map((r) => ({ ...r })) } : {}),
                 },
                 template: {
                     containers: [
@@ -318,7 +323,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 },
             },
             // Key Vault references and blob writes need the grants to exist (RBAC propagates first).
-            { parent: this, dependsOn: [...bound.readiness, runAs.writer] },
+            { parent: this, dependsOn: [...bound.readiness, ...pull.readiness, runAs.writer] },
         );
     }
 }

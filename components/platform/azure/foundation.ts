@@ -28,6 +28,8 @@ export class AzureFoundation extends pulumi.ComponentResource {
     readonly resourceGroupName: pulumi.Output<string>;
     readonly environmentId: pulumi.Output<string>;
     readonly environmentName: pulumi.Output<string>;
+    /** `<unique>.<region>.azurecontainerapps.io`: an app with external ingress answers on `<app name>.<this>`. */
+    readonly defaultDomain: pulumi.Output<string>;
     readonly network: AzureNetwork;
     readonly workspaceId: pulumi.Output<string>;
 
@@ -88,6 +90,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
         this.resourceGroupName = group.name;
         this.environmentId = environment.id;
         this.environmentName = environment.name;
+        this.defaultDomain = environment.defaultDomain;
         this.workspaceId = workspace.id;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,

@@ -23,6 +23,7 @@ import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform, PlatformCommon } from "../platform";
 import { AzureFoundation } from "./foundation";
+import { registryPull } from "./registry";
 import type { AzureSettings } from "./settings";
 import { estateTags, storageAccountName } from "./tags";
 
@@ -86,6 +87,7 @@ export class AzurePlatform implements EstatePlatform {
             ...args.secretEnv,
             [APP_INSIGHTS_CONNECTION_ENV]: telemetry,
         });
+        const pull = this.pullFor(name, args.image, identity);
         const service = new ContainerAppService(
             name,
             {
@@ -94,8 +96,13 @@ export class AzurePlatform implements EstatePlatform {
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
                 identityId: identity.id,
+                registries: pull.registries,
+                extraCorsOrigins: this.appOrigins(args.corsAllowedOrigins ?? []),
             },
-            { parent: this.parent, dependsOn: [...(args.dependsOn ?? []), ...secrets.readiness] },
+            {
+                parent: this.parent,
+                dependsOn: [...(args.dependsOn ?? []), ...secrets.readiness, ...pull.readiness],
+            },
         );
         return service;
     }
@@ -129,6 +136,7 @@ export class AzurePlatform implements EstatePlatform {
     job(name: string, args: JobArgs) {
         const identity = this.workloadIdentity(name);
         const secrets = this.bindSecrets(name, identity, args.secretEnv);
+        const pull = this.pullFor(name, args.image, identity);
         return new ContainerAppJob(
             name,
             {
@@ -137,8 +145,9 @@ export class AzurePlatform implements EstatePlatform {
                 resourceGroupName: this.foundation.resourceGroupName,
                 environmentId: this.foundation.environmentId,
                 identityId: identity.id,
+                registries: pull.registries,
             },
-            { parent: this.parent, dependsOn: [...secrets.readiness] },
+            { parent: this.parent, dependsOn: [...secrets.readiness, ...pull.readiness] },
         );
     }
 
@@ -158,6 +167,7 @@ export class AzurePlatform implements EstatePlatform {
                 workspaceId: this.foundation.workspaceId,
                 allowedSubnetId: this.foundation.network.appsSubnetId,
                 bindSecrets: (workload, identity, secretEnv) => this.bindSecrets(workload, identity, secretEnv),
+                pullFor: (workload, identity) => this.pullFor(workload, args.image, identity),
             },
             { parent: this.parent },
         );
@@ -286,6 +296,31 @@ export class AzurePlatform implements EstatePlatform {
             ) as Record<string, SecretRef>,
             readiness: [...grant.readiness],
         };
+    }
+
+    /**
+     * The apps' own `https://<app>.<environment default domain>` origins for each allowed origin
+     * that names a public service's custom host (`https://app.<domain>` → the ui's FQDN): custom
+     * domains are not bound, so browsers load the ui from that FQDN and call the api from it.
+     */
+    private appOrigins(origins: readonly string[]): pulumi.Output<string>[] {
+        return Object.entries(this.common.publicHosts)
+            .filter(([, host]) => origins.includes(`https://${host}`))
+            .map(([service]) => pulumi.interpolate`https://${service}.${this.foundation.defaultDomain}`);
+    }
+
+    /** The registry entry and AcrPull grant a workload needs when its image is in the estate's registry. */
+    private pullFor(workload: string, image: string, identity: ReaderIdentity) {
+        return registryPull(
+            workload,
+            {
+                registryId: this.settings.containerRegistryId,
+                subscriptionId: this.client.subscriptionId,
+                image,
+                identity,
+            },
+            this.parent,
+        );
     }
 
     private requireStore(workload: string): KeyVaultStore {

@@ -25,6 +25,19 @@ export const azureSettingsShape = {
         .max(3)
         .default(0)
         .meta({ description: "Replicas per primary of the Premium Azure cache (azure)." }),
+    azureContainerRegistryId: z
+        .string()
+        .regex(
+            /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[a-zA-Z0-9]{5,50}$/,
+            {
+                error: "must be the resource id of an Azure Container Registry (/subscriptions/…/providers/Microsoft.ContainerRegistry/registries/<name>)",
+            },
+        )
+        .optional()
+        .meta({
+            description:
+                "Azure Container Registry the private images come from (azure): each workload whose image is on `<name>.azurecr.io` pulls it as its own identity, granted AcrPull. Unset: public images only.",
+        }),
 };
 
 type AzureKeys = z.output<z.ZodObject<typeof azureSettingsShape>>;
@@ -36,6 +49,8 @@ export function azureSettings(c: AzureKeys) {
         secretStore: c.secretStore ?? "key-vault",
         postgres: { sku: c.postgresSku },
         redis: { replicas: c.redisReplicas },
+        /** ARM id of the Azure Container Registry private images are pulled from; absent: public images. */
+        ...(c.azureContainerRegistryId !== undefined ? { containerRegistryId: c.azureContainerRegistryId } : {}),
     } as const;
 }
 

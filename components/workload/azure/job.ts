@@ -14,6 +14,8 @@ export interface ContainerAppJobArgs extends JobArgs {
     readonly environmentId: pulumi.Input<string>;
     /** User-assigned identity that pulls images and reads Key Vault references. */
     readonly identityId: pulumi.Input<string>;
+    /** Private registries the image is pulled from, each with the identity that pulls. @default none (public image) */
+    readonly registries?: ReadonlyArray<{ readonly server: string; readonly identity: pulumi.Input<string> }>;
 }
 
 /** Tag telling migration, seeding and backup jobs apart (Azure tag names cannot hold `/`). */
@@ -89,6 +91,7 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
                     replicaTimeout: args.timeoutSeconds ?? 900,
                     replicaRetryLimit: args.retries ?? 1,
                     secrets,
+                    ...(args.registries?.length ? { registries: args.registries.map((r) => ({ ...r })) } : {}),
                 },
                 template: { containers: [container] },
             },

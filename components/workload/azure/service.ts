@@ -11,6 +11,13 @@ export interface ContainerAppServiceArgs extends ServiceArgs {
     readonly environmentId: pulumi.Input<string>;
     /** User-assigned identity that pulls images and reads Key Vault references. */
     readonly identityId: pulumi.Input<string>;
+    /** Private registries the image is pulled from, each with the identity that pulls. @default none (public image) */
+    readonly registries?: ReadonlyArray<{ readonly server: string; readonly identity: pulumi.Input<string> }>;
+    /**
+     * Origins allowed besides `corsAllowedOrigins`, e.g. the apps' own FQDNs before custom domains
+     * are bound; also appended to the `ALLOWED_ORIGINS` env the service reads. @default none
+     */
+    readonly extraCorsOrigins?: readonly pulumi.Input<string>[];
     /** Concurrent requests per replica before the HTTP scale rule adds one. @default 50 */
     readonly concurrentRequestsPerReplica?: number;
 }
@@ -52,6 +59,14 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
         const isPublic = args.host !== undefined;
         const size = containerAppSize(args.cpu);
         const keyVault = keyVaultSecrets(args.secretEnv, this);
+        const extraOrigins = [...(args.extraCorsOrigins ?? [])];
+        const origins: pulumi.Input<string>[] = [...(args.corsAllowedOrigins ?? []), ...extraOrigins];
+        // The service enforces CORS itself too: it reads the same list.
+        const env: Record<string, pulumi.Input<string>> = { ...args.env };
+        if (extraOrigins.length > 0 && env["ALLOWED_ORIGINS"] !== undefined)
+            env["ALLOWED_ORIGINS"] = pulumi
+                .all([env["ALLOWED_ORIGINS"], ...extraOrigins])
+                .apply((list) => list.filter((o) => o !== "").join(","));
         const probe = (
             type: "Liveness" | "Readiness" | "Startup",
             path: string,
@@ -87,10 +102,10 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                         transport: "http",
                         allowInsecure: false,
                         traffic: [{ latestRevision: true, weight: 100, label: "current" }],
-                        ...(args.corsAllowedOrigins && args.corsAllowedOrigins.length > 0
+                        ...(origins.length > 0
                             ? {
                                   corsPolicy: {
-                                      allowedOrigins: [...args.corsAllowedOrigins],
+                                      allowedOrigins: origins,
                                       allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                                       allowCredentials: true,
                                   },
@@ -99,6 +114,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                     },
                     // Key Vault references only: the value never passes through this program.
                     secrets: keyVault.secrets,
+                    ...(args.registries?.length ? { registries: args.registries.map((r) => ({ ...r })) } : {}),
                 },
                 template: {
                     containers: [
@@ -107,7 +123,7 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                             image: args.image,
                             resources: { cpu: size.cpu, memory: size.memory },
                             env: [
-                                ...Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
+                                ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
                                 ...keyVault.env,
                             ],
                             probes: [
