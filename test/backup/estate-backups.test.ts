@@ -128,7 +128,7 @@ for (const stack of ["staging", "prod"] as const) {
                 ),
                 SCHEDULES,
             );
-            assert.deepEqual((capture.outputs as Record<string, any>).backups.storeSchedules, STORE_SCHEDULES);
+            assert.deepEqual(outputsOf(capture).backups.storeSchedules, STORE_SCHEDULES);
             assert.equal(
                 inputsOf(
                     resource(capture, "azure-native:storage:BlobContainerImmutabilityPolicy", "backups-immutability"),

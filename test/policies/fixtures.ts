@@ -9,6 +9,7 @@ import {
 } from "../../components/observability/catalogue";
 import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/prometheus";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
+import type { ContainerInputs, NetworkPolicyInputs, PodTemplateInputs } from "../support/inputs";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 
 export const SHA = "3f2c9e1a7b4d";
@@ -63,7 +64,7 @@ export const restricted = {
 };
 export const resources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
-export function apiContainer(): Record<string, any> {
+export function apiContainer(): ContainerInputs {
     return {
         name: "api",
         image: `registry.example.com/estate/api:${SHA}`,
@@ -86,7 +87,7 @@ export function apiContainer(): Record<string, any> {
     };
 }
 
-export function podTemplate(name: string, component: string, containers: Record<string, any>[]): Record<string, any> {
+export function podTemplate(name: string, component: string, containers: ContainerInputs[]): PodTemplateInputs {
     return {
         metadata: { labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component } },
         spec: { automountServiceAccountToken: false, serviceAccountName: name, containers },
@@ -159,7 +160,7 @@ export function scheduledJob(
     name: string,
     purpose: string,
     schedule: string,
-    env: Record<string, unknown>[],
+    env: NonNullable<ContainerInputs["env"]>,
     store = "postgres",
 ): CapturedResource {
     const template = podTemplate(name, "backup", [
@@ -208,7 +209,7 @@ export function backupBucket(): CapturedResource {
 
 export function netpol(
     name: string,
-    spec: Record<string, any>,
+    spec: NetworkPolicyInputs["spec"],
     annotations?: Record<string, string>,
 ): CapturedResource {
     return res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, {
@@ -438,7 +439,7 @@ export function acaScheduledJob(
     name: string,
     purpose: string,
     schedule: string,
-    env: Record<string, unknown>[],
+    env: NonNullable<ContainerInputs["env"]>,
 ): CapturedResource {
     return res("azure-native:app:Job", name, {
         resourceGroupName: "estate",
