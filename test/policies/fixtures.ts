@@ -8,48 +8,17 @@ import {
     type ServiceAlertTarget,
 } from "../../components/observability/catalogue";
 import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/prometheus";
-import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
+import type { CapturedResource } from "../../tools/lib/analyzer";
 import type { ContainerInputs, NetworkPolicyInputs, PodTemplateInputs } from "../support/inputs";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 
 export const SHA = "3f2c9e1a7b4d";
 export const DIGEST = `sha256:${"a".repeat(64)}`;
 
-export function urnOf(type: string, name: string): string {
-    return `urn:pulumi:prod::estate::${type}::${name}`;
-}
+import { capture, kept, res, urnOf } from "../support/resources";
 
-export function res(
-    type: string,
-    name: string,
-    inputs: Record<string, unknown>,
-    extra: Partial<CapturedResource> = {},
-): CapturedResource {
-    return {
-        urn: urnOf(type, name),
-        type,
-        name,
-        custom: true,
-        dependencies: [],
-        propertyDependencies: {},
-        options: {
-            protect: false,
-            retainOnDelete: false,
-            ignoreChanges: [],
-            deleteBeforeReplace: false,
-            additionalSecretOutputs: [],
-            aliases: [],
-        },
-        inputs,
-        ...extra,
-    };
-}
-
-/** The resource with `protect` (and `retainOnDelete`), as the program declares stateful resources in prod. */
-export function kept(r: CapturedResource): CapturedResource {
-    r.options = { ...r.options, protect: true, retainOnDelete: true };
-    return r;
-}
+// Re-exported: the policy cases build their estates from these.
+export { capture, kept, res, urnOf };
 
 export function secret<T>(value: T): Record<string, unknown> {
     return { [SECRET_SIG]: SECRET_VALUE, value };
@@ -637,14 +606,4 @@ export function azureEstate(): CapturedResource[] {
         ...acaAlertRules(),
         onCallActionGroup(),
     ];
-}
-
-export function capture(resources: CapturedResource[], stack = "prod"): ProgramCapture {
-    return {
-        project: "estate",
-        stack,
-        config: { "estate:environment": stack },
-        resources,
-        outputs: { apiUrl: "https://api.example.com" },
-    };
 }
