@@ -92,6 +92,11 @@ export function migrationJob(): CapturedResource {
     });
 }
 
+/**
+ * Another kind that can express the same thing: the program runs Postgres as a CloudNativePG Cluster
+ * (data-fixtures.ts), but a self-run Postgres pod must meet the same policies, which read every workload
+ * kind. Not a shape the program declares; the cases on it check that policies do not read the Cluster only.
+ */
 export function postgresStatefulSet(): CapturedResource {
     const probe = { exec: { command: ["pg_isready", "-U", "postgres"] } };
     return kept(
@@ -325,6 +330,7 @@ export function k8sEstate(): CapturedResource[] {
         defaultDeny(),
         postgresNetpol(),
         apiNetpol(),
+        // The self-run Postgres pod's Service (see postgresStatefulSet): CloudNativePG creates its own.
         res("kubernetes:core/v1:Service", "postgres", {
             metadata: { name: "postgres", namespace: "estate", labels: { "app.kubernetes.io/component": "database" } },
             spec: {
@@ -531,6 +537,10 @@ export function acaApi(): CapturedResource {
     );
 }
 
+/**
+ * Another kind that can express the same thing: on Azure the program declares Azure Cache for Redis
+ * (`redis:Redis`), but Redis run as a Container App must meet the same data-store policies.
+ */
 export function acaRedis(): CapturedResource {
     const probe = (type: string) => ({ type, tcpSocket: { port: 6379 } });
     return res("azure-native:app:ContainerApp", "redis", {
