@@ -1,6 +1,6 @@
 // Hand-built plan resources, shaped exactly like the ones tools/lib/mock-run.ts records, for tests that
 // need a resource the program does not declare (a framework test, a policy case's other kind).
-import type { CapturedResource, ProgramCapture } from "../../tools/lib/mock-run";
+import { defaultOptions, type CapturedResource, type ProgramCapture } from "../../tools/lib/mock-run";
 
 export function urnOf(type: string, name: string): string {
     return `urn:pulumi:prod::estate::${type}::${name}`;
@@ -20,14 +20,7 @@ export function res(
         custom: true,
         dependencies: [],
         propertyDependencies: {},
-        options: {
-            protect: false,
-            retainOnDelete: false,
-            ignoreChanges: [],
-            deleteBeforeReplace: false,
-            additionalSecretOutputs: [],
-            aliases: [],
-        },
+        options: defaultOptions(),
         inputs,
         ...extra,
     };

@@ -39,6 +39,18 @@ export interface CapturedResource {
     inputs: Record<string, unknown>;
 }
 
+/** The options of a resource declared with none: what the engine reports for it. A fresh copy each call. */
+export function defaultOptions(): CapturedResource["options"] {
+    return {
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        deleteBeforeReplace: false,
+        additionalSecretOutputs: [],
+        aliases: [],
+    };
+}
+
 export interface ProgramCapture {
     project: string;
     stack: string;
