@@ -20,11 +20,4 @@ export default tseslint.config(
             "@typescript-eslint/no-explicit-any": "error",
         },
     },
-    {
-        // Tests still poke at untyped inputs through `any` (the policy fixtures and the inputs reader
-        // that ~170 call sites mutate in place). The pack, components, stacks and tools never use it:
-        // there untyped data is `unknown` narrowed (policies/lib.ts field/list/text) or given its type.
-        files: ["test/**/*.ts"],
-        rules: { "@typescript-eslint/no-explicit-any": "warn" },
-    },
 );

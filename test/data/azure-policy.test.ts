@@ -1,12 +1,10 @@
 // The policy pack over the real program on azure: the stores pass as declared, and making them
 // public through config is refused with a message per store.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import { analyze } from "../../tools/lib/analyzer";
-import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 import { plan } from "../support/program";
+import { runPolicy } from "../support/policy-cli";
 
 function summary(vs: ReadonlyArray<{ policy: string; enforcementLevel: string; urn?: string; message: string }>) {
     return vs.map((v) => [v.policy, v.enforcementLevel, v.urn?.split("::").pop() ?? "stack", v.message]);
@@ -88,21 +86,7 @@ describe("policy pack on the azure estate", () => {
     });
 
     it("npm run policy exits 2 when one store is made public", () => {
-        const result = spawnSync(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                path.join(PROJECT_ROOT, "tools/policy.ts"),
-                "--stack",
-                "staging",
-                "-c",
-                "platform=azure",
-                "-c",
-                'publicDataStores=["redis"]',
-            ],
-            { cwd: PROJECT_ROOT, encoding: "utf8" },
-        );
+        const result = runPolicy("staging", ["platform=azure", 'publicDataStores=["redis"]']);
         assert.equal(result.status, 2, result.stderr);
         assert.match(
             result.stdout,

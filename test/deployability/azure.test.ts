@@ -1,3 +1,5 @@
+import type { ContainerAppArgs } from "@pulumi/azure-native/app";
+import type { Unwrap } from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { checkDeployability, type DeployabilityFinding } from "../../tools/deployability";
@@ -24,6 +26,10 @@ const urnOf = (capture: ProgramCapture, type: string, name: string) =>
     capture.resources.find((r) => r.type === type && r.name === name)!.urn;
 const only = (findings: DeployabilityFinding[]) =>
     findings.map(({ rule, property, value }) => ({ rule, property, value }));
+
+/** A Container App's template as the plan records it, typed by the provider's own input types. */
+const templateOf = (r: CapturedResource) => r.inputs["template"] as NonNullable<Unwrap<ContainerAppArgs["template"]>>;
+const probesOf = (r: CapturedResource) => templateOf(r).containers![0]!.probes!;
 
 const APP = "azure-native:app:ContainerApp";
 const JOB = "azure-native:app:Job";
@@ -125,8 +131,7 @@ describe("azure deployability rules", () => {
             APP,
             "api-app",
             (r) => {
-                const probes = (r.inputs["template"] as any).containers[0].probes;
-                probes[1].periodSeconds = 300;
+                probesOf(r)[1]!.periodSeconds = 300;
             },
             [
                 {
@@ -140,7 +145,7 @@ describe("azure deployability rules", () => {
             "a start-up probe allowing 30 failures",
             APP,
             "neo4j-app",
-            (r) => ((r.inputs["template"] as any).containers[0].probes[0].failureThreshold = 30),
+            (r) => (probesOf(r)[0]!.failureThreshold = 30),
             [
                 {
                     rule: "azure-container-app-probe-bounds",

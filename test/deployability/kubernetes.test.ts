@@ -5,6 +5,15 @@ import { kubernetesRules } from "../../tools/deployability/kubernetes";
 import { waitForExpressions } from "../../tools/deployability/kubernetes/await";
 import { cidrContains, selects } from "../../tools/deployability/kubernetes/objects";
 import type { CapturedResource, ProgramCapture } from "../../tools/lib/mock-run";
+import type {
+    CustomResourceInputs,
+    DeploymentInputs,
+    HelmReleaseInputs,
+    HorizontalPodAutoscalerInputs,
+    JobInputs,
+    NetworkPolicyInputs,
+    ScaledObjectInputs,
+} from "../support/inputs";
 import { plan, stacks } from "../support/program";
 
 const rule = (id: string): DeployabilityRule => {
@@ -14,15 +23,15 @@ const rule = (id: string): DeployabilityRule => {
 };
 
 /** A copy of the plan with one resource's inputs or options changed: the compliant estate, one change per case. */
-function changed(
+function changed<T extends object>(
     capture: ProgramCapture,
     name: string,
-    change: (inputs: Record<string, any>, resource: CapturedResource) => void,
+    change: (inputs: T, resource: CapturedResource) => void,
 ): ProgramCapture {
     const copy = structuredClone(capture);
     const target = copy.resources.filter((r) => r.name === name);
     assert.equal(target.length, 1, `exactly one resource named ${name}`);
-    change(target[0]!.inputs as Record<string, any>, target[0]!);
+    change(target[0]!.inputs as T, target[0]!);
     return copy;
 }
 
@@ -54,11 +63,11 @@ describe("Kubernetes deployability rules", () => {
         });
 
         it("refuses spec.replicas on a Deployment a KEDA ScaledObject or an HPA scales", () => {
-            const keda = changed(prod, "api-deployment", (i) => (i.spec.replicas = 3));
+            const keda = changed(prod, "api-deployment", (i: DeploymentInputs) => (i.spec!.replicas = 3));
             assert.deepEqual(findings(keda, "kubernetes-autoscaled-replicas"), [
                 ["api-deployment", "spec.replicas", 3],
             ]);
-            const hpa = changed(prod, "worker-deployment", (i) => (i.spec.replicas = 2));
+            const hpa = changed(prod, "worker-deployment", (i: DeploymentInputs) => (i.spec!.replicas = 2));
             assert.deepEqual(findings(hpa, "kubernetes-autoscaled-replicas"), [
                 ["worker-deployment", "spec.replicas", 2],
             ]);
@@ -67,18 +76,30 @@ describe("Kubernetes deployability rules", () => {
         });
 
         it("refuses a second autoscaler on one workload and an autoscaler without a target", () => {
-            const twoScalers = changed(prod, "monitoring-api-scaler", (i) => (i.spec.scaleTargetRef.name = "worker"));
+            const twoScalers = changed(
+                prod,
+                "monitoring-api-scaler",
+                (i: ScaledObjectInputs) => (i.spec.scaleTargetRef.name = "worker"),
+            );
             assert.deepEqual(findings(twoScalers, "kubernetes-single-autoscaler"), [
                 ["worker-deployment", "autoscalers", ["monitoring-api-scaler", "worker-hpa"]],
             ]);
-            const dangling = changed(prod, "worker-hpa", (i) => (i.spec.scaleTargetRef.name = "wroker"));
+            const dangling = changed(
+                prod,
+                "worker-hpa",
+                (i: HorizontalPodAutoscalerInputs) => (i.spec!.scaleTargetRef.name = "wroker"),
+            );
             assert.deepEqual(findings(dangling, "kubernetes-single-autoscaler"), [
                 ["worker-hpa", "spec.scaleTargetRef", { kind: "Deployment", name: "wroker" }],
             ]);
         });
 
         it("refuses a CloudNativePG Cluster a Job waits for or talks to without pulumi.com/waitFor", () => {
-            const unawaited = changed(prod, "postgres-cluster", (i) => delete i.metadata.annotations);
+            const unawaited = changed(
+                prod,
+                "postgres-cluster",
+                (i: CustomResourceInputs) => delete i.metadata.annotations,
+            );
             const urnOf = (name: string) => prod.resources.find((r) => r.name === name)!.urn;
             const result = checkDeployability(unawaited, [rule("kubernetes-job-awaits-custom-resources")]);
             assert.deepEqual(
@@ -92,7 +113,7 @@ describe("Kubernetes deployability rules", () => {
             const wrongCondition = changed(
                 prod,
                 "postgres-cluster",
-                (i) => (i.metadata.annotations["pulumi.com/waitFor"] = "condition=Available"),
+                (i: CustomResourceInputs) => (i.metadata.annotations!["pulumi.com/waitFor"] = "condition=Available"),
             );
             assert.equal(findings(wrongCondition, "kubernetes-job-awaits-custom-resources").length, 2);
         });
@@ -119,22 +140,22 @@ describe("Kubernetes deployability rules", () => {
                 ["ollama-model-pull-job", "customTimeouts.create", "600s (default)"],
                 ["ollama-model-pull-job", "customTimeouts.update", "600s (default)"],
             ]);
-            const short = changed(prod, "api-migrate-job", (i) => (i.spec.activeDeadlineSeconds = 3600));
+            const short = changed(prod, "api-migrate-job", (i: JobInputs) => (i.spec!.activeDeadlineSeconds = 3600));
             assert.deepEqual(findings(short, "kubernetes-job-timeout-covers-deadline"), [
                 ["api-migrate-job", "customTimeouts.create", "1020s"],
                 ["api-migrate-job", "customTimeouts.update", "1020s"],
             ]);
             // The provider also reads pulumi.com/timeoutSeconds when customTimeouts is unset.
-            const annotated = changed(prod, "ollama-model-pull-job", (i, r) => {
+            const annotated = changed(prod, "ollama-model-pull-job", (i: JobInputs, r) => {
                 delete r.options.customTimeouts;
-                i.metadata.annotations["pulumi.com/timeoutSeconds"] = "4000";
+                i.metadata!.annotations!["pulumi.com/timeoutSeconds"] = "4000";
             });
             assert.deepEqual(findings(annotated, "kubernetes-job-timeout-covers-deadline"), []);
         });
 
         it("refuses DNS egress that admits kube-dns alone", () => {
-            const kubeDnsOnly = changed(prod, "api-netpol", (i) => {
-                i.spec.egress[0].to = [
+            const kubeDnsOnly = changed(prod, "api-netpol", (i: NetworkPolicyInputs) => {
+                i.spec!.egress![0]!.to = [
                     { namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
                 ];
             });
@@ -148,16 +169,16 @@ describe("Kubernetes deployability rules", () => {
         });
 
         it("refuses a Workload Identity pod that cannot reach the metadata server", () => {
-            const noMetadata = changed(prod, "postgres-netpol", (i) => {
-                i.spec.egress = i.spec.egress.filter(
-                    (e: any) => !(e.to?.[0]?.ipBlock?.cidr === "169.254.169.254/32" && e.ports?.[0]?.port === 80),
+            const noMetadata = changed(prod, "postgres-netpol", (i: NetworkPolicyInputs) => {
+                i.spec!.egress = i.spec!.egress!.filter(
+                    (e) => !(e.to?.[0]?.ipBlock?.cidr === "169.254.169.254/32" && e.ports?.[0]?.port === 80),
                 );
             });
             assert.deepEqual(findings(noMetadata, "kubernetes-metadata-server-egress"), [
                 ["postgres-cluster", "egress (NetworkPolicies selecting its pods)", [80, 988]],
             ]);
-            const noBackupMetadata = changed(prod, "redis-backup-netpol", (i) => {
-                i.spec.egress = i.spec.egress.filter((e: any) => e.to?.[0]?.ipBlock?.cidr !== "169.254.169.254/32");
+            const noBackupMetadata = changed(prod, "redis-backup-netpol", (i: NetworkPolicyInputs) => {
+                i.spec!.egress = i.spec!.egress!.filter((e) => e.to?.[0]?.ipBlock?.cidr !== "169.254.169.254/32");
             });
             assert.deepEqual(findings(noBackupMetadata, "kubernetes-metadata-server-egress"), [
                 ["redis-backup-cronjob", "egress (NetworkPolicies selecting its pods)", [80, 988]],
@@ -170,8 +191,8 @@ describe("Kubernetes deployability rules", () => {
             assert.deepEqual(findings(privateCluster, "kubernetes-control-plane-egress"), [
                 ["postgres-cluster", "egress (NetworkPolicies selecting its pods)", "172.16.0.32/28"],
             ]);
-            const noPublic = changed(prod, "postgres-netpol", (i) => {
-                i.spec.egress = i.spec.egress.filter((e: any) => e.to?.[0]?.ipBlock?.cidr !== "0.0.0.0/0");
+            const noPublic = changed(prod, "postgres-netpol", (i: NetworkPolicyInputs) => {
+                i.spec!.egress = i.spec!.egress!.filter((e) => e.to?.[0]?.ipBlock?.cidr !== "0.0.0.0/0");
             });
             assert.deepEqual(findings(noPublic, "kubernetes-control-plane-egress"), [
                 ["postgres-cluster", "egress (NetworkPolicies selecting its pods)", "public endpoint"],
@@ -193,13 +214,17 @@ describe("Kubernetes deployability rules", () => {
             const wrongPort = changed(
                 prod,
                 "foundation-acme-http01-solver",
-                (i) => (i.spec.ingress[0].ports[0].port = 80),
+                (i: NetworkPolicyInputs) => (i.spec!.ingress![0]!.ports![0]!.port = 80),
             );
             assert.equal(findings(wrongPort, "kubernetes-acme-solver-ingress").length, 1);
         });
 
         it("refuses monitors the cluster's Prometheus does not select, and CloudNativePG's deprecated PodMonitor", () => {
-            const unlabelled = changed(prod, "postgres-podmonitor", (i) => delete i.metadata.labels.release);
+            const unlabelled = changed(
+                prod,
+                "postgres-podmonitor",
+                (i: CustomResourceInputs) => delete i.metadata.labels!["release"],
+            );
             assert.deepEqual(
                 findings(unlabelled, "kubernetes-monitor-selectable").map((f) => f[0]),
                 ["postgres-podmonitor"],
@@ -207,7 +232,7 @@ describe("Kubernetes deployability rules", () => {
             const pushgateway = changed(
                 prod,
                 "backups-pushgateway",
-                (i) => delete i.values.serviceMonitor.additionalLabels,
+                (i: HelmReleaseInputs) => delete i.values!["serviceMonitor"].additionalLabels,
             );
             assert.deepEqual(findings(pushgateway, "kubernetes-monitor-selectable"), [
                 ["backups-pushgateway", "values.serviceMonitor.additionalLabels", {}],
@@ -215,7 +240,7 @@ describe("Kubernetes deployability rules", () => {
             const deprecated = changed(
                 prod,
                 "postgres-cluster",
-                (i) => (i.spec.monitoring = { enablePodMonitor: true }),
+                (i: CustomResourceInputs) => (i.spec["monitoring"] = { enablePodMonitor: true }),
             );
             assert.deepEqual(findings(deprecated, "cnpg-explicit-pod-monitor"), [
                 ["postgres-cluster", "spec.monitoring.enablePodMonitor", true],
@@ -252,8 +277,8 @@ describe("Kubernetes deployability rules", () => {
     it("reads an installed kube-prometheus-stack's selectors from its values", async () => {
         const staging = await plan("staging", { prometheusStackInstall: "true" });
         assert.deepEqual(checkDeployability(staging, [rule("kubernetes-monitor-selectable")]), []);
-        const strict = changed(staging, "monitoring-prometheus-stack", (i) => {
-            i.values.prometheus.prometheusSpec.serviceMonitorSelector = { matchLabels: { team: "platform" } };
+        const strict = changed(staging, "monitoring-prometheus-stack", (i: HelmReleaseInputs) => {
+            i.values!["prometheus"].prometheusSpec.serviceMonitorSelector = { matchLabels: { team: "platform" } };
         });
         const unselected = findings(strict, "kubernetes-monitor-selectable").map((f) => f[0]);
         assert.deepEqual(unselected, [

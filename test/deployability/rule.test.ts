@@ -1,55 +1,40 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkDeployability, formatFindings, type DeployabilityRule } from "../../tools/deployability";
-import type { ProgramCapture } from "../../tools/lib/mock-run";
-
-const resource = (urn: string, extra: Partial<ProgramCapture["resources"][number]> = {}) => ({
-    urn,
-    type: "test:index:Thing",
-    name: urn.split("::").pop()!,
-    custom: true,
-    dependencies: [],
-    propertyDependencies: {},
-    options: {
-        protect: false,
-        retainOnDelete: false,
-        ignoreChanges: [],
-        deleteBeforeReplace: false,
-        additionalSecretOutputs: [],
-        aliases: [],
-    },
-    inputs: {},
-    ...extra,
-});
+import { capture, res, urnOf } from "../support/resources";
 
 describe("deployability framework", () => {
-    const parent = resource("urn:parent", { custom: false, dependencies: ["urn:role"] });
-    const child = resource("urn:child", { parent: "urn:parent", propertyDependencies: { scope: ["urn:vault"] } });
-    const capture: ProgramCapture = {
-        project: "estate",
-        stack: "test",
-        config: {},
-        resources: [parent, child],
-        outputs: {},
-    };
+    const parent = res(
+        "test:index:Component",
+        "parent",
+        {},
+        { custom: false, dependencies: [urnOf("test:index:Role", "role")] },
+    );
+    const child = res(
+        "test:index:Thing",
+        "child",
+        {},
+        { parent: parent.urn, propertyDependencies: { scope: [urnOf("test:index:Vault", "vault")] } },
+    );
+    const plan = capture([parent, child]);
 
     it("a resource waits for its own and its ancestors' dependencies", () => {
         const waits: DeployabilityRule = {
             id: "waits",
             source: "test",
             description: "records what the child waits for",
-            check: (plan) => [
+            check: (p) => [
                 {
                     rule: "waits",
-                    urn: "urn:child",
+                    urn: child.urn,
                     property: "dependsOn",
-                    value: [...plan.waitsFor(plan.get("urn:child")!)].sort(),
+                    value: [...p.waitsFor(p.get(child.urn)!)].sort(),
                     fix: "none",
                 },
             ],
         };
-        const [finding] = checkDeployability(capture, [waits]);
-        assert.deepEqual(finding!.value, ["urn:role", "urn:vault"]);
+        const [finding] = checkDeployability(plan, [waits]);
+        assert.deepEqual(finding!.value, [urnOf("test:index:Role", "role"), urnOf("test:index:Vault", "vault")]);
     });
 
     it("findings name rule, resource, property, value and fix", () => {

@@ -64,7 +64,7 @@ describe("consumer example (examples/consumer)", () => {
             jwtSecretName: "projects/acme-estate-prod/secrets/estate-prod-jwt-secret",
         });
 
-        const staging = runConsumer(unwrapSecrets((await plan("staging")).outputs) as Record<string, any>, {
+        const staging = runConsumer(unwrapSecrets((await plan("staging")).outputs) as Record<string, unknown>, {
             [`${project.name}:estateStack`]: "acme/estate/staging",
         });
         assert.equal(staging.status, 0, staging.error);
@@ -73,7 +73,7 @@ describe("consumer example (examples/consumer)", () => {
     });
 
     it("fails its preview on another contract version or a missing output", async () => {
-        const estate = unwrapSecrets((await plan("prod")).outputs) as Record<string, any>;
+        const estate = unwrapSecrets((await plan("prod")).outputs) as Record<string, unknown>;
         const refuses = (outputs: Record<string, unknown>, message: string) => {
             const run = runConsumer(outputs);
             assert.equal(run.status, 1, "the consumer's preview must fail");

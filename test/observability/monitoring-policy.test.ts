@@ -1,28 +1,15 @@
 // Removing an alert or its receiver through config is caught by the real policy run: the CLI's
 // exit code for `alertsDisabled`, and the analyzer over gRPC for a stack file without the key.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import { analyze } from "../../tools/lib/analyzer";
-import { PROJECT_ROOT, runProgram } from "../../tools/lib/mock-run";
+import { runProgram } from "../../tools/lib/mock-run";
 import { policyExitCode } from "../../tools/policy";
+import { runPolicy } from "../support/policy-cli";
 
 describe("alerting caught by the policy run", () => {
     it("npm run policy exits 2 when an alert is switched off through estate:alertsDisabled", () => {
-        const result = spawnSync(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                path.join(PROJECT_ROOT, "tools/policy.ts"),
-                "--stack",
-                "prod",
-                "-c",
-                'estate:alertsDisabled=["http-error-rate-high"]',
-            ],
-            { cwd: PROJECT_ROOT, encoding: "utf8" },
-        );
+        const result = runPolicy("prod", ['estate:alertsDisabled=["http-error-rate-high"]']);
         assert.equal(result.status, 2, result.stderr);
         for (const service of ["api", "gateway", "ui", "worker"]) {
             assert.match(
@@ -36,19 +23,7 @@ describe("alerting caught by the policy run", () => {
     });
 
     it("npm run policy exits 2 when an estate-wide alert (the restore drill's) is switched off", () => {
-        const result = spawnSync(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                path.join(PROJECT_ROOT, "tools/policy.ts"),
-                "--stack",
-                "staging",
-                "-c",
-                'estate:alertsDisabled=["restore-drill-overdue"]',
-            ],
-            { cwd: PROJECT_ROOT, encoding: "utf8" },
-        );
+        const result = runPolicy("staging", ['estate:alertsDisabled=["restore-drill-overdue"]']);
         assert.equal(result.status, 2, result.stderr);
         assert.match(
             result.stdout,

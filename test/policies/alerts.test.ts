@@ -7,8 +7,14 @@ import { violations } from "./harness";
 const RULES = "monitoring.coreos.com/v1:PrometheusRule";
 const ROUTING = "monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 type Rs = Parameters<typeof get>[0];
-const apiRules = (rs: Rs) =>
-    get(rs, RULES, "api-rules").spec.groups.flatMap((g: { rules: unknown[] }) => g.rules) as Array<Record<string, any>>;
+/** A Prometheus alerting rule, as far as these cases edit it (prometheus-operator's `Rule`). */
+interface AlertRule {
+    alert: string;
+    expr: string;
+    labels: Record<string, string>;
+}
+const apiRules = (rs: Rs): AlertRule[] =>
+    get(rs, RULES, "api-rules").spec.groups.flatMap((g: { rules: AlertRule[] }) => g.rules);
 const rule = (rs: Rs, alert: string) => apiRules(rs).find((r) => r.alert === alert)!;
 function dropRule(rs: Rs, alert: string): void {
     for (const group of get(rs, RULES, "api-rules").spec.groups)

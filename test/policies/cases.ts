@@ -37,9 +37,15 @@ export function estate(): CapturedResource[] {
     ];
 }
 
+/**
+ * One fixture resource's inputs, for a case to edit in place. Deliberately loose: cases reach deep into
+ * every kind the pack reads (built-in, custom, Azure), and a missing path throws at run time, failing the case.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function get(rs: CapturedResource[], type: string, name: string): Record<string, any> {
     const r = rs.find((x) => x.type.endsWith(type) && x.name === name);
     if (!r) throw new Error(`fixture has no ${type} ${name}`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return r.inputs as Record<string, any>;
 }
 
@@ -56,9 +62,13 @@ export const postgres = (rs: CapturedResource[]) =>
 export const aca = (rs: CapturedResource[]) => get(rs, "app:ContainerApp", "api");
 export const acaContainer = (rs: CapturedResource[]) => aca(rs).template.containers[0];
 
-export function setEnv(c: Record<string, any>, name: string, entry: Record<string, unknown> | undefined): void {
-    const i = c.env.findIndex((e: { name: string }) => e.name === name);
-    if (entry === undefined) c.env.splice(i, 1);
-    else if (i < 0) c.env.push({ name, ...entry });
-    else c.env[i] = { name, ...entry };
+/** Sets, replaces or (with `undefined`) removes one env entry of a Kubernetes or Container Apps container. */
+export function setEnv(c: { env?: Array<{ name?: string }> }, name: string, entry: object | undefined): void {
+    const env = (c.env ??= []);
+    const i = env.findIndex((e) => e.name === name);
+    // Removing an entry that is not there would splice off the last one and test nothing.
+    if (entry === undefined && i < 0) throw new Error(`container has no env ${name} to remove`);
+    if (entry === undefined) env.splice(i, 1);
+    else if (i < 0) env.push({ name, ...entry });
+    else env[i] = { name, ...entry };
 }

@@ -1,5 +1,6 @@
 // The data stores as the program declares them on each platform, compliant with every policy.
 import type { CapturedResource } from "../../tools/lib/analyzer";
+import type { ContainerInputs } from "../support/inputs";
 import {
     AGE_RECIPIENT,
     DIGEST,
@@ -31,12 +32,7 @@ export function storeNetpol(name: string, port: number): CapturedResource {
     );
 }
 
-function storeContainer(
-    name: string,
-    image: string,
-    port: number,
-    extra: Record<string, unknown>,
-): Record<string, any> {
+function storeContainer(name: string, image: string, port: number, extra: Partial<ContainerInputs>): ContainerInputs {
     const probe = { tcpSocket: { port } };
     return {
         name,

@@ -8,47 +8,17 @@ import {
     type ServiceAlertTarget,
 } from "../../components/observability/catalogue";
 import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/kubernetes/prometheus";
-import type { CapturedResource, ProgramCapture } from "../../tools/lib/analyzer";
+import type { CapturedResource } from "../../tools/lib/analyzer";
+import type { ContainerInputs, NetworkPolicyInputs, PodTemplateInputs } from "../support/inputs";
 import { SECRET_SIG, SECRET_VALUE } from "../../tools/lib/analyzer";
 
 export const SHA = "3f2c9e1a7b4d";
 export const DIGEST = `sha256:${"a".repeat(64)}`;
 
-export function urnOf(type: string, name: string): string {
-    return `urn:pulumi:prod::estate::${type}::${name}`;
-}
+import { capture, kept, res, urnOf } from "../support/resources";
 
-export function res(
-    type: string,
-    name: string,
-    inputs: Record<string, unknown>,
-    extra: Partial<CapturedResource> = {},
-): CapturedResource {
-    return {
-        urn: urnOf(type, name),
-        type,
-        name,
-        custom: true,
-        dependencies: [],
-        propertyDependencies: {},
-        options: {
-            protect: false,
-            retainOnDelete: false,
-            ignoreChanges: [],
-            deleteBeforeReplace: false,
-            additionalSecretOutputs: [],
-            aliases: [],
-        },
-        inputs,
-        ...extra,
-    };
-}
-
-/** The resource with `protect` (and `retainOnDelete`), as the program declares stateful resources in prod. */
-export function kept(r: CapturedResource): CapturedResource {
-    r.options = { ...r.options, protect: true, retainOnDelete: true };
-    return r;
-}
+// Re-exported: the policy cases build their estates from these.
+export { capture, kept, res, urnOf };
 
 export function secret<T>(value: T): Record<string, unknown> {
     return { [SECRET_SIG]: SECRET_VALUE, value };
@@ -63,7 +33,7 @@ export const restricted = {
 };
 export const resources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
-export function apiContainer(): Record<string, any> {
+export function apiContainer(): ContainerInputs {
     return {
         name: "api",
         image: `registry.example.com/estate/api:${SHA}`,
@@ -86,7 +56,7 @@ export function apiContainer(): Record<string, any> {
     };
 }
 
-export function podTemplate(name: string, component: string, containers: Record<string, any>[]): Record<string, any> {
+export function podTemplate(name: string, component: string, containers: ContainerInputs[]): PodTemplateInputs {
     return {
         metadata: { labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component } },
         spec: { automountServiceAccountToken: false, serviceAccountName: name, containers },
@@ -122,6 +92,11 @@ export function migrationJob(): CapturedResource {
     });
 }
 
+/**
+ * Another kind that can express the same thing: the program runs Postgres as a CloudNativePG Cluster
+ * (data-fixtures.ts), but a self-run Postgres pod must meet the same policies, which read every workload
+ * kind. Not a shape the program declares; the cases on it check that policies do not read the Cluster only.
+ */
 export function postgresStatefulSet(): CapturedResource {
     const probe = { exec: { command: ["pg_isready", "-U", "postgres"] } };
     return kept(
@@ -159,7 +134,7 @@ export function scheduledJob(
     name: string,
     purpose: string,
     schedule: string,
-    env: Record<string, unknown>[],
+    env: NonNullable<ContainerInputs["env"]>,
     store = "postgres",
 ): CapturedResource {
     const template = podTemplate(name, "backup", [
@@ -208,7 +183,7 @@ export function backupBucket(): CapturedResource {
 
 export function netpol(
     name: string,
-    spec: Record<string, any>,
+    spec: NetworkPolicyInputs["spec"],
     annotations?: Record<string, string>,
 ): CapturedResource {
     return res("kubernetes:networking.k8s.io/v1:NetworkPolicy", name, {
@@ -355,6 +330,7 @@ export function k8sEstate(): CapturedResource[] {
         defaultDeny(),
         postgresNetpol(),
         apiNetpol(),
+        // The self-run Postgres pod's Service (see postgresStatefulSet): CloudNativePG creates its own.
         res("kubernetes:core/v1:Service", "postgres", {
             metadata: { name: "postgres", namespace: "estate", labels: { "app.kubernetes.io/component": "database" } },
             spec: {
@@ -438,7 +414,7 @@ export function acaScheduledJob(
     name: string,
     purpose: string,
     schedule: string,
-    env: Record<string, unknown>[],
+    env: NonNullable<ContainerInputs["env"]>,
 ): CapturedResource {
     return res("azure-native:app:Job", name, {
         resourceGroupName: "estate",
@@ -561,6 +537,10 @@ export function acaApi(): CapturedResource {
     );
 }
 
+/**
+ * Another kind that can express the same thing: on Azure the program declares Azure Cache for Redis
+ * (`redis:Redis`), but Redis run as a Container App must meet the same data-store policies.
+ */
 export function acaRedis(): CapturedResource {
     const probe = (type: string) => ({ type, tcpSocket: { port: 6379 } });
     return res("azure-native:app:ContainerApp", "redis", {
@@ -636,14 +616,4 @@ export function azureEstate(): CapturedResource[] {
         ...acaAlertRules(),
         onCallActionGroup(),
     ];
-}
-
-export function capture(resources: CapturedResource[], stack = "prod"): ProgramCapture {
-    return {
-        project: "estate",
-        stack,
-        config: { "estate:environment": stack },
-        resources,
-        outputs: { apiUrl: "https://api.example.com" },
-    };
 }

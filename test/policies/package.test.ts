@@ -38,6 +38,11 @@ function importsOfSources(): { runtime: Set<string>; typeOnly: Set<string> } {
 const packageOf = (specifier: string) =>
     specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
 
+/** The part of a GitHub Actions workflow these checks read. */
+interface Workflow {
+    jobs?: Record<string, { steps?: Array<{ name?: string; run?: string; with?: { policyPacks?: string } }> }>;
+}
+
 describe("policy pack as a package", () => {
     it("has a tsconfig of its own and ships only its build", () => {
         const tsconfig = JSON.parse(fs.readFileSync(path.join(DEFAULT_PACK_DIR, "tsconfig.json"), "utf8"));
@@ -84,9 +89,9 @@ describe("policy pack as a package", () => {
         const dir = path.join(ROOT, ".github", "workflows");
         let uses = 0;
         for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yml"))) {
-            const workflow = parseYaml(fs.readFileSync(path.join(dir, file), "utf8"));
-            for (const [name, job] of Object.entries<any>(workflow.jobs ?? {})) {
-                const steps: any[] = job.steps ?? [];
+            const workflow = parseYaml(fs.readFileSync(path.join(dir, file), "utf8")) as Workflow;
+            for (const [name, job] of Object.entries(workflow.jobs ?? {})) {
+                const steps = job.steps ?? [];
                 const build = steps.findIndex((s) => s.run === "npm run build:policies");
                 const install = steps.findIndex((s) => String(s.run ?? "").startsWith("npm ci"));
                 steps.forEach((step, i) => {

@@ -109,14 +109,16 @@ describe("every custom resource and Helm values object against the upstream sche
     });
 });
 
+/** The CloudNativePG Cluster manifest, as far as these cases edit it. */
+interface ClusterManifest extends Record<string, unknown> {
+    spec: Record<string, unknown> & { storage: Record<string, unknown> };
+}
+
 describe("the schemas refuse what the API server or Helm would refuse or drop", () => {
-    let cluster: Record<string, any>;
+    let cluster: ClusterManifest;
     before(async () => {
         const capture = await plan("prod");
-        cluster = kubernetesManifest(capture.resources.find((r) => r.name === "postgres-cluster")!) as Record<
-            string,
-            any
-        >;
+        cluster = kubernetesManifest(capture.resources.find((r) => r.name === "postgres-cluster")!) as ClusterManifest;
     });
 
     it("an unknown field, at the top of spec or deep inside, is an error (the API server would prune it)", () => {

@@ -44,8 +44,13 @@ export function resourcesOfType(capture: ProgramCapture, type: string): Captured
     return capture.resources.filter((r) => r.type === type);
 }
 
-/** Inputs with secret wrappers removed, for asserting on structure. */
+/**
+ * Inputs with secret wrappers removed, for asserting on structure. Deliberately loose, like `get` in
+ * test/policies/cases.ts: asserts read deep paths of every kind; a typed view is in test/support/inputs.ts.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function inputsOf(r: CapturedResource): Record<string, any> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return unwrapSecrets(r.inputs) as Record<string, any>;
 }
 

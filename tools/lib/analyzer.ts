@@ -10,7 +10,7 @@ import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { CapturedResource, ProgramCapture } from "./mock-run";
-import { SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "./mock-run";
+import { defaultOptions, SECRET_SIG, SECRET_VALUE, unwrapSecrets } from "./mock-run";
 import { closestMatch } from "../../stacks/suggest";
 import { DEFAULT_PACK_DIR, ensureBuilt, ROOT, runPolicyPackOf, spawnPack, type PackProcess } from "./pack-process";
 
@@ -127,14 +127,7 @@ export function analyzeStackRequest(capture: ProgramCapture): pb.AnalyzeStackReq
             custom: false,
             dependencies: [],
             propertyDependencies: {},
-            options: {
-                protect: false,
-                retainOnDelete: false,
-                ignoreChanges: [],
-                deleteBeforeReplace: false,
-                additionalSecretOutputs: [],
-                aliases: [],
-            },
+            options: defaultOptions(),
             inputs: {},
         });
     }

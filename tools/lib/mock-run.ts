@@ -39,6 +39,18 @@ export interface CapturedResource {
     inputs: Record<string, unknown>;
 }
 
+/** The options of a resource declared with none: what the engine reports for it. A fresh copy each call. */
+export function defaultOptions(): CapturedResource["options"] {
+    return {
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        deleteBeforeReplace: false,
+        additionalSecretOutputs: [],
+        aliases: [],
+    };
+}
+
 export interface ProgramCapture {
     project: string;
     stack: string;
@@ -159,6 +171,15 @@ export function describeStandIns(stack: string, standIns: readonly OfflineStandI
     );
 }
 
+/** The provider stand-in both runners use: every resource echoes its inputs plus the outputs a real one computes. */
+const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => ({
+        id: `${args.name}-id`,
+        state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
+    }),
+    call: (args) => invokeResult(args.token, args.inputs),
+};
+
 /** Runs the real program (`index.ts`) under Pulumi's mock runtime and records every registration. */
 export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     const projectRoot = options.projectRoot ?? PROJECT_ROOT;
@@ -175,18 +196,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramCapture> {
     );
 
     pulumi.runtime.setAllConfig(values, secretKeys);
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => ({
-                id: `${args.name}-id`,
-                state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
-            }),
-            call: (args) => invokeResult(args.token, args.inputs),
-        },
-        project,
-        options.stack,
-        false,
-    );
+    await pulumi.runtime.setMocks(mocks, project, options.stack, false);
 
     const resources: CapturedResource[] = [];
     const outputs: { value: Record<string, unknown> } = { value: {} };
@@ -247,18 +257,7 @@ export async function runComponents(
     const project = options.project ?? "estate";
     const stack = options.stack ?? "test";
     pulumi.runtime.setAllConfig({}, []);
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => ({
-                id: `${args.name}-id`,
-                state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
-            }),
-            call: (args) => invokeResult(args.token, args.inputs),
-        },
-        project,
-        stack,
-        false,
-    );
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
     const resources: CapturedResource[] = [];
     const outputs: { value: Record<string, unknown> } = { value: {} };
     const refusals = captureRegistrations(resources, outputs);
