@@ -4,6 +4,9 @@ import type { SecretRef } from "./service";
 /** What a run-to-completion job is for; policies and the plan tell them apart by it. */
 export type JobPurpose = "migration" | "bootstrap";
 
+/** The defaults of the optional job settings, written once for every platform. */
+export const JOB_DEFAULTS = { timeoutSeconds: 900, retries: 1 } as const;
+
 /** Platform-neutral description of a job that runs once per declaration (not on a schedule). */
 export interface JobArgs {
     readonly purpose: JobPurpose;

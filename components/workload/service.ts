@@ -23,6 +23,9 @@ export interface ProbeSettings {
     readonly startupFailureThreshold: number;
 }
 
+/** The defaults of the optional service settings, written once for every platform. */
+export const SERVICE_DEFAULTS = { tls: true, targetCpuPercent: 70 } as const;
+
 /** Platform-neutral description of one long-running HTTP service. */
 export interface ServiceArgs {
     /** Full immutable image reference (`repo:sha` or `repo@sha256:…`). */

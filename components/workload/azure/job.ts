@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as command from "@pulumi/command/local";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
-import type { JobArgs, JobOutputs } from "../job";
+import { JOB_DEFAULTS, type JobArgs, type JobOutputs } from "../job";
 import { azureTags } from "../../platform/azure/tags";
 import { containerAppSize, type SecretRef } from "../service";
 import { UNBOUND_IDENTITY } from "../../secrets/azure/key-vault";
@@ -88,8 +88,8 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
                 configuration: {
                     triggerType: "Manual",
                     manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 },
-                    replicaTimeout: args.timeoutSeconds ?? 900,
-                    replicaRetryLimit: args.retries ?? 1,
+                    replicaTimeout: args.timeoutSeconds ?? JOB_DEFAULTS.timeoutSeconds,
+                    replicaRetryLimit: args.retries ?? JOB_DEFAULTS.retries,
                     secrets,
                     ...(args.registries?.length ? { registries: args.registries.map((r) => ({ ...r })) } : {}),
                 },
@@ -102,7 +102,7 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
             },
         );
 
-        const replicaTimeout = args.timeoutSeconds ?? 900;
+        const replicaTimeout = args.timeoutSeconds ?? JOB_DEFAULTS.timeoutSeconds;
         this.completed = new command.Command(
             `${name}-run`,
             {
@@ -112,7 +112,7 @@ export class ContainerAppJob extends pulumi.ComponentResource implements JobOutp
                     // The job's outputs: the run waits for the job to exist.
                     JOB_NAME: this.resource.name,
                     RESOURCE_GROUP: args.resourceGroupName,
-                    TIMEOUT_SECONDS: String(jobRunTimeoutSeconds(replicaTimeout, args.retries ?? 1)),
+                    TIMEOUT_SECONDS: String(jobRunTimeoutSeconds(replicaTimeout, args.retries ?? JOB_DEFAULTS.retries)),
                 },
                 // A replaced job (a new tag's migration) or a new image runs again; nothing else does.
                 triggers: [this.resource.id, args.image],

@@ -3,7 +3,13 @@ import * as app from "@pulumi/azure-native/app";
 import type * as azureInputs from "@pulumi/azure-native/types/input";
 import { azureTags } from "../../platform/azure/tags";
 import { keyVaultSecrets } from "./job";
-import { containerAppSize, type ProbeSettings, type ServiceArgs, type ServiceOutputs } from "../service";
+import {
+    containerAppSize,
+    SERVICE_DEFAULTS,
+    type ProbeSettings,
+    type ServiceArgs,
+    type ServiceOutputs,
+} from "../service";
 
 export interface ContainerAppServiceArgs extends ServiceArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -149,7 +155,10 @@ export class ContainerAppService extends pulumi.ComponentResource implements Ser
                                 name: "cpu",
                                 custom: {
                                     type: "cpu",
-                                    metadata: { type: "Utilization", value: String(args.targetCpuPercent ?? 70) },
+                                    metadata: {
+                                        type: "Utilization",
+                                        value: String(args.targetCpuPercent ?? SERVICE_DEFAULTS.targetCpuPercent),
+                                    },
                                 },
                             },
                         ],

@@ -10,7 +10,7 @@ import {
     restrictedPodSecurityContext,
     workloadLabels,
 } from "../../platform/kubernetes/pod";
-import type { JobArgs, JobOutputs } from "../job";
+import { JOB_DEFAULTS, type JobArgs, type JobOutputs } from "../job";
 import { resourceSizing } from "../service";
 
 export interface KubernetesJobArgs extends JobArgs {
@@ -30,7 +30,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
 
     constructor(name: string, args: KubernetesJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:workload:KubernetesJob", name, {}, opts);
-        const timeoutSeconds = args.timeoutSeconds ?? 900;
+        const timeoutSeconds = args.timeoutSeconds ?? JOB_DEFAULTS.timeoutSeconds;
         // The name label is stable across tags so data-store policies can admit the job's pods.
         const labels = { ...workloadLabels(name, "job", "job"), [JOB_PURPOSE_LABEL]: args.purpose };
         const namespace = args.namespace;
@@ -47,7 +47,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobOutput
                     annotations: { "pulumi.com/replaceUnready": "true" },
                 },
                 spec: {
-                    backoffLimit: args.retries ?? 1,
+                    backoffLimit: args.retries ?? JOB_DEFAULTS.retries,
                     activeDeadlineSeconds: timeoutSeconds,
                     template: {
                         metadata: { labels },

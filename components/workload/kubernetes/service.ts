@@ -13,7 +13,7 @@ import {
     restrictedPodSecurityContext,
     workloadLabels,
 } from "../../platform/kubernetes/pod";
-import { resourceSizing, type ServiceArgs, type ServiceOutputs } from "../service";
+import { resourceSizing, SERVICE_DEFAULTS, type ServiceArgs, type ServiceOutputs } from "../service";
 
 export interface KubernetesServiceArgs extends ServiceArgs {
     /** Namespace to deploy into (created by the platform foundation). */
@@ -41,7 +41,7 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
 
     constructor(name: string, args: KubernetesServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:workload:KubernetesService", name, {}, opts);
-        const tls = args.tls ?? true;
+        const tls = args.tls ?? SERVICE_DEFAULTS.tls;
         const { ingressClassName, clusterIssuer, ingressNamespace } = args;
         const labels = workloadLabels(name, "app");
         const selector = { "app.kubernetes.io/name": name };
@@ -180,7 +180,10 @@ export class KubernetesService extends pulumi.ComponentResource implements Servi
                                 type: "Resource",
                                 resource: {
                                     name: "cpu",
-                                    target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 },
+                                    target: {
+                                        type: "Utilization",
+                                        averageUtilization: args.targetCpuPercent ?? SERVICE_DEFAULTS.targetCpuPercent,
+                                    },
                                 },
                             },
                         ],
