@@ -323,6 +323,28 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(capture.resources.filter((r) => r.name === "pg-restore-drill-cronjob").length, 0);
         assert.equal(await resolve(outputs.drillSchedule), undefined);
     });
+
+    it("refuses an enabled drill without the age identity that decrypts the backup", async () => {
+        let message = "";
+        // Caught inside the program: a throw escaping it surfaces as an unhandled rejection, not here.
+        await runComponents(() => {
+            try {
+                new KubernetesBackups("backups", {
+                    ...args(k8sRef, { restoreDrill: { enabled: true, schedule: "30 4 1 * *" } }),
+                    namespace: "estate",
+                    gcpProject: "acme-estate-prod",
+                    bucketName: "acme-estate-prod-estate-prod-backups",
+                    monitoringNamespace: "monitoring",
+                });
+            } catch (error) {
+                message = (error as Error).message;
+            }
+        });
+        assert.equal(
+            message,
+            "`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup",
+        );
+    });
 });
 
 /** What each job asked the platform to grant: job name → env var → secret. */
