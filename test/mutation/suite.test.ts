@@ -14,7 +14,7 @@ import {
 } from "../../tools/mutation/run";
 
 /** The score the pack reaches today, per platform: the suite fails when a change lets more through. */
-const SCORE_FLOOR = { kubernetes: 90, azure: 83 } as const;
+const SCORE_FLOOR = { kubernetes: 100, azure: 100 } as const;
 
 describe("mutation catalogue", () => {
     it("holds at least 200 mutations with unique ids, each naming its source and a known category", () => {
