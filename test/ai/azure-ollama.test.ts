@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { OLLAMA_IMAGE, OllamaContainerApp, type OllamaContainerAppArgs } from "../../components/ai/azure/ollama";
 import { runComponents } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
+import { valueOf } from "../support/components";
 
 /** Ollama the way the Azure platform declares it, on CPU; each test changes one thing. */
 function args(overrides: Partial<OllamaContainerAppArgs> = {}): OllamaContainerAppArgs {
@@ -19,10 +19,6 @@ function args(overrides: Partial<OllamaContainerAppArgs> = {}): OllamaContainerA
         appsSubnetId: "/subnets/apps",
         ...overrides,
     };
-}
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise<T>((resolve) => output.apply(resolve));
 }
 
 async function declare(overrides: Partial<OllamaContainerAppArgs> = {}) {
@@ -59,7 +55,7 @@ describe("OllamaContainerApp (component)", () => {
         });
         assert.deepEqual(appInputs.template.scale, { minReplicas: 1, maxReplicas: 1 });
         assert.equal(appInputs.workloadProfileName, undefined);
-        assert.deepEqual(await Promise.all([value(ollama.host), value(ollama.port), value(ollama.url)]), [
+        assert.deepEqual(await Promise.all([valueOf(ollama.host), valueOf(ollama.port), valueOf(ollama.url)]), [
             "ollama",
             11434,
             "http://ollama:11434",
@@ -82,7 +78,7 @@ describe("OllamaContainerApp (component)", () => {
             { name: "models", storageType: "AzureFile", storageName: "ollama-models" },
         ]);
         // Whatever needs the models waits for the app, whose revision serves only after the pull.
-        assert.equal(await value(ollama.modelsReady.urn), app.urn);
+        assert.equal(await valueOf(ollama.modelsReady.urn), app.urn);
     });
 
     it("runs the pinned image, probing /api/version with a start-up budget of 10 × 30 s", async () => {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AzureFilesVolume, type AzureFilesVolumeArgs } from "../../components/data/azure/files";
 import { runComponents, SECRET_SIG, SECRET_VALUE } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
+import { refusalOf } from "../support/components";
 
 const ACCOUNT = "azure-native:storage:StorageAccount";
 
@@ -32,16 +33,10 @@ async function declare(overrides: Partial<AzureFilesVolumeArgs> = {}, name = "ne
 }
 
 /** The message the constructor throws, caught inside the run so the run itself completes. */
-async function refusal(name: string): Promise<string> {
-    let message = "constructed without an error";
-    await runComponents(() => {
-        try {
-            new AzureFilesVolume(name, args());
-        } catch (error) {
-            message = (error as Error).message;
-        }
+function refusal(name: string): Promise<string> {
+    return refusalOf(() => {
+        new AzureFilesVolume(name, args());
     });
-    return message;
 }
 
 describe("AzureFilesVolume (component)", () => {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NEO4J_IMAGE, Neo4jContainerApp, type Neo4jContainerAppArgs } from "../../components/data/azure/neo4j";
 import { runComponents, SECRET_SIG, SECRET_VALUE } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
+import { valueOf } from "../support/components";
 
 /** Neo4j the way the Azure platform declares it; each test changes one thing. */
 function args(overrides: Partial<Neo4jContainerAppArgs> = {}): Neo4jContainerAppArgs {
@@ -25,10 +26,6 @@ function args(overrides: Partial<Neo4jContainerAppArgs> = {}): Neo4jContainerApp
         workspaceId: "/workspaces/estate",
         ...overrides,
     };
-}
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise<T>((resolve) => output.apply(resolve));
 }
 
 async function declare(overrides: Partial<Neo4jContainerAppArgs> = {}) {
@@ -133,7 +130,7 @@ describe("Neo4jContainerApp (component)", () => {
     it("is reached by its app name on the bolt port, as the neo4j user with a secret password", async () => {
         const { neo4j } = await declare();
         assert.deepEqual(
-            await Promise.all([value(neo4j.host), value(neo4j.port), value(neo4j.uri), value(neo4j.user)]),
+            await Promise.all([valueOf(neo4j.host), valueOf(neo4j.port), valueOf(neo4j.uri), valueOf(neo4j.user)]),
             ["neo4j", 7687, "neo4j://neo4j:7687", "neo4j"],
         );
         assert.equal(await pulumi.isSecret(neo4j.password), true);

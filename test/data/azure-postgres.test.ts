@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FlexiblePostgres, type FlexiblePostgresArgs } from "../../components/data/azure/postgres";
 import { runComponents, SECRET_SIG, SECRET_VALUE } from "../../tools/lib/mock-run";
 import { inputsOf, resource, resourcesOfType } from "../support/program";
+import { valueOf } from "../support/components";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 
@@ -26,10 +27,6 @@ function args(overrides: Partial<FlexiblePostgresArgs> = {}): FlexiblePostgresAr
         workspaceId: "/workspaces/estate",
         ...overrides,
     };
-}
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise<T>((resolve) => output.apply(resolve));
 }
 
 async function declare(overrides: Partial<FlexiblePostgresArgs> = {}) {
@@ -184,7 +181,7 @@ describe("FlexiblePostgres (component)", () => {
             ["postgres-replica-2-logs", "postgres-replica-2-id"],
             ["postgres-server-logs", "postgres-server-id"],
         ]);
-        assert.equal(await value(postgres.readHost), "postgres-replica-1-offline.postgres.database.azure.com");
+        assert.equal(await valueOf(postgres.readHost), "postgres-replica-1-offline.postgres.database.azure.com");
     });
 
     it("hands out TLS-required URLs of the primary, and of the primary for reads without replicas", async () => {
@@ -192,7 +189,11 @@ describe("FlexiblePostgres (component)", () => {
         const url =
             "postgresql://estate_owner:p%40ss@postgres-server-offline.postgres.database.azure.com:5432/estate?sslmode=require";
         assert.deepEqual(
-            await Promise.all([value(postgres.databaseUrl), value(postgres.readDatabaseUrl), value(postgres.port)]),
+            await Promise.all([
+                valueOf(postgres.databaseUrl),
+                valueOf(postgres.readDatabaseUrl),
+                valueOf(postgres.port),
+            ]),
             [url, url, 5432],
         );
         assert.equal(await pulumi.isSecret(postgres.databaseUrl), true);

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AzureCacheRedis, type AzureCacheRedisArgs } from "../../components/data/azure/redis";
 import { runComponents } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
+import { refusalOf, valueOf } from "../support/components";
 
 /** The Premium cache the way the Azure platform declares it; each test changes one thing. */
 function args(overrides: Partial<AzureCacheRedisArgs> = {}): AzureCacheRedisArgs {
@@ -19,10 +20,6 @@ function args(overrides: Partial<AzureCacheRedisArgs> = {}): AzureCacheRedisArgs
         workspaceId: "/workspaces/estate",
         ...overrides,
     };
-}
-
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise<T>((resolve) => output.apply(resolve));
 }
 
 async function declare(overrides: Partial<AzureCacheRedisArgs> = {}, name = "redis") {
@@ -41,16 +38,10 @@ async function declare(overrides: Partial<AzureCacheRedisArgs> = {}, name = "red
 }
 
 /** The message the constructor throws, caught inside the run so the run itself completes. */
-async function refusal(name: string): Promise<string> {
-    let message = "constructed without an error";
-    await runComponents(() => {
-        try {
-            new AzureCacheRedis(name, args());
-        } catch (error) {
-            message = (error as Error).message;
-        }
+function refusal(name: string): Promise<string> {
+    return refusalOf(() => {
+        new AzureCacheRedis(name, args());
     });
-    return message;
 }
 
 describe("AzureCacheRedis (component)", () => {
@@ -169,13 +160,13 @@ describe("AzureCacheRedis (component)", () => {
 
     it("hands out the cache's access key in a secret TLS URL, not the password it was given", async () => {
         const { redis } = await declare();
-        assert.deepEqual(await Promise.all([value(redis.port), value(redis.tls), value(redis.password)]), [
+        assert.deepEqual(await Promise.all([valueOf(redis.port), valueOf(redis.tls), valueOf(redis.password)]), [
             6380,
             true,
             "offline-redis-key-not-a-secret",
         ]);
         assert.equal(
-            await value(redis.url),
+            await valueOf(redis.url),
             "rediss://:offline-redis-key-not-a-secret@redis-cache-offline.redis.cache.windows.net:6380/0",
         );
         assert.equal(await pulumi.isSecret(redis.url), true);

@@ -7,6 +7,7 @@ import { alertTarget } from "../../components/observability/monitoring";
 import { runComponents, SECRET_SIG } from "../../tools/lib/mock-run";
 import { inputsOf, resource, resourcesOfType } from "../support/program";
 import { THRESHOLDS } from "./estate";
+import { refusalOf } from "../support/components";
 
 const METRIC = "azure-native:monitor:MetricAlert";
 const LOG = "azure-native:monitor:ScheduledQueryRule";
@@ -45,16 +46,10 @@ async function declare(overrides: Partial<AzureMonitoringArgs> = {}) {
 }
 
 /** The message the constructor throws, caught inside the run so the run itself completes. */
-async function refusal(overrides: Partial<AzureMonitoringArgs>): Promise<string> {
-    let message = "constructed without an error";
-    await runComponents(() => {
-        try {
-            new AzureMonitoring("monitoring", args(overrides));
-        } catch (error) {
-            message = (error as Error).message;
-        }
+function refusal(overrides: Partial<AzureMonitoringArgs>): Promise<string> {
+    return refusalOf(() => {
+        new AzureMonitoring("monitoring", args(overrides));
     });
-    return message;
 }
 
 describe("AzureMonitoring (component)", () => {

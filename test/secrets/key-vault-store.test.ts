@@ -5,6 +5,7 @@ import { KeyVaultStore, UNBOUND_IDENTITY, type KeyVaultStoreArgs } from "../../c
 import { keyVaultName } from "../../components/platform/azure/tags";
 import { runComponents, SECRET_SIG, SECRET_VALUE } from "../../tools/lib/mock-run";
 import { inputsOf, resource, resourcesOfType } from "../support/program";
+import { refusalOf, valueOf } from "../support/components";
 
 const ROLE = "azure-native:authorization:RoleAssignment";
 const SECRETS_USER =
@@ -29,17 +30,13 @@ function args(overrides: Partial<KeyVaultStoreArgs> = {}): KeyVaultStoreArgs {
     };
 }
 
-function value<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise<T>((resolve) => output.apply(resolve));
-}
-
 async function declare(overrides: Partial<KeyVaultStoreArgs> = {}, then?: (store: KeyVaultStore) => void) {
     let store!: KeyVaultStore;
     const capture = await runComponents(() => {
         store = new KeyVaultStore("secrets", args(overrides));
         then?.(store);
     });
-    const readiness = await Promise.all(store.readiness.map((r) => value(r.urn)));
+    const readiness = await Promise.all(store.readiness.map((r) => valueOf(r.urn)));
     return {
         capture,
         store,
@@ -49,17 +46,11 @@ async function declare(overrides: Partial<KeyVaultStoreArgs> = {}, then?: (store
 }
 
 /** The message the store throws, caught inside the run so the run itself completes. */
-async function refusal(overrides: Partial<KeyVaultStoreArgs>, then?: (store: KeyVaultStore) => void) {
-    let message = "constructed without an error";
-    await runComponents(() => {
-        try {
-            const store = new KeyVaultStore("secrets", args(overrides));
-            then?.(store);
-        } catch (error) {
-            message = (error as Error).message;
-        }
+function refusal(overrides: Partial<KeyVaultStoreArgs>, then?: (store: KeyVaultStore) => void): Promise<string> {
+    return refusalOf(() => {
+        const store = new KeyVaultStore("secrets", args(overrides));
+        then?.(store);
     });
-    return message;
 }
 
 describe("KeyVaultStore (component)", () => {
@@ -135,10 +126,10 @@ describe("KeyVaultStore (component)", () => {
         if (ref?.kind !== "key-vault") return;
         assert.equal(ref.identityId, UNBOUND_IDENTITY);
         assert.equal(
-            await value(pulumi.output(ref.secretUri)),
+            await valueOf(pulumi.output(ref.secretUri)),
             "https://secrets-vault-offline.vault.azure.net/secrets/db-password",
         );
-        assert.deepEqual(await value(store.secretNames), {
+        assert.deepEqual(await valueOf(store.secretNames), {
             "db-password": "secrets-vault-offline/db-password",
             "api-key": "secrets-vault-offline/api-key",
         });

@@ -5,6 +5,7 @@ import { JOB_RUN_SCRIPT } from "../../components/workload/azure/job-run";
 import { UNBOUND_IDENTITY } from "../../components/secrets/azure/key-vault";
 import { runComponents } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
+import { refusalOf } from "../support/components";
 
 const KEY_VAULT_REF = {
     kind: "key-vault",
@@ -48,16 +49,10 @@ async function declare(overrides: Partial<ContainerAppJobArgs> = {}) {
 }
 
 /** The message the constructor throws, caught inside the run so the run itself completes. */
-async function refusal(overrides: Partial<ContainerAppJobArgs>): Promise<string> {
-    let message = "constructed without an error";
-    await runComponents(() => {
-        try {
-            new ContainerAppJob("api-migrate", args(overrides));
-        } catch (error) {
-            message = (error as Error).message;
-        }
+function refusal(overrides: Partial<ContainerAppJobArgs>): Promise<string> {
+    return refusalOf(() => {
+        new ContainerAppJob("api-migrate", args(overrides));
     });
-    return message;
 }
 
 describe("ContainerAppJob (component)", () => {

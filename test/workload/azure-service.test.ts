@@ -5,6 +5,7 @@ import { ContainerAppService, type ContainerAppServiceArgs } from "../../compone
 import { UNBOUND_IDENTITY } from "../../components/secrets/azure/key-vault";
 import { runComponents } from "../../tools/lib/mock-run";
 import { inputsOf, resource } from "../support/program";
+import { refusalOf } from "../support/components";
 
 const KEY_VAULT_REF = {
     kind: "key-vault",
@@ -50,16 +51,10 @@ async function declare(overrides: Partial<ContainerAppServiceArgs> = {}) {
 }
 
 /** The message the constructor throws, caught inside the run so the run itself completes. */
-async function refusal(overrides: Partial<ContainerAppServiceArgs>): Promise<string> {
-    let message = "constructed without an error";
-    await runComponents(() => {
-        try {
-            new ContainerAppService("api", args(overrides));
-        } catch (error) {
-            message = (error as Error).message;
-        }
+function refusal(overrides: Partial<ContainerAppServiceArgs>): Promise<string> {
+    return refusalOf(() => {
+        new ContainerAppService("api", args(overrides));
     });
-    return message;
 }
 
 describe("ContainerAppService (component)", () => {
