@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { ollamaModels, ollamaPullScript, ollamaServerEnv } from "../../components/ai/ollama";
 import { ollamaGpuSettings } from "../../components/ai/kubernetes/ollama";
 import { clientPeers } from "../../components/data/kubernetes/network";
-import { cnpgClusterSpec } from "../../components/data/kubernetes/postgres";
+import { cnpgClusterSpec } from "../../components/data/kubernetes/cnpg";
 import { redisMaxmemory, redisServerArgs } from "../../components/data/kubernetes/redis";
 import { neo4jAuth, neo4jUri } from "../../components/data/neo4j";
 import { postgresInstances, postgresPoolEnv, postgresUrl } from "../../components/data/postgres";
