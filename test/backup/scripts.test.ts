@@ -239,6 +239,9 @@ describe("postgres backup and restore drill", () => {
         // The drill above left one write-once marker per database it restored.
         const markers = artefacts(join(dest, "postgres", "app", "drills"), ".drill-ok");
         assert.equal(markers.length, 1, "one marker per successful drill");
+        // Artefacts are stamped to the second and write-once: this backup must not share the
+        // second of the one the drill restored moments ago.
+        await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
         const res = await runScript("pg-backup.sh", {
             ...pgEnv(),
             BACKUP_AGE_RECIPIENT: key.recipient,
