@@ -109,7 +109,11 @@ export function neo4jCloudInit(args: Neo4jCloudInitArgs): string {
         ],
         runcmd: [
             // Neo4j's Debian repository (Neo4j operations manual, "Debian-based distributions").
-            ["sh", "-c", "curl -fsSL https://debian.neo4j.com/neotechnology.gpg.key | gpg --dearmor -o /usr/share/keyrings/neo4j.gpg"],
+            [
+                "sh",
+                "-c",
+                "curl -fsSL https://debian.neo4j.com/neotechnology.gpg.key | gpg --dearmor -o /usr/share/keyrings/neo4j.gpg",
+            ],
             [
                 "sh",
                 "-c",
@@ -118,7 +122,11 @@ export function neo4jCloudInit(args: Neo4jCloudInitArgs): string {
             ["apt-get", "update"],
             // No service starts while packages install (Debian's policy-rc.d): a Neo4j started now
             // would initialise its system database with the default password before ours is set.
-            ["sh", "-c", "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d"],
+            [
+                "sh",
+                "-c",
+                "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d",
+            ],
             // The estate's one Neo4j version; the package's epoch is 1.
             ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", `neo4j=1:${NEO4J_VERSION}`],
             ["rm", "-f", "/usr/sbin/policy-rc.d"],
@@ -144,6 +152,11 @@ export function neo4jCloudInit(args: Neo4jCloudInitArgs): string {
 /** A systemd unit file from its sections. */
 function unit(sections: Readonly<Record<string, Readonly<Record<string, string>>>>): string {
     return Object.entries(sections)
-        .map(([section, keys]) => `[${section}]\n${Object.entries(keys).map(([k, v]) => `${k}=${v}`).join("\n")}\n`)
+        .map(
+            ([section, keys]) =>
+                `[${section}]\n${Object.entries(keys)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join("\n")}\n`,
+        )
         .join("\n");
 }

@@ -66,7 +66,11 @@ export class Neo4jVirtualMachine extends pulumi.ComponentResource implements Neo
         this.host = pulumi.interpolate`${NEO4J_VM_HOST}.${args.internalZoneName}`;
 
         // Bolt's certificate: self-signed for the VM's internal name, renewed by `pulumi up` a month before it expires.
-        const boltKey = new tls.PrivateKey(`${name}-bolt-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+        const boltKey = new tls.PrivateKey(
+            `${name}-bolt-key`,
+            { algorithm: "ECDSA", ecdsaCurve: "P256" },
+            { parent: this },
+        );
         const boltCert = new tls.SelfSignedCert(
             `${name}-bolt-cert`,
             {
@@ -172,7 +176,10 @@ export class Neo4jVirtualMachine extends pulumi.ComponentResource implements Neo
                         provisionVMAgent: true,
                         ssh: {
                             publicKeys: [
-                                { path: `/home/${ADMIN_USER}/.ssh/authorized_keys`, keyData: adminKey.publicKeyOpenssh },
+                                {
+                                    path: `/home/${ADMIN_USER}/.ssh/authorized_keys`,
+                                    keyData: adminKey.publicKeyOpenssh,
+                                },
                             ],
                         },
                         patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
@@ -226,9 +233,7 @@ export class Neo4jVirtualMachine extends pulumi.ComponentResource implements Neo
         this.port = pulumi.output(NEO4J_BOLT_PORT);
         // Bolt is encrypted end to end; `+ssc`: the drivers accept the self-signed certificate
         // (clients verifying it against a CA need the CA in their trust store: README, known gaps).
-        this.uri = pulumi
-            .all([this.host, record.id])
-            .apply(([host]) => neo4jUri(host, NEO4J_BOLT_PORT, "self-signed"));
+        this.uri = pulumi.all([this.host, record.id]).apply(([host]) => neo4jUri(host, NEO4J_BOLT_PORT, "self-signed"));
         this.user = pulumi.output(NEO4J_USER);
         this.password = pulumi.secret(args.password);
         this.registerOutputs({ host: this.host, port: this.port, uri: this.uri, user: this.user });

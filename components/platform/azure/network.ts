@@ -138,7 +138,11 @@ export class AzureNetwork extends pulumi.ComponentResource {
  * (learn.microsoft.com/azure/virtual-network/network-security-groups-overview, "Default security rules").
  */
 function graphSecurityGroup(name: string, args: AzureNetworkArgs, parent: pulumi.Resource) {
-    const inbound = { direction: "Inbound", sourcePortRange: "*", destinationAddressPrefix: NETWORK_PLAN.graph } as const;
+    const inbound = {
+        direction: "Inbound",
+        sourcePortRange: "*",
+        destinationAddressPrefix: NETWORK_PLAN.graph,
+    } as const;
     return new network.NetworkSecurityGroup(
         `${name}-nsg`,
         {

@@ -389,22 +389,14 @@ const exposure: ResourceMutation[] = [
         "graph subnet admits the internet",
         { set: "securityRules.0.sourceAddressPrefix", value: "Internet" },
     ),
-    m(
-        "neo4j-password-login",
-        "access",
-        asb("PA-7"),
-        [T.vm, "neo4j-vm"],
-        "password login on neo4j's VM",
-        { set: "osProfile.linuxConfiguration.disablePasswordAuthentication", value: false },
-    ),
-    m(
-        "neo4j-disk-export",
-        "storage",
-        asb("DP-8"),
-        [T.disk, "neo4j-data"],
-        "neo4j's data disk exportable by SAS",
-        { set: "networkAccessPolicy", value: "AllowAll" },
-    ),
+    m("neo4j-password-login", "access", asb("PA-7"), [T.vm, "neo4j-vm"], "password login on neo4j's VM", {
+        set: "osProfile.linuxConfiguration.disablePasswordAuthentication",
+        value: false,
+    }),
+    m("neo4j-disk-export", "storage", asb("DP-8"), [T.disk, "neo4j-data"], "neo4j's data disk exportable by SAS", {
+        set: "networkAccessPolicy",
+        value: "AllowAll",
+    }),
     m(
         "ollama-external",
         "network-exposure",
