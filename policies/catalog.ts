@@ -14,6 +14,7 @@ import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
 import { podSecurityPolicies } from "./pod-security";
 import { azurePrivateNetwork } from "./private-network";
+import { azureVmPrivate } from "./virtual-machines";
 import { secretPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
 import { dataStoreSettingsSafe } from "./store-settings";
@@ -27,6 +28,7 @@ export const catalog: readonly CatalogEntry[] = [
     ...networkPolicies,
     dataStoreUnexposed,
     azurePrivateNetwork,
+    azureVmPrivate,
     ...secretPolicies,
     ...tlsPolicies,
     ...httpsPolicies,

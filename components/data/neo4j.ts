@@ -43,9 +43,13 @@ export const NEO4J_APOC_PLUGINS = '["apoc"]';
 /** Neo4j's built-in admin user; NEO4J_AUTH sets its password. */
 export const NEO4J_USER = "neo4j";
 
-/** Driver URI: `neo4j+s` when the bolt connector serves TLS. */
-export function neo4jUri(host: string, port: number, tls: boolean): string {
-    return `${tls ? "neo4j+s" : "neo4j"}://${host}:${port}`;
+/**
+ * Driver URI (Neo4j driver manual, "Connection URI"): `neo4j+s` when the bolt connector serves TLS
+ * with a certificate the client trusts, `neo4j+ssc` for a self-signed one, `neo4j` in plain text.
+ */
+export function neo4jUri(host: string, port: number, tls: boolean | "self-signed"): string {
+    const scheme = tls === "self-signed" ? "neo4j+ssc" : tls ? "neo4j+s" : "neo4j";
+    return `${scheme}://${host}:${port}`;
 }
 
 /** NEO4J_AUTH as the official image and chart read it. */

@@ -2,7 +2,8 @@
 // `--platform azure`, for both stacks: exact inputs, protection, privacy and secret handling.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { NEO4J_IMAGE } from "../../components/data/azure/neo4j";
+import { NEO4J_VM_IMAGE } from "../../components/data/azure/neo4j";
+import { neo4jCloudInit } from "../../components/data/azure/neo4j-cloud-init";
 import { storageAccountPrefix } from "../../components/data/azure/files";
 import { OLLAMA_IMAGE, ollamaSizes } from "../../components/ai/azure/ollama";
 import { NETWORK_PLAN } from "../../components/platform/azure/network";
@@ -108,98 +109,122 @@ for (const stack of ["staging", "prod"] as const) {
                     (s.serviceEndpoints ?? []).map((e: { service: string }) => e.service),
                 ];
             };
-            assert.deepEqual(["apps", "postgres", "endpoints"].map(view), [
+            assert.deepEqual(["apps", "postgres", "endpoints", "graph"].map(view), [
                 ["apps", NETWORK_PLAN.apps, ["Microsoft.App/environments"], ["Microsoft.Storage"]],
                 ["postgres", NETWORK_PLAN.postgres, ["Microsoft.DBforPostgreSQL/flexibleServers"], []],
                 ["endpoints", NETWORK_PLAN.endpoints, [], []],
+                ["graph", NETWORK_PLAN.graph, [], []],
             ]);
             assert.ok(
                 subnet("postgres").dependencies.includes(subnet("apps").urn) &&
-                    subnet("endpoints").dependencies.includes(subnet("postgres").urn),
+                    subnet("endpoints").dependencies.includes(subnet("postgres").urn) &&
+                    subnet("graph").dependencies.includes(subnet("endpoints").urn),
                 "subnets are created one at a time",
             );
-        });
-
-        it("runs Neo4j as one internal TCP app on the bolt port, data on Azure Files, password from Key Vault", () => {
-            const app = resource(capture, "azure-native:app:ContainerApp", "neo4j-app");
-            assert.deepEqual(inputsOf(app), {
-                containerAppName: "neo4j",
-                resourceGroupName: RG,
-                managedEnvironmentId: "foundation-env-id",
-                identity: { type: "UserAssigned", userAssignedIdentities: ["neo4j-identity-id"] },
-                tags: { "estate-component": "graph", "estate-name": "neo4j" },
-                configuration: {
-                    activeRevisionsMode: "Single",
-                    ingress: {
-                        external: false,
-                        transport: "tcp",
-                        targetPort: 7687,
-                        exposedPort: 7687,
-                        allowInsecure: false,
-                    },
-                    secrets: [
-                        {
-                            name: "neo4j-auth",
-                            keyVaultUrl: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-auth",
-                            identity: "neo4j-identity-id",
-                        },
-                    ],
-                },
-                template: {
-                    containers: [
-                        {
-                            name: "neo4j",
-                            image: NEO4J_IMAGE,
-                            env: [
-                                { name: "NEO4J_AUTH", secretRef: "neo4j-auth" },
-                                { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
-                                { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
-                                { name: "NEO4J_PLUGINS", value: '["apoc"]' },
-                            ],
-                            resources: { cpu: 2, memory: "4Gi" },
-                            volumeMounts: [{ volumeName: "data", mountPath: "/data" }],
-                            probes: ["Startup", "Liveness", "Readiness"].map((type) => ({
-                                type,
-                                tcpSocket: { port: 7687 },
-                                // Container Apps allows 10 failures: the 5-minute start-up budget is 10 × 30 s.
-                                periodSeconds: type === "Startup" ? 30 : 10,
-                                timeoutSeconds: 5,
-                                failureThreshold: type === "Startup" ? 10 : 3,
-                            })),
-                        },
-                    ],
-                    volumes: [
-                        {
-                            name: "data",
-                            storageType: "AzureFile",
-                            storageName: "neo4j-data",
-                            mountOptions: "uid=7474,gid=7474,dir_mode=0750,file_mode=0640,nobrl,mfsymlinks",
-                        },
-                    ],
-                    scale: { minReplicas: 1, maxReplicas: 1 },
-                },
-            });
-            assertFilesVolume(capture, "neo4j-data", 20, "graph", prod);
-        });
-
-        it("keeps the Neo4j password only as a Key Vault secret the app's identity may read", () => {
-            const secret = resource(capture, "azure-native:keyvault:Secret", "neo4j-auth-neo4j-auth");
-            // In wire form: the secret's signature beside its value.
-            const value = (secret.inputs as { properties: { value: Record<string, string> } }).properties.value;
-            assert.equal(value[SECRET_SIG], SECRET_VALUE, "the password is a Pulumi secret");
-            assert.match(value.value, /^neo4j\/offline-generated-not-a-secret-secrets-neo4j-password$/);
-            stateful(secret, prod);
-            stateful(resource(capture, "azure-native:keyvault:Vault", "neo4j-auth-vault"), prod);
-            const app = resource(capture, "azure-native:app:ContainerApp", "neo4j-app");
-            assert.doesNotMatch(JSON.stringify(app.inputs), /not-a-secret/, "no credential in the app definition");
-            // Neo4j's own identity, on that one secret (not the vault).
-            const role = inputsOf(
-                resource(capture, "azure-native:authorization:RoleAssignment", "neo4j-auth-reader-neo4j-auth"),
-            );
+            const graph = inputsOf(subnet("graph"));
             assert.deepEqual(
-                [role.principalId, role.scope],
-                ["neo4j-identity-principal-id", "neo4j-auth-neo4j-auth-id"],
+                [graph.networkSecurityGroup, graph.natGateway, graph.defaultOutboundAccess],
+                [{ id: "foundation-network-graph-nsg-id" }, { id: "foundation-network-egress-id" }, false],
+                "the graph subnet: its own NSG, egress only through the NAT gateway",
             );
+        });
+
+        it("runs Neo4j on one zonal VM with no public address, its store on a Premium SSD that outlives the VM", () => {
+            const vm = resource(capture, "azure-native:compute:VirtualMachine", "neo4j-vm");
+            const inputs = inputsOf(vm);
+            assert.deepEqual(
+                [inputs.vmName, inputs.zones, inputs.hardwareProfile, inputs.identity],
+                [
+                    "neo4j",
+                    ["1"],
+                    { vmSize: "Standard_D4s_v5" },
+                    { type: "UserAssigned", userAssignedIdentities: ["neo4j-identity-id"] },
+                ],
+            );
+            assert.deepEqual(inputs.storageProfile.imageReference, NEO4J_VM_IMAGE);
+            assert.deepEqual(inputs.storageProfile.dataDisks, [
+                {
+                    lun: 0,
+                    createOption: "Attach",
+                    managedDisk: { id: "neo4j-data-id" },
+                    caching: "None",
+                    deleteOption: "Detach",
+                },
+            ]);
+            assert.deepEqual(inputs.networkProfile, {
+                networkInterfaces: [{ id: "neo4j-nic-id", primary: true, deleteOption: "Detach" }],
+            });
+            assert.equal(inputs.osProfile.linuxConfiguration.disablePasswordAuthentication, true);
+            assert.equal(vm.options.deleteBeforeReplace, true, "the disk attaches to one VM at a time");
+            const nic = inputsOf(resource(capture, "azure-native:network:NetworkInterface", "neo4j-nic"));
+            assert.deepEqual(nic.ipConfigurations, [
+                {
+                    name: "primary",
+                    primary: true,
+                    subnet: { id: "foundation-network-graph-id" },
+                    privateIPAllocationMethod: "Dynamic",
+                    privateIPAddressVersion: "IPv4",
+                },
+            ]);
+            const disk = resource(capture, "azure-native:compute:Disk", "neo4j-data");
+            assert.deepEqual(inputsOf(disk), {
+                resourceGroupName: RG,
+                location: "westeurope",
+                zones: ["1"],
+                sku: { name: "Premium_LRS" },
+                diskSizeGB: 20,
+                creationData: { createOption: "Empty" },
+                networkAccessPolicy: "DenyAll",
+                publicNetworkAccess: "Disabled",
+                tags: { "estate-component": "graph", "estate-name": "neo4j" },
+            });
+            stateful(disk, prod);
+            assert.deepEqual(
+                inputsOf(resource(capture, "azure-native:privatedns:PrivateRecordSet", "neo4j-dns")).aRecords,
+                [{ ipv4Address: "10.40.4.4" }],
+            );
+        });
+
+        it("boots Neo4j from cloud-init that holds no secret, and hands the apps a TLS Bolt URI", () => {
+            const vm = resource(capture, "azure-native:compute:VirtualMachine", "neo4j-vm");
+            const customData = inputsOf(vm).osProfile.customData as string;
+            const cloudInit = Buffer.from(customData, "base64").toString("utf8");
+            assert.equal(
+                cloudInit,
+                neo4jCloudInit({
+                    identityClientId: "neo4j-identity-client-id",
+                    passwordSecretUri: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-password",
+                    tlsKeySecretUri: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-bolt-key",
+                    tlsCertSecretUri: "https://neo4j-auth-vault-offline.vault.azure.net/secrets/neo4j-bolt-cert",
+                }),
+            );
+            assert.doesNotMatch(
+                JSON.stringify(vm.inputs),
+                /not-a-secret|PRIVATE KEY/,
+                "no credential in the VM definition",
+            );
+            const uri = resource(capture, "azure-native:keyvault:Secret", "app-secrets-neo4j-uri");
+            const value = (uri.inputs as { properties: { value: Record<string, string> } }).properties.value;
+            assert.equal(value.value, "neo4j+ssc://neo4j.estate.internal:7687");
+        });
+
+        it("keeps the Neo4j password and Bolt key only as Key Vault secrets the VM's identity may read", () => {
+            for (const id of ["neo4j-password", "neo4j-bolt-key"]) {
+                const secret = resource(capture, "azure-native:keyvault:Secret", `neo4j-auth-${id}`);
+                // In wire form: the secret's signature beside its value.
+                const value = (secret.inputs as { properties: { value: Record<string, string> } }).properties.value;
+                assert.equal(value[SECRET_SIG], SECRET_VALUE, `${id} is a Pulumi secret`);
+                stateful(secret, prod);
+                // Neo4j's own identity, on that one secret (not the vault).
+                const role = inputsOf(
+                    resource(capture, "azure-native:authorization:RoleAssignment", `neo4j-auth-reader-${id}`),
+                );
+                assert.deepEqual(
+                    [role.principalId, role.scope],
+                    ["neo4j-identity-principal-id", `neo4j-auth-${id}-id`],
+                );
+            }
+            stateful(resource(capture, "azure-native:keyvault:Vault", "neo4j-auth-vault"), prod);
         });
 
         it("runs Ollama as one internal TCP app on 11434 that pulls both models before it serves", () => {

@@ -144,7 +144,7 @@ describe("azure deployability rules", () => {
         [
             "a start-up probe allowing 30 failures",
             APP,
-            "neo4j-app",
+            "ollama-app",
             (r) => (probesOf(r)[0]!.failureThreshold = 30),
             [
                 {

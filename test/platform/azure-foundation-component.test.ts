@@ -10,7 +10,7 @@ const ENVIRONMENT = "azure-native:app:ManagedEnvironment";
 async function declare(overrides: Partial<AzureFoundationArgs> = {}) {
     let foundation!: AzureFoundation;
     const capture = await runComponents(() => {
-        foundation = new AzureFoundation("estate", { location: "westeurope", ...overrides });
+        foundation = new AzureFoundation("estate", { location: "westeurope", zone: "1", ...overrides });
     });
     const outputs = await new Promise<string[]>((resolve) =>
         pulumi

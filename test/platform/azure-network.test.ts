@@ -10,7 +10,7 @@ const SUBNET = "azure-native:network:Subnet";
 async function declare() {
     let net!: AzureNetwork;
     const capture = await runComponents(() => {
-        net = new AzureNetwork("net", { resourceGroupName: "rg-estate", location: "westeurope" });
+        net = new AzureNetwork("net", { resourceGroupName: "rg-estate", location: "westeurope", zone: "1" });
     });
     const outputs = await new Promise<string[]>((resolve) =>
         pulumi
@@ -21,11 +21,17 @@ async function declare() {
 }
 
 describe("AzureNetwork (component)", () => {
-    it("declares the VNet, three subnets and the Key Vault zone with its link, all under the component", async () => {
+    it("declares the VNet, four subnets, the graph's NSG and NAT gateway, and two linked zones, all under the component", async () => {
         const { capture, names, outputs } = await declare();
         assert.deepEqual(names.sort(), [
             "net-apps",
+            "net-egress",
+            "net-egress-ip",
             "net-endpoints",
+            "net-graph",
+            "net-graph-nsg",
+            "net-internal-dns",
+            "net-internal-dns-link",
             "net-postgres",
             "net-vault-dns",
             "net-vault-dns-link",
@@ -76,6 +82,40 @@ describe("AzureNetwork (component)", () => {
         );
         assert.ok(postgres!.dependencies.includes(apps!.urn));
         assert.ok(endpoints!.dependencies.includes(postgres!.urn));
+        assert.ok(resource(capture, SUBNET, "net-graph").dependencies.includes(endpoints!.urn));
+    });
+
+    it("admits only Bolt from the apps subnet to the graph subnet, whose egress leaves through a zonal NAT gateway", async () => {
+        const { capture } = await declare();
+        const nsg = inputsOf(resource(capture, "azure-native:network:NetworkSecurityGroup", "net-graph-nsg"));
+        assert.deepEqual(
+            nsg.securityRules.map((r: Record<string, unknown>) => [
+                r.priority,
+                r.access,
+                r.protocol,
+                r.sourceAddressPrefix,
+                r.destinationPortRange,
+            ]),
+            [
+                [100, "Allow", "Tcp", NETWORK_PLAN.apps, "7687"],
+                [4000, "Deny", "*", "VirtualNetwork", "*"],
+            ],
+        );
+        const nat = inputsOf(resource(capture, "azure-native:network:NatGateway", "net-egress"));
+        const ip = inputsOf(resource(capture, "azure-native:network:PublicIPAddress", "net-egress-ip"));
+        assert.deepEqual(
+            [nat.zones, ip.zones, ip.sku, ip.publicIPAllocationMethod],
+            [["1"], ["1"], { name: "Standard", tier: "Regional" }, "Static"],
+        );
+        const graph = inputsOf(resource(capture, SUBNET, "net-graph"));
+        assert.deepEqual(
+            [graph.addressPrefix, graph.delegations, graph.defaultOutboundAccess, graph.natGateway],
+            [NETWORK_PLAN.graph, undefined, false, { id: "net-egress-id" }],
+        );
+        assert.equal(
+            inputsOf(resource(capture, "azure-native:privatedns:PrivateZone", "net-internal-dns")).privateZoneName,
+            "estate.internal",
+        );
     });
 
     it("links the privatelink.vaultcore.azure.net zone to the VNet, without auto-registration", async () => {

@@ -30,6 +30,22 @@ export function computedOutputs(type: string, name: string, inputs: Inputs): Inp
             const secretUri = `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"])}`;
             return { properties: { secretUri, secretUriWithVersion: `${secretUri}/0` } };
         }
+        case "azure-native:network:NetworkInterface": {
+            // Azure assigns the first free address of the subnet (the first four are reserved).
+            const configs = (inputs["ipConfigurations"] ?? []) as Record<string, unknown>[];
+            return { ipConfigurations: configs.map((c) => ({ ...c, privateIPAddress: "10.40.4.4" })) };
+        }
+        case "tls:index/privateKey:PrivateKey": {
+            const pem = `-----BEGIN PRIVATE KEY-----\noffline-${name}\n-----END PRIVATE KEY-----\n`;
+            return {
+                privateKeyPem: secret(pem),
+                privateKeyPemPkcs8: secret(pem),
+                publicKeyOpenssh: `ssh-rsa offline-${name}\n`,
+                publicKeyPem: `-----BEGIN PUBLIC KEY-----\noffline-${name}\n-----END PUBLIC KEY-----\n`,
+            };
+        }
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return { certPem: `-----BEGIN CERTIFICATE-----\noffline-${name}\n-----END CERTIFICATE-----\n` };
         case "azure-native:app:Job":
             return { name: String(inputs["jobName"] ?? `${name}-offline`) };
         case "azure-native:applicationinsights:Component":

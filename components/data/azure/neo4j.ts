@@ -1,82 +1,100 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as app from "@pulumi/azure-native/app";
+import * as compute from "@pulumi/azure-native/compute";
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as tls from "@pulumi/tls";
 import { KeyVaultStore, type KeyVaultStoreArgs } from "../../secrets/azure/key-vault";
-import {
-    NEO4J_APOC_PLUGINS,
-    NEO4J_BOLT_PORT,
-    NEO4J_IMAGE,
-    NEO4J_USER,
-    neo4jAuth,
-    neo4jUri,
-    type Neo4jArgs,
-    type Neo4jOutputs,
-} from "../neo4j";
-import { AzureFilesVolume } from "./files";
+import { NEO4J_BOLT_PORT, NEO4J_USER, neo4jUri, type Neo4jArgs, type Neo4jOutputs } from "../neo4j";
+import { NEO4J_DATA_LUN, neo4jCloudInit } from "./neo4j-cloud-init";
 import { estateTags } from "../../platform/azure/tags";
 
-export { NEO4J_IMAGE };
-/** The image's `neo4j` user: the SMB mount presents the share as owned by it, since SMB cannot chown. */
-const NEO4J_UID = 7474;
+/** Ubuntu 24.04 LTS, generation 2 (Trusted Launch); the newest image at creation, patched by the platform after. */
+export const NEO4J_VM_IMAGE = { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" };
+/** Host name of the VM in the estate's internal zone. */
+export const NEO4J_VM_HOST = "neo4j";
+/** The VM's administrator: SSH only, with a key nobody holds outside the state (NSG admits no SSH). */
+const ADMIN_USER = "estateops";
 
-export interface Neo4jContainerAppArgs
-    extends
-        Neo4jArgs,
-        Pick<
-            KeyVaultStoreArgs,
-            "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "networkReadiness" | "workspaceId"
-        > {
+export interface Neo4jVirtualMachineArgs
+    extends Neo4jArgs, Pick<KeyVaultStoreArgs, "nameSeed" | "endpointsSubnetId" | "privateDnsZoneId" | "workspaceId"> {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
-    readonly environmentId: pulumi.Input<string>;
-    readonly environmentName: pulumi.Input<string>;
-    readonly appsSubnetId: pulumi.Input<string>;
+    /** Availability zone of the VM and its data disk (a zonal disk attaches only in its zone). */
+    readonly zone: string;
+    /** A size with premium storage (`s`), e.g. Standard_D4s_v5. */
+    readonly vmSize: string;
+    /** The graph subnet: not delegated, Bolt from the apps subnet only, egress through NAT. */
+    readonly subnetId: pulumi.Input<string>;
+    /** Private zone the VM's A record goes in (linked to the VNet). */
+    readonly internalZoneName: pulumi.Input<string>;
     readonly tenantId: pulumi.Input<string>;
     readonly subscriptionId: pulumi.Input<string>;
-    /** Neo4j's own identity: resolves the Key Vault reference of the password, nothing else. */
+    /** Neo4j's own identity: reads its password and Bolt key from Key Vault, nothing else. */
     readonly identityId: pulumi.Input<string>;
     readonly identityPrincipalId: pulumi.Input<string>;
+    readonly identityClientId: pulumi.Input<string>;
+    /** What name resolution needs first: the vault zone's and the internal zone's VNet links. */
+    readonly networkReadiness?: readonly pulumi.Resource[];
 }
 
 /**
- * Neo4j as a single-replica Container App. Azure has no managed Neo4j (Aura is a separate SaaS
- * outside the VNet), so the graph runs in the estate's environment: TCP ingress on the bolt port,
- * internal to the environment, data on an Azure Files share, the password read from Key Vault.
+ * Neo4j Community on one Linux VM in the VNet, its store on a Premium SSD managed disk. Neo4j
+ * supports no network file system for its store (Container Apps volumes are Azure Files only),
+ * and a VM is one process on one store: no revision overlap (docs/neo4j-azure.md). No public
+ * address; Bolt with TLS required; secrets read at boot from Key Vault as the VM's identity.
  */
-export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4jOutputs {
+export class Neo4jVirtualMachine extends pulumi.ComponentResource implements Neo4jOutputs {
     readonly host: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
     readonly uri: pulumi.Output<string>;
     readonly user: pulumi.Output<string>;
     readonly password: pulumi.Output<string>;
-    readonly containerApp: app.ContainerApp;
+    readonly virtualMachine: compute.VirtualMachine;
+    readonly dataDisk: compute.Disk;
 
-    constructor(name: string, args: Neo4jContainerAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("estate:data:Neo4jContainerApp", name, {}, opts);
+    constructor(name: string, args: Neo4jVirtualMachineArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("estate:data:Neo4jVirtualMachine", name, {}, opts);
+        if (args.publicAccess)
+            throw new pulumi.ResourceError(
+                `${name}: publicAccess is not available on Azure, where the graph's VM has no public address; remove neo4j from estate:publicDataStores and reach it from the VNet`,
+                this,
+            );
         const protect = args.protect ?? false;
         const tags = estateTags("graph", "neo4j");
-        const data = new AzureFilesVolume(
-            `${name}-data`,
+        const placement = { resourceGroupName: args.resourceGroupName, location: args.location };
+        const zones = [args.zone];
+        this.host = pulumi.interpolate`${NEO4J_VM_HOST}.${args.internalZoneName}`;
+
+        // Bolt's certificate: self-signed for the VM's internal name, renewed by `pulumi up` a month before it expires.
+        const boltKey = new tls.PrivateKey(
+            `${name}-bolt-key`,
+            { algorithm: "ECDSA", ecdsaCurve: "P256" },
+            { parent: this },
+        );
+        const boltCert = new tls.SelfSignedCert(
+            `${name}-bolt-cert`,
             {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
-                environmentName: args.environmentName,
-                appsSubnetId: args.appsSubnetId,
-                quotaGb: args.storageGb,
-                tags,
-                protect,
+                privateKeyPem: boltKey.privateKeyPem,
+                subject: { commonName: this.host, organization: "estate" },
+                dnsNames: [this.host],
+                allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+                validityPeriodHours: 24 * 365,
+                earlyRenewalHours: 24 * 30,
             },
             { parent: this },
         );
-        // Container Apps accept secrets only as Key Vault references (policy), so the password gets a vault entry.
-        const auth = new KeyVaultStore(
+        const store = new KeyVaultStore(
             `${name}-auth`,
             {
-                resourceGroupName: args.resourceGroupName,
-                location: args.location,
+                ...placement,
                 tenantId: args.tenantId,
                 subscriptionId: args.subscriptionId,
-                // NEO4J_AUTH as the official image reads it (`neo4j/<password>`), so the container takes it as is.
-                entries: [{ id: "neo4j-auth", value: pulumi.secret(pulumi.output(args.password).apply(neo4jAuth)) }],
+                entries: [
+                    { id: "neo4j-password", value: pulumi.secret(pulumi.output(args.password)) },
+                    // Neo4j reads PKCS#8 keys (operations manual, "SSL framework").
+                    { id: "neo4j-bolt-key", value: pulumi.secret(boltKey.privateKeyPemPkcs8) },
+                    { id: "neo4j-bolt-cert", value: boltCert.certPem },
+                ],
                 reader: { id: args.identityId, principalId: args.identityPrincipalId },
                 nameSeed: args.nameSeed,
                 workspaceId: args.workspaceId,
@@ -87,89 +105,135 @@ export class Neo4jContainerApp extends pulumi.ComponentResource implements Neo4j
             },
             { parent: this },
         );
-        const passwordRef = auth.refs["neo4j-auth"]!;
-        if (passwordRef.kind !== "key-vault")
-            throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
-        const tcpProbe = (
-            type: "Startup" | "Liveness" | "Readiness",
-            failureThreshold: number,
-            periodSeconds = 10,
-        ) => ({
-            type,
-            tcpSocket: { port: NEO4J_BOLT_PORT },
-            periodSeconds,
-            timeoutSeconds: 5,
-            // Container Apps allows at most 10 failures: the 5-minute start-up budget is 10 × 30 s.
-            failureThreshold,
-        });
+        const uriOf = (id: string) => {
+            const ref = store.refs[id]!;
+            if (ref.kind !== "key-vault")
+                throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
+            return pulumi.output(ref.secretUri);
+        };
 
-        this.containerApp = new app.ContainerApp(
-            `${name}-app`,
+        this.dataDisk = new compute.Disk(
+            `${name}-data`,
             {
-                containerAppName: name,
-                resourceGroupName: args.resourceGroupName,
-                managedEnvironmentId: args.environmentId,
-                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                ...placement,
+                zones,
+                sku: { name: "Premium_LRS" },
+                diskSizeGB: args.storageGb,
+                creationData: { createOption: "Empty" },
+                // No SAS export of the store and no public endpoint for it.
+                networkAccessPolicy: "DenyAll",
+                publicNetworkAccess: "Disabled",
                 tags,
-                configuration: {
-                    // One writer on one store: never two revisions on the same files.
-                    activeRevisionsMode: "Single",
-                    ingress: {
-                        external: args.publicAccess ?? false,
-                        transport: "tcp",
-                        targetPort: NEO4J_BOLT_PORT,
-                        exposedPort: NEO4J_BOLT_PORT,
-                        allowInsecure: false,
-                    },
-                    secrets: [
-                        {
-                            name: passwordRef.name,
-                            keyVaultUrl: passwordRef.secretUri,
-                            identity: passwordRef.identityId,
-                        },
-                    ],
-                },
-                template: {
-                    containers: [
-                        {
-                            name,
-                            image: NEO4J_IMAGE,
-                            env: [
-                                // A Key Vault reference: the password never appears in the app's definition.
-                                { name: "NEO4J_AUTH", secretRef: passwordRef.name },
-                                { name: "NEO4J_server_memory_heap_max__size", value: "2G" },
-                                { name: "NEO4J_server_memory_pagecache_size", value: "1G" },
-                                // APOC core for the online backup (apoc.export.cypher.all, stream: true).
-                                { name: "NEO4J_PLUGINS", value: NEO4J_APOC_PLUGINS },
-                            ],
-                            resources: { cpu: 2, memory: "4Gi" },
-                            volumeMounts: [{ volumeName: "data", mountPath: "/data" }],
-                            probes: [tcpProbe("Startup", 10, 30), tcpProbe("Liveness", 3), tcpProbe("Readiness", 3)],
-                        },
-                    ],
-                    volumes: [
-                        {
-                            name: "data",
-                            storageType: "AzureFile",
-                            storageName: data.storageName,
-                            // nobrl: the store lock is held by the one replica; SMB byte-range locks break Neo4j's store files.
-                            mountOptions: `uid=${NEO4J_UID},gid=${NEO4J_UID},dir_mode=0750,file_mode=0640,nobrl,mfsymlinks`,
-                        },
-                    ],
-                    scale: { minReplicas: 1, maxReplicas: 1 },
-                },
             },
-            // The password is a Key Vault reference: wait for the identity's role and the vault's private endpoint.
-            { parent: this, dependsOn: [...auth.readiness] },
+            // The store outlives the VM: replacing the VM re-attaches this disk.
+            { parent: this, protect, retainOnDelete: protect },
+        );
+        const nic = new network.NetworkInterface(
+            `${name}-nic`,
+            {
+                ...placement,
+                ipConfigurations: [
+                    {
+                        name: "primary",
+                        primary: true,
+                        subnet: { id: args.subnetId },
+                        privateIPAllocationMethod: "Dynamic",
+                        privateIPAddressVersion: "IPv4",
+                    },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        // Never used: SSH is closed by the NSG, operators use `az vm run-command`. Azure requires a key
+        // once password login is off (learn.microsoft.com/azure/virtual-machines/linux/create-ssh-keys-detailed).
+        const adminKey = new tls.PrivateKey(`${name}-admin-key`, { algorithm: "RSA", rsaBits: 4096 }, { parent: this });
+        const customData = pulumi
+            .all([args.identityClientId, uriOf("neo4j-password"), uriOf("neo4j-bolt-key"), uriOf("neo4j-bolt-cert")])
+            .apply(([identityClientId, passwordSecretUri, tlsKeySecretUri, tlsCertSecretUri]) =>
+                Buffer.from(
+                    neo4jCloudInit({ identityClientId, passwordSecretUri, tlsKeySecretUri, tlsCertSecretUri }),
+                ).toString("base64"),
+            );
+        this.virtualMachine = new compute.VirtualMachine(
+            `${name}-vm`,
+            {
+                ...placement,
+                vmName: name,
+                zones,
+                hardwareProfile: { vmSize: args.vmSize },
+                identity: { type: "UserAssigned", userAssignedIdentities: [args.identityId] },
+                securityProfile: {
+                    securityType: "TrustedLaunch",
+                    uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+                },
+                osProfile: {
+                    computerName: NEO4J_VM_HOST,
+                    adminUsername: ADMIN_USER,
+                    customData,
+                    linuxConfiguration: {
+                        disablePasswordAuthentication: true,
+                        provisionVMAgent: true,
+                        ssh: {
+                            publicKeys: [
+                                {
+                                    path: `/home/${ADMIN_USER}/.ssh/authorized_keys`,
+                                    keyData: adminKey.publicKeyOpenssh,
+                                },
+                            ],
+                        },
+                        patchSettings: { patchMode: "AutomaticByPlatform", assessmentMode: "AutomaticByPlatform" },
+                    },
+                },
+                storageProfile: {
+                    imageReference: NEO4J_VM_IMAGE,
+                    osDisk: {
+                        createOption: "FromImage",
+                        caching: "ReadWrite",
+                        managedDisk: { storageAccountType: "Premium_LRS" },
+                        deleteOption: "Delete",
+                    },
+                    dataDisks: [
+                        {
+                            lun: NEO4J_DATA_LUN,
+                            createOption: "Attach",
+                            managedDisk: { id: this.dataDisk.id },
+                            // Neo4j fsyncs its transaction log: no host write cache in between.
+                            caching: "None",
+                            deleteOption: "Detach",
+                        },
+                    ],
+                },
+                networkProfile: { networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Detach" }] },
+                diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+                tags,
+            },
+            {
+                parent: this,
+                // The boot unit reads the vault as this identity: the role and the endpoint first.
+                dependsOn: [...store.readiness],
+                // Custom data is fixed at creation (a change replaces the VM), and the data disk can be
+                // attached to one VM at a time: the old VM goes before the new one attaches it.
+                deleteBeforeReplace: true,
+            },
+        );
+        const record = new privatedns.PrivateRecordSet(
+            `${name}-dns`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                privateZoneName: args.internalZoneName,
+                relativeRecordSetName: NEO4J_VM_HOST,
+                recordType: "A",
+                ttl: 300,
+                aRecords: [{ ipv4Address: nic.ipConfigurations.apply((c) => c?.[0]?.privateIPAddress ?? "") }],
+            },
+            { parent: this },
         );
 
-        // Apps in the environment reach a TCP app by its name on the exposed port (the ingress FQDN does not route TCP internally).
-        this.host = this.containerApp.name.apply(() => name);
         this.port = pulumi.output(NEO4J_BOLT_PORT);
-        // TCP ingress does not terminate TLS, so the URI is bolt://: the environment's peer traffic
-        // encryption (foundation) carries it over mTLS between the apps' proxies. Bolt TLS end to end
-        // would need a certificate and key mounted into Neo4j and its CA in every client (README).
-        this.uri = this.host.apply((host) => neo4jUri(host, NEO4J_BOLT_PORT, false));
+        // Bolt is encrypted end to end; `+ssc`: the drivers accept the self-signed certificate
+        // (clients verifying it against a CA need the CA in their trust store: README, known gaps).
+        this.uri = pulumi.all([this.host, record.id]).apply(([host]) => neo4jUri(host, NEO4J_BOLT_PORT, "self-signed"));
         this.user = pulumi.output(NEO4J_USER);
         this.password = pulumi.secret(args.password);
         this.registerOutputs({ host: this.host, port: this.port, uri: this.uri, user: this.user });

@@ -10,6 +10,8 @@ export const GPU_WORKLOAD_PROFILE = { name: "gpu", workloadProfileType: "Consump
 
 export interface AzureFoundationArgs {
     readonly location: string;
+    /** Availability zone of the zonal single-instance parts (the graph's VM, its disk, the NAT gateway). */
+    readonly zone: string;
     /** Log retention in days. @default 30 */
     readonly logRetentionDays?: number;
     /** Keep the resource group and logs through accidental deletes. @default false */
@@ -58,7 +60,7 @@ export class AzureFoundation extends pulumi.ComponentResource {
             .apply((keys) => keys.primarySharedKey ?? "");
         this.network = new AzureNetwork(
             `${name}-network`,
-            { resourceGroupName: group.name, location: args.location },
+            { resourceGroupName: group.name, location: args.location, zone: args.zone },
             { parent: this },
         );
         const environment = new app.ManagedEnvironment(

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
+import { NEO4J_BOLT_PORT } from "../../data/neo4j";
 
 /** Address plan of the estate's virtual network; each data path has a subnet of its own. */
 export const NETWORK_PLAN = {
@@ -11,11 +12,18 @@ export const NETWORK_PLAN = {
     postgres: "10.40.2.0/24",
     /** Private endpoints (Redis, Key Vault). */
     endpoints: "10.40.3.0/24",
+    /** Neo4j's VM: not delegated, its own NSG, egress only through the NAT gateway. */
+    graph: "10.40.4.0/27",
 } as const;
+
+/** Private DNS zone of the estate's own hosts (the Neo4j VM); `.internal` is reserved for private use (ICANN, 2024). */
+export const INTERNAL_ZONE = "estate.internal";
 
 export interface AzureNetworkArgs {
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
+    /** Availability zone of the zonal single-instance parts: the graph's VM, its disk and the NAT gateway. */
+    readonly zone: string;
 }
 
 /** The private network the data stores live in; only the Container Apps environment reaches them. */
@@ -28,6 +36,12 @@ export class AzureNetwork extends pulumi.ComponentResource {
     readonly keyVaultZoneId: pulumi.Output<string>;
     /** The zone's VNet link: vault host names resolve privately only once it exists. */
     readonly keyVaultZoneLink: pulumi.Resource;
+    /** Subnet of Neo4j's VM: Bolt from the apps subnet only, egress through the NAT gateway. */
+    readonly graphSubnetId: pulumi.Output<string>;
+    /** `estate.internal`, linked to the VNet: the VM's name for the apps. */
+    readonly internalZoneName: pulumi.Output<string>;
+    readonly internalZoneLink: pulumi.Resource;
+    readonly zone: string;
 
     constructor(name: string, args: AzureNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:platform:AzureNetwork", name, {}, opts);
@@ -75,6 +89,26 @@ export class AzureNetwork extends pulumi.ComponentResource {
             { addressPrefix: NETWORK_PLAN.endpoints, privateEndpointNetworkPolicies: "Disabled" },
             postgres,
         );
+        const graph = subnet(
+            "graph",
+            {
+                addressPrefix: NETWORK_PLAN.graph,
+                networkSecurityGroup: { id: graphSecurityGroup(`${name}-graph`, args, this).id },
+                natGateway: { id: natGateway(`${name}-egress`, args, this).id },
+                // No implicit outbound address: what leaves the subnet leaves through the NAT gateway.
+                defaultOutboundAccess: false,
+            },
+            endpoints,
+        );
+        const internalZone = linkedPrivateZone(
+            `${name}-internal`,
+            { resourceGroupName: args.resourceGroupName, zoneName: INTERNAL_ZONE, vnetId: vnet.id },
+            this,
+        );
+        this.graphSubnetId = graph.id;
+        this.internalZoneName = internalZone.zone.name;
+        this.internalZoneLink = internalZone.link;
+        this.zone = args.zone;
         const vaultZone = linkedPrivateZone(
             `${name}-vault`,
             { resourceGroupName: args.resourceGroupName, zoneName: "privatelink.vaultcore.azure.net", vnetId: vnet.id },
@@ -92,8 +126,83 @@ export class AzureNetwork extends pulumi.ComponentResource {
             postgresSubnetId: this.postgresSubnetId,
             endpointsSubnetId: this.endpointsSubnetId,
             keyVaultZoneId: this.keyVaultZoneId,
+            graphSubnetId: this.graphSubnetId,
+            internalZoneName: this.internalZoneName,
         });
     }
+}
+
+/**
+ * Admits Bolt from the Container Apps subnet and nothing else from the VNet. Azure's default rules
+ * would admit the whole VNet (AllowVnetInBound, priority 65000), hence the explicit deny before it
+ * (learn.microsoft.com/azure/virtual-network/network-security-groups-overview, "Default security rules").
+ */
+function graphSecurityGroup(name: string, args: AzureNetworkArgs, parent: pulumi.Resource) {
+    const inbound = {
+        direction: "Inbound",
+        sourcePortRange: "*",
+        destinationAddressPrefix: NETWORK_PLAN.graph,
+    } as const;
+    return new network.NetworkSecurityGroup(
+        `${name}-nsg`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            securityRules: [
+                {
+                    ...inbound,
+                    name: "bolt-from-apps",
+                    priority: 100,
+                    access: "Allow",
+                    protocol: "Tcp",
+                    sourceAddressPrefix: NETWORK_PLAN.apps,
+                    destinationPortRange: String(NEO4J_BOLT_PORT),
+                },
+                {
+                    ...inbound,
+                    name: "deny-other-vnet",
+                    priority: 4000,
+                    access: "Deny",
+                    protocol: "*",
+                    sourceAddressPrefix: "VirtualNetwork",
+                    destinationPortRange: "*",
+                },
+            ],
+        },
+        { parent },
+    );
+}
+
+/**
+ * Outbound for the graph's VM (packages, patches) without a public address on the VM: new subnets
+ * get no default outbound access (learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access).
+ * Zonal, in the VM's zone, with a Standard static address as NAT gateways require.
+ */
+function natGateway(name: string, args: AzureNetworkArgs, parent: pulumi.Resource) {
+    const address = new network.PublicIPAddress(
+        `${name}-ip`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+            publicIPAddressVersion: "IPv4",
+            zones: [args.zone],
+        },
+        { parent },
+    );
+    return new network.NatGateway(
+        name,
+        {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            sku: { name: "Standard" },
+            publicIpAddresses: [{ id: address.id }],
+            zones: [args.zone],
+            idleTimeoutInMinutes: 4,
+        },
+        { parent },
+    );
 }
 
 export interface LinkedPrivateZoneArgs {

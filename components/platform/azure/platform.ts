@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { OllamaContainerApp } from "../../ai/azure/ollama";
 import type { OllamaArgs } from "../../ai/ollama";
-import { Neo4jContainerApp } from "../../data/azure/neo4j";
+import { Neo4jVirtualMachine } from "../../data/azure/neo4j";
 import { FlexiblePostgres } from "../../data/azure/postgres";
 import { AzureCacheRedis } from "../../data/azure/redis";
 import type { Neo4jArgs } from "../../data/neo4j";
@@ -48,6 +48,7 @@ export class AzurePlatform implements EstatePlatform {
             "foundation",
             {
                 location: settings.location,
+                zone: settings.zone,
                 protect: common.isProd,
                 // Zone redundancy is fixed at creation; prod's environment is created with it.
                 zoneRedundant: common.isProd,
@@ -206,17 +207,23 @@ export class AzurePlatform implements EstatePlatform {
 
     neo4j(name: string, args: Neo4jArgs) {
         const identity = this.workloadIdentity(name);
-        return new Neo4jContainerApp(
+        const network = this.foundation.network;
+        return new Neo4jVirtualMachine(
             name,
             {
                 ...args,
                 ...this.placement(),
-                ...this.environment(),
                 ...this.vaultNetwork(),
+                networkReadiness: [network.keyVaultZoneLink, network.internalZoneLink],
+                zone: network.zone,
+                vmSize: this.settings.neo4j.vmSize,
+                subnetId: network.graphSubnetId,
+                internalZoneName: network.internalZoneName,
                 tenantId: this.client.tenantId,
                 subscriptionId: this.client.subscriptionId,
                 identityId: identity.id,
                 identityPrincipalId: identity.principalId,
+                identityClientId: identity.clientId,
             },
             { parent: this.parent },
         );

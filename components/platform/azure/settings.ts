@@ -25,6 +25,20 @@ export const azureSettingsShape = {
         .max(3)
         .default(0)
         .meta({ description: "Replicas per primary of the Premium Azure cache (azure)." }),
+    azureZone: z.enum(["1", "2", "3"], { error: "an availability zone of the region: 1, 2 or 3" }).default("1").meta({
+        description:
+            "Availability zone of the zonal single-instance resources (azure): the Neo4j VM, its data disk and the NAT gateway of its subnet.",
+    }),
+    neo4jVmSize: z
+        .string()
+        .regex(/^Standard_[A-Z]+\d+[a-z]*s[a-z]*(_v\d+)?$/, {
+            error: "must be a VM size with premium storage (an `s` in its capabilities, e.g. Standard_D4s_v5): the data disk is a Premium SSD",
+        })
+        .default("Standard_D4s_v5")
+        .meta({
+            description:
+                "Size of Neo4j's virtual machine (azure); heap and page cache follow neo4j-admin's memory recommendation for it.",
+        }),
     azureContainerRegistryId: z
         .string()
         .regex(
@@ -49,6 +63,8 @@ export function azureSettings(c: AzureKeys) {
         secretStore: c.secretStore ?? "key-vault",
         postgres: { sku: c.postgresSku },
         redis: { replicas: c.redisReplicas },
+        zone: c.azureZone,
+        neo4j: { vmSize: c.neo4jVmSize },
         /** ARM id of the Azure Container Registry private images are pulled from; absent: public images. */
         ...(c.azureContainerRegistryId !== undefined ? { containerRegistryId: c.azureContainerRegistryId } : {}),
     } as const;

@@ -27,6 +27,10 @@ const T = {
     queryRule: a("monitor:ScheduledQueryRule"),
     actionGroup: a("monitor:ActionGroup"),
     webTest: a("applicationinsights:WebTest"),
+    nic: a("network:NetworkInterface"),
+    nsg: a("network:NetworkSecurityGroup"),
+    vm: a("compute:VirtualMachine"),
+    disk: a("compute:Disk"),
 };
 
 const checkov = (id: string): Source => ({ catalogue: "Checkov", id });
@@ -53,7 +57,7 @@ function m(
     };
 }
 
-const ACCOUNTS = ["backups-account", "redisrdb", "neo4jdata", "ollamamodels"];
+const ACCOUNTS = ["backups-account", "redisrdb", "ollamamodels"];
 const storage: ResourceMutation[] = [
     ...ACCOUNTS.flatMap((n) => [
         m(`${n}-blob-public`, "storage", checkov("CKV_AZURE_190"), [T.account, n], "blob public access allowed", {
@@ -244,7 +248,7 @@ const access: ResourceMutation[] = [
         "role-rg-scope",
         "access",
         asb("PA-7"),
-        [T.role, "neo4j-auth-reader-neo4j-auth"],
+        [T.role, "neo4j-auth-reader-neo4j-password"],
         "secret reader scoped to the resource group",
         { set: "scope", value: `${SUBSCRIPTION}/resourceGroups/foundation-rg-offline` },
     ),
@@ -370,13 +374,29 @@ const exposure: ResourceMutation[] = [
         { delete: "network.delegatedSubnetResourceId" },
     ),
     m(
-        "neo4j-external",
+        "neo4j-public-ip",
         "network-exposure",
         runbook("UA-PRIVATE-DATA-NETWORK"),
-        [T.app, "neo4j-app"],
-        "neo4j ingress external",
-        { set: "configuration.ingress.external", value: true },
+        [T.nic, "neo4j-nic"],
+        "public address on neo4j's VM",
+        { set: "ipConfigurations.0.publicIPAddress", value: { id: "public-ip" } },
     ),
+    m(
+        "graph-nsg-internet",
+        "network-exposure",
+        asb("NS-1"),
+        [T.nsg, "foundation-network-graph-nsg"],
+        "graph subnet admits the internet",
+        { set: "securityRules.0.sourceAddressPrefix", value: "Internet" },
+    ),
+    m("neo4j-password-login", "access", asb("PA-7"), [T.vm, "neo4j-vm"], "password login on neo4j's VM", {
+        set: "osProfile.linuxConfiguration.disablePasswordAuthentication",
+        value: false,
+    }),
+    m("neo4j-disk-export", "storage", asb("DP-8"), [T.disk, "neo4j-data"], "neo4j's data disk exportable by SAS", {
+        set: "networkAccessPolicy",
+        value: "AllowAll",
+    }),
     m(
         "ollama-external",
         "network-exposure",
