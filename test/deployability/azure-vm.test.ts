@@ -57,6 +57,13 @@ const cases: Case[] = [
         [{ rule: "azure-vm-computer-name", property: "osProfile.computerName", value: "neo4j_db" }],
     ],
     [
+        "an OS profile without a host name",
+        VM,
+        "neo4j-vm",
+        (i) => delete i.osProfile.computerName,
+        [{ rule: "azure-vm-computer-name", property: "osProfile.computerName", value: null }],
+    ],
+    [
         "a Linux host name of 65 characters",
         VM,
         "neo4j-vm",

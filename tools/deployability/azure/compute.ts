@@ -68,13 +68,23 @@ export function hostNameProblem(name: string, os: "Linux" | "Windows"): string |
 
 export const azureVmComputerName: DeployabilityRule = {
     id: "azure-vm-computer-name",
-    source: "learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules, Microsoft.Compute virtualMachines (host name: 1-15 Windows, 1-64 Linux; no spaces, control characters or ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \\ | ; : . ' \" , < > / ?; Windows no period, Linux not ending with period or hyphen); @pulumi/azure-native compute.OSProfileArgs.computerName",
+    source: "learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules, Microsoft.Compute virtualMachines (host name: 1-15 Windows, 1-64 Linux; no spaces, control characters or ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \\ | ; : . ' \" , < > / ?; Windows no period, Linux not ending with period or hyphen); @pulumi/azure-native compute.OSProfileArgs.computerName; ARM InvalidParameter \"Required parameter 'computerName' is missing (null)\" (hashicorp/terraform#7229)",
     description: "Azure refuses a host name (osProfile.computerName) outside the OS's length and characters",
     check(plan) {
         return plan.ofType(VM).flatMap((vm) => {
             const inputs = plan.inputs(vm);
             const name = record(inputs["osProfile"])["computerName"];
             const os = vmOs(inputs);
+            if (inputs["osProfile"] !== undefined && name === undefined)
+                return [
+                    finding(
+                        this.id,
+                        vm,
+                        "osProfile.computerName",
+                        null,
+                        "set the host name: ARM requires computerName with an OS profile",
+                    ),
+                ];
             if (typeof name !== "string" || !os) return [];
             const problem = hostNameProblem(name, os);
             if (!problem) return [];
