@@ -7,6 +7,8 @@ import { vmFixture } from "./azure-vm-fixture";
 
 const ADDRESS = "azure-subnet-address-space";
 const NSG_RULES = "azure-nsg-security-rules";
+const DNS = "azure-private-dns";
+const RECORD = "azure-native:privatedns:PrivateRecordSet";
 
 const cases = (fixture: () => ProgramCapture): Case[] => [
     [
@@ -109,6 +111,43 @@ const cases = (fixture: () => ProgramCapture): Case[] => [
         "neo4j-nic",
         (i) => (i.networkInterfaceName = "n".repeat(81)),
         [{ rule: "azure-resource-name", property: "networkInterfaceName", value: "n".repeat(81) }],
+    ],
+    [
+        "a private zone of one label",
+        "azure-native:privatedns:PrivateZone",
+        "internal",
+        (i) => (i.privateZoneName = "internal"),
+        [{ rule: DNS, property: "privateZoneName", value: "internal" }],
+    ],
+    ["a record set TTL of 0", RECORD, "neo4j-record", (i) => (i.ttl = 0), [{ rule: DNS, property: "ttl", value: 0 }]],
+    [
+        "a record name with a space",
+        RECORD,
+        "neo4j-record",
+        (i) => (i.relativeRecordSetName = "neo 4j"),
+        [{ rule: DNS, property: "relativeRecordSetName", value: "neo 4j" }],
+    ],
+    [
+        "an A record that is a CIDR",
+        RECORD,
+        "neo4j-record",
+        (i) => (i.aRecords[0].ipv4Address = "10.40.4.0/27"),
+        [{ rule: DNS, property: "aRecords[0].ipv4Address", value: "10.40.4.0/27" }],
+    ],
+    [
+        "a CNAME beside an A record of the same name",
+        RECORD,
+        "neo4j-record",
+        (_i, a, all) => {
+            // A second record set of the same name, as a copy of the A record turned CNAME.
+            const cname = structuredClone(a);
+            cname.urn = a.urn.replace("neo4j-record", "neo4j-alias");
+            cname.name = "neo4j-alias";
+            cname.inputs = { ...a.inputs, recordType: "CNAME", cnameRecord: { cname: "graph.estate.internal" } };
+            delete cname.inputs["aRecords"];
+            all.resources.push(cname);
+        },
+        [{ rule: DNS, property: "recordType", value: "CNAME" }],
     ],
 ];
 

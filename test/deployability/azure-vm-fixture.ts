@@ -1,10 +1,11 @@
 /**
  * A compliant Linux VM as azure-native declares it, captured under the mock runtime: a zonal VM with
  * a zonal Premium SSD v2 data disk, a private NIC in a subnet of its own with an NSG, beside a
- * delegated subnet. The VM deployability rules' cases each change one thing in this capture.
+ * delegated subnet, and its A record in a private zone. The VM deployability rules' cases each change one thing in this capture.
  */
 import * as compute from "@pulumi/azure-native/compute";
 import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as random from "@pulumi/random";
 import { runComponents, type ProgramCapture } from "../../tools/lib/mock-run";
 
@@ -85,6 +86,19 @@ export function vmFixture(): Promise<ProgramCapture> {
             sku: { name: "PremiumV2_LRS" },
             diskSizeGB: 64,
             creationData: { createOption: "Empty" },
+        });
+        const zone = new privatedns.PrivateZone("internal", {
+            resourceGroupName,
+            privateZoneName: "estate.internal",
+            location: "global",
+        });
+        new privatedns.PrivateRecordSet("neo4j-record", {
+            resourceGroupName,
+            privateZoneName: zone.name,
+            relativeRecordSetName: "neo4j",
+            recordType: "A",
+            ttl: 300,
+            aRecords: [{ ipv4Address: "10.40.4.4" }],
         });
         // Declared for the password cases, which point the VM's osProfile at it.
         new random.RandomPassword("neo4j-vm-password", { length: 24 });

@@ -14,6 +14,7 @@ import {
     azureVmDiskZone,
     azureVmPremiumStorage,
 } from "./azure/disks";
+import { azurePrivateDns } from "./azure/dns";
 import { azureContainerAppsEnvironmentNetwork } from "./azure/environment";
 import { azureManualJobRun } from "./azure/jobs";
 import { azureResourceName } from "./azure/names";
@@ -37,6 +38,7 @@ export const azureRules: readonly DeployabilityRule[] = [
     azureSubnetAddressSpace,
     azureNicSubnetDelegation,
     azureNsgSecurityRules,
+    azurePrivateDns,
     azureVmAdminUsername,
     azureVmComputerName,
     azureVmLinuxAuthentication,
