@@ -77,9 +77,9 @@ export const azureVmDiskZone: DeployabilityRule = {
 
 /**
  * Whether a VM size takes premium storage: the `s` among the additive features of its name
- * (Standard_D4s_v5, Standard_E8ds_v5, Standard_B2ms), the older DS/GS/FS/LS families, and the M series,
- * which "can still support Premium Storage" without the `s` (MicrosoftDocs/azure-compute-docs,
- * articles/virtual-machines/sizes/overview.md, naming conventions). Undefined when the name does not parse.
+ * (Standard_D4s_v5, Standard_E8ds_v5, Standard_B2ms), the older DS/GS/FS/LS families, and the M series:
+ * "some newer sizes without the attribute of s can still support Premium Storage, such as M128, M64"
+ * (learn.microsoft.com/azure/virtual-machines/vm-naming-conventions). Undefined when the name does not parse.
  */
 export function premiumStorageCapable(vmSize: string): boolean | undefined {
     const m = /^(?:Standard|Basic)_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)(?:_[A-Za-z0-9]+)*$/.exec(vmSize);
@@ -90,7 +90,7 @@ export function premiumStorageCapable(vmSize: string): boolean | undefined {
 
 export const azureVmPremiumStorage: DeployabilityRule = {
     id: "azure-vm-premium-storage",
-    source: "MicrosoftDocs/azure-compute-docs articles/virtual-machines/sizes/overview.md (naming conventions: s = premium storage capable); learn.microsoft.com/azure/virtual-machines/disks-types (Premium SSD and Premium SSD v2 need a premium-storage-capable size)",
+    source: 'learn.microsoft.com/azure/virtual-machines/vm-naming-conventions (s = Premium Storage capable; M128, M64 without it); learn.microsoft.com/azure/virtual-machines/disks-deploy-premium-v2 ("can be used with any premium storage-enabled virtual machine size")',
     description: "Premium SSD (v1, v2, ZRS) disks attach only to VM sizes that support premium storage",
     check(plan) {
         return plan.ofType(VM).flatMap((vm) => {
