@@ -288,6 +288,7 @@ describe("azure VM deployability rules", () => {
             min: 6,
             max: 72,
         });
+        assert.ok(disallowedValues(providerDoc("compute", "OSProfileArgs", "adminPassword")).includes("P@ssw0rd"));
         assert.equal(customDataMaxBytes(), 65535);
     });
 
