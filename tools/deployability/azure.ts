@@ -1,9 +1,24 @@
 /** Rules of Azure Resource Manager and the azure-native provider. */
 import { azureAlertScopeOrdering, azureLogAlertWindow, azureMetricAlertWindow } from "./azure/alerts";
+import {
+    azureVmAdminUsername,
+    azureVmComputerName,
+    azureVmCustomData,
+    azureVmLinuxAuthentication,
+} from "./azure/compute";
 import { azureContainerAppProbeBounds, azureLogAnalyticsRetention } from "./azure/container-apps";
+import {
+    azureDiskSize,
+    azurePremiumV2Disk,
+    azureVmDataDiskLun,
+    azureVmDiskZone,
+    azureVmPremiumStorage,
+} from "./azure/disks";
+import { azurePrivateDns } from "./azure/dns";
 import { azureContainerAppsEnvironmentNetwork } from "./azure/environment";
 import { azureManualJobRun } from "./azure/jobs";
 import { azureResourceName } from "./azure/names";
+import { azureNicSubnetDelegation, azureNsgSecurityRules, azureSubnetAddressSpace } from "./azure/network";
 import { azureKeyVaultReferenceOrdering, azurePostgresReplicaOrdering } from "./azure/ordering";
 import { azureTags } from "./azure/tags";
 import type { DeployabilityRule } from "./rule";
@@ -20,4 +35,17 @@ export const azureRules: readonly DeployabilityRule[] = [
     azureContainerAppProbeBounds,
     azureLogAnalyticsRetention,
     azureContainerAppsEnvironmentNetwork,
+    azureSubnetAddressSpace,
+    azureNicSubnetDelegation,
+    azureNsgSecurityRules,
+    azurePrivateDns,
+    azureVmAdminUsername,
+    azureVmComputerName,
+    azureVmLinuxAuthentication,
+    azureVmCustomData,
+    azureVmDiskZone,
+    azureVmPremiumStorage,
+    azurePremiumV2Disk,
+    azureVmDataDiskLun,
+    azureDiskSize,
 ];

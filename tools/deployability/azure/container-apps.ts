@@ -1,8 +1,7 @@
 /** Container Apps limits, read from the provider's own type documentation where it states them. */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { DeployabilityRule } from "../rule";
 import { finding } from "./plan";
+import { providerInputTypes } from "./provider-docs";
 
 /**
  * `Minimum value is N. Maximum value is M.` of each property of `interface <name>` in the
@@ -28,15 +27,6 @@ export function documentedBounds(
             };
     }
     return bounds;
-}
-
-let cached: string | undefined;
-function providerInputTypes(): string {
-    cached ??= fs.readFileSync(
-        path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), "types", "input.d.ts"),
-        "utf8",
-    );
-    return cached;
 }
 
 type Probe = Record<string, unknown> & { type?: string };

@@ -33,6 +33,18 @@ const NO_DOUBLE_HYPHEN = "(?!.*--)";
 const lowerHyphen = (min: number, max: number) =>
     new RegExp(`^${NO_DOUBLE_HYPHEN}[a-z][a-z0-9-]{${min - 2},${max - 2}}[a-z0-9]$`);
 
+/** Most Microsoft.Network names: 1-80, alphanumerics, underscores, periods and hyphens. */
+function networkName(property: string): NamingRule {
+    return {
+        property,
+        min: 1,
+        max: 80,
+        pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9_])?$/,
+        allowed:
+            "letters, digits, underscores, periods and hyphens, starting with a letter or digit, ending with a letter, digit or underscore",
+    };
+}
+
 /**
  * Per type, from "Naming rules and restrictions for Azure resources"
  * (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules), and the
@@ -128,6 +140,27 @@ export const NAMING_RULES: Readonly<Record<string, NamingRule>> = {
         pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/,
         allowed: "letters, digits, underscores, periods and hyphens, starting with a letter or digit",
     },
+    // The resource name; the host name (osProfile.computerName) has its own rule, azure-vm-computer-name.
+    "azure-native:compute:VirtualMachine": {
+        property: "vmName",
+        min: 1,
+        max: 64,
+        pattern: /^(?!_)[^\\/"[\]:|<>+=;,?*@&\s]*[^\\/"[\]:|<>+=;,?*@&\s.-]$/,
+        allowed:
+            'no \\ / " [ ] : | < > + = ; , ? * @ & or spaces, not starting with an underscore, not ending with a period or hyphen',
+    },
+    // "Supported characters for the name are a-z, A-Z, 0-9, _ and -" (compute.DiskArgs.diskName).
+    "azure-native:compute:Disk": {
+        property: "diskName",
+        min: 1,
+        max: 80,
+        pattern: /^[a-zA-Z0-9_-]+$/,
+        allowed: "letters, digits, underscores and hyphens",
+    },
+    "azure-native:network:NetworkInterface": networkName("networkInterfaceName"),
+    "azure-native:network:NetworkSecurityGroup": networkName("networkSecurityGroupName"),
+    "azure-native:network:SecurityRule": networkName("securityRuleName"),
+    "azure-native:network:Subnet": networkName("subnetName"),
     "azure-native:storage:BlobContainer": {
         property: "containerName",
         min: 3,
