@@ -102,7 +102,7 @@ for (const stack of ["staging", "prod"] as const) {
                 vaultSecret("redis-url"),
                 "rediss://:offline-redis-key-not-a-secret@redis-cache-offline.redis.cache.windows.net:6380/0",
             );
-            assert.equal(vaultSecret("neo4j-uri"), "neo4j://neo4j:7687");
+            assert.equal(vaultSecret("neo4j-uri"), "neo4j+ssc://neo4j.estate.internal:7687");
         });
 
         it("enforces TLS 1.2+ with server parameters applied one at a time, then creates the database", () => {

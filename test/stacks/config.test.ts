@@ -124,6 +124,8 @@ describe("stack config", () => {
             secretStore: "key-vault",
             postgres: { sku: "Standard_D2ds_v5" },
             redis: { replicas: 0 },
+            zone: "1",
+            neo4j: { vmSize: "Standard_D4s_v5" },
         });
     });
 
@@ -148,6 +150,22 @@ describe("stack config", () => {
             [],
             [
                 'estate:platform = "nomad": Invalid option: expected one of "kubernetes"|"azure". Allowed: kubernetes | azure. Fix: `pulumi config set estate:platform <value> --stack prod`.',
+            ],
+        ],
+        [
+            "a Neo4j VM size without premium storage on azure",
+            { "estate:platform": "azure", "estate:neo4jVmSize": "Standard_D4_v5" },
+            [],
+            [
+                'estate:neo4jVmSize = "Standard_D4_v5": must be a VM size with premium storage (an `s` in its capabilities, e.g. Standard_D4s_v5): the data disk is a Premium SSD. Fix: `pulumi config set estate:neo4jVmSize <value> --stack prod`.',
+            ],
+        ],
+        [
+            "an availability zone the region has not",
+            { "estate:platform": "azure", "estate:azureZone": "4" },
+            [],
+            [
+                'estate:azureZone = "4": an availability zone of the region: 1, 2 or 3. Allowed: 1 | 2 | 3. Fix: `pulumi config set estate:azureZone <value> --stack prod`.',
             ],
         ],
         [

@@ -28,12 +28,14 @@ describe("a plan loads only its platform's SDKs", () => {
     });
 
     it("azure: no kubernetes, no gcp", () => {
-        // @pulumi/command runs the Container Apps jobs Pulumi cannot await (components/workload/azure/job-run.ts).
+        // @pulumi/command runs the Container Apps jobs Pulumi cannot await (components/workload/azure/job-run.ts);
+        // @pulumi/tls makes the Neo4j VM's Bolt certificate and SSH key (components/data/azure/neo4j.ts).
         assert.deepEqual(sdksLoadedBy("prod", "azure"), [
             "@pulumi/azure-native",
             "@pulumi/command",
             "@pulumi/pulumi",
             "@pulumi/random",
+            "@pulumi/tls",
         ]);
     });
 });
