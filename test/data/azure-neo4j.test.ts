@@ -126,6 +126,7 @@ describe("Neo4jVirtualMachine (component)", () => {
     it("is replaced delete-first, and keeps its disk when protected", async () => {
         const { vm } = await declare();
         assert.equal(vm.options.deleteBeforeReplace, true);
+        assert.deepEqual(vm.options.replaceOnChanges, ["osProfile.customData"], "a new cloud-init means a new VM");
         const kept = resource((await declare({ protect: true })).capture, "azure-native:compute:Disk", "neo4j-data");
         assert.deepEqual([kept.options.protect, kept.options.retainOnDelete], [true, true]);
         const plain = resource((await declare()).capture, "azure-native:compute:Disk", "neo4j-data");

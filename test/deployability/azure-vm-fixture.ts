@@ -102,38 +102,42 @@ export function vmFixture(): Promise<ProgramCapture> {
         });
         // Declared for the password cases, which point the VM's osProfile at it.
         new random.RandomPassword("neo4j-vm-password", { length: 24 });
-        new compute.VirtualMachine("neo4j-vm", {
-            resourceGroupName,
-            vmName: "neo4j",
-            zones: ["1"],
-            hardwareProfile: { vmSize: "Standard_D4s_v5" },
-            osProfile: {
-                computerName: "neo4j",
-                adminUsername: ADMIN,
-                customData: Buffer.from("#cloud-config\npackages: [neo4j]\n").toString("base64"),
-                linuxConfiguration: {
-                    disablePasswordAuthentication: true,
-                    ssh: {
-                        publicKeys: [
-                            {
-                                keyData: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA ops",
-                                path: `/home/${ADMIN}/.ssh/authorized_keys`,
-                            },
-                        ],
+        new compute.VirtualMachine(
+            "neo4j-vm",
+            {
+                resourceGroupName,
+                vmName: "neo4j",
+                zones: ["1"],
+                hardwareProfile: { vmSize: "Standard_D4s_v5" },
+                osProfile: {
+                    computerName: "neo4j",
+                    adminUsername: ADMIN,
+                    customData: Buffer.from("#cloud-config\npackages: [neo4j]\n").toString("base64"),
+                    linuxConfiguration: {
+                        disablePasswordAuthentication: true,
+                        ssh: {
+                            publicKeys: [
+                                {
+                                    keyData: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA ops",
+                                    path: `/home/${ADMIN}/.ssh/authorized_keys`,
+                                },
+                            ],
+                        },
                     },
                 },
-            },
-            storageProfile: {
-                imageReference: {
-                    publisher: "Canonical",
-                    offer: "ubuntu-24_04-lts",
-                    sku: "server",
-                    version: "latest",
+                storageProfile: {
+                    imageReference: {
+                        publisher: "Canonical",
+                        offer: "ubuntu-24_04-lts",
+                        sku: "server",
+                        version: "latest",
+                    },
+                    osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "Premium_LRS" } },
+                    dataDisks: [{ createOption: "Attach", lun: 0, caching: "None", managedDisk: { id: disk.id } }],
                 },
-                osDisk: { createOption: "FromImage", managedDisk: { storageAccountType: "Premium_LRS" } },
-                dataDisks: [{ createOption: "Attach", lun: 0, caching: "None", managedDisk: { id: disk.id } }],
+                networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
             },
-            networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },
-        });
+            { replaceOnChanges: ["osProfile.customData"], deleteBeforeReplace: true },
+        );
     });
 }

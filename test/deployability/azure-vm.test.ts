@@ -260,6 +260,20 @@ describe("azure VM deployability rules", () => {
     for (const [what, type, name, change, expected] of cases)
         it(`refuses ${what}`, () => assert.deepEqual(findingsAfter(fixture, type, name, change), expected));
 
+    it("refuses a VM whose custom data Pulumi would try to update in place", () => {
+        const updated = findingsAfter(fixture, VM, "neo4j-vm", (_i, r) => (r.options.replaceOnChanges = []));
+        assert.deepEqual(updated, [{ rule: "azure-vm-custom-data-replace", property: "replaceOnChanges", value: [] }]);
+        const covered = findingsAfter(fixture, VM, "neo4j-vm", (_i, r) => (r.options.replaceOnChanges = ["osProfile"]));
+        assert.deepEqual(covered, [], "a parent path covers it");
+    });
+
+    it("refuses a VM attaching its data disk that would be replaced create-first", () => {
+        const createFirst = findingsAfter(fixture, VM, "neo4j-vm", (_i, r) => (r.options.deleteBeforeReplace = false));
+        assert.deepEqual(createFirst, [
+            { rule: "azure-vm-attached-disk-replace", property: "deleteBeforeReplace", value: false },
+        ]);
+    });
+
     it("accepts a regional zone-redundant disk under a zonal VM", () => {
         const zrs = findingsAfter(fixture, DISK, "neo4j-data", (i) => {
             delete i.zones;

@@ -21,6 +21,7 @@ import { azureResourceName } from "./azure/names";
 import { azureNicSubnetDelegation, azureNsgSecurityRules, azureSubnetAddressSpace } from "./azure/network";
 import { azureKeyVaultReferenceOrdering, azurePostgresReplicaOrdering } from "./azure/ordering";
 import { azureTags } from "./azure/tags";
+import { azureVmAttachedDiskReplace, azureVmCustomDataReplace } from "./azure/vm-replacement";
 import type { DeployabilityRule } from "./rule";
 
 export const azureRules: readonly DeployabilityRule[] = [
@@ -43,6 +44,8 @@ export const azureRules: readonly DeployabilityRule[] = [
     azureVmComputerName,
     azureVmLinuxAuthentication,
     azureVmCustomData,
+    azureVmCustomDataReplace,
+    azureVmAttachedDiskReplace,
     azureVmDiskZone,
     azureVmPremiumStorage,
     azurePremiumV2Disk,

@@ -27,6 +27,8 @@ export interface CapturedResource {
         protect: boolean;
         retainOnDelete: boolean;
         ignoreChanges: string[];
+        /** Properties whose change the engine turns into a replacement (not sent to analyzers). */
+        replaceOnChanges: string[];
         deleteBeforeReplace: boolean;
         additionalSecretOutputs: string[];
         aliases: string[];
@@ -45,6 +47,7 @@ export function defaultOptions(): CapturedResource["options"] {
         protect: false,
         retainOnDelete: false,
         ignoreChanges: [],
+        replaceOnChanges: [],
         deleteBeforeReplace: false,
         additionalSecretOutputs: [],
         aliases: [],
@@ -281,6 +284,7 @@ interface RegisterRequest {
     getProtect(): boolean;
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
     getDeletebeforereplace(): boolean;
     getAdditionalsecretoutputsList(): string[];
     getAliasesList(): Array<{ getUrn(): string }>;
@@ -346,6 +350,7 @@ function captureRegistrations(
                         protect: req.getProtect(),
                         retainOnDelete: req.getRetainondelete(),
                         ignoreChanges: req.getIgnorechangesList(),
+                        replaceOnChanges: req.getReplaceonchangesList(),
                         deleteBeforeReplace: req.getDeletebeforereplace(),
                         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                         aliases: req

@@ -212,8 +212,9 @@ export class Neo4jVirtualMachine extends pulumi.ComponentResource implements Neo
                 parent: this,
                 // The boot unit reads the vault as this identity: the role and the endpoint first.
                 dependsOn: [...store.readiness],
-                // Custom data is fixed at creation (a change replaces the VM), and the data disk can be
-                // attached to one VM at a time: the old VM goes before the new one attaches it.
+                // Custom data is fixed at creation (ARM refuses to change it): a change replaces the VM.
+                replaceOnChanges: ["osProfile.customData"],
+                // The data disk attaches to one VM at a time: the old VM goes before the new one attaches it.
                 deleteBeforeReplace: true,
             },
         );
