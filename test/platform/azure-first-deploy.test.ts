@@ -103,8 +103,8 @@ for (const stack of stacks) {
             assert.ok(withRefs.length >= 8, `apps and jobs with references: ${withRefs.map((r) => r.name).join(", ")}`);
             for (const r of withRefs) {
                 const waits = view.waitsFor(r);
-                // Only the Neo4j app reads its own vault; every other app and job reads app-secrets.
-                const store = r.name === "neo4j-app" ? "neo4j-auth" : "app-secrets";
+                // Every app and job reads app-secrets (Neo4j's VM reads its own vault, below).
+                const store = "app-secrets";
                 for (const [type, name] of [
                     ["azure-native:network:PrivateEndpoint", `${store}-endpoint`],
                     ["azure-native:network:PrivateDnsZoneGroup", `${store}-endpoint-dns`],
@@ -124,6 +124,20 @@ for (const stack of stacks) {
                     assert.ok(waits.has(roles[0]!.urn), `${r.name} waits for its role on ${secret.name}`);
                 }
             }
+        });
+
+        it("boots Neo4j's VM only once its identity may read its vault privately", () => {
+            const vm = resource(capture, "azure-native:compute:VirtualMachine", "neo4j-vm");
+            const waits = view.waitsFor(vm);
+            for (const [type, name] of [
+                ["azure-native:authorization:RoleAssignment", "neo4j-auth-reader-neo4j-password"],
+                ["azure-native:authorization:RoleAssignment", "neo4j-auth-reader-neo4j-bolt-key"],
+                ["azure-native:authorization:RoleAssignment", "neo4j-auth-reader-neo4j-bolt-cert"],
+                ["azure-native:network:PrivateEndpoint", "neo4j-auth-endpoint"],
+                ["azure-native:privatedns:VirtualNetworkLink", "foundation-network-vault-dns-link"],
+                ["azure-native:privatedns:VirtualNetworkLink", "foundation-network-internal-dns-link"],
+            ] as const)
+                assert.ok(waits.has(resource(capture, type, name).urn), `neo4j-vm waits for ${name}`);
         });
 
         it("gives every app and job an identity of its own, reading only the secrets it needs", () => {
