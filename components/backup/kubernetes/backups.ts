@@ -161,7 +161,7 @@ export class KubernetesBackups extends pulumi.ComponentResource implements Backu
             PUSHGATEWAY_URL: pushgatewayUrl(monitoringNamespace),
             CLOUDSDK_CONFIG: "/work/.gcloud",
         };
-        const jobs = backupJobSpecs(args, shared);
+        const jobs = backupJobSpecs(args, shared, this);
         for (const job of jobs) {
             this.cronJobs[job.name] = this.cronJob(
                 job,
