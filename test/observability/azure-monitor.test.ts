@@ -8,12 +8,11 @@ import {
 } from "../../components/observability/catalogue";
 import {
     type AzureAlert,
-    azureBackupAlerts,
-    azureServiceAlerts,
     LOG_ALERT_WINDOWS,
     METRIC_ALERT_WINDOWS,
-    RESTORE_DRILL_AGE_EVENT,
 } from "../../components/observability/azure/azure-monitor";
+import { azureBackupAlerts, RESTORE_DRILL_AGE_EVENT } from "../../components/observability/azure/backup-alerts";
+import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
 import { prometheusRuleSpec } from "../../components/observability/kubernetes/prometheus";
 import { BACKUPS, FULL_SERVICE } from "./fixtures";
 

@@ -1,7 +1,8 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
 import { alertmanagerConfigCrdSpec } from "../../components/observability/kubernetes/alertmanager";
-import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure/azure-monitor";
+import { azureBackupAlerts } from "../../components/observability/azure/backup-alerts";
+import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
 import {
     parseAlertThresholds,
     type BackupAlertTarget,

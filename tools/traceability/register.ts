@@ -71,6 +71,8 @@ const ALERTS = [
     "components/observability/catalogue.ts",
     "components/observability/kubernetes/prometheus.ts",
     "components/observability/azure/azure-monitor.ts",
+    "components/observability/azure/service-alerts.ts",
+    "components/observability/azure/backup-alerts.ts",
     "components/observability/kubernetes/monitoring.ts",
     "components/observability/azure/monitoring.ts",
 ];
