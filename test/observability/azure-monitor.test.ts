@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-    type AlertThresholds,
-    catalogueEntry,
-    parseAlertThresholds,
-    type AlertId,
-} from "../../components/observability/catalogue";
+import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
+import { type AlertThresholds, parseAlertThresholds } from "../../components/observability/thresholds";
 import {
     type AzureAlert,
     LOG_ALERT_WINDOWS,

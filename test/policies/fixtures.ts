@@ -3,11 +3,8 @@
 import { alertmanagerConfigCrdSpec } from "../../components/observability/kubernetes/alertmanager";
 import { azureBackupAlerts } from "../../components/observability/azure/backup-alerts";
 import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
-import {
-    parseAlertThresholds,
-    type BackupAlertTarget,
-    type ServiceAlertTarget,
-} from "../../components/observability/catalogue";
+import { type BackupAlertTarget, type ServiceAlertTarget } from "../../components/observability/catalogue";
+import { parseAlertThresholds } from "../../components/observability/thresholds";
 import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/kubernetes/prometheus";
 import type { CapturedResource } from "../../tools/lib/analyzer";
 import type { ContainerInputs, NetworkPolicyInputs, PodTemplateInputs } from "../support/inputs";

@@ -69,6 +69,7 @@ const SMOKE = "scripts/smoke/smoke.ts";
 const SMOKE_TEST = "test/delivery/smoke.test.ts";
 const ALERTS = [
     "components/observability/catalogue.ts",
+    "components/observability/thresholds.ts",
     "components/observability/kubernetes/prometheus.ts",
     "components/observability/azure/azure-monitor.ts",
     "components/observability/azure/service-alerts.ts",

@@ -3,7 +3,8 @@
  * uses (a metric alert on a Container App, a log search alert); the service and backup alerts
  * are rendered in service-alerts.ts and backup-alerts.ts.
  */
-import { type AlertThresholds, type CatalogueEntry, durationSeconds, runbookUrl } from "../catalogue";
+import { type CatalogueEntry, runbookUrl } from "../catalogue";
+import { type AlertThresholds, durationSeconds } from "../thresholds";
 
 export type AzureOperator = "GreaterThan" | "GreaterThanOrEqual" | "LessThan" | "LessThanOrEqual";
 export type AzureAggregation = "Average" | "Maximum" | "Minimum" | "Total" | "Count";

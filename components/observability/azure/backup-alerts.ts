@@ -1,5 +1,6 @@
 /** Azure Monitor renderings of the catalogue's backup alerts: log search alerts over the jobs' console logs. */
-import { type AlertThresholds, type BackupAlertTarget, type CatalogueEntry, backupEntries } from "../catalogue";
+import { type BackupAlertTarget, type CatalogueEntry, backupEntries } from "../catalogue";
+import { type AlertThresholds } from "../thresholds";
 import {
     type AzureLogAlert,
     LOG_ALERT_MAX_LOOKBACK,

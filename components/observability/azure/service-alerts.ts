@@ -1,5 +1,6 @@
 /** Azure Monitor renderings of the catalogue's service alerts: Application Insights queries and Container App metrics. */
-import { type AlertThresholds, type CatalogueEntry, type ServiceAlertTarget, serviceEntries } from "../catalogue";
+import { type CatalogueEntry, type ServiceAlertTarget, serviceEntries } from "../catalogue";
+import { type AlertThresholds } from "../thresholds";
 import { type AzureAlert, kql, logAlert, metricAlert } from "./azure-monitor";
 
 /** OpenTelemetry metrics exported to Application Insights land in `customMetrics`. */
