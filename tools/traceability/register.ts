@@ -187,7 +187,7 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.userApi, line: 39, digest: "2291054c794b" },
         requirement: "Database backups and point-in-time recovery are on and proven by restores.",
         how: "Daily encrypted pg_dump jobs and a monthly restore drill on both platforms, their scripts run end to end against a real PostgreSQL; PITR retention is `estate:postgresBackupRetentionDays`.",
-        files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, CONFIG],
+        files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, "components/data/kubernetes/postgres-archive.ts", CONFIG],
         tests: ["test/backup/backups.test.ts", "test/backup/scripts.test.ts"],
     },
     {
