@@ -106,6 +106,7 @@ const BACKUP_JOBS = [
     "stacks/backups.ts",
     "components/backup/backups.ts",
     "components/backup/kubernetes/backups.ts",
+    "components/backup/kubernetes/jobs.ts",
     "components/backup/azure/backups.ts",
 ];
 
