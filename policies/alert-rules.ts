@@ -68,9 +68,12 @@ interface Config {
 
 const COMPARISON = /^(>=|<=|==|!=|>|<)\s*(?:bool\s+)?(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)/i;
 
-/** The `> N` comparisons of a PromQL expression outside any parentheses, braces or brackets. */
-export function topLevelComparisons(expr: string): Array<{ op: string; value: number }> {
-    const out: Array<{ op: string; value: number }> = [];
+/**
+ * Walks a PromQL expression and calls `visit` at each character outside strings and outside any
+ * parentheses, braces or brackets; `visit` returns the index to resume at when it consumed more
+ * than that character.
+ */
+export function scanTopLevel(expr: string, visit: (i: number) => number | undefined): void {
     let depth = 0;
     let quote: string | undefined;
     for (let i = 0; i < expr.length; i++) {
@@ -83,14 +86,23 @@ export function topLevelComparisons(expr: string): Array<{ op: string; value: nu
         if (ch === '"' || ch === "'" || ch === "`") quote = ch;
         else if ("({[".includes(ch)) depth++;
         else if (")}]".includes(ch)) depth--;
-        else if (depth === 0 && "<>=!".includes(ch)) {
-            const m = COMPARISON.exec(expr.slice(i));
-            if (m) {
-                out.push({ op: m[1], value: Number(m[2]) });
-                i += m[0].length - 1;
-            }
+        else if (depth === 0) {
+            const resume = visit(i);
+            if (resume !== undefined) i = resume - 1;
         }
     }
+}
+
+/** The `> N` comparisons of a PromQL expression outside any parentheses, braces or brackets. */
+export function topLevelComparisons(expr: string): Array<{ op: string; value: number }> {
+    const out: Array<{ op: string; value: number }> = [];
+    scanTopLevel(expr, (i) => {
+        if (!"<>=!".includes(expr[i])) return undefined;
+        const m = COMPARISON.exec(expr.slice(i));
+        if (!m) return undefined;
+        out.push({ op: m[1], value: Number(m[2]) });
+        return i + m[0].length;
+    });
     return out;
 }
 
@@ -117,31 +129,20 @@ export function readsSeries(expr: string): boolean {
 /** The expression split at `or`, then each branch at `and` / `unless`, outside parentheses and strings. */
 function setOperands(expr: string): Array<Array<{ op: string; term: string }>> {
     const branches: Array<Array<{ op: string; term: string }>> = [[]];
-    let depth = 0;
-    let quote: string | undefined;
     let start = 0;
     let op = "";
     const push = (end: number) => branches.at(-1)!.push({ op, term: expr.slice(start, end).trim() });
-    for (let i = 0; i < expr.length; i++) {
-        const ch = expr[i];
-        if (quote) {
-            if (ch === "\\") i++;
-            else if (ch === quote) quote = undefined;
-            continue;
-        }
-        if (ch === '"' || ch === "'" || ch === "`") quote = ch;
-        else if ("({[".includes(ch)) depth++;
-        else if (")}]".includes(ch)) depth--;
-        else if (depth === 0 && /\s/.test(ch)) {
-            const m = /^\s(and|or|unless)(?=[\s(])/i.exec(expr.slice(i));
-            if (!m) continue;
-            push(i);
-            if (m[1].toLowerCase() === "or") branches.push([]);
-            op = m[1].toLowerCase() === "or" ? "" : m[1].toLowerCase();
-            start = i + m[0].length;
-            i = start - 1;
-        }
-    }
+    scanTopLevel(expr, (i) => {
+        if (!/\s/.test(expr[i])) return undefined;
+        const m = /^\s(and|or|unless)(?=[\s(])/i.exec(expr.slice(i));
+        if (!m) return undefined;
+        push(i);
+        const keyword = m[1].toLowerCase();
+        if (keyword === "or") branches.push([]);
+        op = keyword === "or" ? "" : keyword;
+        start = i + m[0].length;
+        return start;
+    });
     push(expr.length);
     return branches;
 }

@@ -8,7 +8,7 @@
  * `<key> until <YYYY-MM-DD> (<ticket>): <reason>`, refused once its date has passed.
  */
 import { z } from "zod";
-import { alertThresholdsSchema, durationSeconds } from "../components/observability/catalogue";
+import { alertThresholdsSchema, durationSeconds } from "../components/observability/thresholds";
 
 /** The prod retention floor, in days: the same one the policy pack enforces in prod (data-backup-retention). */
 export const PROD_MIN_RETENTION_DAYS = 14;

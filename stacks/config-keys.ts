@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ALERT_IDS, alertThresholdsSchema, type AlertId } from "../components/observability/catalogue";
+import { ALERT_IDS, type AlertId } from "../components/observability/catalogue";
+import { alertThresholdsSchema } from "../components/observability/thresholds";
 import { PITR_RETENTION_DAYS } from "../components/data/postgres";
 import { azureSettingsShape } from "../components/platform/azure/settings";
 import { kubernetesSettingsShape } from "../components/platform/kubernetes/settings";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseAlertThresholds } from "../components/observability/catalogue";
+import { parseAlertThresholds } from "../components/observability/thresholds";
 import { azureSettings } from "../components/platform/azure/settings";
 import { checkKubernetesSettings, kubernetesSettings } from "../components/platform/kubernetes/settings";
 import { refuseBelowFloors } from "./config-floors";

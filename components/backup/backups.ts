@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { SecretRef } from "../workload/service";
 import type { BackupScript, BackupStore } from "./scripts";
 
@@ -131,11 +131,12 @@ export function schedulesByStore(jobs: readonly BackupJobSpec[]): Record<string,
 /**
  * The jobs for a set of stores, platform-neutral: one `pg_dump` per database (a failing
  * database never hides the others), one Redis snapshot, one Neo4j export, and a drill per
- * store when the drill is on.
+ * store when the drill is on. `owner` is the component the jobs belong to, named in a refusal.
  */
 export function backupJobSpecs(
     args: BackupsArgs,
     shared: Readonly<Record<string, pulumi.Input<string>>>,
+    owner: pulumi.Resource,
 ): BackupJobSpec[] {
     shared = { ...args.env, ...shared };
     const encryption: Record<string, string> =
@@ -143,7 +144,10 @@ export function backupJobSpecs(
     const retention = { BACKUP_RETENTION_DAYS: String(args.retentionDays) };
     const drill = args.restoreDrill.enabled;
     if (drill && !args.restoreDrill.ageIdentity)
-        throw new Error("`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup");
+        throw new pulumi.ResourceError(
+            "`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup",
+            owner,
+        );
     const identity = { BACKUP_AGE_IDENTITY_FILE: `${AGE_IDENTITY_DIR}/${AGE_IDENTITY_FILE}` };
     const jobs: BackupJobSpec[] = [];
     const backup = (

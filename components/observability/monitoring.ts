@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretRef } from "../workload/service";
 import {
-    type AlertThresholds,
     type BackupAlertTarget,
     type Dependency,
     type OptionalSignal,
@@ -9,6 +8,7 @@ import {
     backupEntries,
     serviceEntries,
 } from "./catalogue";
+import { type AlertThresholds } from "./thresholds";
 
 /** One service the estate watches. */
 export interface MonitoredService {

@@ -324,8 +324,8 @@ describe("backups on kubernetes (component)", () => {
         assert.equal(await resolve(outputs.drillSchedule), undefined);
     });
 
-    it("refuses an enabled drill without the age identity that decrypts the backup", async () => {
-        let message = "";
+    it("refuses an enabled drill without the age identity that decrypts the backup, on the component", async () => {
+        let refusal: unknown;
         // Caught inside the program: a throw escaping it surfaces as an unhandled rejection, not here.
         await runComponents(() => {
             try {
@@ -337,13 +337,17 @@ describe("backups on kubernetes (component)", () => {
                     monitoringNamespace: "monitoring",
                 });
             } catch (error) {
-                message = (error as Error).message;
+                refusal = error;
             }
         });
+        assert.ok(refusal instanceof pulumi.ResourceError, "a ResourceError, so the CLI names the resource");
         assert.equal(
-            message,
+            refusal.message,
             "`restoreDrill.ageIdentity` is required while the drill is enabled: it decrypts the backup",
         );
+        const owner = refusal.resource!;
+        const urn = await new Promise<string>((resolve) => owner.urn.apply(resolve));
+        assert.match(urn, /[:$]estate:backup:KubernetesBackups::backups$/);
     });
 });
 

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { ollamaModels, ollamaPullScript, ollamaServerEnv } from "../../components/ai/ollama";
 import { ollamaGpuSettings } from "../../components/ai/kubernetes/ollama";
 import { clientPeers } from "../../components/data/kubernetes/network";
-import { cnpgClusterSpec } from "../../components/data/kubernetes/cnpg";
+import { cnpgClusterSpec, cnpgNetworkRules } from "../../components/data/kubernetes/cnpg";
 import { redisMaxmemory, redisServerArgs } from "../../components/data/kubernetes/redis";
 import { neo4jAuth, neo4jUri } from "../../components/data/neo4j";
 import { postgresInstances, postgresPoolEnv, postgresUrl } from "../../components/data/postgres";
@@ -124,6 +124,47 @@ describe("data store helpers", () => {
         assert.deepEqual(strict.postgresql.synchronous, { method: "any", number: 1, dataDurability: "required" });
     });
 
+    it("lets a CloudNativePG cluster's pods reach each other, the operator and Prometheus reach them, and the API server only at its CIDR", () => {
+        const podSelector = { "cnpg.io/cluster": "postgres" };
+        const rules = (controlPlaneCidr?: string) =>
+            cnpgNetworkRules({ podSelector, monitoringNamespace: "observability", controlPlaneCidr });
+        const { extraIngress, egress } = rules("172.16.0.0/28");
+        assert.deepEqual(
+            extraIngress.map((rule) => [rule.from, (rule.ports as { port: number }[]).map((p) => p.port)]),
+            [
+                [[{ podSelector: { matchLabels: podSelector } }], [5432, 8000]],
+                [
+                    [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } },
+                            podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+                        },
+                    ],
+                    [8000],
+                ],
+                [
+                    [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } },
+                            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+                        },
+                    ],
+                    [9187],
+                ],
+            ],
+        );
+        assert.deepEqual(egress[1], {
+            to: [{ podSelector: { matchLabels: podSelector } }],
+            ports: [
+                { protocol: "TCP", port: 5432 },
+                { protocol: "TCP", port: 8000 },
+            ],
+        });
+        const apiServer = (cidr?: string) => JSON.stringify(rules(cidr).egress[3]);
+        assert.match(apiServer("172.16.0.0/28"), /"cidr":"172\.16\.0\.0\/28"/);
+        // A public API server is reached like any public HTTPS address.
+        assert.match(apiServer(undefined), /"cidr":"0\.0\.0\.0\/0"/);
+    });
     it("pulls each model once, chat first, and fails the job when a pull fails", () => {
         assert.deepEqual(ollamaModels({ chatModel: "llama3.1:8b", embeddingModel: "nomic-embed-text" }), [
             "llama3.1:8b",

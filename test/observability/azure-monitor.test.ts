@@ -1,19 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-    type AlertThresholds,
-    catalogueEntry,
-    parseAlertThresholds,
-    type AlertId,
-} from "../../components/observability/catalogue";
+import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
+import { type AlertThresholds, parseAlertThresholds } from "../../components/observability/thresholds";
 import {
     type AzureAlert,
-    azureBackupAlerts,
-    azureServiceAlerts,
     LOG_ALERT_WINDOWS,
     METRIC_ALERT_WINDOWS,
-    RESTORE_DRILL_AGE_EVENT,
 } from "../../components/observability/azure/azure-monitor";
+import { azureBackupAlerts, RESTORE_DRILL_AGE_EVENT } from "../../components/observability/azure/backup-alerts";
+import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
 import { prometheusRuleSpec } from "../../components/observability/kubernetes/prometheus";
 import { BACKUPS, FULL_SERVICE } from "./fixtures";
 

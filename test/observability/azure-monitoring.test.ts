@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure/azure-monitor";
+import { azureBackupAlerts } from "../../components/observability/azure/backup-alerts";
+import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
 import { AzureMonitoring, type AzureMonitoringArgs } from "../../components/observability/azure/monitoring";
 import { alertTarget } from "../../components/observability/monitoring";
 import { runComponents, SECRET_SIG } from "../../tools/lib/mock-run";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ALERT_CATALOGUE } from "../../components/observability/catalogue";
 import {
-    ALERT_CATALOGUE,
     alertThresholdsSchema,
     durationSeconds,
     parseAlertThresholds,
-} from "../../components/observability/catalogue";
+} from "../../components/observability/thresholds";
 
 describe("alert catalogue", () => {
     it("lists each runbook alert once under a kebab-case id with a runbook section", () => {

@@ -1,10 +1,7 @@
 // What the stack files and stacks/services.ts say the estate's services are, as the alert
 // renderers see them: the exact inputs the program-level monitoring tests expect.
-import {
-    parseAlertThresholds,
-    type AlertThresholds,
-    type ServiceAlertTarget,
-} from "../../components/observability/catalogue";
+import { type ServiceAlertTarget } from "../../components/observability/catalogue";
+import { parseAlertThresholds, type AlertThresholds } from "../../components/observability/thresholds";
 
 export const THRESHOLDS: AlertThresholds = parseAlertThresholds({
     runbookBaseUrl: "https://runbooks.estate.example.com",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { parseAlertThresholds } from "../../components/observability/catalogue";
+import { parseAlertThresholds } from "../../components/observability/thresholds";
 import { alertmanagerConfigCrdSpec } from "../../components/observability/kubernetes/alertmanager";
 import {
     BLACKBOX_EXPORTER_CHART,

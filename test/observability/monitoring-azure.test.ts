@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { backupSubjects } from "../../components/backup/backups";
-import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure/azure-monitor";
+import { azureBackupAlerts } from "../../components/observability/azure/backup-alerts";
+import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
 import { catalogueEntry, type AlertId } from "../../components/observability/catalogue";
 import { onCallWebhookUrl } from "../../components/observability/monitoring";
 import { placeholderSecret, SECRET_SIG, type ProgramCapture } from "../../tools/lib/mock-run";

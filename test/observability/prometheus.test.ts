@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parser } from "@prometheus-io/lezer-promql";
 import { stringify } from "yaml";
-import { ALERT_CATALOGUE, parseAlertThresholds } from "../../components/observability/catalogue";
+import { ALERT_CATALOGUE } from "../../components/observability/catalogue";
+import { parseAlertThresholds } from "../../components/observability/thresholds";
 import {
     type PrometheusAlertRule,
     prometheusRuleSpec,

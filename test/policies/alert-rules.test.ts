@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { alertsArmed, neverFires, readsSeries, topLevelComparisons } from "../../policies/alert-rules";
+import { alertsArmed, neverFires, readsSeries, scanTopLevel, topLevelComparisons } from "../../policies/alert-rules";
 import { Case, estate, get, itReportsEachCase } from "./cases";
 import { res } from "./fixtures";
 import { findings } from "./harness";
@@ -189,6 +189,21 @@ describe("alert rules armed", () => {
                 'rate(x{a="and b"}[5m]) > 1 and on() vector(2) > 1',
             ].map((e) => neverFires(e) !== undefined),
             [true, true, true, false, false, false, false, false],
+        );
+    });
+    it("scan only the characters outside strings and brackets, resuming where the visitor says", () => {
+        const visited = (expr: string, resume?: (i: number) => number | undefined) => {
+            let seen = "";
+            scanTopLevel(expr, (i) => {
+                seen += expr[i];
+                return resume?.(i);
+            });
+            return seen;
+        };
+        assert.equal(visited("a{b=\"}(\"} + f(x) [5m] 'q)\\'' - `r(`"), "a + f   - ");
+        assert.equal(
+            visited("ab cd ef", (i) => (i === 1 ? 4 : undefined)),
+            "abd ef",
         );
     });
     it("reads only the comparisons outside parentheses", () => {

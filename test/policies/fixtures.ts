@@ -1,12 +1,10 @@
 // A small estate that satisfies every policy, built from the same resource shapes the program
 // declares. Each test copies it and changes one field.
 import { alertmanagerConfigCrdSpec } from "../../components/observability/kubernetes/alertmanager";
-import { azureBackupAlerts, azureServiceAlerts } from "../../components/observability/azure/azure-monitor";
-import {
-    parseAlertThresholds,
-    type BackupAlertTarget,
-    type ServiceAlertTarget,
-} from "../../components/observability/catalogue";
+import { azureBackupAlerts } from "../../components/observability/azure/backup-alerts";
+import { azureServiceAlerts } from "../../components/observability/azure/service-alerts";
+import { type BackupAlertTarget, type ServiceAlertTarget } from "../../components/observability/catalogue";
+import { parseAlertThresholds } from "../../components/observability/thresholds";
 import { backupRuleGroups, serviceRuleGroups } from "../../components/observability/kubernetes/prometheus";
 import type { CapturedResource } from "../../tools/lib/analyzer";
 import type { ContainerInputs, NetworkPolicyInputs, PodTemplateInputs } from "../support/inputs";

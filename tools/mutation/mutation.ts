@@ -69,6 +69,37 @@ export type Mutation = ResourceMutation | ConfigMutation;
 
 export const isConfigMutation = (m: Mutation): m is ConfigMutation => "config" in m;
 
+/** A source in one catalogue, e.g. `const checkov = sourceIn("Checkov")` then `checkov("CKV_AZURE_190")`. */
+export const sourceIn =
+    (catalogue: Source["catalogue"]) =>
+    (id: string): Source => ({ catalogue, id });
+
+/** What a platform's mutation ids start with, so the two catalogues never collide. */
+const ID_PREFIX: Readonly<Record<Platform, string>> = { kubernetes: "k8s", azure: "azure" };
+
+/**
+ * The builder a platform's catalogue declares its resource mutations with: the id gets the
+ * platform's prefix and the mutation applies to that platform only.
+ */
+export function mutationBuilder(platform: Platform) {
+    return (
+        id: string,
+        category: Category,
+        source: Source,
+        target: readonly [type: string, name: string],
+        description: string,
+        ...changes: Change[]
+    ): ResourceMutation => ({
+        id: `${ID_PREFIX[platform]}-${id}`,
+        category,
+        source,
+        platforms: [platform],
+        description,
+        target: { type: target[0], name: target[1] },
+        changes,
+    });
+}
+
 export type Applied =
     | { readonly ok: true; readonly capture: ProgramCapture; readonly touched: readonly CapturedResource[] }
     | { readonly ok: false; readonly reason: string };

@@ -69,8 +69,11 @@ const SMOKE = "scripts/smoke/smoke.ts";
 const SMOKE_TEST = "test/delivery/smoke.test.ts";
 const ALERTS = [
     "components/observability/catalogue.ts",
+    "components/observability/thresholds.ts",
     "components/observability/kubernetes/prometheus.ts",
     "components/observability/azure/azure-monitor.ts",
+    "components/observability/azure/service-alerts.ts",
+    "components/observability/azure/backup-alerts.ts",
     "components/observability/kubernetes/monitoring.ts",
     "components/observability/azure/monitoring.ts",
 ];
@@ -103,6 +106,7 @@ const BACKUP_JOBS = [
     "stacks/backups.ts",
     "components/backup/backups.ts",
     "components/backup/kubernetes/backups.ts",
+    "components/backup/kubernetes/jobs.ts",
     "components/backup/azure/backups.ts",
 ];
 
@@ -184,7 +188,7 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.userApi, line: 39, digest: "2291054c794b" },
         requirement: "Database backups and point-in-time recovery are on and proven by restores.",
         how: "Daily encrypted pg_dump jobs and a monthly restore drill on both platforms, their scripts run end to end against a real PostgreSQL; PITR retention is `estate:postgresBackupRetentionDays`.",
-        files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, CONFIG],
+        files: [...BACKUP_JOBS, ...BACKUP_SCRIPTS, "components/data/kubernetes/postgres-archive.ts", CONFIG],
         tests: ["test/backup/backups.test.ts", "test/backup/scripts.test.ts"],
     },
     {

@@ -204,7 +204,7 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
         };
         // Every store: Redis over TLS (rediss:// through the cache's private endpoint), Neo4j over
         // Bolt to the graph's Container App, both from Key Vault references like PostgreSQL.
-        const specs = backupJobSpecs(args, shared);
+        const specs = backupJobSpecs(args, shared, this);
         const roleDefinitionId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`;
         for (const spec of specs) {
             const identity = new managedidentity.UserAssignedIdentity(

@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
-import * as network from "@pulumi/azure-native/network";
 import * as redis from "@pulumi/azure-native/redis";
 import * as storage from "@pulumi/azure-native/storage";
-import { linkedPrivateZone } from "../../platform/azure/network";
+import { linkedPrivateZone, privateEndpointFor } from "../../platform/azure/network";
 import { estateTags } from "../../platform/azure/tags";
 import { REDIS_TLS_PORT, redisUrl, type RedisArgs, type RedisOutputs } from "../redis";
 import { storageAccountPrefix } from "./files";
@@ -142,27 +141,20 @@ export class AzureCacheRedis extends pulumi.ComponentResource implements RedisOu
             },
             this,
         );
-        const endpoint = new network.PrivateEndpoint(
-            `${name}-endpoint`,
+        privateEndpointFor(
+            name,
             {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
-                subnet: { id: args.endpointsSubnetId },
-                privateLinkServiceConnections: [
-                    { name: `${name}-cache`, privateLinkServiceId: this.cache.id, groupIds: ["redisCache"] },
-                ],
+                subnetId: args.endpointsSubnetId,
+                targetId: this.cache.id,
+                connectionName: `${name}-cache`,
+                groupId: "redisCache",
+                privateDnsZoneId: zone.id,
+                zoneConfigName: "redis",
                 tags,
             },
-            { parent: this },
-        );
-        new network.PrivateDnsZoneGroup(
-            `${name}-endpoint-dns`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                privateEndpointName: endpoint.name,
-                privateDnsZoneConfigs: [{ name: "redis", privateDnsZoneId: zone.id }],
-            },
-            { parent: this },
+            this,
         );
 
         const keys = redis.listRedisKeysOutput(

@@ -1,7 +1,19 @@
 /**
  * CloudNativePG as this estate runs it: the pinned operator and Barman Cloud plugin charts, the
- * operand images, and the pure builders of the `Cluster` and `ObjectStore` specs.
+ * operand images, and the pure builders of the `Cluster` and `ObjectStore` specs and of the
+ * traffic the cluster's pods need.
  */
+import type * as k8stypes from "@pulumi/kubernetes/types/input";
+import {
+    controlPlaneEgress,
+    dnsEgress,
+    metadataServerEgress,
+    publicHttpsEgress,
+} from "../../platform/kubernetes/network";
+import { POSTGRES_PORT } from "../postgres";
+
+type NetworkPolicyIngressRule = k8stypes.networking.v1.NetworkPolicyIngressRule;
+type NetworkPolicyEgressRule = k8stypes.networking.v1.NetworkPolicyEgressRule;
 
 /** CloudNativePG chart and operand images, pinned; bump deliberately. */
 export const CNPG_CHART = {
@@ -121,5 +133,66 @@ export function barmanObjectStoreSpec(a: { bucket: string; retentionDays: number
             wal: { compression: "gzip", maxParallel: 2 },
             data: { compression: "gzip" },
         },
+    };
+}
+
+/**
+ * The traffic a CloudNativePG cluster's pods need beside their clients': replication and status
+ * checks between its own pods, the operator's calls to the instance manager, Prometheus' scrape,
+ * and out to DNS, the metadata server (Workload Identity), the API server and GCS (barman-cloud).
+ */
+export function cnpgNetworkRules(a: {
+    podSelector: Record<string, string>;
+    monitoringNamespace: string;
+    /** Private control plane's CIDR; unset when the API server is public. */
+    controlPlaneCidr?: string;
+}): { extraIngress: NetworkPolicyIngressRule[]; egress: NetworkPolicyEgressRule[] } {
+    return {
+        extraIngress: [
+            // Streaming replication and the operator's status checks between the cluster's own pods.
+            {
+                from: [{ podSelector: { matchLabels: a.podSelector } }],
+                ports: [
+                    { protocol: "TCP", port: POSTGRES_PORT },
+                    { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
+                ],
+            },
+            {
+                from: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CNPG_NAMESPACE } },
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+                    },
+                ],
+                ports: [{ protocol: "TCP", port: INSTANCE_MANAGER_PORT }],
+            },
+            {
+                from: [
+                    {
+                        namespaceSelector: {
+                            matchLabels: { "kubernetes.io/metadata.name": a.monitoringNamespace },
+                        },
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+                    },
+                ],
+                ports: [{ protocol: "TCP", port: METRICS_PORT }],
+            },
+        ],
+        egress: [
+            dnsEgress,
+            {
+                to: [{ podSelector: { matchLabels: a.podSelector } }],
+                ports: [
+                    { protocol: "TCP", port: POSTGRES_PORT },
+                    { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
+                ],
+            },
+            // barman-cloud gets its Workload Identity token here before each WAL or base-backup upload.
+            metadataServerEgress,
+            // The instance manager watches its Cluster through the API server.
+            controlPlaneEgress(a.controlPlaneCidr),
+            // barman-cloud writes to GCS.
+            publicHttpsEgress(),
+        ],
     };
 }

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as storage from "@pulumi/gcp/storage";
-import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import type * as storage from "@pulumi/gcp/storage";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helm from "@pulumi/kubernetes/helm/v3";
@@ -15,24 +14,18 @@ import {
     type PostgresOutputs,
 } from "../postgres";
 import {
-    controlPlaneEgress,
-    dnsEgress,
-    metadataServerEgress,
-    publicHttpsEgress,
-} from "../../platform/kubernetes/network";
-import {
     CNPG_CHART,
     CNPG_NAMESPACE,
     BARMAN_PLUGIN_CHART,
     BARMAN_PLUGIN,
     POSTGRES_IMAGES,
-    METRICS_PORT,
-    INSTANCE_MANAGER_PORT,
     CNPG_CLUSTER_WAIT_FOR,
     cnpgClusterSpec,
+    cnpgNetworkRules,
     barmanObjectStoreSpec,
 } from "./cnpg";
 import { publicStoreService, storeNetworkPolicy } from "./network";
+import { walArchive } from "./postgres-archive";
 
 export interface KubernetesPostgresArgs extends PostgresArgs {
     readonly namespace: pulumi.Input<string>;
@@ -127,56 +120,19 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
               )
             : undefined;
 
-        this.bucket = new storage.Bucket(
-            `${name}-backups`,
+        const { bucket, writer, readiness } = walArchive(
+            name,
             {
-                project: args.gcpProject,
-                name: args.bucketName ?? `${args.gcpProject}-${name}-backups`,
-                location: args.bucketLocation ?? "EU",
-                uniformBucketLevelAccess: true,
-                publicAccessPrevention: "enforced",
-                versioning: { enabled: true },
-                forceDestroy: false,
-                // Base backups and WAL are pruned by CloudNativePG's retention policy; versions it replaces
-                // or deletes are kept for one more window so a bad prune can be undone.
-                lifecycleRules: [
-                    {
-                        action: { type: "Delete" },
-                        condition: { daysSinceNoncurrentTime: retentionDays, withState: "ARCHIVED" },
-                    },
-                ],
-                labels: { "part-of": "estate", "managed-by": "pulumi", component: "database" },
+                gcpProject: args.gcpProject,
+                bucketName: args.bucketName,
+                bucketLocation: args.bucketLocation,
+                retentionDays,
+                namespace,
+                protect,
             },
-            stateful,
+            this,
         );
-
-        const writer = new serviceaccount.Account(
-            `${name}-backup-writer`,
-            {
-                project: args.gcpProject,
-                accountId: `${name}-backup-writer`.slice(0, 30),
-                displayName: `PostgreSQL WAL archive and base backups (${name})`,
-            },
-            { parent: this },
-        );
-        const bucketAccess = new storage.BucketIAMMember(
-            `${name}-backup-writer-access`,
-            {
-                bucket: this.bucket.name,
-                role: "roles/storage.objectAdmin",
-                member: pulumi.interpolate`serviceAccount:${writer.email}`,
-            },
-            { parent: this },
-        );
-        const workloadIdentity = new serviceaccount.IAMMember(
-            `${name}-workload-identity`,
-            {
-                serviceAccountId: writer.name,
-                role: "roles/iam.workloadIdentityUser",
-                member: pulumi.interpolate`serviceAccount:${args.gcpProject}.svc.id.goog[${namespace}/${name}]`,
-            },
-            { parent: this },
-        );
+        this.bucket = bucket;
 
         // The instance manager keeps the owner's password equal to this Secret's (cloudnative-pg
         // internal/management/controller/instance_controller.go, reconcileUser): a rotation applies at once.
@@ -226,7 +182,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                         }),
                     ),
             },
-            { ...stateful, dependsOn: [...(operator ? [operator] : []), bucketAccess, workloadIdentity] },
+            { ...stateful, dependsOn: [...(operator ? [operator] : []), ...readiness] },
         );
 
         new apiextensions.CustomResource(
@@ -258,52 +214,7 @@ export class KubernetesPostgres extends pulumi.ComponentResource implements Post
                 clients: args.clients ?? [],
                 jobClients: args.jobClients ?? [],
                 ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
-                extraIngress: [
-                    // Streaming replication and the operator's status checks between the cluster's own pods.
-                    {
-                        from: [{ podSelector: { matchLabels: podSelector } }],
-                        ports: [
-                            { protocol: "TCP", port: POSTGRES_PORT },
-                            { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
-                        ],
-                    },
-                    {
-                        from: [
-                            {
-                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CNPG_NAMESPACE } },
-                                podSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
-                            },
-                        ],
-                        ports: [{ protocol: "TCP", port: INSTANCE_MANAGER_PORT }],
-                    },
-                    {
-                        from: [
-                            {
-                                namespaceSelector: {
-                                    matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace },
-                                },
-                                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-                            },
-                        ],
-                        ports: [{ protocol: "TCP", port: METRICS_PORT }],
-                    },
-                ],
-                egress: [
-                    dnsEgress,
-                    {
-                        to: [{ podSelector: { matchLabels: podSelector } }],
-                        ports: [
-                            { protocol: "TCP", port: POSTGRES_PORT },
-                            { protocol: "TCP", port: INSTANCE_MANAGER_PORT },
-                        ],
-                    },
-                    // barman-cloud gets its Workload Identity token here before each WAL or base-backup upload.
-                    metadataServerEgress,
-                    // The instance manager watches its Cluster through the API server.
-                    controlPlaneEgress(args.controlPlaneCidr),
-                    // barman-cloud writes to GCS.
-                    publicHttpsEgress(),
-                ],
+                ...cnpgNetworkRules({ podSelector, monitoringNamespace, controlPlaneCidr: args.controlPlaneCidr }),
             },
             { parent: this },
         );

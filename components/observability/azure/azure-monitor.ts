@@ -1,13 +1,10 @@
-import {
-    type AlertThresholds,
-    type BackupAlertTarget,
-    type CatalogueEntry,
-    type ServiceAlertTarget,
-    backupEntries,
-    durationSeconds,
-    runbookUrl,
-    serviceEntries,
-} from "../catalogue";
+/**
+ * Azure Monitor's alert shapes and the limits it accepts, with the two builders every rendering
+ * uses (a metric alert on a Container App, a log search alert); the service and backup alerts
+ * are rendered in service-alerts.ts and backup-alerts.ts.
+ */
+import { type CatalogueEntry, runbookUrl } from "../catalogue";
+import { type AlertThresholds, durationSeconds } from "../thresholds";
 
 export type AzureOperator = "GreaterThan" | "GreaterThanOrEqual" | "LessThan" | "LessThanOrEqual";
 export type AzureAggregation = "Average" | "Maximum" | "Minimum" | "Total" | "Count";
@@ -94,7 +91,8 @@ export function isoDuration(value: string): string {
     return isoFromSeconds(durationSeconds(value));
 }
 
-function isoFromSeconds(seconds: number): string {
+/** Seconds as the shortest ISO 8601 duration: `3600` → `PT1H`. */
+export function isoFromSeconds(seconds: number): string {
     if (seconds % 86400 === 0) return `P${seconds / 86400}D`;
     if (seconds % 3600 === 0) return `PT${seconds / 3600}H`;
     if (seconds % 60 === 0) return `PT${seconds / 60}M`;
@@ -102,8 +100,9 @@ function isoFromSeconds(seconds: number): string {
 }
 
 /** KQL string literal. */
-const kql = (value: string) => JSON.stringify(value);
-const num = (value: number) => String(Number(value.toPrecision(12)));
+export const kql = (value: string) => JSON.stringify(value);
+/** A number as written in a query or a message, without binary floating-point noise. */
+export const num = (value: number) => String(Number(value.toPrecision(12)));
 
 /** Fields shared by both kinds, with the window rounded up to one the kind accepts. */
 function base(entry: CatalogueEntry, service: string, window: string, t: AlertThresholds, kind: AzureAlert["kind"]) {
@@ -127,7 +126,8 @@ function base(entry: CatalogueEntry, service: string, window: string, t: AlertTh
     };
 }
 
-function metric(
+/** A metric alert on one Container App metric, above `threshold`. */
+export function metricAlert(
     entry: CatalogueEntry,
     service: string,
     window: string,
@@ -151,7 +151,8 @@ function metric(
     };
 }
 
-function log(
+/** A log search alert: the query's lines joined by `|`, its `column` compared with `threshold`. */
+export function logAlert(
     entry: CatalogueEntry,
     service: string,
     window: string,
@@ -176,256 +177,4 @@ function log(
             failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
         },
     };
-}
-
-/** OpenTelemetry metrics exported to Application Insights land in `customMetrics`. */
-const customMetric = (name: string, roleName: string) => [
-    `customMetrics`,
-    `where name == ${kql(name)} and cloud_RoleName == ${kql(roleName)}`,
-];
-
-function serviceAlert(
-    entry: CatalogueEntry,
-    target: ServiceAlertTarget,
-    t: AlertThresholds,
-    roleName: string,
-): AzureAlert {
-    const svc = target.service;
-    const role = `where cloud_RoleName == ${kql(roleName)}`;
-    switch (entry.id) {
-        case "http-latency-p95-high":
-            // requests.duration is in milliseconds.
-            return log(
-                entry,
-                svc,
-                t.latencyWindow,
-                t,
-                "appInsights",
-                ["requests", role, "summarize p95 = percentile(duration, 95)"],
-                "p95",
-                "Maximum",
-                "GreaterThan",
-                t.latencyP95Seconds * 1000,
-            );
-        case "http-error-rate-high":
-            return log(
-                entry,
-                svc,
-                t.errorRateWindow,
-                t,
-                "appInsights",
-                [
-                    "requests",
-                    role,
-                    "summarize total = count(), failed = countif(toint(resultCode) >= 500)",
-                    "extend errorRatePercent = iff(total == 0, 0.0, 100.0 * failed / total)",
-                ],
-                "errorRatePercent",
-                "Maximum",
-                "GreaterThan",
-                t.errorRatePercent,
-            );
-        case "container-restarts-high":
-            return metric(entry, svc, "10m", t, "RestartCount", "Total", t.restartsIn10m);
-        case "cpu-saturation-high":
-            return metric(entry, svc, t.sustainedFor, t, "CpuPercentage", "Average", t.cpuPercent);
-        case "memory-saturation-high":
-            return metric(entry, svc, t.sustainedFor, t, "MemoryPercentage", "Average", t.memoryPercent);
-        case "public-endpoint-down":
-            // The availability test is named after the service; every run failing in the window pages.
-            return log(
-                entry,
-                svc,
-                t.probeFailingFor,
-                t,
-                "appInsights",
-                [
-                    "availabilityResults",
-                    `where name == ${kql(`${svc}-public-endpoint`)}`,
-                    "summarize ok = max(toint(success))",
-                ],
-                "ok",
-                "Maximum",
-                "LessThan",
-                1,
-            );
-        case "queue-backlog-high":
-            // min over the window: the backlog stayed above the threshold the whole time ("sustained").
-            return log(
-                entry,
-                svc,
-                t.sustainedFor,
-                t,
-                "appInsights",
-                [
-                    ...customMetric("estate_queue_depth", roleName),
-                    `summarize depth = min(value) by queue = tostring(customDimensions["queue"])`,
-                ],
-                "depth",
-                "Maximum",
-                "GreaterThan",
-                t.queueBacklog,
-            );
-        case "ai-provider-errors-high":
-            return log(
-                entry,
-                svc,
-                t.errorRateWindow,
-                t,
-                "appInsights",
-                [
-                    ...customMetric("estate_ai_provider_requests_total", roleName),
-                    `summarize total = sum(valueSum), errors = sumif(valueSum, tostring(customDimensions["outcome"]) == "error") by provider = tostring(customDimensions["provider"])`,
-                    "extend errorRatePercent = iff(total == 0, 0.0, 100.0 * errors / total)",
-                ],
-                "errorRatePercent",
-                "Maximum",
-                "GreaterThan",
-                t.aiProviderErrorRatePercent,
-            );
-        case "sync-job-failures":
-            return log(
-                entry,
-                svc,
-                t.syncJobWindow,
-                t,
-                "appInsights",
-                [
-                    ...customMetric("estate_sync_jobs_total", roleName),
-                    `where tostring(customDimensions["status"]) == "failed"`,
-                    "summarize failures = sum(valueSum)",
-                ],
-                "failures",
-                "Total",
-                "GreaterThanOrEqual",
-                t.syncJobFailures,
-            );
-    }
-    if (entry.scope === "dependency" && entry.dependency) {
-        return log(
-            entry,
-            svc,
-            t.dependencyDownFor,
-            t,
-            "appInsights",
-            [
-                ...customMetric("estate_dependency_up", roleName),
-                `where tostring(customDimensions["dependency"]) == ${kql(entry.dependency)}`,
-                "summarize up = max(value)",
-            ],
-            "up",
-            "Maximum",
-            "LessThan",
-            1,
-        );
-    }
-    throw new Error(`no Azure rendering for alert \`${entry.id}\``);
-}
-
-/**
- * The line the backup jobs log once a day with the age of the last successful restore drill of
- * their store (`restore_drill_age store=postgres database=estate age_seconds=86400`): a log search
- * alert sees at most 2 days back, while the drill runs monthly, so the drill's own line cannot
- * be seen when it is overdue. A missing heartbeat counts as overdue.
- */
-export const RESTORE_DRILL_AGE_EVENT = "restore_drill_age";
-
-/** Structured fields of a `log_event` line (components/backup/scripts/lib.sh). */
-const fields = (...names: string[]) =>
-    `extend ${names.map((n) => `${n} = extract(@"\\b${n}=(\\S+)", 1, Log_s)`).join(", ")}`;
-
-function backupAlert(
-    entry: CatalogueEntry,
-    target: BackupAlertTarget,
-    t: AlertThresholds,
-    unqualifiedBefore: boolean,
-): AzureLogAlert {
-    const subject = {
-        subject: `${target.store}-${target.database}`.replace(/_/g, "-"),
-        ...(unqualifiedBefore ? { unqualifiedBefore } : {}),
-    };
-    if (entry.id === "backup-stale") {
-        const seconds = Math.round(t.backupMaxAgeHours * 3600);
-        const lookback = acceptedWindow(
-            seconds,
-            [LOG_ALERT_MAX_LOOKBACK],
-            `\`alerts.backupMaxAgeHours\` ${num(t.backupMaxAgeHours)}h`,
-        );
-        // The backup job logs `backup ok store=… database=…` once per successful run.
-        const alert = log(
-            entry,
-            target.service ?? "backup",
-            "1h",
-            t,
-            "logAnalytics",
-            [
-                "ContainerAppConsoleLogs_CL",
-                `where TimeGenerated > ago(${num(t.backupMaxAgeHours)}h)`,
-                `where Log_s startswith "backup "`,
-                fields("status", "store", "database"),
-                `where status == "ok" and store == ${kql(target.store)} and database == ${kql(target.database)}`,
-                "summarize successes = count()",
-            ],
-            "successes",
-            "Total",
-            "LessThan",
-            1,
-        );
-        // Look back exactly the allowed age; never more than the 2 days a log alert may query.
-        return {
-            ...alert,
-            evaluationFrequency: "PT1H",
-            overrideQueryTimeRange: isoFromSeconds(Math.min(seconds, lookback * 60)),
-            ...subject,
-        };
-    }
-    const alert = log(
-        entry,
-        target.service ?? "backup",
-        "1d",
-        t,
-        "logAnalytics",
-        [
-            "ContainerAppConsoleLogs_CL",
-            `where Log_s startswith ${kql(`${RESTORE_DRILL_AGE_EVENT} `)}`,
-            fields("store", "database", "age_seconds"),
-            `where store == ${kql(target.store)} and database == ${kql(target.database)}`,
-            // The freshest report in the last 2 days; none at all means the heartbeat stopped.
-            "summarize latest = min(toreal(age_seconds))",
-            "extend ageDays = iff(isnull(latest), 1.0e9, latest / 86400.0)",
-        ],
-        "ageDays",
-        "Maximum",
-        "GreaterThan",
-        t.restoreDrillMaxAgeDays,
-    );
-    return {
-        ...alert,
-        evaluationFrequency: "PT1H",
-        overrideQueryTimeRange: isoFromSeconds(LOG_ALERT_MAX_LOOKBACK * 60),
-        ...subject,
-    };
-}
-
-/** Azure alert definitions for one service, same ids and thresholds as the Prometheus rules. */
-export function azureServiceAlerts(
-    target: ServiceAlertTarget,
-    thresholds: AlertThresholds,
-    /**
-     * `cloud_RoleName` the service's telemetry carries: Application Insights sets it from the
-     * OpenTelemetry `service.name` (OTEL_SERVICE_NAME), e.g. `estate-api`. @default the service name
-     */
-    roleName: string = target.service,
-): AzureAlert[] {
-    return serviceEntries(target, thresholds).map((entry) => serviceAlert(entry, target, thresholds, roleName));
-}
-
-export function azureBackupAlerts(targets: readonly BackupAlertTarget[], thresholds: AlertThresholds): AzureLogAlert[] {
-    // Only a single PostgreSQL database could be declared before rules carried their subject.
-    const postgres = targets.filter((t) => t.store === "postgres");
-    return targets.flatMap((target) =>
-        backupEntries(thresholds).map((entry) =>
-            backupAlert(entry, target, thresholds, postgres.length === 1 && target === postgres[0]),
-        ),
-    );
 }

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { azureTags, HIDDEN_LINK_TAG_PREFIX } from "../../platform/azure/tags";
-import { type AzureAlert, azureBackupAlerts, azureServiceAlerts } from "./azure-monitor";
+import type { AzureAlert } from "./azure-monitor";
+import { azureBackupAlerts } from "./backup-alerts";
+import { azureServiceAlerts } from "./service-alerts";
 import { workbookDocument } from "./workbook";
 import {
     alertNamesByService,

@@ -1,5 +1,4 @@
 import {
-    type AlertThresholds,
     type BackupAlertTarget,
     type CatalogueEntry,
     type ServiceAlertTarget,
@@ -7,6 +6,7 @@ import {
     runbookUrl,
     serviceEntries,
 } from "../catalogue";
+import { type AlertThresholds } from "../thresholds";
 
 /** One alerting rule of a PrometheusRule group. */
 export interface PrometheusAlertRule {

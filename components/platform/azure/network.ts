@@ -236,3 +236,58 @@ export function linkedPrivateZone(
     );
     return { zone, link };
 }
+
+export interface PrivateEndpointForArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    /** Subnet the endpoint gets its address in (the VNet's `endpoints` subnet). */
+    readonly subnetId: pulumi.Input<string>;
+    /** The store the endpoint connects to. */
+    readonly targetId: pulumi.Input<string>;
+    /** Name of the private link connection: the store's logical name, e.g. `${name}-vault`. */
+    readonly connectionName: string;
+    /** The store's private link sub-resource, e.g. `vault`, `redisCache`. */
+    readonly groupId: string;
+    /** The linked `privatelink.*` zone the endpoint's A record is written to. */
+    readonly privateDnsZoneId: pulumi.Input<string>;
+    /** Name of the zone's entry in the zone group. */
+    readonly zoneConfigName: string;
+    /** The store's tags, repeated on its endpoint. */
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A private endpoint for one store and its DNS zone group, so the store's host name resolves to
+ * the endpoint's address and Azure keeps the A record in step with it (sub-resources and zones
+ * per service: learn.microsoft.com/azure/private-link/private-endpoint-dns). The resources are
+ * `${name}-endpoint` and `${name}-endpoint-dns`, children of `parent`.
+ */
+export function privateEndpointFor(
+    name: string,
+    args: PrivateEndpointForArgs,
+    parent: pulumi.Resource,
+): { endpoint: network.PrivateEndpoint; dns: network.PrivateDnsZoneGroup } {
+    const endpoint = new network.PrivateEndpoint(
+        `${name}-endpoint`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            subnet: { id: args.subnetId },
+            privateLinkServiceConnections: [
+                { name: args.connectionName, privateLinkServiceId: args.targetId, groupIds: [args.groupId] },
+            ],
+            tags: args.tags,
+        },
+        { parent },
+    );
+    const dns = new network.PrivateDnsZoneGroup(
+        `${name}-endpoint-dns`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            privateEndpointName: endpoint.name,
+            privateDnsZoneConfigs: [{ name: args.zoneConfigName, privateDnsZoneId: args.privateDnsZoneId }],
+        },
+        { parent },
+    );
+    return { endpoint, dns };
+}

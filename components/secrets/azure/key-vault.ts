@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as network from "@pulumi/azure-native/network";
 import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
+import { privateEndpointFor } from "../../platform/azure/network";
 import { estateTags, keyVaultName } from "../../platform/azure/tags";
 import type { SecretEntry, SecretStore } from "../secret-store";
 import type { SecretRef } from "../../workload/service";
@@ -114,27 +114,20 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
         diagnosticsToWorkspace(`${name}-audit`, "keyVault", this.vault.id, args.workspaceId, this);
         // Key Vault references are resolved from the environment's subnet; Container Apps is not a
         // trusted service (learn.microsoft.com/azure/container-apps/manage-secrets, "Reference secret from Key Vault").
-        const endpoint = new network.PrivateEndpoint(
-            `${name}-endpoint`,
+        const { endpoint, dns } = privateEndpointFor(
+            name,
             {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
-                subnet: { id: args.endpointsSubnetId },
-                privateLinkServiceConnections: [
-                    { name: `${name}-vault`, privateLinkServiceId: this.vault.id, groupIds: ["vault"] },
-                ],
+                subnetId: args.endpointsSubnetId,
+                targetId: this.vault.id,
+                connectionName: `${name}-vault`,
+                groupId: "vault",
+                privateDnsZoneId: args.privateDnsZoneId,
+                zoneConfigName: "vault",
                 tags,
             },
-            { parent: this },
-        );
-        const dns = new network.PrivateDnsZoneGroup(
-            `${name}-endpoint-dns`,
-            {
-                resourceGroupName: args.resourceGroupName,
-                privateEndpointName: endpoint.name,
-                privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: args.privateDnsZoneId }],
-            },
-            { parent: this },
+            this,
         );
         this.networkReadiness = [endpoint, dns, ...(args.networkReadiness ?? [])];
         const secrets = args.entries.map((entry) => ({ entry, ref: this.addSecret(entry.id, entry.value) }));

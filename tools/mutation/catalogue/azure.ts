@@ -4,7 +4,7 @@
  * Checkov ids from https://www.checkov.io/5.Policy%20Index/arm.html, CIS Microsoft Azure
  * Foundations Benchmark sections, Azure Security Benchmark v3 controls.
  */
-import type { Category, Change, ResourceMutation, Source } from "../mutation";
+import { mutationBuilder, sourceIn, type ResourceMutation } from "../mutation";
 
 const a = (kind: string) => `azure-native:${kind}`;
 const T = {
@@ -33,29 +33,12 @@ const T = {
     disk: a("compute:Disk"),
 };
 
-const checkov = (id: string): Source => ({ catalogue: "Checkov", id });
-const cis = (id: string): Source => ({ catalogue: "CIS Azure", id });
-const asb = (id: string): Source => ({ catalogue: "ASB", id });
-const runbook = (id: string): Source => ({ catalogue: "runbook", id });
+const checkov = sourceIn("Checkov");
+const cis = sourceIn("CIS Azure");
+const asb = sourceIn("ASB");
+const runbook = sourceIn("runbook");
 
-function m(
-    id: string,
-    category: Category,
-    source: Source,
-    target: [string, string],
-    description: string,
-    ...changes: Change[]
-): ResourceMutation {
-    return {
-        id: `azure-${id}`,
-        category,
-        source,
-        platforms: ["azure"],
-        description,
-        target: { type: target[0], name: target[1] },
-        changes,
-    };
-}
+const m = mutationBuilder("azure");
 
 const ACCOUNTS = ["backups-account", "redisrdb", "ollamamodels"];
 const storage: ResourceMutation[] = [

@@ -3,7 +3,7 @@
  * through operators and charts, network exposure, prod availability, backups and alerts, and
  * plain-http URLs. Each names the public check or the runbook requirement it breaks.
  */
-import type { Category, Change, ResourceMutation, Source } from "../mutation";
+import { mutationBuilder, sourceIn, type ResourceMutation } from "../mutation";
 
 const k = (kind: string) => `kubernetes:${kind}`;
 const T = {
@@ -29,30 +29,13 @@ const T = {
     saMember: "gcp:serviceaccount/iAMMember:IAMMember",
 };
 
-const checkov = (id: string): Source => ({ catalogue: "Checkov", id });
-const kics = (id: string): Source => ({ catalogue: "KICS", id });
-const kyverno = (id: string): Source => ({ catalogue: "Kyverno", id });
-const cis = (id: string): Source => ({ catalogue: "CIS GKE", id });
-const runbook = (id: string): Source => ({ catalogue: "runbook", id });
+const checkov = sourceIn("Checkov");
+const kics = sourceIn("KICS");
+const kyverno = sourceIn("Kyverno");
+const cis = sourceIn("CIS GKE");
+const runbook = sourceIn("runbook");
 
-function m(
-    id: string,
-    category: Category,
-    source: Source,
-    target: [string, string],
-    description: string,
-    ...changes: Change[]
-): ResourceMutation {
-    return {
-        id: `k8s-${id}`,
-        category,
-        source,
-        platforms: ["kubernetes"],
-        description,
-        target: { type: target[0], name: target[1] },
-        changes,
-    };
-}
+const m = mutationBuilder("kubernetes");
 
 const META = { namespace: "estate", labels: { "app.kubernetes.io/part-of": "estate" } };
 

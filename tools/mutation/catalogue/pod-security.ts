@@ -4,7 +4,7 @@
  * namespace's Pod Security Admission labels. Checkov ids from its Kubernetes checks
  * (https://www.checkov.io/5.Policy%20Index/kubernetes.html).
  */
-import type { Change, ResourceMutation, Source } from "../mutation";
+import { sourceIn, type Change, type ResourceMutation, type Source } from "../mutation";
 
 const K8S = "kubernetes:";
 /** One workload of each kind the plan declares, with where its pod spec sits. */
@@ -25,7 +25,7 @@ interface Control {
     readonly changes: (pod: string) => Change[];
 }
 
-const pss = (id: string): Source => ({ catalogue: "PSS", id });
+const pss = sourceIn("PSS");
 const c0 = (pod: string) => `${pod}.containers.0.securityContext`;
 
 const CONTROLS: readonly Control[] = [
