@@ -1,7 +1,7 @@
 // End to end: the real backup and drill scripts against a throwaway PostgreSQL (and Redis),
 // with a real age key pair, real checksums and promtool on the metrics they write.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
     copyFileSync,
@@ -546,6 +546,33 @@ describe("redis backup", () => {
         } finally {
             await redis.stop();
             rmSync(work, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("restore-drill heartbeat", () => {
+    test("a second drill within the same second keeps the one marker of that second and succeeds", () => {
+        const dest = mkdtempSync(join(tmpdir(), "estate-drills-"));
+        try {
+            // utc_stamp pinned: both drills "finish" in the same second, deterministically.
+            const script = [
+                `. ${JSON.stringify(join(backupScriptsDir, "lib.sh"))}`,
+                "utc_stamp() { echo 20260101T000000Z; }",
+                "parse_dest",
+                'work=$(mktemp -d); record_drill_success redis redis first "$work"',
+                'work=$(mktemp -d); record_drill_success redis redis second "$work"',
+            ].join("\n");
+            const run = spawnSync("bash", ["-c", script], {
+                env: { ...process.env, BACKUP_DEST: dest },
+                encoding: "utf8",
+            });
+            assert.equal(run.status, 0, run.stderr);
+            assert.equal(
+                readFileSync(join(dest, "redis/redis/drills/20260101T000000Z.drill-ok"), "utf8"),
+                "restored first\n",
+            );
+        } finally {
+            rmSync(dest, { recursive: true, force: true });
         }
     });
 });
