@@ -9,7 +9,11 @@ import { join } from "node:path";
 import { NEO4J_BOLT_PORT, NEO4J_VERSION } from "../neo4j";
 
 export const NEO4J_VM_HOME = "/var/lib/neo4j";
-/** Azure's stable name of the data disk at LUN 0 (azure-vm-utils udev rules on Azure images). */
+/**
+ * The data disk at LUN 0 by the udev name Azure's Linux agent gives SCSI data disks (the path
+ * learn.microsoft.com/azure/virtual-machines/linux/using-cloud-init-to-format-disks uses; NVMe-only
+ * sizes name their disks differently, which is why the size is a premium SCSI one).
+ */
 export const NEO4J_DATA_DEVICE = "/dev/disk/azure/scsi1/lun0";
 export const NEO4J_DATA_LUN = 0;
 const SECRETS_SCRIPT = "/usr/local/sbin/estate-neo4j-secrets";
@@ -37,7 +41,8 @@ export const NEO4J_VM_SETTINGS: Readonly<Record<string, string>> = {
     "server.http.enabled": "false",
     "server.https.enabled": "false",
     "dbms.ssl.policy.bolt.enabled": "true",
-    "dbms.ssl.policy.bolt.base_directory": "certificates/bolt",
+    // Absolute: where the boot unit writes them, whatever the package's home directory.
+    "dbms.ssl.policy.bolt.base_directory": `${NEO4J_VM_HOME}/certificates/bolt`,
     "dbms.ssl.policy.bolt.private_key": "private.key",
     "dbms.ssl.policy.bolt.public_certificate": "public.crt",
     "dbms.ssl.policy.bolt.client_auth": "NONE",
@@ -61,6 +66,7 @@ export function neo4jCloudInit(args: Neo4jCloudInitArgs): string {
         fs_setup: [
             {
                 device: NEO4J_DATA_DEVICE,
+                // The first partition without a filesystem of this label; an existing one is kept.
                 partition: "auto",
                 filesystem: "ext4",
                 label: "neo4j-data",
