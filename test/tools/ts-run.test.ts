@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { PROJECT_ROOT } from "../../tools/lib/mock-run";
+import { NODE_HEAP_FLAGS } from "../../tools/lib/pack-process";
 
 const TS_RUN = path.join(PROJECT_ROOT, "tools", "lib", "ts-run.cjs");
 
@@ -54,5 +55,21 @@ describe("ts-run", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("node flags of the offline commands", () => {
+    it("plan, policy and mutation run through ts-run with the heap flags the analyzer gets", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+            scripts: Record<string, string>;
+        };
+        for (const script of ["plan", "policy", "mutation"])
+            assert.match(
+                pkg.scripts[script]!,
+                new RegExp(
+                    `^node --import \\./tools/require-node\\.mjs ${NODE_HEAP_FLAGS.join(" ")} tools/lib/ts-run\\.cjs `,
+                ),
+                `npm run ${script}`,
+            );
     });
 });
