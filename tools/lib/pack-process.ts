@@ -11,7 +11,7 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_PACK_DIR = path.join(ROOT, "policies");
 
 /**
- * V8 flags of the offline processes: the analyzer's (here) and the plan's (package.json scripts).
+ * V8 flags of the analyzer process (here) and of the plan and policy commands (package.json scripts).
  * V8 grows the young generation up to its default cap for a short, allocation-heavy run, about
  * 80 MB of peak RSS in the plan and 45 MB in the analyzer that buy no measurable CPU time
  * (measured on the prod plan: 315 -> 237 MB and 229 -> 182 MB, CPU unchanged).
