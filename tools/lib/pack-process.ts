@@ -18,6 +18,9 @@ export const DEFAULT_PACK_DIR = path.join(ROOT, "policies");
  */
 export const NODE_HEAP_FLAGS: readonly string[] = ["--max-semi-space-size=8"];
 
+/** Loads what @pulumi/pulumi requires at start-up but an analyzer never uses on first use only (see the file). */
+const DEFER_MODULES = path.join(__dirname, "defer-modules.cjs");
+
 function sourceHash(packDir: string): string {
     const h = crypto.createHash("sha256");
     for (const name of fs
@@ -92,11 +95,15 @@ export function spawnPack(packDir: string, program: string = packDir): Promise<P
     // No engine is listening: the SDK logs to the console when PULUMI_NODEJS_ENGINE is unset.
     const env = { ...process.env };
     delete env["PULUMI_NODEJS_ENGINE"];
-    const child = spawn(process.execPath, [...NODE_HEAP_FLAGS, runPolicyPackOf(packDir), "127.0.0.1:0", program], {
-        cwd: packDir,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        [...NODE_HEAP_FLAGS, "--require", DEFER_MODULES, runPolicyPackOf(packDir), "127.0.0.1:0", program],
+        {
+            cwd: packDir,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     let err = "";
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     const kill = async () => {
