@@ -14,7 +14,15 @@ require("./defer-modules.cjs");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "estate-ts");
-const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
+/** The project's compiler options, as tsx hands them to esbuild; read as plain JSON (no comments, no `extends`). */
+const compilerOptions = (() => {
+    const file = path.join(ROOT, "tsconfig.json");
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")).compilerOptions;
+    } catch (error) {
+        throw new Error(`${file} must be plain JSON for tools/lib/ts-run.cjs to read it: ${error.message}`);
+    }
+})();
 // Part of every cache key: another esbuild, Node (the target) or tsconfig may emit other code.
 const ESBUILD_VERSION = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
 
