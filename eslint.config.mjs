@@ -4,7 +4,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "out/", "policies/bin/", "policies/dist/", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/", "out/", "policies/bin/", "policies/dist/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

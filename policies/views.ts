@@ -1,5 +1,4 @@
-import { ResourceValidation, ResourceValidationArgs, ReportViolation, validateResourceOfType } from "@pulumi/policy";
-import { ContainerApp, ContainerAppJob, CronJob, Deployment, Job, StatefulSet } from "./resource-types";
+import { ResourceValidation, ResourceValidationArgs, ReportViolation } from "@pulumi/policy";
 import { acaContainers, COMPONENT_TAG, CONTAINER_APP, CONTAINER_APP_JOB, isAcaDataStore, NAME_TAG } from "./azure";
 import {
     COMPONENT_LABEL,
@@ -54,15 +53,19 @@ function acaView(name: string, props: Props, longRunning: boolean): WorkloadView
     };
 }
 
-/** One typed validation per workload kind, all feeding the same platform-neutral check. */
+/**
+ * One validation for every workload kind, feeding the same platform-neutral check. One per kind
+ * (`validateResourceOfType` each) would cost six property decodings and six not-applicable
+ * errors for every resource of the plan: the analyzer decodes the properties and catches the
+ * error once per validation (pulumi/pulumi-policy sdk/nodejs/policy/server.ts `makeAnalyzeRpcFun`).
+ */
 export function onWorkloads(check: WorkloadCheck): ResourceValidation[] {
     return [
-        validateResourceOfType(Deployment, (p, a, r) => check(k8sView(a.type, p, true), a, r)),
-        validateResourceOfType(StatefulSet, (p, a, r) => check(k8sView(a.type, p, true), a, r)),
-        validateResourceOfType(Job, (p, a, r) => check(k8sView(a.type, p, false), a, r)),
-        validateResourceOfType(CronJob, (p, a, r) => check(k8sView(a.type, p, false), a, r)),
-        validateResourceOfType(ContainerApp, (p, a, r) => check(acaView(a.name, p, true), a, r)),
-        validateResourceOfType(ContainerAppJob, (p, a, r) => check(acaView(a.name, p, false), a, r)),
+        (args, report) => {
+            const workload = workloadViewOf(args);
+            if (!workload) return args.notApplicable("Policy only applies to workloads");
+            return check(workload, args, report);
+        },
     ];
 }
 

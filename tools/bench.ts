@@ -42,6 +42,13 @@ interface Sample {
 
 const ROOT = path.resolve(__dirname, "..");
 const CHILD = path.join(__dirname, "lib", "bench-child.ts");
+/** The node arguments of `npm run plan` (package.json), so each figure is what a person runs and waits for. */
+const PLAN_NODE_ARGS: readonly string[] = (() => {
+    const words = (
+        JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { plan: string } }
+    ).scripts.plan.split(/\s+/);
+    return words.slice(1, words.indexOf("tools/plan.ts"));
+})();
 
 /**
  * CPU time of this process's waited-for children, from /proc/self/stat (cutime + cstime, in clock
@@ -100,7 +107,7 @@ async function main(): Promise<number> {
         },
         {
             what: "full plan prod / kubernetes (program, artefacts, analyzer)",
-            args: ["--import", "tsx", CHILD, "plan", "--stack", "prod", "--out", out],
+            args: [...PLAN_NODE_ARGS, CHILD, "plan", "--stack", "prod", "--out", out],
         },
     ];
     if (!args.flags.has("quick")) {
@@ -108,10 +115,10 @@ async function main(): Promise<number> {
             for (const platform of ["kubernetes", "azure"])
                 figures.push({
                     what: `program ${stack} / ${platform}`,
-                    args: ["--import", "tsx", CHILD, "stack", stack, platform],
+                    args: [...PLAN_NODE_ARGS, CHILD, "stack", stack, platform],
                 });
         for (const n of [1, 10, 50])
-            figures.push({ what: `synthetic ${n} services`, args: ["--import", "tsx", CHILD, "synthetic", String(n)] });
+            figures.push({ what: `synthetic ${n} services`, args: [...PLAN_NODE_ARGS, CHILD, "synthetic", String(n)] });
     }
 
     // Rounds, not figure after figure: a load spike on the machine then hits every figure alike.

@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from "../../tools/lib/mock-run";
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 const pkg = JSON.parse(read("package.json"));
 const nvmrc = read(".nvmrc").trim();
-const GUARD = "node --import ./tools/require-node.mjs --import tsx ";
+const GUARD = "node --import ./tools/require-node.mjs ";
 
 /** Runs the real preload from a copy of the repository's files, with the given engines range. */
 function runGuarded(engines: string): ReturnType<typeof spawnSync> {
@@ -85,7 +85,7 @@ describe("Node version", () => {
         for (const script of ["plan", "policy", "smoke", "bench", "gen"]) {
             assert.ok(pkg.scripts[script].startsWith(GUARD), `npm run ${script}: ${pkg.scripts[script]}`);
         }
-        assert.ok(pkg.scripts.test.includes(`&& ${GUARD}--test `), pkg.scripts.test);
+        assert.ok(pkg.scripts.test.includes(`&& ${GUARD}--import tsx --test `), pkg.scripts.test);
     });
 
     it("every workflow sets Node up from .nvmrc", () => {

@@ -46,9 +46,20 @@ export class PlanView {
         return this.byUrn.get(urn);
     }
 
-    /** Inputs with secrets unwrapped; only for reading structure, never for echoing values. */
+    private readonly unwrapped = new Map<CapturedResource, Record<string, unknown>>();
+
+    /**
+     * Inputs with secrets unwrapped; only for reading structure, never for echoing values. Unwrapped
+     * once per resource (the rules read the same resources over and over: most of a check's time
+     * otherwise) and frozen, so one rule cannot change what the next one reads.
+     */
     inputs(resource: CapturedResource): Record<string, unknown> {
-        return unwrapSecrets(resource.inputs) as Record<string, unknown>;
+        let inputs = this.unwrapped.get(resource);
+        if (!inputs) {
+            inputs = deepFreeze(unwrapSecrets(resource.inputs)) as Record<string, unknown>;
+            this.unwrapped.set(resource, inputs);
+        }
+        return inputs;
     }
 
     /**
@@ -63,6 +74,14 @@ export class PlanView {
         }
         return seen;
     }
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object") {
+        for (const v of Object.values(value)) deepFreeze(v);
+        Object.freeze(value);
+    }
+    return value;
 }
 
 export function formatFindings(findings: readonly DeployabilityFinding[]): string {

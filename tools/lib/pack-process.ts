@@ -10,6 +10,17 @@ import * as path from "node:path";
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_PACK_DIR = path.join(ROOT, "policies");
 
+/**
+ * V8 flags of the analyzer process (here) and of the plan and policy commands (package.json scripts).
+ * V8 grows the young generation up to its default cap for a short, allocation-heavy run, about
+ * 80 MB of peak RSS in the plan and 45 MB in the analyzer that buy no measurable CPU time
+ * (measured on the prod plan: 315 -> 237 MB and 229 -> 182 MB, CPU unchanged).
+ */
+export const NODE_HEAP_FLAGS: readonly string[] = ["--max-semi-space-size=8"];
+
+/** Loads what @pulumi/pulumi requires at start-up but an analyzer never uses on first use only (see the file). */
+const DEFER_MODULES = path.join(__dirname, "defer-modules.cjs");
+
 function sourceHash(packDir: string): string {
     const h = crypto.createHash("sha256");
     for (const name of fs
@@ -84,11 +95,15 @@ export function spawnPack(packDir: string, program: string = packDir): Promise<P
     // No engine is listening: the SDK logs to the console when PULUMI_NODEJS_ENGINE is unset.
     const env = { ...process.env };
     delete env["PULUMI_NODEJS_ENGINE"];
-    const child = spawn(process.execPath, [runPolicyPackOf(packDir), "127.0.0.1:0", program], {
-        cwd: packDir,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        [...NODE_HEAP_FLAGS, "--require", DEFER_MODULES, runPolicyPackOf(packDir), "127.0.0.1:0", program],
+        {
+            cwd: packDir,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     let err = "";
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     const kill = async () => {
