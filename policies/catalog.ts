@@ -4,6 +4,7 @@ import { availabilityPolicies } from "./availability";
 import { alertRulePolicies } from "./alert-rules";
 import { alertPolicies } from "./alerts";
 import { backupPolicies } from "./backups";
+import { dataStoreIngressRestricted } from "./data-store-ingress";
 import { dataStoreUnexposed } from "./exposure";
 import { httpsPolicies } from "./https";
 import { imagePolicies } from "./images";
@@ -12,6 +13,7 @@ import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
+import { outboundPolicies } from "./outbound";
 import { podSecurityPolicies } from "./pod-security";
 import { azurePrivateNetwork } from "./private-network";
 import { azureVmPrivate } from "./virtual-machines";
@@ -25,7 +27,9 @@ import { workloadPolicies } from "./workload";
 export const catalog: readonly CatalogEntry[] = [
     ...workloadPolicies,
     ...availabilityPolicies,
+    ...outboundPolicies,
     ...networkPolicies,
+    dataStoreIngressRestricted,
     dataStoreUnexposed,
     azurePrivateNetwork,
     azureVmPrivate,
