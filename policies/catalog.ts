@@ -2,7 +2,8 @@ import type { Policies } from "@pulumi/policy";
 import { accessPolicies } from "./access";
 import { availabilityPolicies } from "./availability";
 import { alertRulePolicies } from "./alert-rules";
-import { alertPolicies } from "./alerts";
+import { alertsRouted, prodAlertsPage } from "./alert-routing";
+import { alertThresholdsNumeric, serviceAlertsComplete } from "./alerts";
 import { backupPolicies } from "./backups";
 import { dataStoreIngressRestricted } from "./data-store-ingress";
 import { dataStoreUnexposed } from "./exposure";
@@ -37,7 +38,10 @@ export const catalog: readonly CatalogEntry[] = [
     ...tlsPolicies,
     ...httpsPolicies,
     ...imagePolicies,
-    ...alertPolicies,
+    serviceAlertsComplete,
+    alertsRouted,
+    alertThresholdsNumeric,
+    prodAlertsPage,
     ...alertRulePolicies,
     ...migrationPolicies,
     ...backupPolicies,
