@@ -10,6 +10,7 @@ import { dataStoreUnexposed } from "./exposure";
 import { httpsPolicies } from "./https";
 import { imagePolicies } from "./images";
 import { keyVaultPolicies } from "./key-vault";
+import { podSecurityRestricted, serviceAccountToken } from "./least-privilege";
 import { dataPolicies } from "./data";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
@@ -18,15 +19,22 @@ import { outboundPolicies } from "./outbound";
 import { podSecurityPolicies } from "./pod-security";
 import { azurePrivateNetwork } from "./private-network";
 import { azureVmPrivate } from "./virtual-machines";
+import { corsRestricted, rateLimits } from "./request-guards";
 import { secretPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
 import { dataStoreSettingsSafe } from "./store-settings";
 import { tlsPolicies } from "./tls";
-import { workloadPolicies } from "./workload";
+import { environmentProd, healthProbes, resourceRequestsLimits } from "./workload";
 
 /** Every policy of the pack, by domain. Adding a domain module is one line here. */
 export const catalog: readonly CatalogEntry[] = [
-    ...workloadPolicies,
+    environmentProd,
+    healthProbes,
+    podSecurityRestricted,
+    resourceRequestsLimits,
+    serviceAccountToken,
+    rateLimits,
+    corsRestricted,
     ...availabilityPolicies,
     ...outboundPolicies,
     ...networkPolicies,
