@@ -11,7 +11,9 @@ import { httpsPolicies } from "./https";
 import { imagePolicies } from "./images";
 import { keyVaultPolicies } from "./key-vault";
 import { podSecurityRestricted, serviceAccountToken } from "./least-privilege";
-import { dataPolicies } from "./data";
+import { dataTlsOnly } from "./data";
+import { dataAuthRequired } from "./data-auth";
+import { dataDurabilityPolicies } from "./data-durability";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
@@ -53,7 +55,9 @@ export const catalog: readonly CatalogEntry[] = [
     ...alertRulePolicies,
     ...migrationPolicies,
     ...backupPolicies,
-    ...dataPolicies,
+    dataTlsOnly,
+    dataAuthRequired,
+    ...dataDurabilityPolicies,
     dataStoreSettingsSafe,
     ...podSecurityPolicies,
     ...accessPolicies,
