@@ -108,6 +108,7 @@ const BACKUP_JOBS = [
     "components/backup/kubernetes/backups.ts",
     "components/backup/kubernetes/jobs.ts",
     "components/backup/azure/backups.ts",
+    "components/backup/azure/jobs.ts",
 ];
 
 export const register: readonly Requirement[] = [
