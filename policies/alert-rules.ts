@@ -1,7 +1,7 @@
 // Alerts that are declared but cannot do their job: switched off, waiting hours before they
 // fire, thresholds looser than the runbooks', or an expression that reads no signal at all.
 import type { PolicyConfigSchema, ReportViolation } from "@pulumi/policy";
-import { ALERT_TAG, METRIC_ALERT, PROMETHEUS_RULE, SCHEDULED_QUERY_RULE, SERVICE_TAG } from "./alerts";
+import { ALERT_TAG, METRIC_ALERT, PROMETHEUS_RULE, SCHEDULED_QUERY_RULE, SERVICE_TAG } from "./alert-resources";
 import { CatalogEntry, configWithDefaults, field, list, type Props, text } from "./lib";
 import {
     isoDurationSeconds,

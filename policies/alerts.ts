@@ -1,57 +1,19 @@
+// Alerts that must exist, and their thresholds: every catalogue alert that applies to each
+// application service, the estate-wide ones, and a numeric threshold on every rule.
 import { PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import {
+    ALERT_TAG,
+    declaredAlerts,
+    METRIC_ALERT,
+    PROMETHEUS_RULE,
+    SCHEDULED_QUERY_RULE,
+    SERVICE_TAG,
+} from "./alert-resources";
 import { acaContainers, CONTAINER_APP, isAcaDataStore, NAME_TAG } from "./azure";
 import { isK8sDataStore, k8sContainers, LONG_RUNNING_TYPES, NAME_LABEL, podTemplateOf } from "./k8s";
-import { CatalogEntry, configWithDefaults, field, list, quoteList, text } from "./lib";
+import { CatalogEntry, configWithDefaults, list, quoteList, text } from "./lib";
 
-export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-export const ALERTMANAGER_CONFIG = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
-export const SCHEDULED_QUERY_RULE = "azure-native:monitor:ScheduledQueryRule";
-export const METRIC_ALERT = "azure-native:monitor:MetricAlert";
-export const ACTION_GROUP = "azure-native:monitor:ActionGroup";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
-/** Tags the Azure rules carry so a reader can tell which service and catalogue alert each implements. */
-export const SERVICE_TAG = "estate-service";
-export const ALERT_TAG = "estate-alert";
-
-/** One alert as declared, on either platform. */
-interface DeclaredAlert {
-    readonly platform: "kubernetes" | "azure";
-    readonly service: string;
-    readonly alert: string;
-    /** `page`/`ticket` label, or the Azure severity number. */
-    readonly severity: string | number | undefined;
-    readonly r: PolicyResource;
-}
-
-function declaredAlerts(resources: PolicyResource[]): DeclaredAlert[] {
-    const out: DeclaredAlert[] = [];
-    for (const r of resources) {
-        if (r.type === PROMETHEUS_RULE) {
-            for (const group of r.props.spec?.groups ?? []) {
-                for (const rule of group.rules ?? []) {
-                    if (rule.alert)
-                        out.push({
-                            platform: "kubernetes",
-                            service: rule.labels?.service ?? "",
-                            alert: rule.alert,
-                            severity: rule.labels?.severity,
-                            r,
-                        });
-                }
-            }
-        } else if (r.type === SCHEDULED_QUERY_RULE || r.type === METRIC_ALERT) {
-            const tags: Record<string, string> = r.props.tags ?? {};
-            out.push({
-                platform: "azure",
-                service: tags[SERVICE_TAG] ?? "",
-                alert: tags[ALERT_TAG] ?? "",
-                severity: r.props.severity,
-                r,
-            });
-        }
-    }
-    return out;
-}
 
 /** A long-running application workload (not a data store), with what alerting needs to know of it. */
 interface AppService {
@@ -186,90 +148,6 @@ export const serviceAlertsComplete: CatalogEntry = {
     },
 };
 
-/** Receivers that hold a credential by reference: a Secret name and key for each config. */
-function credentialedReceivers(spec: unknown): Set<string> {
-    const out = new Set<string>();
-    const ref = (s: unknown) => (text(s, "name") ?? "") !== "" && (text(s, "key") ?? "") !== "";
-    for (const receiver of list(spec, "receivers")) {
-        const configs = [
-            ...list(receiver, "pagerdutyConfigs").map((c) => field(c, "routingKey") ?? field(c, "serviceKey")),
-            ...list(receiver, "webhookConfigs").map((c) => field(c, "urlSecret")),
-        ];
-        // E-mail carries no credential: it delivers when it names recipients and a relay.
-        const emails = list(receiver, "emailConfigs");
-        const mails = emails.every((c) => (text(c, "to") ?? "") !== "" && (text(c, "smarthost") ?? "") !== "");
-        const name = text(receiver, "name");
-        if (name !== undefined && configs.length + emails.length > 0 && configs.every(ref) && mails) out.add(name);
-    }
-    return out;
-}
-
-function routeReceivers(route: unknown): string[] {
-    return [text(route, "receiver"), ...list(route, "routes").flatMap((r) => routeReceivers(r))].filter(
-        (r): r is string => r !== undefined,
-    );
-}
-
-function checkRouted(args: StackValidationArgs, report: ReportViolation): void {
-    const alerts = declaredAlerts(args.resources);
-    if (alerts.length === 0) args.notApplicable("no alerts declared");
-    if (alerts.some((a) => a.platform === "kubernetes")) {
-        const configs = args.resources.filter((r) => r.type === ALERTMANAGER_CONFIG);
-        if (configs.length === 0)
-            report(
-                "PrometheusRule alerts are declared but no AlertmanagerConfig routes them: declare one whose receivers read the on-call key (estate:alertOnCallKey) from a Secret.",
-            );
-        for (const c of configs) {
-            const ok = credentialedReceivers(c.props.spec);
-            const used = [...new Set(routeReceivers(c.props.spec?.route))];
-            if (used.length === 0)
-                report(`AlertmanagerConfig "${c.name}" has no route: set spec.route.receiver.`, c.urn);
-            for (const receiver of used.filter((r) => !ok.has(r))) {
-                report(
-                    `AlertmanagerConfig receiver "${receiver}" delivers nowhere: give it a pagerdutyConfigs[].routingKey or webhookConfigs[].urlSecret Secret reference (set estate:alertOnCallKey), or emailConfigs[] with to and smarthost (set estate:alertOnCallEmails).`,
-                    c.urn,
-                );
-            }
-        }
-    }
-    const azureRules = args.resources.filter((r) => r.type === SCHEDULED_QUERY_RULE || r.type === METRIC_ALERT);
-    if (azureRules.length > 0) {
-        const paging = args.resources.filter(
-            (r) =>
-                r.type === ACTION_GROUP &&
-                r.props.enabled !== false &&
-                list(r.props, "webhookReceivers").some((w) => (text(w, "serviceUri") ?? "") !== ""),
-        );
-        if (paging.length === 0)
-            report(
-                "No enabled action group has a webhook receiver: set estate:alertOnCallKey so the on-call action group gets its PagerDuty or webhook receiver.",
-            );
-        for (const r of azureRules) {
-            const groups: readonly unknown[] =
-                r.type === METRIC_ALERT
-                    ? list(r.props, "actions").map((a) => field(a, "actionGroupId"))
-                    : list(r.props, "actions", "actionGroups");
-            if (!groups.some((g) => typeof g === "string" && g !== ""))
-                report(`Alert rule "${r.name}" has no action group: wire it to the on-call action group.`, r.urn);
-        }
-    }
-}
-
-export const alertsRouted: CatalogEntry = {
-    policy: {
-        name: "alerts-routed",
-        description:
-            "Every alert reaches a receiver: Alertmanager routes end at receivers holding a credential reference, Azure rules at an action group with a webhook receiver.",
-        enforcementLevel: "mandatory",
-        severity: "critical",
-        validateStack: checkRouted,
-    },
-    meta: {
-        requirements: ["UA-ALERTS-TO-ONCALL", "CA-ACTION-GROUPS"],
-        checks: [],
-    },
-};
-
 const COMPARISON = /(?:>=|<=|==|!=|>|<)\s*-?(?:\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?(?![\w.])/i;
 
 export const alertThresholdsNumeric: CatalogEntry = {
@@ -305,93 +183,3 @@ export const alertThresholdsNumeric: CatalogEntry = {
         checks: [],
     },
 };
-
-const pageSchema: PolicyConfigSchema = {
-    properties: {
-        stackEnvironment: {
-            type: "string",
-            enum: ["prod", "staging", "dev"],
-            default: "prod",
-            description: "Which environment the stack deploys; the check applies only to prod.",
-        },
-        pagingAlerts: {
-            type: "array",
-            items: { type: "string" },
-            default: [
-                "HttpLatencyP95High",
-                "HttpErrorRateHigh",
-                "ContainerRestartsHigh",
-                "PublicEndpointDown",
-                "PostgresDown",
-                "RedisDown",
-                "Neo4jDown",
-                "OllamaDown",
-                "QueueBacklogHigh",
-                "AiProviderErrorsHigh",
-            ],
-            description: "Alerts that must page on-call in production.",
-        },
-    },
-};
-
-function checkPages(args: StackValidationArgs, report: ReportViolation): void {
-    const cfg = configWithDefaults<{ stackEnvironment: string; pagingAlerts: string[] }>(pageSchema, args);
-    if (cfg.stackEnvironment !== "prod") args.notApplicable(`stack environment is ${cfg.stackEnvironment}`);
-    const paging = new Set(cfg.pagingAlerts);
-    const alerts = declaredAlerts(args.resources).filter((a) => paging.has(a.alert));
-    for (const a of alerts) {
-        if (a.platform === "kubernetes" && a.severity !== "page") {
-            report(
-                `Rule ${a.alert} of "${a.service}" has severity ${JSON.stringify(a.severity ?? null)}: set labels.severity "page" so it reaches on-call.`,
-                a.r.urn,
-            );
-        } else if (a.platform === "azure" && !(typeof a.severity === "number" && a.severity <= 1)) {
-            report(
-                `Alert rule "${a.r.name}" (${a.alert}) has severity ${JSON.stringify(a.severity ?? null)}: set severity 0 or 1 so it pages.`,
-                a.r.urn,
-            );
-        }
-    }
-    if (alerts.some((a) => a.platform === "kubernetes")) {
-        for (const c of args.resources.filter((r) => r.type === ALERTMANAGER_CONFIG)) {
-            const ok = credentialedReceivers(c.props.spec);
-            const pageRoutes = list(c.props, "spec", "route", "routes").filter((r) =>
-                list(r, "matchers").some(
-                    (m) =>
-                        text(m, "name") === "severity" &&
-                        text(m, "value") === "page" &&
-                        (field(m, "matchType") ?? "=") === "=",
-                ),
-            );
-            if (!pageRoutes.some((r) => ok.has(text(r, "receiver") ?? ""))) {
-                report(
-                    `AlertmanagerConfig "${c.name}" sends severity="page" to no paging receiver: add a route matching severity="page" to the on-call receiver.`,
-                    c.urn,
-                );
-            }
-        }
-    }
-}
-
-export const prodAlertsPage: CatalogEntry = {
-    policy: {
-        name: "prod-alerts-page",
-        description:
-            "In production, SLO, endpoint and dependency alerts are severity page and routed to the paging receiver.",
-        enforcementLevel: "mandatory",
-        severity: "high",
-        configSchema: pageSchema,
-        validateStack: checkPages,
-    },
-    meta: {
-        requirements: ["GA-PAGING", "UA-ALERTS-TO-ONCALL"],
-        checks: [],
-    },
-};
-
-export const alertPolicies: readonly CatalogEntry[] = [
-    serviceAlertsComplete,
-    alertsRouted,
-    alertThresholdsNumeric,
-    prodAlertsPage,
-];

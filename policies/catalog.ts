@@ -2,30 +2,45 @@ import type { Policies } from "@pulumi/policy";
 import { accessPolicies } from "./access";
 import { availabilityPolicies } from "./availability";
 import { alertRulePolicies } from "./alert-rules";
-import { alertPolicies } from "./alerts";
+import { alertsRouted, prodAlertsPage } from "./alert-routing";
+import { alertThresholdsNumeric, serviceAlertsComplete } from "./alerts";
 import { backupPolicies } from "./backups";
+import { dataStoreIngressRestricted } from "./data-store-ingress";
 import { dataStoreUnexposed } from "./exposure";
 import { httpsPolicies } from "./https";
 import { imagePolicies } from "./images";
 import { keyVaultPolicies } from "./key-vault";
-import { dataPolicies } from "./data";
+import { podSecurityRestricted, serviceAccountToken } from "./least-privilege";
+import { dataTlsOnly } from "./data";
+import { dataAuthRequired } from "./data-auth";
+import { dataDurabilityPolicies } from "./data-durability";
 import { CatalogEntry, PolicyInfo } from "./lib";
 import { migrationPolicies } from "./migrations";
 import { networkPolicies } from "./network";
+import { outboundPolicies } from "./outbound";
 import { podSecurityPolicies } from "./pod-security";
 import { azurePrivateNetwork } from "./private-network";
 import { azureVmPrivate } from "./virtual-machines";
+import { corsRestricted, rateLimits } from "./request-guards";
 import { secretPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
 import { dataStoreSettingsSafe } from "./store-settings";
 import { tlsPolicies } from "./tls";
-import { workloadPolicies } from "./workload";
+import { environmentProd, healthProbes, resourceRequestsLimits } from "./workload";
 
 /** Every policy of the pack, by domain. Adding a domain module is one line here. */
 export const catalog: readonly CatalogEntry[] = [
-    ...workloadPolicies,
+    environmentProd,
+    healthProbes,
+    podSecurityRestricted,
+    resourceRequestsLimits,
+    serviceAccountToken,
+    rateLimits,
+    corsRestricted,
     ...availabilityPolicies,
+    ...outboundPolicies,
     ...networkPolicies,
+    dataStoreIngressRestricted,
     dataStoreUnexposed,
     azurePrivateNetwork,
     azureVmPrivate,
@@ -33,11 +48,16 @@ export const catalog: readonly CatalogEntry[] = [
     ...tlsPolicies,
     ...httpsPolicies,
     ...imagePolicies,
-    ...alertPolicies,
+    serviceAlertsComplete,
+    alertsRouted,
+    alertThresholdsNumeric,
+    prodAlertsPage,
     ...alertRulePolicies,
     ...migrationPolicies,
     ...backupPolicies,
-    ...dataPolicies,
+    dataTlsOnly,
+    dataAuthRequired,
+    ...dataDurabilityPolicies,
     dataStoreSettingsSafe,
     ...podSecurityPolicies,
     ...accessPolicies,

@@ -77,6 +77,11 @@ export function workloadViewOf(r: { type: string; name: string; props: Props }):
     return undefined;
 }
 
+/** Application containers: data stores and model runtimes do not read the app's variables. */
+export function appContainers(w: WorkloadView): readonly ContainerView[] {
+    return w.dataStore ? [] : w.containers;
+}
+
 /** `container "api"` or `init container "migrate"`, for messages. */
 export function containerLabel(c: ContainerView): string {
     return `${c.init ? "init container" : "container"} "${c.name}"`;

@@ -1,4 +1,4 @@
-// The Pulumi CLI's own config checks, as ported in tools/lib/pulumi-cli-config.ts: each rule refuses
+// The Pulumi CLI's own config checks, as ported in tools/lib/pulumi-cli-*.ts: each rule refuses
 // a stack file the CLI refuses, in its words, and the shipped stacks pass all of them.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,14 +11,13 @@ import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { PROJECT_ROOT, readStackConfig, StackFileError } from "../../tools/lib/mock-run";
 import {
     checkStackConfig,
-    ciphertextsIn,
     formatMissingKeys,
     projectConfigOf,
-    validateConfigValue,
-    validateProjectConfig,
     type StackFile,
 } from "../../tools/lib/pulumi-cli-config";
+import { validateConfigValue, validateProjectConfig } from "../../tools/lib/pulumi-cli-project";
 import { ciphertextError, goBase64DecodedLength, secretsManagerOf } from "../../tools/lib/pulumi-cli-secrets";
+import { ciphertextsIn } from "../../tools/lib/pulumi-cli-values";
 
 const read = (file: string) => parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8"));
 const FILES = { project: "Pulumi.yaml", stack: "Pulumi.prod.yaml" };

@@ -108,6 +108,7 @@ const BACKUP_JOBS = [
     "components/backup/kubernetes/backups.ts",
     "components/backup/kubernetes/jobs.ts",
     "components/backup/azure/backups.ts",
+    "components/backup/azure/jobs.ts",
 ];
 
 export const register: readonly Requirement[] = [
@@ -553,7 +554,11 @@ export const register: readonly Requirement[] = [
         source: { file: RUNBOOK.summit, line: 141, digest: "386aa5cdf87a" },
         requirement: "Cluster and database access is role-based and service accounts get least privilege.",
         how: "One service account per service without an API token; Key Vault uses RBAC with per-app managed identities.",
-        files: ["components/workload/kubernetes/service.ts", "components/secrets/azure/key-vault.ts"],
+        files: [
+            "components/workload/kubernetes/service.ts",
+            "components/secrets/azure/key-vault.ts",
+            "components/platform/azure/workload-access.ts",
+        ],
         tests: [SERVICE_TEST],
     },
     {

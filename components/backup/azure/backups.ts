@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as app from "@pulumi/azure-native/app";
+import type * as app from "@pulumi/azure-native/app";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as command from "@pulumi/command/local";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -8,18 +8,8 @@ import { diagnosticsToWorkspace } from "../../platform/azure/diagnostics";
 import { estateTags } from "../../platform/azure/tags";
 import type { RegistryPull } from "../../platform/azure/registry";
 import type { ReaderIdentity, SecretBinder } from "../../secrets/azure/key-vault";
-import { keyVaultSecrets } from "../../workload/azure/job";
-import { containerAppSize, type SecretRef } from "../../workload/service";
-import {
-    AGE_IDENTITY_DIR,
-    AGE_IDENTITY_FILE,
-    BACKUP_SCRIPTS_PATH,
-    backupJobSpecs,
-    type BackupJobSpec,
-    type BackupsArgs,
-    type BackupsOutputs,
-    schedulesByStore,
-} from "../backups";
+import { backupJobSpecs, type BackupsArgs, type BackupsOutputs, schedulesByStore } from "../backups";
+import { backupJob } from "./jobs";
 
 export interface AzureBackupsArgs extends BackupsArgs {
     readonly resourceGroupName: pulumi.Input<string>;
@@ -49,8 +39,6 @@ export interface AzureBackupsArgs extends BackupsArgs {
     /** The `registries` entry and pull grant of a job's identity when the image is private. @default none (public image) */
     readonly pullFor?: (workload: string, identity: ReaderIdentity) => RegistryPull;
 }
-
-const cores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
 
 /** Built-in role "Storage Blob Data Contributor": write and read blobs, no account keys. */
 const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
@@ -223,11 +211,12 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
                 },
                 { parent: this },
             );
-            this.jobs[spec.name] = this.job(
+            this.jobs[spec.name] = backupJob(
                 spec,
                 args,
                 { id: identity.id, principalId: identity.principalId, clientId: identity.clientId, writer },
                 spec.purpose === "restore-drill" ? args.restoreDrill.ageIdentity : undefined,
+                this,
             );
         }
 
@@ -243,87 +232,5 @@ export class AzureBackups extends pulumi.ComponentResource implements BackupsOut
             storeSchedules: this.storeSchedules,
             drillSchedule: this.drillSchedule,
         });
-    }
-
-    private job(
-        spec: BackupJobSpec,
-        args: AzureBackupsArgs,
-        runAs: {
-            id: pulumi.Output<string>;
-            principalId: pulumi.Output<string>;
-            clientId: pulumi.Output<string>;
-            writer: pulumi.Resource;
-        },
-        identity: SecretRef | undefined,
-    ): app.Job {
-        const wanted = identity ? { ...spec.secretEnv, BACKUP_AGE_IDENTITY: identity } : spec.secretEnv;
-        const bound = args.bindSecrets(spec.name, runAs, wanted);
-        const pull = args.pullFor?.(spec.name, runAs) ?? { registries: [], readiness: [] };
-        const { secrets, env } = keyVaultSecrets(bound.secretEnv, this);
-        // pg_dump or redis-cli plus age and the az upload need more than the 0.25-core minimum.
-        const size = containerAppSize(cores(spec.size.cpu) < 0.5 ? "500m" : spec.size.cpu);
-        const identitySecret = identity && identity.kind === "key-vault" ? identity.name : undefined;
-        return new app.Job(
-            `${spec.name}-job`,
-            {
-                jobName: spec.name,
-                resourceGroupName: args.resourceGroupName,
-                environmentId: args.environmentId,
-                identity: { type: "UserAssigned", userAssignedIdentities: [runAs.id] },
-                tags: {
-                    "estate-tier": "job",
-                    "estate-component": "job",
-                    "estate-name": spec.name,
-                    "estate-job": spec.purpose,
-                    "estate-store": spec.store,
-                },
-                configuration: {
-                    triggerType: "Schedule",
-                    scheduleTriggerConfig: { cronExpression: spec.schedule, parallelism: 1, replicaCompletionCount: 1 },
-                    replicaTimeout: spec.purpose === "restore-drill" ? 6 * 3600 : 3 * 3600,
-                    replicaRetryLimit: 1,
-                    secrets,
-                    ...(pull.registries.length ? { registries: pull.registries.map((r) => ({ ...r })) } : {}),
-                },
-                template: {
-                    containers: [
-                        {
-                            name: spec.purpose,
-                            image: args.image,
-                            // The scripts call `az storage blob --auth-mode login`: log in as the job's identity first.
-                            command: [
-                                "bash",
-                                "-c",
-                                `az login --identity --client-id "$AZURE_CLIENT_ID" --output none && exec bash ${BACKUP_SCRIPTS_PATH}/${spec.script}`,
-                            ],
-                            resources: { cpu: size.cpu, memory: size.memory },
-                            env: [
-                                ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
-                                // `az login --identity` as this job's own identity.
-                                { name: "AZURE_CLIENT_ID", value: runAs.clientId },
-                                // The drill reads the key from a file; the env copy exists only to declare the secret.
-                                ...env.filter((e) => e.name !== "BACKUP_AGE_IDENTITY"),
-                            ],
-                            ...(identitySecret
-                                ? { volumeMounts: [{ volumeName: "age-identity", mountPath: AGE_IDENTITY_DIR }] }
-                                : {}),
-                        },
-                    ],
-                    ...(identitySecret
-                        ? {
-                              volumes: [
-                                  {
-                                      name: "age-identity",
-                                      storageType: "Secret",
-                                      secrets: [{ secretRef: identitySecret, path: AGE_IDENTITY_FILE }],
-                                  },
-                              ],
-                          }
-                        : {}),
-                },
-            },
-            // Key Vault references and blob writes need the grants to exist (RBAC propagates first).
-            { parent: this, dependsOn: [...bound.readiness, ...pull.readiness, runAs.writer] },
-        );
     }
 }

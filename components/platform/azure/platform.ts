@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { OllamaContainerApp } from "../../ai/azure/ollama";
 import type { OllamaArgs } from "../../ai/ollama";
 import { Neo4jVirtualMachine } from "../../data/azure/neo4j";
@@ -11,21 +10,20 @@ import type { PostgresArgs } from "../../data/postgres";
 import type { RedisArgs } from "../../data/redis";
 import { AzureBackups } from "../../backup/azure/backups";
 import type { BackupsArgs } from "../../backup/backups";
-import { APP_INSIGHTS_CONNECTION_ENV, ServiceInsights } from "../../observability/azure/insights";
+import { APP_INSIGHTS_CONNECTION_ENV } from "../../observability/azure/insights";
 import { AzureMonitoring } from "../../observability/azure/monitoring";
 import type { MonitoringArgs } from "../../observability/monitoring";
-import { KeyVaultStore, type ReaderIdentity } from "../../secrets/azure/key-vault";
+import { KeyVaultStore } from "../../secrets/azure/key-vault";
 import type { SecretEntry, SecretStore } from "../../secrets/secret-store";
-import type { SecretRef } from "../../workload/service";
 import { ContainerAppJob } from "../../workload/azure/job";
 import { ContainerAppService } from "../../workload/azure/service";
 import type { JobArgs } from "../../workload/job";
 import type { ServiceArgs } from "../../workload/service";
 import type { EstatePlatform, PlatformCommon } from "../platform";
 import { AzureFoundation } from "./foundation";
-import { registryPull } from "./registry";
 import type { AzureSettings } from "./settings";
-import { estateTags, storageAccountName } from "./tags";
+import { storageAccountName } from "./tags";
+import { AzureWorkloadAccess } from "./workload-access";
 
 /** Workloads as Azure Container Apps in one managed environment; secrets as Key Vault references. */
 export class AzurePlatform implements EstatePlatform {
@@ -34,10 +32,8 @@ export class AzurePlatform implements EstatePlatform {
     private readonly client: pulumi.Output<authorization.GetClientConfigResult>;
     /** Seed of globally unique names (vaults, storage accounts): tells this estate's stack from anyone else's. */
     private readonly nameSeed: string;
-    /** Application Insights component of each service, declared before its app so the app gets its connection string. */
-    private readonly insights = new Map<string, pulumi.Output<string>>();
-    /** The store services read their secrets from; service telemetry connection strings go there too. */
-    private appStore: KeyVaultStore | undefined;
+    /** Each workload's identity, secret grants, image pull and telemetry. */
+    private readonly access: AzureWorkloadAccess;
 
     constructor(
         private readonly settings: AzureSettings,
@@ -60,6 +56,16 @@ export class AzurePlatform implements EstatePlatform {
         );
         this.client = authorization.getClientConfigOutput({ parent });
         this.nameSeed = `${common.project}/${common.stack}/${common.domain}`;
+        this.access = new AzureWorkloadAccess(
+            this.foundation,
+            {
+                location: settings.location,
+                containerRegistryId: settings.containerRegistryId,
+                subscriptionId: this.client.subscriptionId,
+                protect: common.isProd,
+            },
+            parent,
+        );
     }
 
     secretStore(name: string, entries: readonly SecretEntry[]): SecretStore {
@@ -77,18 +83,18 @@ export class AzurePlatform implements EstatePlatform {
             },
             { parent: this.parent },
         );
-        this.appStore ??= store;
+        this.access.useStore(store);
         return store;
     }
 
     service(name: string, args: ServiceArgs) {
-        const identity = this.workloadIdentity(name);
-        const telemetry = this.telemetry(name);
-        const secrets = this.bindSecrets(name, identity, {
+        const identity = this.access.workloadIdentity(name);
+        const telemetry = this.access.telemetry(name);
+        const secrets = this.access.bindSecrets(name, identity, {
             ...args.secretEnv,
             [APP_INSIGHTS_CONNECTION_ENV]: telemetry,
         });
-        const pull = this.pullFor(name, args.image, identity);
+        const pull = this.access.pullFor(name, args.image, identity);
         const service = new ContainerAppService(
             name,
             {
@@ -127,7 +133,7 @@ export class AzurePlatform implements EstatePlatform {
                 location: this.settings.location,
                 workspaceId: this.foundation.workspaceId,
                 appIds,
-                componentIds: Object.fromEntries(this.insights),
+                componentIds: this.access.componentIds(),
                 roleNames,
             },
             { parent: this.parent },
@@ -135,9 +141,9 @@ export class AzurePlatform implements EstatePlatform {
     }
 
     job(name: string, args: JobArgs) {
-        const identity = this.workloadIdentity(name);
-        const secrets = this.bindSecrets(name, identity, args.secretEnv);
-        const pull = this.pullFor(name, args.image, identity);
+        const identity = this.access.workloadIdentity(name);
+        const secrets = this.access.bindSecrets(name, identity, args.secretEnv);
+        const pull = this.access.pullFor(name, args.image, identity);
         return new ContainerAppJob(
             name,
             {
@@ -167,8 +173,8 @@ export class AzurePlatform implements EstatePlatform {
                 environmentId: this.foundation.environmentId,
                 workspaceId: this.foundation.workspaceId,
                 allowedSubnetId: this.foundation.network.appsSubnetId,
-                bindSecrets: (workload, identity, secretEnv) => this.bindSecrets(workload, identity, secretEnv),
-                pullFor: (workload, identity) => this.pullFor(workload, args.image, identity),
+                bindSecrets: (workload, identity, secretEnv) => this.access.bindSecrets(workload, identity, secretEnv),
+                pullFor: (workload, identity) => this.access.pullFor(workload, args.image, identity),
             },
             { parent: this.parent },
         );
@@ -206,7 +212,7 @@ export class AzurePlatform implements EstatePlatform {
     }
 
     neo4j(name: string, args: Neo4jArgs) {
-        const identity = this.workloadIdentity(name);
+        const identity = this.access.workloadIdentity(name);
         const network = this.foundation.network;
         return new Neo4jVirtualMachine(
             name,
@@ -237,26 +243,6 @@ export class AzurePlatform implements EstatePlatform {
         );
     }
 
-    /**
-     * The service's Application Insights component and the Key Vault reference to its connection
-     * string: without it the service's telemetry reaches no component and every alert on it is blind.
-     */
-    private telemetry(name: string) {
-        const store = this.requireStore(name);
-        const insights = new ServiceInsights(
-            `${name}-telemetry`,
-            {
-                ...this.placement(),
-                workspaceId: this.foundation.workspaceId,
-                service: name,
-                protect: this.common.isProd,
-            },
-            { parent: this.parent },
-        );
-        this.insights.set(name, insights.componentId);
-        return store.addSecret(`${name}-appinsights-connection`, insights.connectionString);
-    }
-
     /** Where a vault's private endpoint and DNS record go, and its name seed. */
     private vaultNetwork() {
         const network = this.foundation.network;
@@ -269,42 +255,6 @@ export class AzurePlatform implements EstatePlatform {
         };
     }
 
-    /** The workload's own identity: it reads only the secrets it is granted and pulls its image. */
-    private workloadIdentity(name: string): managedidentity.UserAssignedIdentity {
-        return new managedidentity.UserAssignedIdentity(
-            `${name}-identity`,
-            { ...this.placement(), tags: estateTags("identity", name) },
-            { parent: this.parent },
-        );
-    }
-
-    /**
-     * Grants the workload's identity exactly the secrets its env reads (at secret scope) and
-     * returns the env bound to that identity with what the workload must wait for.
-     */
-    private bindSecrets(workload: string, identity: ReaderIdentity, secretEnv: Readonly<Record<string, SecretRef>>) {
-        if (Object.keys(secretEnv).length === 0) return { secretEnv: {}, readiness: [] as pulumi.Resource[] };
-        const store = this.requireStore(workload);
-        const ids = Object.entries(secretEnv).map(([envName, ref]) => {
-            if (ref.kind !== "key-vault")
-                throw new pulumi.ResourceError(
-                    `\`secretEnv.${envName}\` of \`${workload}\` is a ${ref.kind} reference; Container Apps read Key Vault references`,
-                    this.parent,
-                );
-            return ref.name;
-        });
-        const grant = store.grantRead(workload, identity, ids);
-        return {
-            secretEnv: Object.fromEntries(
-                Object.entries(secretEnv).map(([envName, ref]) => [
-                    envName,
-                    grant.refs[(ref as { name: string }).name]!,
-                ]),
-            ) as Record<string, SecretRef>,
-            readiness: [...grant.readiness],
-        };
-    }
-
     /**
      * The apps' own `https://<app>.<environment default domain>` origins for each allowed origin
      * that names a public service's custom host (`https://app.<domain>` → the ui's FQDN): custom
@@ -314,29 +264,6 @@ export class AzurePlatform implements EstatePlatform {
         return Object.entries(this.common.publicHosts)
             .filter(([, host]) => origins.includes(`https://${host}`))
             .map(([service]) => pulumi.interpolate`https://${service}.${this.foundation.defaultDomain}`);
-    }
-
-    /** The registry entry and AcrPull grant a workload needs when its image is in the estate's registry. */
-    private pullFor(workload: string, image: string, identity: ReaderIdentity) {
-        return registryPull(
-            workload,
-            {
-                registryId: this.settings.containerRegistryId,
-                subscriptionId: this.client.subscriptionId,
-                image,
-                identity,
-            },
-            this.parent,
-        );
-    }
-
-    private requireStore(workload: string): KeyVaultStore {
-        if (!this.appStore)
-            throw new pulumi.ResourceError(
-                `\`${workload}\` is declared before the secret store; declare \`secretStore\` first`,
-                this.parent,
-            );
-        return this.appStore;
     }
 
     private placement() {
