@@ -184,5 +184,7 @@ describe("Neo4j's cloud-init", () => {
         assert.match(text, /server\.bolt\.tls_level=REQUIRED/);
         assert.match(text, /TLS_KEY_SECRET_URI=https:\/\/v\.vault\.azure\.net\/secrets\/neo4j-bolt-key/);
         assert.doesNotMatch(text, /PRIVATE KEY|p@ss/);
+        // The timer's run restarts Neo4j on a new certificate without waiting on the unit that waits for it.
+        assert.match(text, /NEO4J_RESTART=systemctl --no-block try-restart neo4j\.service/);
     });
 });

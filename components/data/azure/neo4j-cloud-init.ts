@@ -94,8 +94,9 @@ export function neo4jCloudInit(args: Neo4jCloudInitArgs): string {
                     Service: {
                         Type: "oneshot",
                         EnvironmentFile: SECRETS_ENV,
-                        // A later run restarts a running server when its certificate changed.
-                        Environment: '"NEO4J_RESTART=systemctl try-restart neo4j.service"',
+                        // A later run restarts a running server when its certificate changed; --no-block:
+                        // at boot neo4j.service waits for this unit, which must not wait for it in turn.
+                        Environment: '"NEO4J_RESTART=systemctl --no-block try-restart neo4j.service"',
                         ExecStart: SECRETS_SCRIPT,
                     },
                     Install: { RequiredBy: "neo4j.service" },
