@@ -3,6 +3,7 @@
 // cannot be exported through a SAS URL or a public endpoint (Azure Security Benchmark NS-1, NS-2,
 // PA-7 and DP-8; learn.microsoft.com/azure/virtual-machines/disks-restrict-import-export-overview).
 import type { ResourceValidationArgs } from "@pulumi/policy";
+import { isInternetRange } from "./azure";
 import { CatalogEntry, field, isRecord, list, text } from "./lib";
 
 const NETWORK_INTERFACE = "azure-native:network:NetworkInterface";
@@ -10,15 +11,13 @@ const SECURITY_GROUP = "azure-native:network:NetworkSecurityGroup";
 const SECURITY_RULE = "azure-native:network:SecurityRule";
 const VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine";
 const DISK = "azure-native:compute:Disk";
-/** Source prefixes that mean "anyone": the service tags and wildcards of NSG rules (virtual-network/service-tags-overview). */
-const ANYWHERE = new Set(["*", "internet", "any", "0.0.0.0/0", "::/0"]);
-
 /** An inbound Allow rule whose source includes the internet. */
 function opensToInternet(rule: unknown): boolean {
     const props = isRecord(field(rule, "properties")) ? field(rule, "properties") : rule;
     if (text(props, "direction") !== "Inbound" || text(props, "access") !== "Allow") return false;
     const sources = [text(props, "sourceAddressPrefix"), ...list(props, "sourceAddressPrefixes")];
-    return sources.some((s) => typeof s === "string" && ANYWHERE.has(s.toLowerCase()));
+    // The `Internet` service tag and the wildcards mean anyone (virtual-network/service-tags-overview).
+    return sources.some((s) => typeof s === "string" && isInternetRange(s));
 }
 
 function check(r: ResourceValidationArgs, report: (message: string) => void): void {

@@ -183,6 +183,9 @@ describe("Neo4j's cloud-init", () => {
         assert.equal(NEO4J_VM_SETTINGS["server.bolt.tls_level"], "REQUIRED");
         assert.match(text, /server\.bolt\.tls_level=REQUIRED/);
         assert.match(text, /TLS_KEY_SECRET_URI=https:\/\/v\.vault\.azure\.net\/secrets\/neo4j-bolt-key/);
+        // The boot unit writes the key where Neo4j's bolt policy reads it.
+        assert.match(text, /BOLT_CERT_DIR=\/var\/lib\/neo4j\/certificates\/bolt\\n/);
+        assert.match(text, /dbms\.ssl\.policy\.bolt\.base_directory=\/var\/lib\/neo4j\/certificates\/bolt\\n/);
         assert.doesNotMatch(text, /PRIVATE KEY|p@ss/);
         // The timer's run restarts Neo4j on a new certificate without waiting on the unit that waits for it.
         assert.match(text, /NEO4J_RESTART=systemctl --no-block try-restart neo4j\.service/);

@@ -61,6 +61,7 @@ describe("neo4j-vm-secrets.sh", () => {
             TLS_KEY_SECRET_URI: `${base}/secrets/neo4j-bolt-key`,
             TLS_CERT_SECRET_URI: `${base}/secrets/neo4j-bolt-cert`,
             NEO4J_HOME: home,
+            BOLT_CERT_DIR: join(home, "certificates/bolt"),
             NEO4J_ADMIN: admin,
             ...extra,
         };

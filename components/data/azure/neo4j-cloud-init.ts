@@ -41,7 +41,7 @@ export const NEO4J_VM_SETTINGS: Readonly<Record<string, string>> = {
     "server.http.enabled": "false",
     "server.https.enabled": "false",
     "dbms.ssl.policy.bolt.enabled": "true",
-    // Absolute: where the boot unit writes them, whatever the package's home directory.
+    // Absolute, whatever the package's home directory; the boot unit gets it as BOLT_CERT_DIR.
     "dbms.ssl.policy.bolt.base_directory": `${NEO4J_VM_HOME}/certificates/bolt`,
     "dbms.ssl.policy.bolt.private_key": "private.key",
     "dbms.ssl.policy.bolt.public_certificate": "public.crt",
@@ -59,6 +59,8 @@ export function neo4jCloudInit(args: Neo4jCloudInitArgs): string {
         `TLS_KEY_SECRET_URI=${args.tlsKeySecretUri}`,
         `TLS_CERT_SECRET_URI=${args.tlsCertSecretUri}`,
         `NEO4J_HOME=${NEO4J_VM_HOME}`,
+        // One place for the directory: the unit writes where the SSL policy reads.
+        `BOLT_CERT_DIR=${NEO4J_VM_SETTINGS["dbms.ssl.policy.bolt.base_directory"]}`,
     ].join("\n");
     const config = {
         // The data disk: partitioned and formatted once (never overwritten), mounted by label.

@@ -105,12 +105,7 @@ export class Neo4jVirtualMachine extends pulumi.ComponentResource implements Neo
             },
             { parent: this },
         );
-        const uriOf = (id: string) => {
-            const ref = store.refs[id]!;
-            if (ref.kind !== "key-vault")
-                throw new pulumi.ResourceError("the Key Vault store returned a non-Key Vault reference", this);
-            return pulumi.output(ref.secretUri);
-        };
+        const uriOf = (id: string) => pulumi.output(store.refs[id]!.secretUri);
 
         this.dataDisk = new compute.Disk(
             `${name}-data`,

@@ -41,7 +41,6 @@ export class AzureNetwork extends pulumi.ComponentResource {
     /** `estate.internal`, linked to the VNet: the VM's name for the apps. */
     readonly internalZoneName: pulumi.Output<string>;
     readonly internalZoneLink: pulumi.Resource;
-    readonly zone: string;
 
     constructor(name: string, args: AzureNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("estate:platform:AzureNetwork", name, {}, opts);
@@ -108,7 +107,6 @@ export class AzureNetwork extends pulumi.ComponentResource {
         this.graphSubnetId = graph.id;
         this.internalZoneName = internalZone.zone.name;
         this.internalZoneLink = internalZone.link;
-        this.zone = args.zone;
         const vaultZone = linkedPrivateZone(
             `${name}-vault`,
             { resourceGroupName: args.resourceGroupName, zoneName: "privatelink.vaultcore.azure.net", vnetId: vnet.id },

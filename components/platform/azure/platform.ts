@@ -221,7 +221,8 @@ export class AzurePlatform implements EstatePlatform {
                 ...this.placement(),
                 ...this.vaultNetwork(),
                 networkReadiness: [network.keyVaultZoneLink, network.internalZoneLink],
-                zone: network.zone,
+                // The NAT gateway of the VM's subnet is in this zone too (the network's `zone`).
+                zone: this.settings.zone,
                 vmSize: this.settings.neo4j.vmSize,
                 subnetId: network.graphSubnetId,
                 internalZoneName: network.internalZoneName,

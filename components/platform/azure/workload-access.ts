@@ -77,22 +77,21 @@ export class AzureWorkloadAccess {
     bindSecrets(workload: string, identity: ReaderIdentity, secretEnv: Readonly<Record<string, SecretRef>>) {
         if (Object.keys(secretEnv).length === 0) return { secretEnv: {}, readiness: [] as pulumi.Resource[] };
         const store = this.requireStore(workload);
-        const ids = Object.entries(secretEnv).map(([envName, ref]) => {
+        const secretIds = Object.entries(secretEnv).map(([envName, ref]) => {
             if (ref.kind !== "key-vault")
                 throw new pulumi.ResourceError(
                     `\`secretEnv.${envName}\` of \`${workload}\` is a ${ref.kind} reference; Container Apps read Key Vault references`,
                     this.parent,
                 );
-            return ref.name;
+            return [envName, ref.name] as const;
         });
-        const grant = store.grantRead(workload, identity, ids);
+        const grant = store.grantRead(
+            workload,
+            identity,
+            secretIds.map(([, id]) => id),
+        );
         return {
-            secretEnv: Object.fromEntries(
-                Object.entries(secretEnv).map(([envName, ref]) => [
-                    envName,
-                    grant.refs[(ref as { name: string }).name]!,
-                ]),
-            ) as Record<string, SecretRef>,
+            secretEnv: Object.fromEntries(secretIds.map(([envName, id]) => [envName, grant.refs[id]!])),
             readiness: [...grant.readiness],
         };
     }

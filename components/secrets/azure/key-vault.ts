@@ -10,6 +10,9 @@ import type { SecretRef } from "../../workload/service";
 /** Built-in role "Key Vault Secrets User": read secret values, nothing else. */
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 
+/** A secret as Container Apps read it: a Key Vault reference resolved by an identity. */
+export type KeyVaultRef = Extract<SecretRef, { kind: "key-vault" }>;
+
 /** A managed identity a workload runs as. */
 export interface ReaderIdentity {
     readonly id: pulumi.Input<string>;
@@ -25,7 +28,7 @@ export type SecretBinder = (
 
 /** Key Vault references bound to one workload's identity, and what the workload must wait for. */
 export interface SecretGrant {
-    readonly refs: Readonly<Record<string, Extract<SecretRef, { kind: "key-vault" }>>>;
+    readonly refs: Readonly<Record<string, KeyVaultRef>>;
     /** The per-secret role assignments, the private endpoint and its DNS: dependsOn of the workload. */
     readonly readiness: readonly pulumi.Resource[];
 }
@@ -66,7 +69,8 @@ export const UNBOUND_IDENTITY = "unbound: grant the workload's identity with Key
 
 /** Secrets in Azure Key Vault (RBAC, purge protection); Container Apps read them as Key Vault references. */
 export class KeyVaultStore extends pulumi.ComponentResource implements SecretStore {
-    readonly refs: Readonly<Record<string, SecretRef>>;
+    /** Every secret of the store is a Key Vault reference (the SecretStore contract, narrowed). */
+    readonly refs: Readonly<Record<string, KeyVaultRef>>;
     readonly secretNames: pulumi.Output<Record<string, string>>;
     readonly vault: keyvault.Vault;
     /**
@@ -149,7 +153,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
      * Stores one more secret in the vault, e.g. a value another resource produces after the store
      * exists (an Application Insights connection string), and returns its Key Vault reference.
      */
-    addSecret(id: string, value: pulumi.Input<string>): Extract<SecretRef, { kind: "key-vault" }> {
+    addSecret(id: string, value: pulumi.Input<string>): KeyVaultRef {
         if (this.secrets.has(id))
             throw new pulumi.ResourceError(`secret \`${id}\` is already in the store \`${this.baseName}\``, this);
         const secret = new keyvault.Secret(
@@ -177,7 +181,7 @@ export class KeyVaultStore extends pulumi.ComponentResource implements SecretSto
      * "Secret scope role assignment"), never on the vault. Returns the refs bound to that identity.
      */
     grantRead(reader: string, identity: ReaderIdentity, secretIds: readonly string[]): SecretGrant {
-        const refs: Record<string, Extract<SecretRef, { kind: "key-vault" }>> = {};
+        const refs: Record<string, KeyVaultRef> = {};
         const roles: authorization.RoleAssignment[] = [];
         for (const id of new Set(secretIds)) {
             const secret = this.secrets.get(id);

@@ -3,11 +3,12 @@
 # Boot unit of the Neo4j VM (runs before neo4j.service, and daily): reads Neo4j's secrets from
 # Key Vault as the VM's managed identity and installs them where Neo4j reads them. Nothing secret
 # is in the VM's definition or custom data; this is the only path a secret takes onto the host.
-#   - the Bolt TLS key and certificate -> $NEO4J_HOME/certificates/bolt/{private.key,public.crt}
+#   - the Bolt TLS key and certificate -> $BOLT_CERT_DIR/{private.key,public.crt}
 #   - the neo4j password -> `neo4j-admin dbms set-initial-password`, once, before the first start
 # Env (from /etc/estate/neo4j-secrets.env, none of it secret):
 #   IDENTITY_CLIENT_ID   client id of the VM's user-assigned identity
 #   PASSWORD_SECRET_URI, TLS_KEY_SECRET_URI, TLS_CERT_SECRET_URI   versionless Key Vault secret URIs
+#   BOLT_CERT_DIR        base directory of Neo4j's bolt SSL policy (dbms.ssl.policy.bolt.base_directory)
 #   IMDS_ENDPOINT (default the Azure instance metadata service), NEO4J_HOME, NEO4J_ADMIN,
 #   NEO4J_RESTART (a command run when a certificate changed on a running server; default none),
 #   CURL_RETRIES (default 30, 10 s apart)
@@ -19,7 +20,7 @@ NEO4J_HOME=${NEO4J_HOME:-/var/lib/neo4j}
 NEO4J_ADMIN=${NEO4J_ADMIN:-neo4j-admin}
 : "${IDENTITY_CLIENT_ID:?set IDENTITY_CLIENT_ID to the client id of the identity the VM runs as}"
 : "${PASSWORD_SECRET_URI:?set PASSWORD_SECRET_URI}" "${TLS_KEY_SECRET_URI:?set TLS_KEY_SECRET_URI}"
-: "${TLS_CERT_SECRET_URI:?set TLS_CERT_SECRET_URI}"
+: "${TLS_CERT_SECRET_URI:?set TLS_CERT_SECRET_URI}" "${BOLT_CERT_DIR:?set BOLT_CERT_DIR}"
 
 # Role assignments reach Key Vault minutes after they are created: retry rather than fail the boot.
 CURL=(curl --fail --silent --show-error --retry "${CURL_RETRIES:-30}" --retry-delay 10 --retry-all-errors --max-time 30)
@@ -56,7 +57,7 @@ umask 077
 key=$(secret "$TLS_KEY_SECRET_URI")
 cert=$(secret "$TLS_CERT_SECRET_URI")
 [[ -n $key && -n $cert ]] || { echo "Key Vault returned an empty Bolt key or certificate" >&2; exit 1; }
-certs=$NEO4J_HOME/certificates/bolt
+certs=$BOLT_CERT_DIR
 mkdir -p "$certs"
 changed=$(
   printf '%s' "$key" | install_file "$certs/private.key" 0600
